@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { buildProgram } from './program.ts';
+
+function helpOf(cmd: Command): string {
+  let out = '';
+  cmd.configureOutput({ writeOut: (s) => (out += s) });
+  cmd.configureHelp({ helpWidth: 100 });
+  cmd.outputHelp();
+  return out.trimEnd();
+}
+
+/** The CLI reference (docs/cli.md), generated from the commands' own help so it cannot drift. */
+export function renderCliDocs(): string {
+  const program = buildProgram();
+  const parts = [
+    '# CLI reference',
+    '',
+    "Generated from `rlaudit --help` and each command's `--help` (`npm run docs:cli`).",
+    '',
+    'Exit codes: 0 success; 1 reserved for `rlaudit check` findings; 2 bad input or usage (the message',
+    'names the file, line, field or flag); 3 internal or engine failure.',
+    '',
+    'The database file is `--db PATH`, else `$RLAUDIT_DB`, else `./.rlaudit/rlaudit.duckdb`. Progress bars',
+    'appear on stderr only when stdout and stderr are terminals.',
+    '',
+    '## rlaudit',
+    '',
+    '```text',
+    helpOf(program),
+    '```',
+  ];
+  for (const cmd of program.commands) {
+    parts.push('', `## rlaudit ${cmd.name()}`, '', '```text', helpOf(cmd), '```');
+  }
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { printJson, withStore } from '../context.ts';
+import { renderTable } from '../table.ts';
+
+export function registerRuns(program: Command): void {
+  program
+    .command('runs')
+    .description('list the runs in the store with their session, event, annotation and reject counts')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      const runs = await withStore(cmd, (store) => store.listRuns());
+      if (opts.json) return printJson(runs);
+      if (runs.length === 0) {
+        process.stdout.write('No runs yet. Add one with: rlaudit ingest FILE\n');
+        return;
+      }
+      process.stdout.write(
+        `${renderTable(
+          ['run', 'model', 'sessions', 'first', 'last', 'events', 'annotations', 'rejects'],
+          runs.map((r) => [
+            r.run,
+            r.model,
+            r.sessions,
+            r.firstSession,
+            r.lastSession,
+            r.events,
+            r.annotations,
+            r.rejects,
+          ]),
+        )}\n`,
+      );
+    });
+}

@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError, InputError, QueryError } from '../record/errors.ts';
+import { registerIngest } from './commands/ingest.ts';
+import { registerRejects } from './commands/rejects.ts';
+import { registerRuns } from './commands/runs.ts';
+import { registerSessions } from './commands/sessions.ts';
+import { UsageError } from './context.ts';
+import { DEFAULT_DB_PATH } from './db-path.ts';
+
+/**
+ * Exit codes: 0 success; 1 reserved for `check` findings; 2 bad input or usage (the message names the file,
+ * line, field or flag); 3 an internal or engine failure.
+ */
+export function buildProgram(): Command {
+  const program = new Command('rlaudit')
+    .description('Audit reinforcement-learning fine-tuning runs: what did the reward signal do to the model?')
+    .version(packageJson.version)
+    .option('--db <path>', `database file (default: $RLAUDIT_DB or ${DEFAULT_DB_PATH})`)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerIngest(program);
+  registerRuns(program);
+  registerSessions(program);
+  registerRejects(program);
+  for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version end here too, with code 0; commander has already printed its message
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof InputError || err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`rlaudit: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof QueryError) {
+      process.stderr.write(
+        `rlaudit: ${err.message}\n  backend: ${err.backend}\n  sql: ${err.sql.trim().slice(0, 500)}\n`,
+      );
+      return 3;
+    }
+    process.stderr.write(`rlaudit: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 3;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * rlaudit's public library API. Everything importable from 'rlaudit' is listed here explicitly.
+ *
+ * @example
+ * import { DuckDbStore, ingestFiles } from 'rlaudit';
+ * const store = await DuckDbStore.open('.rlaudit/rlaudit.duckdb');
+ * const summary = await ingestFiles(store, ['run.jsonl']);
+ */
+export { ConfigError, InputError, QueryError } from './record/errors.ts';
+export {
+  type AnnotationRecord,
+  AnnotationSchema,
+  CLASSIFICATIONS,
+  type EventRecord,
+  EventSchema,
+  type EventTarget,
+  type NestedAnnotation,
+  NestedAnnotationSchema,
+  RECORD_TYPES,
+  type RecordType,
+  type RunRecord,
+  RunSchema,
+  type SessionRecord,
+  SessionSchema,
+  type TrainingRecord,
+} from './record/schema.ts';
+export { stableStringify } from './record/stable-stringify.ts';
+export { type RowProblem, type RowResult, validateRow } from './record/validate.ts';
+export { type DetectedFile, detectFormat, type FileFormat } from './sources/detect-format.ts';
+export { DuckDbStore } from './store/duckdb/duckdb-store.ts';
+export { SCHEMA_VERSION } from './store/duckdb/migrations.ts';
+export {
+  type FileIngestSummary,
+  type IngestOptions,
+  type IngestSummary,
+  ingestFiles,
+  runIdFromFile,
+} from './store/ingest.ts';
+export type { Query } from './store/query.ts';
+export type { IngestCounts, RejectRow, RunSummary, SessionQuery, SessionRow, Store } from './store/store.ts';

@@ -1,0 +1,51 @@
+/**
+ * The three error classes of rlaudit. Each carries enough context to act on; wrap once, where an error
+ * crosses a layer, and keep the original as `cause`.
+ *
+ * - `InputError`: bad user input (a file, a flag, a row). CLI exit code 2, HTTP 400.
+ * - `QueryError`: a query failed inside an engine; carries the SQL and the backend.
+ * - `ConfigError`: a configuration (protocol, template, environment) is invalid.
+ */
+export interface InputLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly field?: string;
+}
+
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly field: string | undefined;
+
+  constructor(message: string, where: InputLocation = {}, options?: { cause?: unknown }) {
+    super(formatLocated(message, where), options);
+    this.file = where.file;
+    this.line = where.line;
+    this.field = where.field;
+  }
+}
+
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(
+    message: string,
+    readonly sql: string,
+    readonly backend: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** `file:line: field: message`, leaving out the parts that are unknown. */
+export function formatLocated(message: string, where: InputLocation): string {
+  let prefix = where.file ?? '';
+  if (where.line !== undefined) prefix += `${prefix ? ':' : 'line '}${where.line}`;
+  if (where.field) prefix += `${prefix ? ': ' : ''}${where.field}`;
+  return prefix ? `${prefix}: ${message}` : message;
+}

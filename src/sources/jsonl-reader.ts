@@ -1,0 +1,139 @@
+import { ByteSource } from './byte-source.ts';
+import type { DetectedFile } from './detect-format.ts';
+import type { ReadOptions, SourceItem } from './source-item.ts';
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function parseLine(text: string, line: number): SourceItem {
+  try {
+    return { kind: 'row', line, value: JSON.parse(text) };
+  } catch (err) {
+    const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not JSON numbers)' : '';
+    const got = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    return {
+      kind: 'unreadable',
+      line,
+      field: '(line)',
+      expected: `valid JSON${hint}`,
+      got: `${got} — ${(err as Error).message}`,
+    };
+  }
+}
+
+/**
+ * Streams a JSONL file (optionally gzip-compressed) as batches of parsed rows, with exact 1-based line
+ * numbers. Blank lines are skipped (they are not records). Memory stays bounded: a line longer than
+ * `maxLineBytes` is reported and skipped without being held; invalid UTF-8 is reported per line.
+ */
+export async function* readJsonl(
+  file: DetectedFile,
+  options: ReadOptions,
+  source: ByteSource = new ByteSource(file.path, file.gzip, options.onProgress),
+): AsyncGenerator<SourceItem[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let skipping = false; // inside an over-long line: discard bytes until its newline
+  let batch: SourceItem[] = [];
+
+  const finishLine = (bytes: Buffer): void => {
+    line++;
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === CR) end--;
+    let start = 0;
+    while (start < end && (bytes[start] === 0x20 || bytes[start] === 0x09)) start++;
+    if (start === end) return;
+    if (start === 0 && end > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // BOM
+    let text: string;
+    try {
+      text = decoder.decode(bytes.subarray(start, end));
+    } catch {
+      batch.push({
+        kind: 'unreadable',
+        line,
+        field: '(line)',
+        expected: 'UTF-8 text',
+        got: 'invalid UTF-8 bytes',
+      });
+      return;
+    }
+    batch.push(parseLine(text, line));
+  };
+
+  try {
+    for await (const chunk of source.stream as AsyncIterable<Buffer>) {
+      let pos = 0;
+      while (pos < chunk.length) {
+        const nl = chunk.indexOf(NEWLINE, pos);
+        const end = nl < 0 ? chunk.length : nl;
+        if (skipping) {
+          pendingBytes += end - pos;
+          if (nl >= 0) {
+            line++;
+            batch.push({
+              kind: 'unreadable',
+              line,
+              field: '(line)',
+              expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
+              got: `a line of ${mib(pendingBytes)}`,
+            });
+            skipping = false;
+            pendingBytes = 0;
+          }
+        } else if (nl >= 0 && pending.length === 0 && end - pos <= options.maxLineBytes) {
+          finishLine(chunk.subarray(pos, end));
+        } else {
+          pending.push(chunk.subarray(pos, end));
+          pendingBytes += end - pos;
+          if (pendingBytes > options.maxLineBytes) {
+            pending = [];
+            skipping = true;
+            if (nl >= 0) {
+              // the over-long line ended within this chunk
+              line++;
+              batch.push({
+                kind: 'unreadable',
+                line,
+                field: '(line)',
+                expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
+                got: `a line of ${mib(pendingBytes)}`,
+              });
+              skipping = false;
+              pendingBytes = 0;
+            }
+          } else if (nl >= 0) {
+            finishLine(Buffer.concat(pending, pendingBytes));
+            pending = [];
+            pendingBytes = 0;
+          }
+        }
+        pos = nl < 0 ? chunk.length : nl + 1;
+        if (batch.length >= options.batchRows) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+  } catch (err) {
+    throw source.wrapError(err, line + 1);
+  }
+  if (skipping) {
+    line++;
+    batch.push({
+      kind: 'unreadable',
+      line,
+      field: '(line)',
+      expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
+      got: `a line of ${mib(pendingBytes)}`,
+    });
+  } else if (pending.length > 0) {
+    finishLine(Buffer.concat(pending, pendingBytes));
+  }
+  if (batch.length > 0) yield batch;
+}

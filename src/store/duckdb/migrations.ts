@@ -1,0 +1,146 @@
+import type { DuckDbClient } from './duckdb-client.ts';
+
+/**
+ * Versioned schema of the DuckDB store. Each migration runs once, in order, inside a transaction, and
+ * records its version in `schema_version`. Never edit a released migration: add the next one.
+ */
+export const MIGRATIONS: readonly {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}[] = [
+  {
+    version: 1,
+    description: 'training record: runs, sessions, annotations, events; ingest bookkeeping and rejects',
+    sql: `
+CREATE SEQUENCE ingest_id_seq START 1;
+CREATE SEQUENCE load_id_seq START 1;
+CREATE TABLE runs (
+  run VARCHAR NOT NULL,
+  model VARCHAR, description VARCHAR, meta JSON,
+  has_record BOOLEAN NOT NULL DEFAULT false,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  load_id BIGINT, source_line BIGINT
+);
+CREATE TABLE sessions (
+  run VARCHAR NOT NULL,
+  session BIGINT NOT NULL,
+  step BIGINT,
+  time TIMESTAMPTZ,
+  prompt_id VARCHAR,
+  prompt VARCHAR,
+  output VARCHAR NOT NULL,
+  classification VARCHAR,
+  category VARCHAR,
+  baseline_reward DOUBLE,
+  adjusted_reward DOUBLE,
+  differential_pct DOUBLE,
+  compliance_trajectory_index DOUBLE,
+  flags VARCHAR[],
+  nested_annotations JSON,
+  meta JSON,
+  load_id BIGINT NOT NULL,
+  source_line BIGINT NOT NULL
+);
+CREATE TABLE annotations (
+  run VARCHAR NOT NULL,
+  id VARCHAR NOT NULL,
+  session BIGINT NOT NULL,
+  author VARCHAR,
+  text VARCHAR NOT NULL,
+  time TIMESTAMPTZ,
+  classification VARCHAR,
+  flags VARCHAR[],
+  meta JSON,
+  nested BOOLEAN NOT NULL,
+  load_id BIGINT NOT NULL,
+  source_line BIGINT NOT NULL
+);
+CREATE TABLE events (
+  run VARCHAR NOT NULL,
+  id VARCHAR NOT NULL,
+  session BIGINT NOT NULL,
+  kind VARCHAR NOT NULL,
+  parameter VARCHAR NOT NULL,
+  target JSON NOT NULL,
+  from_value DOUBLE,
+  to_value DOUBLE,
+  change_pct DOUBLE,
+  trigger JSON,
+  recommended_by VARCHAR,
+  note VARCHAR,
+  time TIMESTAMPTZ,
+  meta JSON,
+  load_id BIGINT NOT NULL,
+  source_line BIGINT NOT NULL
+);
+CREATE TABLE rejects (
+  run VARCHAR,
+  load_id BIGINT NOT NULL,
+  source_file VARCHAR NOT NULL,
+  source_line BIGINT NOT NULL,
+  record_type VARCHAR,
+  field VARCHAR NOT NULL,
+  expected VARCHAR NOT NULL,
+  got VARCHAR NOT NULL,
+  conflict_file VARCHAR,
+  conflict_line BIGINT,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE ingests (
+  ingest_id BIGINT NOT NULL,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  status VARCHAR NOT NULL,
+  run_option VARCHAR,
+  read BIGINT, accepted BIGINT, rejected BIGINT, duplicates BIGINT, conflicts BIGINT
+);
+CREATE TABLE loads (
+  load_id BIGINT NOT NULL,
+  ingest_id BIGINT NOT NULL,
+  path VARCHAR NOT NULL,
+  abs_path VARCHAR NOT NULL,
+  format VARCHAR NOT NULL,
+  bytes BIGINT NOT NULL,
+  sha256 VARCHAR,
+  status VARCHAR NOT NULL,
+  read BIGINT, accepted BIGINT, rejected BIGINT, duplicates BIGINT, conflicts BIGINT,
+  started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ
+);
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings the database up to `SCHEMA_VERSION`; refuses a database written by a newer rlaudit. */
+export async function migrate(client: DuckDbClient): Promise<number> {
+  await client.exec(
+    'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+  );
+  const rows = await client.query<{ v: number | null }>({
+    sql: 'SELECT max(version) AS v FROM schema_version',
+  });
+  const current = rows[0]?.v ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${current} is newer than this rlaudit supports (${SCHEMA_VERSION}); upgrade rlaudit`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    await client.exec('BEGIN TRANSACTION');
+    try {
+      await client.exec(m.sql);
+      await client.exec({
+        sql: 'INSERT INTO schema_version (version, description) VALUES ($v, $d)',
+        params: { v: m.version, d: m.description },
+      });
+      await client.exec('COMMIT');
+    } catch (err) {
+      await client.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  return SCHEMA_VERSION;
+}

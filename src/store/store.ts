@@ -1,0 +1,138 @@
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+
+/** A validated record with the run it belongs to and the 1-based line it came from. */
+export interface Staged<R> {
+  readonly run: string;
+  readonly line: number;
+  readonly record: R;
+}
+
+/** A row that failed validation (or could not be read), kept with everything needed to find and fix it. */
+export interface StagedReject {
+  readonly run: string | null;
+  readonly line: number;
+  readonly recordType: string | null;
+  readonly field: string;
+  readonly expected: string;
+  readonly got: string;
+}
+
+/** One batch of one file, written in one transaction. */
+export interface IngestBatch {
+  readonly loadId: number;
+  readonly sourceFile: string;
+  readonly runs: readonly Staged<RunRecord>[];
+  readonly sessions: readonly Staged<SessionRecord>[];
+  readonly annotations: readonly Staged<AnnotationRecord>[];
+  readonly events: readonly Staged<EventRecord>[];
+  readonly rejects: readonly StagedReject[];
+}
+
+/** How the rows of a batch ended: read = accepted + rejected + duplicates; conflicts ⊆ rejected. */
+export interface IngestCounts {
+  read: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  conflicts: number;
+}
+
+export function emptyCounts(): IngestCounts {
+  return { read: 0, accepted: 0, rejected: 0, duplicates: 0, conflicts: 0 };
+}
+
+export function addCounts(into: IngestCounts, c: IngestCounts): void {
+  into.read += c.read;
+  into.accepted += c.accepted;
+  into.rejected += c.rejected;
+  into.duplicates += c.duplicates;
+  into.conflicts += c.conflicts;
+}
+
+export interface LoadInfo {
+  readonly ingestId: number;
+  readonly path: string;
+  readonly absPath: string;
+  readonly format: string;
+  readonly bytes: number;
+}
+
+export interface RunSummary {
+  readonly run: string;
+  readonly model: string | null;
+  readonly sessions: number;
+  readonly firstSession: number | null;
+  readonly lastSession: number | null;
+  readonly events: number;
+  readonly annotations: number;
+  readonly rejects: number;
+}
+
+/** One row of the cluster review (`rlaudit sessions`). */
+export interface SessionRow {
+  readonly session: number;
+  readonly step: number | null;
+  readonly classification: string | null;
+  readonly category: string | null;
+  readonly baselineReward: number | null;
+  readonly adjustedReward: number | null;
+  readonly differentialPct: number | null;
+  readonly complianceTrajectoryIndex: number | null;
+  readonly annotations: number;
+  readonly events: number;
+  readonly outputStart: string;
+}
+
+export interface RejectRow {
+  readonly run: string | null;
+  readonly file: string;
+  readonly line: number;
+  readonly recordType: string | null;
+  readonly field: string;
+  readonly expected: string;
+  readonly got: string;
+  readonly conflictWith: { readonly file: string; readonly line: number } | null;
+}
+
+export interface SessionQuery {
+  readonly run: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+  /** Characters of the output to return. */
+  readonly outputChars?: number;
+}
+
+/**
+ * The one interface to a training-record store. Nothing above `store/` talks to an engine directly; a
+ * backend (DuckDB file by default) is passed in.
+ */
+export interface Store {
+  readonly backend: string;
+  /** Where the data lives (a file path for DuckDB). */
+  readonly location: string;
+
+  beginIngest(runOption: string | null): Promise<number>;
+  beginLoad(info: LoadInfo): Promise<number>;
+  /** Writes one batch atomically and classifies each row: accepted, duplicate, conflict (rejected). */
+  writeBatch(batch: IngestBatch): Promise<IngestCounts>;
+  /** Records a load's outcome; rejects of the load that name no run are given `defaultRun` when set. */
+  finishLoad(
+    loadId: number,
+    counts: IngestCounts,
+    sha256: string | null,
+    status: 'complete' | 'failed',
+    defaultRun: string | null,
+  ): Promise<void>;
+  /** Removes everything a load wrote (a compensating delete after a fatal error mid-file). */
+  discardLoad(loadId: number): Promise<void>;
+  finishIngest(ingestId: number, counts: IngestCounts, status: 'complete' | 'failed'): Promise<void>;
+
+  listRuns(): Promise<RunSummary[]>;
+  listSessions(q: SessionQuery): Promise<SessionRow[]>;
+  listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]>;
+  countRejects(q: { run?: string }): Promise<number>;
+  hasRun(run: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../util/cli.ts';
+import { sessionRow, writeJsonl } from '../util/records.ts';
+import { tempDir } from '../util/tmp.ts';
+
+const dir = tempDir();
+const EXAMPLE = fileURLToPath(new URL('../../examples/wild-7-excerpt.jsonl', import.meta.url));
+const COMMANDS = ['ingest', 'runs', 'sessions', 'rejects'];
+
+describe('the rlaudit command line', () => {
+  it('prints help listing every command, and exits 0', () => {
+    const r = runCli(['--help']);
+    assert.equal(r.code, 0);
+    for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+  });
+
+  for (const c of COMMANDS) {
+    it(`prints help for ${c} with its options, and exits 0`, () => {
+      const r = runCli([c, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`Usage: rlaudit ${c}`));
+      assert.match(r.stdout, /--json/);
+    });
+  }
+
+  it('answers a wrong flag with a clear message and exit code 2', () => {
+    const r = runCli(['runs', '--jsn']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--jsn'/);
+    assert.match(r.stderr, /Did you mean --json\?/);
+  });
+
+  it('answers an unknown command with a suggestion and exit code 2', () => {
+    const r = runCli(['ingets']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command 'ingets'/);
+    assert.match(r.stderr, /Did you mean ingest\?/);
+  });
+
+  it('answers a non-numeric --from with exit code 2 naming the option', () => {
+    const r = runCli(['sessions', '--run', 'x', '--from', 'abc']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--from/);
+  });
+
+  it('ingests the bundled example, lists it, and shows the cluster review in session order', () => {
+    const db = join(dir, 'example.duckdb');
+    const ingest = runCli(['--db', db, 'ingest', EXAMPLE, '--json']);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const summary = JSON.parse(ingest.stdout);
+    assert.deepEqual(
+      [summary.run, summary.read, summary.accepted, summary.rejected, summary.duplicates, summary.conflicts],
+      ['wild-7-excerpt', 13, 13, 0, 0, 0],
+    );
+
+    const runs = JSON.parse(runCli(['--db', db, 'runs', '--json']).stdout);
+    assert.deepEqual(runs, [
+      {
+        run: 'wild-7-excerpt',
+        model: 'WILD-7',
+        sessions: 8,
+        firstSession: 847,
+        lastSession: 4950,
+        events: 3,
+        annotations: 3,
+        rejects: 0,
+      },
+    ]);
+
+    const cluster = runCli([
+      '--db',
+      db,
+      'sessions',
+      '--run',
+      'wild-7-excerpt',
+      '--from',
+      '4800',
+      '--to',
+      '4950',
+      '--json',
+    ]);
+    assert.equal(cluster.code, 0, cluster.stderr);
+    const rows = JSON.parse(cluster.stdout);
+    assert.deepEqual(
+      rows.map((r: { session: number; adjustedReward: number }) => [r.session, r.adjustedReward]),
+      [
+        [4803, 0.3],
+        [4812, 0.85],
+        [4891, 0.3],
+        [4950, 0.85],
+      ],
+    );
+    assert.equal(rows[2].events, 1);
+    assert.equal(rows[2].annotations, 1);
+
+    const table = runCli([
+      '--db',
+      db,
+      'sessions',
+      '--run',
+      'wild-7-excerpt',
+      '--from',
+      '4800',
+      '--to',
+      '4950',
+    ]);
+    assert.match(table.stdout, /session\s+class\s+cat\s+baseline\s+adjusted\s+diff %\s+CTI/);
+    assert.match(table.stdout, /4803\s+non_compliant\s+3\s+0\.350\s+0\.300\s+20\s/);
+  });
+
+  it('reports rejected rows with file, line, field, expected and got, as a table and as JSON', () => {
+    const db = join(dir, 'rejects.duckdb');
+    const file = writeJsonl(join(dir, 'bad.jsonl'), [
+      sessionRow(1),
+      sessionRow(2, { baseline_reward: 'high' }),
+    ]);
+    const ingest = runCli(['--db', db, 'ingest', file]);
+    assert.equal(ingest.code, 0);
+    assert.match(ingest.stdout, /read 2 = accepted 1 \+ rejected 1 \+ duplicates 0/);
+    const rows = JSON.parse(runCli(['--db', db, 'rejects', '--json']).stdout);
+    assert.deepEqual(rows, [
+      {
+        run: 'fixture',
+        file,
+        line: 2,
+        recordType: 'session',
+        field: 'baseline_reward',
+        expected: 'a finite number',
+        got: '"high"',
+        conflictWith: null,
+      },
+    ]);
+    const table = runCli(['--db', db, 'rejects', '--run', 'fixture']);
+    assert.match(table.stdout, /bad\.jsonl\s+2\s+baseline_reward\s+a finite number\s+"high"/);
+  });
+
+  it('stops with exit code 2 on the first bad row under --strict, naming file, line and field', () => {
+    const db = join(dir, 'strict.duckdb');
+    const file = writeJsonl(join(dir, 'strict.jsonl'), [sessionRow(1), sessionRow(-2, { session: -2 })]);
+    const r = runCli(['--db', db, 'ingest', '--strict', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /strict\.jsonl:2: session: expected a positive session number, got -2/);
+    assert.equal(
+      runCli(['--db', db, 'runs']).stdout.trim(),
+      'No runs yet. Add one with: rlaudit ingest FILE',
+    );
+  });
+
+  it('refuses a missing file with exit code 2 and one line naming it', () => {
+    const r = runCli(['--db', join(dir, 'missing.duckdb'), 'ingest', join(dir, 'nope.jsonl')]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(r.stderr, /nope\.jsonl: file not found/);
+  });
+
+  it('uses RLAUDIT_DB when no --db is given', () => {
+    const db = join(dir, 'env.duckdb');
+    assert.equal(runCli(['ingest', EXAMPLE], { RLAUDIT_DB: db }).code, 0);
+    assert.equal(JSON.parse(runCli(['--db', db, 'runs', '--json']).stdout).length, 1);
+  });
+
+  it('names the runs that exist when asked for one that does not', () => {
+    const db = join(dir, 'example.duckdb');
+    const r = runCli(['--db', db, 'sessions', '--run', 'wild-8']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no run 'wild-8'.*\(runs: wild-7-excerpt\)/);
+  });
+});
