@@ -1,18 +1,9 @@
 import { basename, resolve } from 'node:path';
 import { InputError } from '../record/errors.ts';
-import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
-import { validateRow } from '../record/validate.ts';
 import { type DetectedFile, detectFormat, type FileFormat } from '../sources/detect-format.ts';
-import { openRecords } from '../sources/read-records.ts';
-import { DEFAULT_MAX_LINE_BYTES, type SourceItem } from '../sources/source-item.ts';
-import {
-  addCounts,
-  emptyCounts,
-  type IngestCounts,
-  type Staged,
-  type StagedReject,
-  type Store,
-} from './store.ts';
+import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
+import { readValidatedBatches } from '../sources/validated-batches.ts';
+import { addCounts, emptyCounts, type IngestCounts, type Store } from './store.ts';
 
 export interface IngestOptions {
   /** Put every row in this run (overrides the rows' own `run`). */
@@ -89,17 +80,21 @@ export async function ingestFiles(
       loads.push(loadId);
       const counts = emptyCounts();
       const fileRun = options.run ?? runIdFromFile(file.path);
-      const source = openRecords(file, {
+      const readOptions = {
         maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
         batchRows: options.batchRows ?? 50_000,
-        onProgress: (n) => options.onProgress?.(doneBefore + n, total),
-      });
+        onProgress: (n: number) => options.onProgress?.(doneBefore + n, total),
+      };
+      const assignment = { forcedRun: options.run, fileRun };
       const fileRuns = new Set<string>();
       let sha: string | null = null;
+      const onSha = (s: string) => {
+        sha = s;
+      };
       let error: string | null = null;
       try {
-        for await (const items of source.batches) {
-          const batch = stageItems(items, options.run, fileRun, fileRuns);
+        for await (const batch of readValidatedBatches(file, readOptions, assignment, onSha)) {
+          for (const r of batch.runIds) fileRuns.add(r);
           if (options.strict && batch.rejects.length > 0) {
             const r = batch.rejects[0]!;
             throw new InputError(`expected ${r.expected}, got ${r.got} (--strict: nothing was ingested)`, {
@@ -118,7 +113,6 @@ export async function ingestFiles(
           addCounts(counts, k);
           options.onBatch?.(file.path, k);
         }
-        sha = await source.sha256();
       } catch (err) {
         if (options.strict || !(err instanceof InputError)) throw err;
         error = err.message;
@@ -126,7 +120,7 @@ export async function ingestFiles(
         await store.discardLoad(loadId);
         Object.assign(counts, emptyCounts());
       }
-      for (const r of fileRuns) runs.add(r);
+      if (error === null) for (const r of fileRuns) runs.add(r);
       // rows that could not be parsed name no run: they belong to the file's run when it has exactly one
       const onlyRun = fileRuns.size === 1 ? [...fileRuns][0]! : null;
       await store.finishLoad(loadId, counts, sha, error ? 'failed' : 'complete', onlyRun);
@@ -143,58 +137,4 @@ export async function ingestFiles(
   await store.finishIngest(ingestId, all, errors.length > 0 ? 'failed' : 'complete');
   const runList = [...runs].sort();
   return { run: runList.length === 1 ? runList[0]! : null, runs: runList, files: summaries, errors, ...all };
-}
-
-interface StagedItems {
-  runs: Staged<RunRecord>[];
-  sessions: Staged<SessionRecord>[];
-  annotations: Staged<AnnotationRecord>[];
-  events: Staged<EventRecord>[];
-  rejects: StagedReject[];
-}
-
-function stageItems(
-  items: readonly SourceItem[],
-  forcedRun: string | undefined,
-  fileRun: string,
-  runs: Set<string>,
-): StagedItems {
-  const out: StagedItems = { runs: [], sessions: [], annotations: [], events: [], rejects: [] };
-  for (const item of items) {
-    if (item.kind === 'unreadable') {
-      out.rejects.push({ run: forcedRun ?? null, recordType: null, ...item });
-      continue;
-    }
-    const v = validateRow(item.value);
-    if (!v.ok) {
-      const rowRun = (item.value as { run?: unknown } | null)?.run;
-      out.rejects.push({
-        run: forcedRun ?? (typeof rowRun === 'string' && rowRun.length > 0 ? rowRun : fileRun),
-        line: item.line,
-        recordType: v.type,
-        field: v.field,
-        expected: v.expected,
-        got: v.got,
-      });
-      continue;
-    }
-    const run = forcedRun ?? (v.record as { run?: string }).run ?? fileRun;
-    runs.add(run);
-    const staged = { run, line: item.line };
-    switch (v.type) {
-      case 'session':
-        out.sessions.push({ ...staged, record: v.record as SessionRecord });
-        break;
-      case 'annotation':
-        out.annotations.push({ ...staged, record: v.record as AnnotationRecord });
-        break;
-      case 'event':
-        out.events.push({ ...staged, record: v.record as EventRecord });
-        break;
-      case 'run':
-        out.runs.push({ ...staged, record: v.record as RunRecord });
-        break;
-    }
-  }
-  return out;
 }

@@ -1,21 +1,7 @@
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import type { Staged, StagedReject } from '../sources/staged.ts';
 
-/** A validated record with the run it belongs to and the 1-based line it came from. */
-export interface Staged<R> {
-  readonly run: string;
-  readonly line: number;
-  readonly record: R;
-}
-
-/** A row that failed validation (or could not be read), kept with everything needed to find and fix it. */
-export interface StagedReject {
-  readonly run: string | null;
-  readonly line: number;
-  readonly recordType: string | null;
-  readonly field: string;
-  readonly expected: string;
-  readonly got: string;
-}
+export type { Staged, StagedReject } from '../sources/staged.ts';
 
 /** One batch of one file, written in one transaction. */
 export interface IngestBatch {

@@ -61,6 +61,9 @@ export class DuckDbStore implements Store {
     const client = await DuckDbClient.open(path);
     try {
       await migrate(client);
+      // Each batch commit is durable through the WAL; checkpointing after every 16 MB of WAL (the default)
+      // would rewrite the database once per batch of a large ingest.
+      await client.exec("SET checkpoint_threshold = '1GB'");
       await createStageTables(client);
     } catch (err) {
       client.close();

@@ -1,0 +1,70 @@
+// npm run bench -- [ingest] [--sessions N]
+// Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSyntheticSessions } from './gen-sessions.ts';
+
+const args = process.argv.slice(2);
+const which = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a));
+const sessionsArg = args.indexOf('--sessions');
+const sessions = sessionsArg >= 0 ? Number(args[sessionsArg + 1]) : 1_000_000;
+const outDir = fileURLToPath(new URL('./out/', import.meta.url));
+mkdirSync(outDir, { recursive: true });
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+console.log(`machine: ${machine}`);
+
+function child(script: string, ...rest: string[]) {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...rest],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  if (r.status !== 0) throw new Error(`${script} failed with ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    rows: number;
+    seconds: number;
+    maxRssMiB: number;
+  };
+}
+
+async function benchIngest(): Promise<void> {
+  const file = join(outDir, `sessions-${sessions}.jsonl`);
+  if (!existsSync(file)) {
+    console.log(`generating ${sessions} sessions → ${file}`);
+    await writeSyntheticSessions(file, sessions);
+  }
+  const mb = statSync(file).size / 1e6;
+  const dbFloor = join(outDir, 'floor.duckdb');
+  const dbOurs = join(outDir, 'ingest.duckdb');
+  for (const f of [dbFloor, dbOurs]) {
+    rmSync(f, { force: true });
+    rmSync(`${f}.wal`, { force: true });
+  }
+  const floor = child('./ingest-child.ts', 'floor', file, dbFloor);
+  const ours = child('./ingest-child.ts', 'rlaudit', file, dbOurs);
+  const rate = (r: { rows: number; seconds: number }) => r.rows / r.seconds;
+  console.log(`ingest benchmark: ${sessions} sessions, ${mb.toFixed(0)} MB JSONL`);
+  console.log(
+    `  DuckDB read_json floor: ${floor.seconds.toFixed(2)} s, ${Math.round(rate(floor))} rows/s, peak RSS ${floor.maxRssMiB.toFixed(0)} MiB`,
+  );
+  console.log(
+    `  rlaudit ingest:         ${ours.seconds.toFixed(2)} s, ${Math.round(rate(ours))} rows/s, peak RSS ${ours.maxRssMiB.toFixed(0)} MiB`,
+  );
+  console.log(
+    `  ratio rlaudit/floor (rows/s): ${(rate(ours) / rate(floor)).toFixed(2)} (target ≥ 0.70; RSS target < 2048 MiB)`,
+  );
+}
+
+const all: Record<string, () => Promise<void>> = { ingest: benchIngest };
+for (const name of which.length > 0 ? which : Object.keys(all)) {
+  const fn = all[name];
+  if (!fn) throw new Error(`unknown benchmark '${name}' (known: ${Object.keys(all).join(', ')})`);
+  await fn();
+}

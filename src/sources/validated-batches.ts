@@ -1,0 +1,71 @@
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import { validateRow } from '../record/validate.ts';
+import type { DetectedFile } from './detect-format.ts';
+import { openRecords } from './read-records.ts';
+import type { ReadOptions, SourceItem } from './source-item.ts';
+import type { StagedItems } from './staged.ts';
+
+/** Which run a row belongs to: `forcedRun` (from --run) wins, then the row's own `run`, then `fileRun`. */
+export interface RunAssignment {
+  readonly forcedRun: string | undefined;
+  readonly fileRun: string;
+}
+
+/**
+ * Reads a file and validates each row once, yielding batches sorted by record type. Used in-thread and
+ * inside the validation worker (see `validatedBatchesInWorker`).
+ */
+export async function* readValidatedBatches(
+  file: DetectedFile,
+  options: ReadOptions,
+  runs: RunAssignment,
+  onSha256: (sha: string) => void,
+): AsyncGenerator<StagedItems> {
+  const source = openRecords(file, options);
+  for await (const items of source.batches) yield stageItems(items, runs);
+  onSha256(await source.sha256());
+}
+
+export function stageItems(items: readonly SourceItem[], { forcedRun, fileRun }: RunAssignment): StagedItems {
+  const out: StagedItems = { runs: [], sessions: [], annotations: [], events: [], rejects: [], runIds: [] };
+  const runIds = new Set<string>();
+  for (const item of items) {
+    if (item.kind === 'unreadable') {
+      // a line that could not be parsed names no run; the store gives it the file's run later
+      out.rejects.push({ run: forcedRun ?? null, recordType: null, ...item });
+      continue;
+    }
+    const v = validateRow(item.value);
+    if (!v.ok) {
+      const rowRun = (item.value as { run?: unknown } | null)?.run;
+      out.rejects.push({
+        run: forcedRun ?? (typeof rowRun === 'string' && rowRun.length > 0 ? rowRun : fileRun),
+        line: item.line,
+        recordType: v.type,
+        field: v.field,
+        expected: v.expected,
+        got: v.got,
+      });
+      continue;
+    }
+    const run = forcedRun ?? (v.record as { run?: string }).run ?? fileRun;
+    runIds.add(run);
+    const staged = { run, line: item.line };
+    switch (v.type) {
+      case 'session':
+        out.sessions.push({ ...staged, record: v.record as SessionRecord });
+        break;
+      case 'annotation':
+        out.annotations.push({ ...staged, record: v.record as AnnotationRecord });
+        break;
+      case 'event':
+        out.events.push({ ...staged, record: v.record as EventRecord });
+        break;
+      case 'run':
+        out.runs.push({ ...staged, record: v.record as RunRecord });
+        break;
+    }
+  }
+  out.runIds.push(...runIds);
+  return out;
+}
