@@ -1,0 +1,23 @@
+import { type Corpus, ngramCounts, type Tokenizer, toTokenLists } from './ngrams.ts';
+
+/**
+ * n-gram diversity score (Shaib et al. 2024, `cshaib/diversity` `ngram_diversity_score`):
+ * Σ_{n=1..maxN} |unique n-grams| / |n-grams| over the *joined* corpus — the outputs' tokens are concatenated
+ * first, so n-grams do cross output boundaries, as in the reference (which joins with a space and splits).
+ * A term with no n-grams contributes 0. Ranges over [0, maxN].
+ *
+ * @example ngramDiversityScore([['a', 'b'], ['a', 'b']], 2) // 2/4 + 2/3 ≈ 1.1667
+ */
+export function ngramDiversityScore(
+  corpus: Corpus,
+  maxN = 4,
+  options: { readonly tokenizer?: Tokenizer } = {},
+): number {
+  const joined = toTokenLists(corpus, options.tokenizer).flat();
+  let score = 0;
+  for (let n = 1; n <= maxN; n++) {
+    const { distinct, total } = ngramCounts([joined], n);
+    if (total > 0) score += distinct / total;
+  }
+  return score;
+}
