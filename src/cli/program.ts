@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, InputError, QueryError } from '../record/errors.ts';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerRejects } from './commands/rejects.ts';
 import { registerRuns } from './commands/runs.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerSessions(program);
   registerRejects(program);
+  registerCalibrate(program);
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
   return program;
 }

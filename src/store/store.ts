@@ -119,6 +119,13 @@ export interface Store {
   listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]>;
   countRejects(q: { run?: string }): Promise<number>;
   hasRun(run: string): Promise<boolean>;
+  /** The run record (model, description, meta), or null when the run has none. */
+  getRun(run: string): Promise<RunRecord | null>;
+  /**
+   * Every session of a run as a full record, in session order, in pages of `pageSize` (bounded memory).
+   * Categories come back as numbers when they are integer text.
+   */
+  scanSessions(run: string, pageSize?: number): AsyncGenerator<SessionRecord[]>;
 
   close(): Promise<void>;
 }

@@ -108,7 +108,7 @@ describe('the rlaudit command line', () => {
       '4950',
     ]);
     assert.match(table.stdout, /session\s+class\s+cat\s+baseline\s+adjusted\s+diff %\s+CTI/);
-    assert.match(table.stdout, /4803\s+non_compliant\s+3\s+0\.350\s+0\.300\s+20\s/);
+    assert.match(table.stdout, /4803\s+non_compliant\s+3\s+0\.400\s+0\.300\s+25\s/);
   });
 
   it('reports rejected rows with file, line, field, expected and got, as a table and as JSON', () => {

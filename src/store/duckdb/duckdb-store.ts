@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RunRecord } from '../../record/schema.ts';
+import type { RunRecord, SessionRecord } from '../../record/schema.ts';
 import { stableStringify } from '../../record/stable-stringify.ts';
 import type {
   IngestBatch,
@@ -37,6 +37,39 @@ import {
 } from './stage-tables.ts';
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+const countParams = (k: IngestCounts) => ({
+  read: k.read,
+  accepted: k.accepted,
+  rejected: k.rejected,
+  duplicates: k.duplicates,
+  conflicts: k.conflicts,
+});
+
+/** A stored session row back as a record of format v1 (omitting fields that are null). */
+function sessionFromRow(run: string, r: Record<string, unknown>): SessionRecord {
+  const category = r.category as string | null;
+  const out: Record<string, unknown> = {
+    type: 'session',
+    run,
+    session: Number(r.session),
+    step: num(r.step),
+    time: r.time instanceof Date ? r.time.toISOString() : null,
+    prompt_id: r.prompt_id ?? null,
+    prompt: r.prompt ?? null,
+    output: r.output,
+    classification: r.classification ?? null,
+    category: category === null ? null : /^-?\d+$/.test(category) ? Number(category) : category,
+    baseline_reward: num(r.baseline_reward),
+    adjusted_reward: num(r.adjusted_reward),
+    differential_pct: num(r.differential_pct),
+    compliance_trajectory_index: num(r.compliance_trajectory_index),
+    flags: (r.flags as string[] | null) ?? [],
+  };
+  if (r.nested_annotations) out.annotations = JSON.parse(r.nested_annotations as string);
+  if (r.meta) out.meta = JSON.parse(r.meta as string);
+  return out as SessionRecord;
+}
 
 /**
  * The default store: one DuckDB database file holding many runs. Heavy scans run inside DuckDB; only small
@@ -233,7 +266,7 @@ export class DuckDbStore implements Store {
     await this.client.exec({
       sql: `UPDATE loads SET status = $status, sha256 = $sha, read = $read, accepted = $accepted, rejected = $rejected,
               duplicates = $duplicates, conflicts = $conflicts, finished_at = now() WHERE load_id = $load`,
-      params: { status, sha: sha256, load: loadId, ...k },
+      params: { status, sha: sha256, load: loadId, ...countParams(k) },
     });
   }
 
@@ -264,7 +297,7 @@ export class DuckDbStore implements Store {
     await this.client.exec({
       sql: `UPDATE ingests SET status = $status, read = $read, accepted = $accepted, rejected = $rejected,
               duplicates = $duplicates, conflicts = $conflicts, finished_at = now() WHERE ingest_id = $id`,
-      params: { status, id: ingestId, ...k },
+      params: { status, id: ingestId, ...countParams(k) },
     });
   }
 
@@ -296,6 +329,38 @@ export class DuckDbStore implements Store {
   async hasRun(run: string): Promise<boolean> {
     const rows = await this.client.query({ sql: 'SELECT 1 FROM runs WHERE run = $run', params: { run } });
     return rows.length > 0;
+  }
+
+  async getRun(run: string): Promise<RunRecord | null> {
+    const rows = await this.client.query<{ model: string | null; description: string | null; meta: string | null }>({
+      sql: 'SELECT model, description, CAST(meta AS VARCHAR) AS meta FROM runs WHERE run = $run AND has_record',
+      params: { run },
+    });
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      type: 'run',
+      run,
+      model: r.model,
+      description: r.description,
+      ...(r.meta ? { meta: JSON.parse(r.meta) as Record<string, unknown> } : {}),
+    };
+  }
+
+  async *scanSessions(run: string, pageSize = 10_000): AsyncGenerator<SessionRecord[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.client.query<Record<string, unknown>>({
+        sql: `SELECT session, step, time, prompt_id, prompt, output, classification, category, baseline_reward,
+                adjusted_reward, differential_pct, compliance_trajectory_index, flags,
+                CAST(nested_annotations AS VARCHAR) AS nested_annotations, CAST(meta AS VARCHAR) AS meta
+              FROM sessions WHERE run = $run AND session > $after ORDER BY session LIMIT $n`,
+        params: { run, after, n: pageSize },
+      });
+      if (rows.length === 0) return;
+      yield rows.map((r) => sessionFromRow(run, r));
+      after = Number(rows[rows.length - 1]!.session);
+    }
   }
 
   async listSessions(q: SessionQuery): Promise<SessionRow[]> {

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { calibrateRun } from '../../calibration/calibrate-run.ts';
+import { type Protocol, parseProtocol } from '../../calibration/protocol.ts';
+import { wild7Protocol } from '../../calibration/wild-7.ts';
+import { InputError } from '../../record/errors.ts';
+import { ingestFiles } from '../../store/ingest.ts';
+import { printJson, withStore } from '../context.ts';
+import { renderTable } from '../table.ts';
+
+const BUILT_IN: Record<string, () => Protocol> = { 'wild-7': wild7Protocol };
+
+async function loadProtocol(nameOrPath: string): Promise<Protocol> {
+  const builtIn = BUILT_IN[nameOrPath];
+  if (builtIn) return builtIn();
+  let text: string;
+  try {
+    text = await readFile(nameOrPath, 'utf8');
+  } catch {
+    throw new InputError(
+      `no protocol file '${nameOrPath}' (built-in protocols: ${Object.keys(BUILT_IN).join(', ')})`,
+      { field: '--protocol' },
+    );
+  }
+  return parseProtocol(text, nameOrPath);
+}
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description('recompute adjusted rewards and calibration events for a run under a protocol, as a new run')
+    .argument('[files...]', 'ingest these files first and calibrate the run they form')
+    .requiredOption('--protocol <file|name>', 'protocol file (YAML or JSON), or a built-in name: wild-7')
+    .option('--run <id>', 'the source run (with files: the run to ingest them into)')
+    .option('--out-run <id>', 'the new run (default: <run>--<protocol>)')
+    .addOption(
+      new Option('--unclassified <policy>', 'sessions without a classification')
+        .choices(['error', 'compliant', 'skip'])
+        .default('error'),
+    )
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Asks "what would this protocol have done to my run?": the run's outputs and baseline rewards are replayed in
+session order through the calibration engine (docs/calibration.md), and the result is stored as a new run
+with the protocol's adjusted rewards, differentials, compliance trajectory index and events. The source
+values stay in each session's meta.source_reward_signal.
+
+Examples:
+  rlaudit calibrate --protocol wild-7 --run my-run
+  rlaudit calibrate --protocol my-protocol.yaml trainer-log.jsonl --run trainer-log`,
+    )
+    .action(async (files: string[], opts, cmd: Command) => {
+      const protocol = await loadProtocol(opts.protocol);
+      const summary = await withStore(cmd, async (store) => {
+        let run: string | undefined = opts.run;
+        if (files.length > 0) {
+          const ingested = await ingestFiles(store, files, { run });
+          if (ingested.errors.length > 0) throw new InputError(ingested.errors[0]!);
+          if (ingested.runs.length !== 1) {
+            throw new InputError(
+              `the files hold ${ingested.runs.length} runs (${ingested.runs.join(', ')}); name one with --run`,
+            );
+          }
+          run = ingested.runs[0]!;
+        }
+        if (!run) throw new InputError('name the source run with --run, or give files to ingest first');
+        return calibrateRun(store, protocol, { run, outRun: opts.outRun, unclassified: opts.unclassified });
+      });
+      if (opts.json) {
+        const {
+          sourceRun,
+          outRun,
+          sessions,
+          skipped,
+          events,
+          read,
+          accepted,
+          rejected,
+          duplicates,
+          conflicts,
+        } = summary;
+        return printJson({
+          sourceRun,
+          outRun,
+          protocol: protocol.protocol,
+          sessions,
+          skipped,
+          events,
+          read,
+          accepted,
+          rejected,
+          duplicates,
+          conflicts,
+        });
+      }
+      process.stdout.write(
+        `${renderTable(
+          ['source run', 'new run', 'protocol', 'sessions', 'skipped', 'events'],
+          [
+            [
+              summary.sourceRun,
+              summary.outRun,
+              protocol.protocol,
+              summary.sessions,
+              summary.skipped,
+              summary.events,
+            ],
+          ],
+        )}\n\nSee it with: rlaudit sessions --run ${summary.outRun}\n`,
+      );
+    });
+}
