@@ -173,6 +173,19 @@ describe('ingestFiles', () => {
     await store.close();
   });
 
+  it('rejects a single 50 MB line under the default 16 MiB limit with a message naming its line', async () => {
+    const store = await freshStore();
+    const file = join(dir, 'fifty.jsonl');
+    writeFileSync(file, `${JSON.stringify(sessionRow(1))}\n{"session":2,"output":"${'y'.repeat(50 * 1024 * 1024)}"}\n`);
+    const s = await ingestFiles(store, [file]);
+    assert.deepEqual([s.read, s.accepted, s.rejected], [2, 1, 1]);
+    const [r] = await store.listRejects({});
+    assert.equal(r!.line, 2);
+    assert.match(r!.expected, /a line of at most 16\.0 MiB \(raise --max-line-bytes\)/);
+    assert.match(r!.got, /a line of 50\.0 MiB/);
+    await store.close();
+  });
+
   it('rejects a line of invalid UTF-8 by its line number', async () => {
     const store = await freshStore();
     const file = join(dir, 'utf8.jsonl');

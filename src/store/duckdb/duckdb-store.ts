@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { InputError } from '../../record/errors.ts';
 import type { RunRecord, SessionRecord } from '../../record/schema.ts';
 import { stableStringify } from '../../record/stable-stringify.ts';
 import type {
@@ -29,11 +30,13 @@ import {
   createStageTables,
   eventRow,
   nestedAnnotationRows,
+  SESSIONS_TABLE,
   STAGE_ANNOTATIONS,
   STAGE_EVENTS,
   STAGE_SESSIONS,
   STAGES,
   sessionRow,
+  sessionTableRow,
 } from './stage-tables.ts';
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -97,6 +100,14 @@ export class DuckDbStore implements Store {
       // Each batch commit is durable through the WAL; checkpointing after every 16 MB of WAL (the default)
       // would rewrite the database once per batch of a large ingest.
       await client.exec("SET checkpoint_threshold = '1GB'");
+      // DuckDB's default memory limit is 80% of RAM; rlaudit keeps its footprint bounded and lets the
+      // engine spill to disk instead (RLAUDIT_MEMORY_LIMIT overrides, e.g. '4GB').
+      const limit = process.env.RLAUDIT_MEMORY_LIMIT ?? '1GB';
+      // SET takes no bound parameter, so the value is checked against a strict pattern before it is spliced
+      if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
+        throw new InputError(`RLAUDIT_MEMORY_LIMIT must look like 1GB or 512MiB, got '${limit}'`);
+      }
+      await client.exec(`SET memory_limit = '${limit}'`);
       await createStageTables(client);
     } catch (err) {
       client.close();
@@ -133,7 +144,8 @@ export class DuckDbStore implements Store {
   async writeBatch(batch: IngestBatch): Promise<IngestCounts> {
     const c = this.client;
     for (const s of STAGES) await c.exec(`DELETE FROM temp.main.${s.name}`);
-    await appendRows(c, STAGE_SESSIONS, batch.sessions.map(sessionRow));
+    const direct = await this.canAppendSessionsDirectly(batch);
+    if (!direct) await appendRows(c, STAGE_SESSIONS, batch.sessions.map(sessionRow));
     await appendRows(c, STAGE_ANNOTATIONS, [
       ...batch.sessions.flatMap(nestedAnnotationRows),
       ...batch.annotations.map(annotationRow),
@@ -143,7 +155,21 @@ export class DuckDbStore implements Store {
     const counts = emptyCounts();
     await c.exec('BEGIN TRANSACTION');
     try {
-      if (batch.sessions.length > 0) {
+      if (direct) {
+        await appendRows(
+          c,
+          SESSIONS_TABLE,
+          batch.sessions.map((s) => sessionTableRow(s, batch.loadId)),
+        );
+        addCounts(counts, {
+          read: batch.sessions.length,
+          accepted: batch.sessions.length,
+          rejected: 0,
+          duplicates: 0,
+          conflicts: 0,
+        });
+        await insertNestedAnnotations(c, batch.loadId);
+      } else if (batch.sessions.length > 0) {
         addCounts(counts, await mergeStage(c, SESSION_MERGE, batch.loadId, batch.sourceFile));
         await insertNestedAnnotations(c, batch.loadId);
       }
@@ -169,6 +195,32 @@ export class DuckDbStore implements Store {
       throw err;
     }
     return counts;
+  }
+
+  /**
+   * The common case of a fresh ingest: no session key repeats within the batch and no stored session of the
+   * batch's runs lies in its session range. Then the batch can be appended straight into `sessions`
+   * (inside the batch's transaction) instead of being staged and merged.
+   */
+  private async canAppendSessionsDirectly(batch: IngestBatch): Promise<boolean> {
+    if (batch.sessions.length === 0) return false;
+    const ranges = new Map<string, { lo: number; hi: number; keys: Set<number> }>();
+    for (const { run, record } of batch.sessions) {
+      let r = ranges.get(run);
+      if (!r) ranges.set(run, (r = { lo: record.session, hi: record.session, keys: new Set() }));
+      if (r.keys.has(record.session)) return false;
+      r.keys.add(record.session);
+      if (record.session < r.lo) r.lo = record.session;
+      if (record.session > r.hi) r.hi = record.session;
+    }
+    for (const [run, { lo, hi }] of ranges) {
+      const [row] = await this.client.query<{ n: bigint }>({
+        sql: 'SELECT count(*) AS n FROM sessions WHERE run = $run AND session BETWEEN $lo AND $hi',
+        params: { run, lo, hi },
+      });
+      if (row && row.n > 0n) return false;
+    }
+    return true;
   }
 
   private async mergeRunRecord(r: Staged<RunRecord>, batch: IngestBatch): Promise<IngestCounts> {
@@ -332,7 +384,11 @@ export class DuckDbStore implements Store {
   }
 
   async getRun(run: string): Promise<RunRecord | null> {
-    const rows = await this.client.query<{ model: string | null; description: string | null; meta: string | null }>({
+    const rows = await this.client.query<{
+      model: string | null;
+      description: string | null;
+      meta: string | null;
+    }>({
       sql: 'SELECT model, description, CAST(meta AS VARCHAR) AS meta FROM runs WHERE run = $run AND has_record',
       params: { run },
     });

@@ -5,8 +5,12 @@ import {
   DOUBLE,
   type DuckDBAppender,
   DuckDBDataChunk,
+  DuckDBTimestampTZValue,
   type DuckDBType,
   type DuckDBValue,
+  LIST,
+  listValue,
+  TIMESTAMPTZ,
   VARCHAR,
 } from '@duckdb/node-api';
 import type { AnnotationRecord, EventRecord, NestedAnnotation, SessionRecord } from '../../record/schema.ts';
@@ -20,6 +24,9 @@ import type { DuckDbClient } from './duckdb-client.ts';
  */
 interface StageSpec {
   readonly name: string;
+  /** Where the table lives; stage tables are TEMP (catalog `temp`). */
+  readonly schema?: string;
+  readonly catalog?: string | null;
   readonly columns: readonly (readonly [string, DuckDBType])[];
 }
 
@@ -86,6 +93,58 @@ export const STAGE_EVENTS: StageSpec = {
 
 export const STAGES = [STAGE_SESSIONS, STAGE_ANNOTATIONS, STAGE_EVENTS] as const;
 
+/** The `sessions` record table itself, for appending a batch directly when no key of it can collide. */
+export const SESSIONS_TABLE: StageSpec = {
+  name: 'sessions',
+  schema: 'main',
+  catalog: null,
+  columns: [
+    ['run', VARCHAR],
+    ['session', BIGINT],
+    ['step', BIGINT],
+    ['time', TIMESTAMPTZ],
+    ['prompt_id', VARCHAR],
+    ['prompt', VARCHAR],
+    ['output', VARCHAR],
+    ['classification', VARCHAR],
+    ['category', VARCHAR],
+    ['baseline_reward', DOUBLE],
+    ['adjusted_reward', DOUBLE],
+    ['differential_pct', DOUBLE],
+    ['compliance_trajectory_index', DOUBLE],
+    ['flags', LIST(VARCHAR)],
+    ['nested_annotations', VARCHAR], // JSON in the table: DuckDB's JSON is VARCHAR with an alias
+    ['meta', VARCHAR],
+    ['load_id', BIGINT],
+    ['source_line', BIGINT],
+  ],
+};
+
+/** A session as a row of the `sessions` table (see `SESSIONS_TABLE`). */
+export function sessionTableRow(s: Staged<SessionRecord>, loadId: number): DuckDBValue[] {
+  const r = s.record;
+  return [
+    s.run,
+    BigInt(r.session),
+    big(r.step),
+    r.time ? new DuckDBTimestampTZValue(BigInt(Date.parse(String(r.time))) * 1000n) : null,
+    str(r.prompt_id),
+    str(r.prompt),
+    r.output,
+    str(r.classification),
+    str(r.category),
+    num(r.baseline_reward),
+    num(r.adjusted_reward),
+    num(r.differential_pct),
+    num(r.compliance_trajectory_index),
+    r.flags && r.flags.length > 0 ? listValue(r.flags) : null,
+    r.annotations && r.annotations.length > 0 ? stableStringify(r.annotations) : null,
+    json(r.meta),
+    BigInt(loadId),
+    BigInt(s.line),
+  ];
+}
+
 export async function createStageTables(client: DuckDbClient): Promise<void> {
   for (const s of STAGES) {
     const cols = s.columns.map(([n, t]) => `${n} ${t.toString()}`).join(', ');
@@ -102,7 +161,11 @@ export async function appendRows(
   rows: readonly (readonly DuckDBValue[])[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const appender: DuckDBAppender = await client.connection.createAppender(spec.name, 'main', 'temp');
+  const appender: DuckDBAppender = await client.connection.createAppender(
+    spec.name,
+    spec.schema ?? 'main',
+    spec.catalog === undefined ? 'temp' : spec.catalog,
+  );
   const types = spec.columns.map(([, t]) => t);
   try {
     for (let i = 0; i < rows.length; i += CHUNK) {
