@@ -1,5 +1,6 @@
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
+import type { AnalysisScans } from './scans/index.ts';
 
 export type { Staged, StagedReject } from '../sources/staged.ts';
 
@@ -12,6 +13,8 @@ export interface IngestBatch {
   readonly annotations: readonly Staged<AnnotationRecord>[];
   readonly events: readonly Staged<EventRecord>[];
   readonly rejects: readonly StagedReject[];
+  /** The runs the batch's valid rows belong to. */
+  readonly runIds: readonly string[];
 }
 
 /** How the rows of a batch ended: read = accepted + rejected + duplicates; conflicts ⊆ rejected. */
@@ -95,6 +98,8 @@ export interface SessionQuery {
  */
 export interface Store {
   readonly backend: string;
+  /** The analyses' scans (src/store/scans/): text is tokenized and counted in the engine. */
+  readonly scans: AnalysisScans;
   /** Where the data lives (a file path for DuckDB). */
   readonly location: string;
 

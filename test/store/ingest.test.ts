@@ -227,6 +227,14 @@ describe('ingestFiles', () => {
     const file = writeJsonl(join(dir, 'my-run.jsonl'), [noRun]);
     assert.equal((await ingestFiles(store, [file])).run, 'my-run');
     assert.equal((await ingestFiles(store, [file], { run: 'renamed' })).run, 'renamed');
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => [r.run, r.sessions]),
+      [
+        ['my-run', 1],
+        ['renamed', 1],
+      ],
+      'a run without a run record is listed',
+    );
     await store.close();
   });
 
