@@ -32,3 +32,31 @@ export function bytesProgress(label: string, totalBytes: number, minBytes = 4 * 
     },
   };
 }
+
+/** A count progress bar (e.g. sessions simulated) on stderr, with the same quiet rules as `bytesProgress`. */
+export function countProgress(label: string, total: number, unit: string, minCount = 20_000) {
+  const show = Boolean(process.stdout.isTTY && process.stderr.isTTY) && total >= minCount && !process.env.CI;
+  if (!show) return { update: (_done: number) => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  let last = 0;
+  return {
+    update(done: number) {
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      bar.update(Math.min(done, total));
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

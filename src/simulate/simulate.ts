@@ -1,0 +1,114 @@
+import type { CalibrationEvent, Protocol } from '../calibration/index.ts';
+import { InputError } from '../record/errors.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import { protocolWithout } from './counterfactual.ts';
+import type { ScenarioConfig } from './scenario-config.ts';
+import { SimulationState } from './simulation-state.ts';
+import { SIMULATOR_VERSION } from './version.ts';
+import { wild7Scenario } from './wild-7-scenario.ts';
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  /** `'wild-7'` or a full scenario. */
+  readonly scenario: 'wild-7' | ScenarioConfig;
+  /** Run seed (default 7). Same seed and options → byte-identical output. */
+  readonly seed?: number;
+  /**
+   * Number of sessions (default: the scenario's). Fewer truncates the run; more extends it: the dynamics
+   * are defined in session numbers, so the extra sessions continue the convergence phase.
+   */
+  readonly sessions?: number;
+  /** Interventions to remove (counterfactual replay): `schedule:2500`, `rule:<id>`, `e-<n>`. */
+  readonly without?: readonly string[];
+  /** Run id (default: the scenario's, with `~without~<names>` appended for a counterfactual). */
+  readonly run?: string;
+}
+
+/** One line of a simulated record, in record format v1. */
+export type SimulatedRecord = RunRecord | SessionRecord | EventRecord | AnnotationRecord;
+
+/** The scenario object of `options.scenario`. */
+export function resolveScenario(scenario: SimulateOptions['scenario']): ScenarioConfig {
+  if (typeof scenario !== 'string') return scenario;
+  if (scenario === 'wild-7') return wild7Scenario();
+  throw new InputError(`unknown scenario ${JSON.stringify(scenario)}; known scenarios: wild-7`, {
+    field: 'scenario',
+  });
+}
+
+/** The n-th event of the factual run (and which firing of its rule it was), found by replaying it. */
+function factualEventFinder(scenario: ScenarioConfig, seed: number, sessions: number) {
+  return (n: number): { event: CalibrationEvent; firing: number } | undefined => {
+    const state = new SimulationState(scenario, scenario.protocol, seed, scenario.run);
+    const seen: CalibrationEvent[] = [];
+    while (state.session < sessions && seen.length < n) seen.push(...state.step().events);
+    const event = seen[n - 1];
+    if (event === undefined) return undefined;
+    const sameRule = (e: CalibrationEvent): boolean =>
+      e.kind === 'recalibration' && JSON.stringify(e.target) === JSON.stringify(event.target);
+    return { event, firing: seen.slice(0, n).filter(sameRule).length };
+  };
+}
+
+/**
+ * Simulates a training run and yields its record, line by line, in record format v1: first the `run`
+ * record, then per session the `session` line, the calibration events that took effect at it, and its
+ * standalone annotations (trainers' personal notes). Memory stays bounded whatever `sessions` is.
+ *
+ * @example
+ * for (const record of simulate({ scenario: 'wild-7', seed: 7 })) process.stdout.write(`${JSON.stringify(record)}\n`);
+ * [...simulate({ scenario: 'wild-7', without: ['schedule:2500'] })] // the run without the 2,500 adjustment
+ */
+export function* simulate(options: SimulateOptions): Generator<SimulatedRecord, void, undefined> {
+  const scenario = resolveScenario(options.scenario);
+  const seed = options.seed ?? 7;
+  const sessions = options.sessions ?? scenario.sessions;
+  if (!Number.isSafeInteger(seed))
+    throw new InputError(`seed must be an integer, got ${seed}`, { field: 'seed' });
+  if (!Number.isSafeInteger(sessions) || sessions < 1) {
+    throw new InputError(`sessions must be a positive integer, got ${sessions}`, { field: 'sessions' });
+  }
+  const without = [...(options.without ?? [])];
+  const protocol: Protocol =
+    without.length === 0
+      ? scenario.protocol
+      : protocolWithout(scenario.protocol, without, factualEventFinder(scenario, seed, sessions));
+  const run =
+    options.run ?? (without.length === 0 ? scenario.run : `${scenario.run}~without~${without.join('+')}`);
+
+  yield {
+    type: 'run',
+    run,
+    model: scenario.model,
+    description: scenario.description,
+    meta: {
+      scenario: scenario.name,
+      seed,
+      sessions,
+      without,
+      protocol: protocol.protocol,
+      simulator: SIMULATOR_VERSION,
+    },
+  };
+  const state = new SimulationState(scenario, protocol, seed, run);
+  while (state.session < sessions) {
+    const { session, events, notes } = state.step();
+    yield session;
+    for (const event of events) yield event;
+    // A personal note departs from the template, so it is its own line, flagged as such.
+    for (let i = 0; i < notes.length; i++) {
+      const note = notes[i]!;
+      yield {
+        type: 'annotation',
+        run,
+        session: session.session,
+        id: `a-${session.session}-note-${i + 1}`,
+        author: note.author,
+        time: null,
+        text: note.text,
+        classification: note.classification,
+        flags: ['personal_note'],
+      };
+    }
+  }
+}
