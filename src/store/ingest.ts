@@ -1,30 +1,50 @@
 import { basename, resolve } from 'node:path';
 import { InputError } from '../record/errors.ts';
-import { type DetectedFile, detectFormat, type FileFormat } from '../sources/detect-format.ts';
-import type { SourceItem } from '../sources/source-item.ts';
+import { defaultImportRun } from '../sources/importers/default-run.ts';
+import { planImport } from '../sources/importers/detect-importer.ts';
+import type { ImportOptions } from '../sources/importers/formats.ts';
+import type { ImportPlan } from '../sources/importers/import-plan.ts';
+import {
+  type ImportTarget,
+  importedRecordItems,
+  importedSha256,
+  importedStepMetrics,
+} from '../sources/importers/import-reader.ts';
+import { RunCursors } from '../sources/importers/run-cursors.ts';
+import type { StepMetricsItems } from '../sources/importers/step-metrics.ts';
+import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
-import type { StagedItems } from '../sources/staged.ts';
+import type { StagedItems, StagedReject } from '../sources/staged.ts';
 import { readValidatedBatches, stageItems } from '../sources/validated-batches.ts';
 import { addCounts, emptyCounts, type IngestCounts, type Store } from './store.ts';
 
-export interface IngestOptions {
+export interface IngestOptions extends ImportOptions {
   /** Put every row in this run (overrides the rows' own `run`). */
   readonly run?: string;
   /** Stop at the first bad row, write nothing, throw an `InputError`. */
   readonly strict?: boolean;
-  readonly format?: FileFormat;
   readonly maxLineBytes?: number;
   readonly batchRows?: number;
   /** Called with (bytes read of all files, total bytes of all files). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Called after each batch is committed, with the file and the batch's counts. */
   readonly onBatch?: (file: string, counts: IngestCounts) => void;
+  /** Called once per file, before it is read, with what was detected (see `ImportPlan.message`). */
+  readonly onDetect?: (file: string, format: string, message: string) => void;
+  /** Called with each warning about a file (e.g. a step counter that restarts). */
+  readonly onWarning?: (file: string, message: string) => void;
 }
 
 export interface FileIngestSummary extends IngestCounts {
   readonly file: string;
-  /** The file's format, or `records` for records produced in memory (`ingestRecords`). */
-  readonly format: FileFormat | 'records';
+  /**
+   * `jsonl`, `csv`, `parquet` (record format v1), an importer (`trl`, `verl`, `step-metrics`, …), or
+   * `records` for records produced in memory (`ingestRecords`).
+   */
+  readonly format: string;
+  /** What was detected and how it was mapped (importers), or null. */
+  readonly detected: string | null;
+  readonly warnings: readonly string[];
   readonly sha256: string | null;
   readonly error: string | null;
 }
@@ -59,11 +79,23 @@ export async function ingestFiles(
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   if (paths.length === 0) throw new InputError('no input files given');
-  const files: DetectedFile[] = [];
-  for (const p of paths) files.push(await detectFormat(p, options.format));
-  const total = files.reduce((a, f) => a + f.bytes, 0);
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const plans: ImportPlan[] = [];
+  for (const p of paths) plans.push(await planImport(p, { ...options, maxLineBytes }));
+  orderImportedFiles(plans);
+  const total = plans.reduce((a, f) => a + f.bytes, 0);
   let doneBefore = 0;
 
+  const warnings = new Map<string, string[]>();
+  const warn = (file: string, message: string) => {
+    warnings.set(file, [...(warnings.get(file) ?? []), message]);
+    options.onWarning?.(file, message);
+  };
+  // rollouts and per-step metrics are separate step sequences: each has its own restart detection
+  const cursors = {
+    rollouts: new RunCursors(options.onRestart ?? 'error', warn),
+    metrics: new RunCursors(options.onRestart ?? 'error', warn),
+  };
   const ingestId = await store.beginIngest(options.run ?? null);
   const all = emptyCounts();
   const runs = new Set<string>();
@@ -71,29 +103,21 @@ export async function ingestFiles(
   const errors: string[] = [];
   const loads: number[] = [];
   try {
-    for (const file of files) {
-      const source = {
-        path: file.path,
-        absPath: resolve(file.path),
-        format: file.format,
-        bytes: file.bytes,
-      };
-      const fileRun = options.run ?? runIdFromFile(file.path);
-      const readOptions = {
-        maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    for (const plan of plans) {
+      options.onDetect?.(plan.path, plan.format, plan.message);
+      const source = { path: plan.path, absPath: resolve(plan.path), format: plan.format, bytes: plan.bytes };
+      const readOptions: ReadOptions = {
+        maxLineBytes,
         batchRows: options.batchRows ?? 50_000,
         onProgress: (n: number) => options.onProgress?.(doneBefore + n, total),
       };
-      let sha: string | null = null;
-      const batches = readValidatedBatches(file, readOptions, { forcedRun: options.run, fileRun }, (s) => {
-        sha = s;
-      });
-      const summary = await loadBatches(store, ingestId, source, batches, options, loads, () => sha);
+      const summary = await loadPlan(store, ingestId, source, plan, readOptions, options, loads, cursors);
+      const fileWarnings = warnings.get(plan.path) ?? [];
       addCounts(all, summary);
       if (summary.error) errors.push(`${summary.error} (nothing of this file was kept)`);
       for (const r of summary.runs) runs.add(r);
-      summaries.push(summary);
-      doneBefore += file.bytes;
+      summaries.push({ ...summary, warnings: fileWarnings });
+      doneBefore += plan.bytes;
     }
   } catch (err) {
     // strict mode or an engine failure: undo this ingest's committed batches, so nothing is half-written
@@ -106,10 +130,76 @@ export async function ingestFiles(
   return { run: runList.length === 1 ? runList[0]! : null, runs: runList, files: summaries, errors, ...all };
 }
 
+/**
+ * Files read by an importer are taken in natural order of their names (`2.jsonl` before `10.jsonl`), since
+ * session numbers are assigned in file order; record-format files keep their places.
+ */
+function orderImportedFiles(plans: ImportPlan[]): void {
+  const at = plans.flatMap((p, i) => (p.mapping === null ? [] : [i]));
+  const sorted = at
+    .map((i) => plans[i]!)
+    .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
+  at.forEach((i, k) => {
+    plans[i] = sorted[k]!;
+  });
+}
+
+/** Reads one planned file with the reader its plan names and writes it as one load. */
+function loadPlan(
+  store: Store,
+  ingestId: number,
+  source: SourceInfo,
+  plan: ImportPlan,
+  readOptions: ReadOptions,
+  options: IngestOptions,
+  loads: number[],
+  cursors: { readonly rollouts: RunCursors; readonly metrics: RunCursors },
+): Promise<FileIngestSummary & { runs: readonly string[] }> {
+  const detected = plan.mapping === null ? null : plan.message;
+  if (plan.mapping === null && plan.container.kind === 'file') {
+    let sha: string | null = null;
+    const fileRun = options.run ?? runIdFromFile(plan.path);
+    const batches = readValidatedBatches(
+      plan.container.file,
+      readOptions,
+      { forcedRun: options.run, fileRun },
+      (x) => {
+        sha = x;
+      },
+    );
+    const write = (b: StagedItems, loadId: number, sourceFile: string) =>
+      store.writeBatch({ loadId, sourceFile, ...b });
+    return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
+  }
+  let sha: string | null = null;
+  const baseRun = options.run ?? defaultImportRun(plan.path);
+  const withSha = async function* <B>(inner: AsyncGenerator<B>): AsyncGenerator<B> {
+    yield* inner;
+    sha = await importedSha256(plan);
+  };
+  if (plan.mapping?.kind === 'step-metrics') {
+    const batches = withSha(importedStepMetrics(plan, readOptions, { baseRun, cursors: cursors.metrics }));
+    const write = (b: StepMetricsItems, loadId: number, sourceFile: string) =>
+      store.writeStepMetrics({ ...b, loadId, sourceFile });
+    return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
+  }
+  const target: ImportTarget = { baseRun, cursors: cursors.rollouts };
+  const assignment = { forcedRun: undefined, fileRun: baseRun };
+  const batches = withSha(
+    (async function* () {
+      for await (const items of importedRecordItems(plan, readOptions, target))
+        yield stageItems(items, assignment);
+    })(),
+  );
+  const write = (b: StagedItems, loadId: number, sourceFile: string) =>
+    store.writeBatch({ loadId, sourceFile, ...b });
+  return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
+}
+
 interface SourceInfo {
   readonly path: string;
   readonly absPath: string;
-  readonly format: FileFormat | 'records';
+  readonly format: string;
   readonly bytes: number;
 }
 
@@ -117,14 +207,18 @@ interface SourceInfo {
  * Writes one source's validated batches as one load: each batch in its own transaction; on an `InputError`
  * mid-source everything the load wrote is removed again (or, in strict mode, the error propagates).
  */
-async function loadBatches(
+async function loadBatches<
+  B extends { readonly runIds: readonly string[]; readonly rejects: readonly StagedReject[] },
+>(
   store: Store,
   ingestId: number,
   source: SourceInfo,
-  batches: AsyncGenerator<StagedItems>,
+  batches: AsyncGenerator<B>,
+  write: (batch: B, loadId: number, sourceFile: string) => Promise<IngestCounts>,
   options: IngestOptions,
   loads: number[],
   sha256: () => string | null,
+  detected: string | null,
 ): Promise<FileIngestSummary & { runs: readonly string[] }> {
   const loadId = await store.beginLoad({ ingestId, ...source });
   loads.push(loadId);
@@ -142,7 +236,7 @@ async function loadBatches(
           field: r.field,
         });
       }
-      const k = await store.writeBatch({ loadId, sourceFile: source.absPath, ...batch });
+      const k = await write(batch, loadId, source.absPath);
       if (options.strict && k.conflicts > 0) {
         throw new InputError(
           'a row conflicts with a stored row of the same id (--strict: nothing was ingested); see `rlaudit rejects`',
@@ -165,6 +259,8 @@ async function loadBatches(
   return {
     file: source.path,
     format: source.format,
+    detected,
+    warnings: [],
     sha256: sha,
     error,
     runs: error === null ? [...sourceRuns] : [],
@@ -202,7 +298,19 @@ export async function ingestRecords(
   }
   try {
     const source: SourceInfo = { path: options.name, absPath: options.name, format: 'records', bytes: 0 };
-    const summary = await loadBatches(store, ingestId, source, batches(), options, loads, () => null);
+    const write = (b: StagedItems, loadId: number, sourceFile: string) =>
+      store.writeBatch({ loadId, sourceFile, ...b });
+    const summary = await loadBatches(
+      store,
+      ingestId,
+      source,
+      batches(),
+      write,
+      options,
+      loads,
+      () => null,
+      null,
+    );
     await store.finishIngest(ingestId, summary, summary.error ? 'failed' : 'complete');
     const runs = [...summary.runs].sort();
     return {

@@ -176,7 +176,10 @@ describe('ingestFiles', () => {
   it('rejects a single 50 MB line under the default 16 MiB limit with a message naming its line', async () => {
     const store = await freshStore();
     const file = join(dir, 'fifty.jsonl');
-    writeFileSync(file, `${JSON.stringify(sessionRow(1))}\n{"session":2,"output":"${'y'.repeat(50 * 1024 * 1024)}"}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(sessionRow(1))}\n{"session":2,"output":"${'y'.repeat(50 * 1024 * 1024)}"}\n`,
+    );
     const s = await ingestFiles(store, [file]);
     assert.deepEqual([s.read, s.accepted, s.rejected], [2, 1, 1]);
     const [r] = await store.listRejects({});

@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
-import { InputError } from '../../record/errors.ts';
+import { type Command, Option } from 'commander';
+import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
+import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
 import { type IngestSummary, ingestFiles } from '../../store/ingest.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { bytesProgress } from '../progress.ts';
@@ -8,28 +9,53 @@ import { renderTable } from '../table.ts';
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('validate and store training-record files (JSONL, CSV or Parquet; .gz for JSONL and CSV)')
+    .description(
+      'validate and store training-record files (JSONL, CSV or Parquet; .gz for JSONL and CSV) or import ' +
+        "other trainers' logs (TRL, verl, OpenRLHF, Inspect, W&B tables, per-step metrics)",
+    )
     .argument('<files...>', 'input files')
     .option('--run <id>', "put every row in this run (default: each row's own `run`, else the file name)")
     .option('--strict', 'stop at the first bad row and write nothing (exit code 2)')
-    .option('--format <format>', 'read files as jsonl, csv or parquet instead of detecting it')
+    .addOption(
+      new Option(
+        '--format <name>',
+        'read files with this format or importer instead of detecting it',
+      ).choices(INGEST_FORMATS),
+    )
+    .option(
+      '--map <target=column,...>',
+      `map source columns onto record fields (${Object.keys(MAP_TARGETS).join(', ')})`,
+    )
+    .option(
+      '--reward <name>',
+      'the reward component to use as baseline_reward (all are kept in meta.rewards)',
+    )
+    .addOption(
+      new Option(
+        '--on-restart <choice>',
+        'when the step counter goes down: split into runs, continue, or error',
+      )
+        .choices(ON_RESTART)
+        .default('error'),
+    )
     .option('--max-line-bytes <n>', 'reject lines longer than this many bytes', intOption('--max-line-bytes'))
     .option('--json', 'print the summary as one JSON object')
     .addHelpText(
       'after',
       `
-Every row is validated once. Bad rows are kept in the store (see \`rlaudit rejects\`) and counted:
+Other trainers' logs are detected from their columns and mapped onto record format v1
+(docs/importers.md); each file's detection is printed. Every row is validated once. Bad rows are kept in the store (see \`rlaudit rejects\`) and counted:
 read = accepted + rejected + duplicates; conflicts (same id, different content) are among the rejected.
 Ingesting the same file again adds nothing. Exit code 2 when a file cannot be read.
 
 Example:
   rlaudit ingest run.jsonl --run wild-7
-  rlaudit ingest a.jsonl.gz b.csv --json`,
+  rlaudit ingest a.jsonl.gz b.csv --json
+  rlaudit ingest completions/*.parquet --run grpo-1 --reward accuracy_reward
+  rlaudit ingest samples.jsonl --run grpo --map prompt=opening
+  rlaudit ingest log.csv --format generic --map session=global_step,output=completion,baseline=reward_raw`,
     )
     .action(async (files: string[], opts, cmd: Command) => {
-      if (opts.format && !['jsonl', 'csv', 'parquet'].includes(opts.format)) {
-        throw new InputError(`--format must be jsonl, csv or parquet, got '${opts.format}'`);
-      }
       const summary = await withStore(cmd, async (store) => {
         let bar: ReturnType<typeof bytesProgress> | null = null;
         try {
@@ -37,7 +63,14 @@ Example:
             run: opts.run,
             strict: Boolean(opts.strict),
             format: opts.format,
+            map: opts.map,
+            reward: opts.reward,
+            onRestart: opts.onRestart,
             maxLineBytes: opts.maxLineBytes,
+            // which importer reads each file: on stderr with --json, so stdout stays one JSON object
+            onDetect: (file, format, message) =>
+              (opts.json ? process.stderr : process.stdout).write(`${file}: ${format}: ${message}\n`),
+            onWarning: (file, message) => process.stderr.write(`rlaudit: warning: ${file}: ${message}\n`),
             // RLAUDIT_TRACE=batches reports each committed batch on stderr (used by the crash-safety test)
             onBatch:
               process.env.RLAUDIT_TRACE === 'batches'
@@ -78,8 +111,8 @@ Example:
 
 function describe(s: IngestSummary): string {
   const table = renderTable(
-    ['file', 'read', 'accepted', 'rejected', 'duplicates', 'conflicts'],
-    s.files.map((f) => [f.file, f.read, f.accepted, f.rejected, f.duplicates, f.conflicts]),
+    ['file', 'format', 'read', 'accepted', 'rejected', 'duplicates', 'conflicts'],
+    s.files.map((f) => [f.file, f.format, f.read, f.accepted, f.rejected, f.duplicates, f.conflicts]),
   );
   const runs = s.runs.length === 0 ? 'no run' : `run${s.runs.length > 1 ? 's' : ''} ${s.runs.join(', ')}`;
   const lines = [

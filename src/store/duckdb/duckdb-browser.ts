@@ -1,5 +1,5 @@
 import type { RunRecord, SessionRecord } from '../../record/schema.ts';
-import type { RejectRow, RunSummary, SessionQuery, SessionRow } from '../store.ts';
+import type { RejectRow, RunSummary, SessionQuery, SessionRow, StepMetricRow } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { num } from './values.ts';
 
@@ -159,5 +159,16 @@ export class DuckDbBrowser {
       params: { run: q.run ?? null },
     });
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async listStepMetrics(q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]> {
+    const rows = await this.client.query<{ step: bigint; name: string; value: number }>({
+      sql: `SELECT step, name, value FROM step_metrics
+            WHERE run = $run AND ($all OR list_contains(string_split($names, chr(31)), name))
+            ORDER BY step, name`,
+      // names travel as one bound value, joined with the unit separator (never spliced into the SQL)
+      params: { run: q.run, all: q.names === undefined, names: (q.names ?? []).join('\x1f') },
+    });
+    return rows.map((r) => ({ step: Number(r.step), name: r.name, value: r.value }));
   }
 }

@@ -1,6 +1,7 @@
+import { BIGINT, DOUBLE, type DuckDBValue, VARCHAR } from '@duckdb/node-api';
 import type { RunRecord } from '../../record/schema.ts';
 import { stableStringify } from '../../record/stable-stringify.ts';
-import type { IngestBatch, IngestCounts, LoadInfo, Staged } from '../store.ts';
+import type { IngestBatch, IngestCounts, LoadInfo, Staged, StepMetricsBatch } from '../store.ts';
 import { addCounts, emptyCounts } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import {
@@ -32,6 +33,20 @@ const countParams = (k: IngestCounts) => ({
   duplicates: k.duplicates,
   conflicts: k.conflicts,
 });
+
+const STEP_METRICS_TABLE = {
+  name: 'step_metrics',
+  schema: 'main',
+  catalog: null,
+  columns: [
+    ['run', VARCHAR],
+    ['step', BIGINT],
+    ['name', VARCHAR],
+    ['value', DOUBLE],
+    ['load_id', BIGINT],
+    ['source_line', BIGINT],
+  ],
+} as const;
 
 /** The ingest side of the DuckDB store: loads, batches (one transaction each), rejects and their undo. */
 export class DuckDbIngestWriter {
@@ -102,6 +117,93 @@ export class DuckDbIngestWriter {
       }
       for (const r of batch.runs) addCounts(counts, await this.mergeRunRecord(r, batch));
       // every run a valid row of the batch belongs to exists in `runs` (a run record may never come)
+      for (const run of batch.runIds) {
+        await c.exec({
+          sql: 'INSERT INTO runs (run) SELECT $run WHERE NOT EXISTS (SELECT 1 FROM runs WHERE run = $run)',
+          params: { run },
+        });
+      }
+      await this.insertRejects(batch);
+      counts.read += batch.rejects.length;
+      counts.rejected += batch.rejects.length;
+      await c.exec('COMMIT');
+    } catch (err) {
+      await c.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    return counts;
+  }
+
+  /** Per-step metrics: new (run, step, name) keys are appended; equal stored values are duplicates. */
+  async writeStepMetrics(batch: StepMetricsBatch): Promise<IngestCounts> {
+    const c = this.client;
+    const counts = emptyCounts();
+    const key = (run: string, step: number, name: string) => `${run}\u0000${step}\u0000${name}`;
+    await c.exec('BEGIN TRANSACTION');
+    try {
+      const stored = new Map<string, { value: number; file: string | null; line: number }>();
+      const ranges = new Map<string, { lo: number; hi: number }>();
+      for (const r of batch.rows) {
+        const g = ranges.get(r.run);
+        ranges.set(
+          r.run,
+          g ? { lo: Math.min(g.lo, r.step), hi: Math.max(g.hi, r.step) } : { lo: r.step, hi: r.step },
+        );
+      }
+      for (const [run, { lo, hi }] of ranges) {
+        const rows = await c.query<{
+          step: bigint;
+          name: string;
+          value: number;
+          f: string | null;
+          l: bigint;
+        }>({
+          sql: `SELECT m.step, m.name, m.value, l.abs_path AS f, m.source_line AS l FROM step_metrics m
+                LEFT JOIN loads l ON l.load_id = m.load_id WHERE m.run = $run AND m.step BETWEEN $lo AND $hi`,
+          params: { run, lo, hi },
+        });
+        for (const r of rows)
+          stored.set(key(run, Number(r.step), r.name), { value: r.value, file: r.f, line: Number(r.l) });
+      }
+      const fresh: DuckDBValue[][] = [];
+      for (const r of batch.rows) {
+        counts.read++;
+        const prior = r.metrics.map((m) => ({ m, s: stored.get(key(r.run, r.step, m.name)) }));
+        const clash = prior.find(({ m, s }) => s !== undefined && s.value !== m.value);
+        if (clash) {
+          counts.rejected++;
+          counts.conflicts++;
+          await c.exec({
+            sql: `INSERT INTO rejects (run, load_id, source_file, source_line, record_type, field, expected, got,
+                                       conflict_file, conflict_line)
+                  SELECT $run, $load, $file, $line, 'step_metrics', $field,
+                         'the value already stored for this step (a conflict: the stored copy is kept)', $got, $cfile, $cline
+                  WHERE NOT EXISTS (SELECT 1 FROM rejects WHERE source_file = $file AND source_line = $line AND field = $field)`,
+            params: {
+              run: r.run,
+              load: batch.loadId,
+              file: batch.sourceFile,
+              line: r.line,
+              field: clash.m.name,
+              got: `step ${r.step}: ${clash.m.value} (stored: ${clash.s!.value})`,
+              cfile: clash.s!.file,
+              cline: clash.s!.line,
+            },
+          });
+          continue;
+        }
+        if (prior.every(({ s }) => s !== undefined)) {
+          counts.duplicates++;
+          continue;
+        }
+        counts.accepted++;
+        for (const { m, s } of prior) {
+          if (s !== undefined) continue;
+          fresh.push([r.run, BigInt(r.step), m.name, m.value, BigInt(batch.loadId), BigInt(r.line)]);
+          stored.set(key(r.run, r.step, m.name), { value: m.value, file: batch.sourceFile, line: r.line });
+        }
+      }
+      await appendRows(c, STEP_METRICS_TABLE, fresh);
       for (const run of batch.runIds) {
         await c.exec({
           sql: 'INSERT INTO runs (run) SELECT $run WHERE NOT EXISTS (SELECT 1 FROM runs WHERE run = $run)',
@@ -206,7 +308,7 @@ export class DuckDbIngestWriter {
   }
 
   /** Rejected rows are kept once per (file, line, field, value): re-ingesting a file does not repeat them. */
-  private async insertRejects(batch: IngestBatch): Promise<void> {
+  private async insertRejects(batch: Pick<IngestBatch, 'rejects' | 'loadId' | 'sourceFile'>): Promise<void> {
     for (const r of batch.rejects) {
       await this.client.exec({
         sql: `INSERT INTO rejects (run, load_id, source_file, source_line, record_type, field, expected, got)
@@ -250,7 +352,7 @@ export class DuckDbIngestWriter {
   async discardLoad(loadId: number): Promise<void> {
     await this.client.exec('BEGIN TRANSACTION');
     try {
-      for (const t of ['sessions', 'annotations', 'events', 'rejects']) {
+      for (const t of ['sessions', 'annotations', 'events', 'rejects', 'step_metrics']) {
         await this.client.exec({ sql: `DELETE FROM ${t} WHERE load_id = $load`, params: { load: loadId } });
       }
       await this.client.exec({
@@ -261,7 +363,8 @@ export class DuckDbIngestWriter {
       await this.client.exec({
         sql: `DELETE FROM runs r WHERE NOT r.has_record AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.run = r.run)
                 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.run = r.run)
-                AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.run = r.run)`,
+                AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.run = r.run)
+                AND NOT EXISTS (SELECT 1 FROM step_metrics m WHERE m.run = r.run)`,
       });
       await this.client.exec('COMMIT');
     } catch (err) {

@@ -109,6 +109,56 @@ CREATE TABLE loads (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'per-step metrics of a run (train_reward, kl, …), long format',
+    sql: `
+CREATE TABLE step_metrics (
+  run VARCHAR NOT NULL,
+  step BIGINT NOT NULL,
+  name VARCHAR NOT NULL,
+  value DOUBLE NOT NULL,
+  load_id BIGINT NOT NULL,
+  source_line BIGINT NOT NULL
+);
+`,
+  },
+  {
+    version: 3,
+    description: 'audit tracking: audits, their sections (resumable), and the auditor operations summary',
+    sql: `
+CREATE SEQUENCE audit_id_seq START 1;
+CREATE TABLE audits (
+  audit_id BIGINT NOT NULL,
+  run VARCHAR NOT NULL,
+  template VARCHAR NOT NULL,
+  config_hash VARCHAR NOT NULL,
+  config JSON NOT NULL,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  report JSON
+);
+CREATE TABLE audit_sections (
+  audit_id BIGINT NOT NULL,
+  position INTEGER NOT NULL,
+  section_id VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMPTZ,
+  finished_at TIMESTAMPTZ,
+  duration_ms BIGINT,
+  result JSON,
+  error VARCHAR
+);
+CREATE TABLE audit_operations (
+  audit_id BIGINT NOT NULL,
+  metric VARCHAR NOT NULL,
+  p50 DOUBLE NOT NULL,
+  p95 DOUBLE NOT NULL,
+  max DOUBLE NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

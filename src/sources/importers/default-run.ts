@@ -1,0 +1,22 @@
+import { basename, dirname, resolve } from 'node:path';
+
+const GENERIC_NAME = /^(\d+|completions([_-]?\d+)?|samples|rollouts?|generations|metrics|logs?|train|eval)$/i;
+
+/**
+ * The run an imported file's rows go to without `--run`: its name without extensions, unless the name only
+ * says what kind of file it is (`17.jsonl`, `completions_00010.parquet`, `samples.jsonl`, `metrics.jsonl`):
+ * then the name of its directory, so that the step files and the metrics of one run land in one run.
+ *
+ * @example
+ * defaultImportRun('results/baseline/samples.jsonl') // → 'baseline'
+ * defaultImportRun('dumps/run-a/12.jsonl')           // → 'run-a'
+ */
+export function defaultImportRun(path: string): string {
+  const name = basename(path).replace(/(\.(jsonl|ndjson|json|csv|tsv|parquet|eval))?(\.gz)?$/i, '');
+  if (name !== '' && !GENERIC_NAME.test(name)) return sanitize(name);
+  return sanitize(basename(dirname(resolve(path)))) || 'run';
+}
+
+function sanitize(name: string): string {
+  return name.replace(/[\s/\\]+/g, '-');
+}

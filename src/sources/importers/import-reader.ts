@@ -1,0 +1,62 @@
+import { sha256File } from '../parquet-reader.ts';
+import { openRecords } from '../read-records.ts';
+import type { ReadOptions, SourceItem } from '../source-item.ts';
+import type { ImportPlan } from './import-plan.ts';
+import { readInspectEval, readInspectJson } from './inspect-log.ts';
+import { mapRolloutItems } from './rollout-mapper.ts';
+import type { RunCursors } from './run-cursors.ts';
+import { type StepMetricsItems, stageStepMetrics } from './step-metrics.ts';
+
+/** Where an imported file's rows go: the run they default to (`--run`, else `defaultImportRun`). */
+export interface ImportTarget {
+  readonly baseRun: string;
+  readonly cursors: RunCursors;
+}
+
+/** The raw rows of a planned file, in file order, with their line (or row, or sample) numbers. */
+export async function* rawItems(plan: ImportPlan, options: ReadOptions): AsyncGenerator<SourceItem[]> {
+  const c = plan.container;
+  if (c.kind === 'file') {
+    yield* openRecords(c.file, options).batches;
+  } else if (c.kind === 'inspect-eval') {
+    yield* readInspectEval(plan.path, options.batchRows);
+  } else if (c.kind === 'inspect-json') {
+    yield* readInspectJson(plan.path, plan.bytes, options.batchRows);
+  } else {
+    for (let i = 0; i < c.rows.length; i += options.batchRows) {
+      yield c.rows
+        .slice(i, i + options.batchRows)
+        .map((value, j) => ({ kind: 'row', line: i + j + 1, value }));
+    }
+  }
+  options.onProgress?.(plan.bytes);
+}
+
+/** The rows of an importer's file mapped onto record format v1 (not validated: `stageItems` does that). */
+export async function* importedRecordItems(
+  plan: ImportPlan,
+  options: ReadOptions,
+  target: ImportTarget,
+): AsyncGenerator<SourceItem[]> {
+  if (plan.mapping?.kind !== 'rollouts') throw new Error('importedRecordItems: not a rollout plan');
+  const m = plan.mapping.rollout;
+  const where = { baseRun: target.baseRun, file: plan.path };
+  for await (const items of rawItems(plan, options)) yield mapRolloutItems(m, items, where, target.cursors);
+}
+
+/** The validated lines of a per-step metrics file. */
+export async function* importedStepMetrics(
+  plan: ImportPlan,
+  options: ReadOptions,
+  target: ImportTarget,
+): AsyncGenerator<StepMetricsItems> {
+  if (plan.mapping?.kind !== 'step-metrics') throw new Error('importedStepMetrics: not a metrics plan');
+  const m = plan.mapping.metrics;
+  const where = { baseRun: target.baseRun, file: plan.path };
+  for await (const items of rawItems(plan, options)) yield stageStepMetrics(items, m, where, target.cursors);
+}
+
+/** SHA-256 of the file as stored, for the load's provenance. */
+export function importedSha256(plan: ImportPlan): Promise<string> {
+  return sha256File(plan.path);
+}
