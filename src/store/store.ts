@@ -1,5 +1,7 @@
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import type { StagedStepMetrics } from '../sources/importers/step-metrics.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
+import type { AuditTracking } from './audit-tracking.ts';
 import type { AnalysisScans } from './scans/index.ts';
 
 export type { Staged, StagedReject } from '../sources/staged.ts';
@@ -15,6 +17,22 @@ export interface IngestBatch {
   readonly rejects: readonly StagedReject[];
   /** The runs the batch's valid rows belong to. */
   readonly runIds: readonly string[];
+}
+
+/** One batch of a per-step metrics file (`--format step-metrics`), written in one transaction. */
+export interface StepMetricsBatch {
+  readonly loadId: number;
+  readonly sourceFile: string;
+  readonly rows: readonly StagedStepMetrics[];
+  readonly rejects: readonly StagedReject[];
+  readonly runIds: readonly string[];
+}
+
+/** One stored per-step metric. */
+export interface StepMetricRow {
+  readonly step: number;
+  readonly name: string;
+  readonly value: number;
 }
 
 /** How the rows of a batch ended: read = accepted + rejected + duplicates; conflicts ⊆ rejected. */
@@ -100,6 +118,8 @@ export interface Store {
   readonly backend: string;
   /** The analyses' scans (src/store/scans/): text is tokenized and counted in the engine. */
   readonly scans: AnalysisScans;
+  /** Audit tracking: sections done, results, operations summaries (resumable audits). */
+  readonly audits: AuditTracking;
   /** Where the data lives (a file path for DuckDB). */
   readonly location: string;
 
@@ -107,6 +127,13 @@ export interface Store {
   beginLoad(info: LoadInfo): Promise<number>;
   /** Writes one batch atomically and classifies each row: accepted, duplicate, conflict (rejected). */
   writeBatch(batch: IngestBatch): Promise<IngestCounts>;
+  /**
+   * Writes one batch of per-step metrics atomically. A line whose metrics are all stored with the same
+   * values is a duplicate; a line with a stored (run, step, name) of a different value is a conflict.
+   */
+  writeStepMetrics(batch: StepMetricsBatch): Promise<IngestCounts>;
+  /** A run's per-step metrics, by step then name; `names` limits them. */
+  listStepMetrics(q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]>;
   /** Records a load's outcome; rejects of the load that name no run are given `defaultRun` when set. */
   finishLoad(
     loadId: number,

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError } from '../../record/errors.ts';
 import type { RunRecord, SessionRecord } from '../../record/schema.ts';
+import type { AuditTracking } from '../audit-tracking.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import type {
   IngestBatch,
@@ -11,8 +12,11 @@ import type {
   RunSummary,
   SessionQuery,
   SessionRow,
+  StepMetricRow,
+  StepMetricsBatch,
   Store,
 } from '../store.ts';
+import { DuckDbAuditTracking } from './duckdb-audit-tracking.ts';
 import { DuckDbBrowser } from './duckdb-browser.ts';
 import { DuckDbClient } from './duckdb-client.ts';
 import { DuckDbIngestWriter } from './duckdb-ingest-writer.ts';
@@ -32,10 +36,12 @@ import { createStageTables } from './stage-tables.ts';
 export class DuckDbStore implements Store {
   readonly backend = 'duckdb';
   readonly scans: AnalysisScans;
+  readonly audits: AuditTracking;
   private readonly writer: DuckDbIngestWriter;
   private readonly browser: DuckDbBrowser;
   private constructor(readonly client: DuckDbClient) {
     this.scans = duckDbScans(client);
+    this.audits = new DuckDbAuditTracking(client);
     this.writer = new DuckDbIngestWriter(client);
     this.browser = new DuckDbBrowser(client);
   }
@@ -77,6 +83,12 @@ export class DuckDbStore implements Store {
   }
   writeBatch(batch: IngestBatch): Promise<IngestCounts> {
     return this.writer.writeBatch(batch);
+  }
+  writeStepMetrics(batch: StepMetricsBatch): Promise<IngestCounts> {
+    return this.writer.writeStepMetrics(batch);
+  }
+  listStepMetrics(q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]> {
+    return this.browser.listStepMetrics(q);
   }
   finishLoad(
     loadId: number,

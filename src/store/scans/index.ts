@@ -1,5 +1,6 @@
 import type { EventScans } from './event-scans.ts';
 import type { PhraseScans } from './phrase-scans.ts';
+import type { ReportScans } from './report-scans.ts';
 import type { RewardScans } from './reward-scans.ts';
 import type { RunLayerScans } from './run-layers.ts';
 import type { TextScans } from './text-scans.ts';
@@ -9,7 +10,13 @@ import type { TextScans } from './text-scans.ts';
  * per event) or bounded samples, never a whole run. One interface per family of analyses; a backend
  * implements all of them (src/store/duckdb/scans/).
  */
-export interface AnalysisScans extends RunLayerScans, RewardScans, TextScans, PhraseScans, EventScans {}
+export interface AnalysisScans
+  extends RunLayerScans,
+    RewardScans,
+    TextScans,
+    PhraseScans,
+    EventScans,
+    ReportScans {}
 
 export type { RunLayers } from './run-layers.ts';
-export type { EventScans, PhraseScans, RewardScans, RunLayerScans, TextScans };
+export type { EventScans, PhraseScans, ReportScans, RewardScans, RunLayerScans, TextScans };

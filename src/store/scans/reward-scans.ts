@@ -91,7 +91,12 @@ export interface RewardScans {
   /** Sessions `from`…`to` in order, at most `limit` rows, the output cut to `outputChars` characters. */
   clusterSessions(
     run: string,
-    options: { readonly from: number; readonly to: number; readonly limit: number; readonly outputChars: number },
+    options: {
+      readonly from: number;
+      readonly to: number;
+      readonly limit: number;
+      readonly outputChars: number;
+    },
   ): Promise<ClusterSessionRow[]>;
   /** Calibration events with `from` ≤ session ≤ `to`, in session order. */
   eventsInRange(run: string, from: number, to: number): Promise<ClusterEventRow[]>;

@@ -50,11 +50,15 @@ export interface ClassificationWindowCounts {
   readonly nonCompliant: number;
   /** Non-compliant sessions per category (text, as stored); `null` key = non-compliant without a category. */
   readonly byCategory: readonly { readonly category: string | null; readonly count: number }[];
+  /** Up to 5 non-compliant session numbers (lowest first), to cite. */
+  readonly evidence: readonly number[];
 }
 
 /** A detector rule as the engine runs it: an RE2-compatible pattern, bound as a parameter. */
 export interface DetectorRuleSql {
   readonly id: string;
+  /** Rules of the same category are counted together in `byCategory`. */
+  readonly category: string;
   readonly pattern: string;
   readonly caseSensitive: boolean;
 }
@@ -68,6 +72,8 @@ export interface DetectorWindowCounts {
   readonly matched: number;
   /** Sessions matching each rule (a session can match several), in the order of the rules. */
   readonly byRule: readonly number[];
+  /** Sessions matching at least one rule of each category, in order of first appearance among the rules. */
+  readonly byCategory: readonly { readonly category: string; readonly count: number }[];
   /** Up to `evidence` session numbers of matched sessions (lowest first). */
   readonly evidence: readonly number[];
 }
@@ -79,7 +85,11 @@ export interface DetectorConfusion {
   readonly falseNegatives: number;
   readonly trueNegatives: number;
   /** Per true behaviour: sessions and how many of them the detector matched. */
-  readonly byBehaviour: readonly { readonly behaviour: string; readonly sessions: number; readonly matched: number }[];
+  readonly byBehaviour: readonly {
+    readonly behaviour: string;
+    readonly sessions: number;
+    readonly matched: number;
+  }[];
 }
 
 /**

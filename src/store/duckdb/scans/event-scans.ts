@@ -1,6 +1,120 @@
-import type { EventScans } from '../../scans/event-scans.ts';
+import { normaliseText } from '../../../calibration/phrase-matcher.ts';
+import { categoryKey } from '../../../calibration/protocol.ts';
+import { InputError } from '../../../record/errors.ts';
+import type { Query } from '../../query.ts';
+import type {
+  BehaviourBin,
+  BehaviourBinQuery,
+  BehaviourOccurrence,
+  BehaviourTarget,
+  CalibrationEventRow,
+  EventScans,
+} from '../../scans/event-scans.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
 
-export function eventScans(_client: DuckDbClient): EventScans {
-  return {};
+/**
+ * `normaliseText` of src/calibration/phrase-matcher.ts in DuckDB SQL: typographic apostrophes become `'`,
+ * every run of whitespace one space (the class spells out JavaScript's Unicode `\s`, since RE2's `\s` is
+ * ASCII only), then the ends are trimmed.
+ */
+const NORMALISED_OUTPUT = `trim(regexp_replace(regexp_replace(output,
+  '[\\x{2018}\\x{2019}\\x{201B}\\x{02BC}\\x{2032}\\x{FF07}]', '''', 'g'),
+  '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]+',
+  ' ', 'g'))`;
+
+const RE2_SYNTAX = /[\\^$.*+?()[\]{}|]/g;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+const NOT_WORD = '[^\\p{L}\\p{N}_]';
+
+/**
+ * The RE2 pattern of a phrase target, equivalent to `compileTarget({ phrase })` of the calibrator: the
+ * normalised phrase, case-insensitive, as whole words (RE2 has no look-behind, so a word edge is a
+ * non-word character or the end of the text). The pattern travels as a bound parameter.
+ *
+ * @example phrasePattern('be changed') // '(?i)(?:^|[^\p{L}\p{N}_])be changed(?:[^\p{L}\p{N}_]|$)'
+ */
+export function phrasePattern(phrase: string): string {
+  const p = normaliseText(phrase);
+  const head = WORD_CHAR.test(p.charAt(0)) ? `(?:^|${NOT_WORD})` : '';
+  const tail = WORD_CHAR.test(p.charAt(p.length - 1)) ? `(?:${NOT_WORD}|$)` : '';
+  return `(?i)${head}${p.replace(RE2_SYNTAX, '\\$&')}${tail}`;
+}
+
+/** The SQL condition (placeholders only) and parameters that select the sessions showing a behaviour. */
+export function behaviourCondition(target: BehaviourTarget): Query {
+  switch (target.kind) {
+    case 'category':
+      return {
+        sql: `regexp_replace(trim(category), '(?i)^category[\\s_-]*', '') = $category`,
+        params: { category: categoryKey(target.category) },
+      };
+    case 'phrase':
+      return {
+        sql: `regexp_matches(${NORMALISED_OUTPUT}, $pattern)`,
+        params: { pattern: phrasePattern(target.phrase) },
+      };
+    case 'regex': {
+      const flags = target.flags ?? 'i';
+      if (!/^[ims]*$/.test(flags)) throw new InputError(`regex flags '${flags}' may only use i, m, s`);
+      const pattern = flags === '' ? target.regex : `(?${flags})${target.regex}`;
+      return { sql: `regexp_matches(${NORMALISED_OUTPUT}, $pattern)`, params: { pattern } };
+    }
+    case 'non_compliant':
+      return { sql: `classification = 'non_compliant'`, params: {} };
+  }
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const json = (v: unknown): Record<string, unknown> | null =>
+  v === null || v === undefined ? null : (JSON.parse(String(v)) as Record<string, unknown>);
+
+export function eventScans(client: DuckDbClient): EventScans {
+  return {
+    async calibrationEvents(run: string): Promise<CalibrationEventRow[]> {
+      const rows = await client.query<Record<string, unknown>>({
+        sql: `SELECT id, session, kind, parameter, CAST(target AS VARCHAR) AS target, from_value, to_value,
+                change_pct, CAST(trigger AS VARCHAR) AS trigger, recommended_by
+              FROM events WHERE run = $run ORDER BY session, id`,
+        params: { run },
+      });
+      return rows.map((r) => ({
+        id: String(r.id),
+        session: Number(r.session),
+        kind: String(r.kind),
+        parameter: String(r.parameter),
+        target: json(r.target) ?? {},
+        from: num(r.from_value),
+        to: num(r.to_value),
+        changePct: num(r.change_pct),
+        trigger: json(r.trigger),
+        recommendedBy: (r.recommended_by as string | null) ?? null,
+      }));
+    },
+
+    async behaviourBins(run: string, q: BehaviourBinQuery): Promise<BehaviourBin[]> {
+      if (!Number.isInteger(q.binSize) || q.binSize < 1) throw new RangeError(`bad bin size ${q.binSize}`);
+      const cond = behaviourCondition(q.target);
+      const rows = await client.query<{ bin: bigint; sessions: bigint; hits: bigint }>({
+        sql: `SELECT floor((session - $anchor - 1) / $size)::BIGINT AS bin, count(*) AS sessions,
+                count(*) FILTER (WHERE ${cond.sql}) AS hits
+              FROM sessions WHERE run = $run AND session BETWEEN $from AND $to
+              GROUP BY bin ORDER BY bin`,
+        params: { ...cond.params, run, anchor: q.anchor, size: q.binSize, from: q.from, to: q.to },
+      });
+      return rows.map((r) => {
+        const bin = Number(r.bin);
+        const from = q.anchor + bin * q.binSize + 1;
+        return { bin, from, to: from + q.binSize - 1, sessions: Number(r.sessions), hits: Number(r.hits) };
+      });
+    },
+
+    async behaviourOccurrence(run: string, target: BehaviourTarget): Promise<BehaviourOccurrence> {
+      const cond = behaviourCondition(target);
+      const [r] = await client.query<{ last_hit: bigint | null; hits: bigint }>({
+        sql: `SELECT max(session) AS last_hit, count(*) AS hits FROM sessions WHERE run = $run AND ${cond.sql}`,
+        params: { ...cond.params, run },
+      });
+      return { lastHit: num(r?.last_hit), hits: Number(r?.hits ?? 0) };
+    },
+  };
 }

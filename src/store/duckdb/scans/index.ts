@@ -2,6 +2,7 @@ import type { AnalysisScans } from '../../scans/index.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
 import { eventScans } from './event-scans.ts';
 import { phraseScans } from './phrase-scans.ts';
+import { reportScans } from './report-scans.ts';
 import { rewardScans } from './reward-scans.ts';
 import { runLayerScans } from './run-layer-scans.ts';
 import { textScans } from './text-scans.ts';
@@ -14,5 +15,6 @@ export function duckDbScans(client: DuckDbClient): AnalysisScans {
     ...textScans(client),
     ...phraseScans(client),
     ...eventScans(client),
+    ...reportScans(client),
   };
 }

@@ -1,0 +1,78 @@
+import { type Command, Option } from 'commander';
+import { analyzeCompare } from '../../audit/analyses/compare.ts';
+import { InputError } from '../../record/errors.ts';
+import { printJson, withStore } from '../context.ts';
+import { renderTable } from '../table.ts';
+import { printMissing, windowSpec } from './common.ts';
+
+export function registerCompare(analyze: Command): void {
+  analyze
+    .command('compare')
+    .description(
+      'sibling runs side by side: reward, low rewards, phases, vocabulary, diversity, unsolicited, rising phrase',
+    )
+    .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)')
+    .option('--window <n>', 'sessions per window (default 500)', (v: string) => Number(v))
+    .addOption(
+      new Option('--by <unit>', 'window by session numbers or by training step')
+        .choices(['session', 'step'])
+        .default('session'),
+    )
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  rlaudit analyze compare --runs grpo-baseline,grpo-kl,grpo-cap --by step',
+    )
+    .exitOverride()
+    .action(
+      async (
+        opts: { runs: string; window?: number; by: 'session' | 'step'; json?: boolean },
+        cmd: Command,
+      ) => {
+        const runs = opts.runs
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
+        if (runs.length < 2) throw new InputError('--runs needs at least two run ids, comma-separated');
+        const r = await withStore(cmd, async (store) => {
+          const known = new Set((await store.listRuns()).map((x) => x.run));
+          const unknown = runs.filter((x) => !known.has(x));
+          if (unknown.length > 0) {
+            throw new InputError(
+              `no run ${unknown.map((u) => `'${u}'`).join(', ')} in ${store.location} (runs: ${[...known].join(', ')})`,
+            );
+          }
+          return analyzeCompare(store, runs, { window: windowSpec({ run: runs[0]!, ...opts }) });
+        });
+        if (opts.json) return printJson(r);
+        const f = (v: number | null, d = 3) => (v === null ? '—' : v.toFixed(d));
+        const arrow = (x: { first: number | null; last: number | null }, d = 3) =>
+          `${f(x.first, d)} → ${f(x.last, d)}`;
+        process.stdout.write(
+          `${renderTable(
+            ['', ...r.runs.map((x) => x.run)],
+            [
+              ['sessions', ...r.runs.map((x) => x.sessions)],
+              ['windows', ...r.runs.map((x) => x.windows)],
+              ['mean reward (first → last)', ...r.runs.map((x) => arrow(x.reward))],
+              ['low-reward share', ...r.runs.map((x) => arrow(x.lowShare))],
+              ['vocabulary', ...r.runs.map((x) => arrow(x.vocabulary, 0))],
+              ['response diversity', ...r.runs.map((x) => arrow(x.responseDiversity))],
+              ['distinct-2 per output', ...r.runs.map((x) => arrow(x.distinct2PerOutput))],
+              ['unsolicited rate', ...r.runs.map((x) => (x.unsolicited ? arrow(x.unsolicited) : '—'))],
+              [
+                'rising phrase',
+                ...r.runs.map((x) =>
+                  x.risingPhrase
+                    ? `"${x.risingPhrase.ngram}" ${f(x.risingPhrase.firstRate, 2)} → ${f(x.risingPhrase.lastRate, 2)}`
+                    : '—',
+                ),
+              ],
+              ['phases', ...r.runs.map((x) => x.phases || '—')],
+            ],
+          )}\n`,
+        );
+        for (const x of r.runs) printMissing(x.missing.map((m) => `${x.run}: ${m}`));
+      },
+    );
+}

@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { analyzeRecurrence, type RecurrenceResult } from '../../audit/analyses/recurrence.ts';
+import { intOption, printJson } from '../context.ts';
+import { renderTable } from '../table.ts';
+import { type AnalysisCliOptions, analysisCommand, printMissing, windowSpec, withRun } from './common.ts';
+
+interface RecurrenceCliOptions extends AnalysisCliOptions {
+  readonly phrase: string[];
+  readonly regex: string[];
+  readonly last?: number;
+  readonly threshold?: number;
+  readonly after?: number;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+function printResult(r: RecurrenceResult): void {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  for (const p of r.phrases) {
+    out(
+      `phrase "${p.label}" (${p.source === 'event' ? 'from the run’s events' : 'given'}): ${p.hitSessions} of ${p.sessions} sessions (${pct(p.rate)}), ${p.occurrences} occurrences`,
+    );
+    out(`  first ${p.firstSession ?? '—'}, last ${p.lastSession ?? '—'}, stop ${p.stopSession ?? '—'}`);
+    out(
+      `  k of last ${p.recentWindow}: max ${p.maxK} at ${p.maxKSession ?? '—'}; ${p.sessionsAtThreshold} session(s) with k ≥ ${p.threshold} in ${p.episodesTotal} episode(s)${p.episodes.length ? `: ${p.episodes.map((e) => `${e.from}–${e.to} (peak ${e.peakK})`).join(', ')}` : ''}`,
+    );
+    const rows = p.windows
+      .filter((w) => w.hitSessions > 0)
+      .map((w) => [`${w.from}–${w.to}`, w.sessions, w.hitSessions, w.occurrences, w.maxK]);
+    if (rows.length > 0) out(renderTable(['window', 'sessions', 'matching', 'occurrences', 'max k'], rows));
+    if (p.events.length > 0) {
+      out(
+        renderTable(
+          [
+            'event',
+            'session',
+            'kind',
+            'target',
+            'k at',
+            `before (${r.after})`,
+            `after (${r.after})`,
+            'verdict',
+          ],
+          p.events.map((e) => [
+            e.event,
+            e.session,
+            e.kind,
+            e.targetsPhrase ? 'this phrase' : e.parameter,
+            e.kAt,
+            e.hitsBefore,
+            e.hitsAfter,
+            e.verdict,
+          ]),
+        ),
+      );
+    }
+    if (p.displacement) {
+      out(`  displacement after ${p.displacement.stopSession}: ${p.displacement.verdict}`);
+      for (const c of p.displacement.paraphrases.slice(0, 5))
+        out(
+          `    "${c.text}" (Jaccard ${c.jaccard.toFixed(2)}): ${c.sessionsAfter} sessions after, ${c.sessionsBaseline} before; e.g. ${c.exampleSessions.join(', ')}`,
+        );
+    }
+    out('');
+  }
+  const d = r.discovery;
+  if (d) {
+    out(
+      `discovered n-grams: first part sessions ${d.first.from}–${d.first.to} vs last part ${d.last.from}–${d.last.to}`,
+    );
+    for (const [name, list] of [
+      ['rising', d.rising],
+      ['falling', d.falling],
+    ] as const) {
+      out(`${name}:`);
+      out(
+        renderTable(
+          ['n-gram', 'first', 'last', 'score', 'merged'],
+          list.map((c) => [c.ngram, pct(c.firstRate), pct(c.lastRate), c.score, c.merged.length]),
+        ),
+      );
+    }
+  }
+  printMissing(r.missing);
+}
+
+/** `rlaudit analyze recurrence`: target phrases' "k of last N" series, recurrence after events, displacement. */
+export function registerRecurrence(analyze: Command): void {
+  analysisCommand(
+    analyze,
+    'recurrence',
+    'target phrases: k of last N, occurrences per window, recurrence after events, displacement',
+  )
+    .option('--phrase <text>', 'a target phrase (repeatable)', collect, [])
+    .option('--regex <re2>', 'a target regex, RE2 syntax, case-insensitive (repeatable)', collect, [])
+    .option(
+      '--last <n>',
+      'N of "k of last N" (default: the event trigger\'s window, else 20)',
+      intOption('--last'),
+    )
+    .option(
+      '--threshold <k>',
+      "k threshold (default: the event trigger's count, else 7 for N = 20)",
+      intOption('--threshold'),
+    )
+    .option('--after <m>', 'sessions after each event to check (default 300)', intOption('--after'))
+    .addHelpText(
+      'after',
+      '\nExample:\n  rlaudit analyze recurrence --run wild-7 --phrase "I do not want to be changed"\n' +
+        "\nWithout --phrase/--regex the phrases targeted by the run's events are used; without those, the\n" +
+        'n-grams whose share of sessions rose or fell most are discovered. Definitions: docs/analyses/recurrence.md',
+    )
+    .action(async (opts: RecurrenceCliOptions, cmd: Command) => {
+      const window = windowSpec(opts);
+      await withRun(cmd, opts.run, async (store) => {
+        const result = await analyzeRecurrence(store, opts.run, {
+          window,
+          phrases: opts.phrase,
+          regexes: opts.regex,
+          ...(opts.last !== undefined ? { recentWindow: opts.last } : {}),
+          ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+          ...(opts.after !== undefined ? { after: opts.after } : {}),
+        });
+        if (opts.json) printJson(result);
+        else printResult(result);
+      });
+    });
+}
