@@ -62,7 +62,30 @@ async function benchIngest(): Promise<void> {
   );
 }
 
-const all: Record<string, () => Promise<void>> = { ingest: benchIngest };
+async function benchSimulateInChild(): Promise<void> {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./simulate-child.ts', import.meta.url)), String(sessions)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (r.status !== 0) throw new Error(`simulate benchmark failed with ${r.status}`);
+  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    sessions: number;
+    bytes: number;
+    seconds: number;
+    sessionsPerSecond: number;
+    peakRssMiB: number;
+  };
+  console.log(
+    `simulate benchmark: ${m.sessions} sessions of WILD-7 streamed to JSONL (${(m.bytes / 1e6).toFixed(0)} MB)`,
+  );
+  console.log(
+    `  ${m.seconds.toFixed(1)} s, ${m.sessionsPerSecond} sessions/s, peak RSS ${m.peakRssMiB} MiB (targets: < 60 s, < 1024 MiB)`,
+  );
+  rmSync(join(outDir, `simulate-${m.sessions}.jsonl`), { force: true });
+}
+
+const all: Record<string, () => Promise<void>> = { ingest: benchIngest, simulate: benchSimulateInChild };
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];
   if (!fn) throw new Error(`unknown benchmark '${name}' (known: ${Object.keys(all).join(', ')})`);

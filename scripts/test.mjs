@@ -2,7 +2,7 @@
 // The whole test suite: type-check, lint, then every test/**/*.test.ts under Node's built-in runner.
 // Node 20's `--test` does not expand globs, so the file list is built here.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -20,8 +20,30 @@ function run(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/**
+ * The HTML report's safety tests drive a real headless Chromium (Debian's package; no browser download).
+ * On a fresh machine, install it when we can (root with apt-get); otherwise those tests say they skip.
+ */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || spawnSync('which', ['apt-get']).status !== 0) {
+    console.warn('chromium not found and cannot be installed here: the browser tests will be skipped');
+    return;
+  }
+  console.log('installing Debian chromium for the browser tests (apt-get) …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    stdio: 'inherit',
+    env,
+  });
+  if (r.status !== 0) console.warn('apt-get install chromium failed: the browser tests will be skipped');
+}
+
 const only = process.argv.slice(2);
 if (only.length === 0) {
+  ensureChromium();
   run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   run('npx', ['biome', 'check', '.']);
 }

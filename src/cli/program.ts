@@ -1,11 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, InputError, QueryError } from '../record/errors.ts';
+import { registerAnalyze } from './commands/analyze.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
+import { registerCheck } from './commands/check.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerRejects } from './commands/rejects.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSessions } from './commands/sessions.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { UsageError } from './context.ts';
 import { DEFAULT_DB_PATH } from './db-path.ts';
 
@@ -26,6 +31,11 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerRejects(program);
   registerCalibrate(program);
+  registerSimulate(program);
+  registerAnalyze(program);
+  registerAudit(program);
+  registerCheck(program);
+  registerDemo(program);
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
   return program;
 }

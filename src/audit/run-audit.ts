@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { WindowSpec } from '../analysis/windows.ts';
+import { stableStringify } from '../record/stable-stringify.ts';
+import type { Store } from '../store/store.ts';
+import { simulatedRunMeta } from './analyses/counterfactual.ts';
+import { findIrregularities, OPERATION_METRICS, operatingBands, quantile } from './operations.ts';
+import { OperationsMonitor } from './operations-monitor.ts';
+import { overviewSection } from './overview-section.ts';
+import type { AuditReport, Finding, OperationsLog, ReportSection, Severity } from './report-model.ts';
+import { runSection, type SectionCache } from './run-section.ts';
+import { type AuditTemplate, loadTemplate } from './template.ts';
+
+export interface AuditOptions {
+  readonly run: string;
+  /** Built-in template name or a file path (default `quantitative-review`). */
+  readonly template?: string;
+  /** Windows (default: the template's, else 500 sessions). */
+  readonly window?: WindowSpec;
+  /** Ignore sections completed by an interrupted earlier audit of the same configuration. */
+  readonly fresh?: boolean;
+  /** Sample the auditor's own event loop and memory (default true). */
+  readonly operations?: boolean;
+  readonly onSection?: (id: string, status: 'running' | 'complete' | 'failed' | 'resumed') => void;
+}
+
+export interface AuditOutcome {
+  readonly report: AuditReport;
+  readonly auditId: number;
+  /** Sections taken from the interrupted audit this one resumed. */
+  readonly resumed: readonly string[];
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { alert: 0, warning: 1, notice: 2, info: 3 };
+
+/** The configuration that identifies an audit for resuming: same run, template, windows, rlaudit version. */
+export function auditConfig(run: string, template: AuditTemplate, window: WindowSpec) {
+  const config = { run, template, window, rlaudit: packageJson.version };
+  return { config, hash: createHash('sha256').update(stableStringify(config)).digest('hex').slice(0, 16) };
+}
+
+/**
+ * Runs an audit: the template's sections in order, each tracked in the store (pending → running → complete
+ * or failed) with its result, so an audit killed mid-way resumes from its first incomplete section. Returns
+ * the compiled report (see report-model.ts); rendering is the caller's (src/report/).
+ *
+ * @example
+ * const { report } = await runAudit(store, { run: 'wild-7' });
+ * report.sections.map((s) => [s.title, s.findings.length])
+ */
+export async function runAudit(store: Store, options: AuditOptions): Promise<AuditOutcome> {
+  const started = Date.now();
+  const template = loadTemplate(options.template ?? 'quantitative-review');
+  const window: WindowSpec =
+    options.window ??
+    (template.parameters.by === 'step'
+      ? { by: 'step' }
+      : { by: 'session', size: template.parameters.window ?? 500 });
+  const { config, hash } = auditConfig(options.run, template, window);
+  const sectionIds = ['overview', ...template.sections.map((s) => s.id)];
+
+  const previous = options.fresh ? null : await store.audits.latestAudit(options.run, hash);
+  const resumable = previous && previous.status !== 'complete' ? previous : null;
+  const auditId = await store.audits.beginAudit({
+    run: options.run,
+    template: template.name,
+    configHash: hash,
+    config,
+    sectionIds,
+  });
+  const monitor = options.operations === false ? null : new OperationsMonitor();
+  monitor?.start();
+
+  const layers = await store.scans.runLayers(options.run);
+  const runRecord = await store.getRun(options.run);
+  const events = (await store.scans.listEvents(options.run)).map((e) => ({
+    id: e.id,
+    session: e.session,
+    kind: e.kind,
+  }));
+  const cache: SectionCache = new Map();
+  const sections: ReportSection[] = [];
+  const resumed: string[] = [];
+  let failed = false;
+  try {
+    for (const id of sectionIds) {
+      const done = resumable?.sections.find((s) => s.sectionId === id && s.status === 'complete');
+      if (done?.result) {
+        sections.push(done.result as ReportSection);
+        resumed.push(id);
+        await store.audits.markSection(auditId, id, {
+          status: 'complete',
+          durationMs: done.durationMs ?? 0,
+          result: done.result,
+        });
+        options.onSection?.(id, 'resumed');
+        continue;
+      }
+      await store.audits.markSection(auditId, id, { status: 'running' });
+      options.onSection?.(id, 'running');
+      const t0 = performance.now();
+      const work = async (): Promise<ReportSection> =>
+        id === 'overview'
+          ? overviewSection(store, options.run, layers, runRecord, events)
+          : runSection(
+              store,
+              options.run,
+              template.sections.find((s) => s.id === id)!,
+              window,
+              events,
+              cache,
+            );
+      try {
+        const section = monitor ? await monitor.section(id, work) : await work();
+        sections.push(section);
+        await store.audits.markSection(auditId, id, {
+          status: 'complete',
+          durationMs: Math.round(performance.now() - t0),
+          result: section,
+        });
+        options.onSection?.(id, 'complete');
+      } catch (err) {
+        failed = true;
+        const message = (err as Error).message;
+        await store.audits.markSection(auditId, id, { status: 'failed', error: message });
+        options.onSection?.(id, 'failed');
+        const title = template.sections.find((s) => s.id === id)?.title ?? id;
+        sections.push({
+          id,
+          title,
+          status: 'failed',
+          summary: '',
+          notes: [],
+          findings: [],
+          tables: [],
+          charts: [],
+          missing: [],
+          error: message,
+        });
+      }
+    }
+  } finally {
+    monitor?.stop();
+  }
+
+  const findings = sections.flatMap((s) => s.findings);
+  const excerpts = await store.scans.sessionExcerpts(
+    options.run,
+    [...new Set(findings.flatMap((f) => f.evidence.sessions))].sort((a, b) => a - b).slice(0, 500),
+    600,
+  );
+  const sim = simulatedRunMeta(runRecord);
+  const operations = monitor ? await operationsLog(store, auditId, monitor) : null;
+  const report: AuditReport = {
+    schema: 'rlaudit-report/1',
+    title: `Audit report: run ${options.run}`,
+    run: {
+      run: options.run,
+      model: runRecord?.model ?? null,
+      sessions: layers.sessions,
+      firstSession: layers.firstSession,
+      lastSession: layers.lastSession,
+      events: layers.events,
+      annotations: layers.annotations,
+      simulated: typeof sim !== 'string',
+    },
+    template: { name: template.name, description: template.description },
+    parameters: { window },
+    provenance: {
+      rlauditVersion: packageJson.version,
+      generatedAt: new Date().toISOString(),
+      durationMs: Date.now() - started,
+      inputs: await store.scans.runInputs(options.run),
+      seeds: { diversity_sample: 1, ...(typeof sim !== 'string' ? { simulator: sim.seed } : {}) },
+      database: store.location,
+    },
+    headline: headline(findings),
+    sections,
+    excerpts,
+    operations,
+  };
+  await store.audits.finishAudit(auditId, failed ? 'failed' : 'complete', report);
+  return { report, auditId, resumed };
+}
+
+/** The most severe findings first (then in report order), at most eight. */
+function headline(findings: readonly Finding[]): string[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.i - b.i)
+    .slice(0, 8)
+    .map((x) => x.f.id);
+}
+
+async function operationsLog(
+  store: Store,
+  auditId: number,
+  monitor: OperationsMonitor,
+): Promise<OperationsLog> {
+  const summary = OPERATION_METRICS.map((metric) => {
+    const values = monitor.samples.map((s) => s[metric]);
+    return { metric, p50: quantile(values, 0.5), p95: quantile(values, 0.95), max: Math.max(...values) };
+  }).filter((m) => Number.isFinite(m.p95));
+  await store.audits.recordOperations(auditId, summary);
+  const history = await store.audits.operationsHistory(10, auditId);
+  const bands = operatingBands(
+    history.filter((h): h is { metric: (typeof OPERATION_METRICS)[number]; p95: number } =>
+      (OPERATION_METRICS as readonly string[]).includes(h.metric),
+    ),
+  );
+  return {
+    samples: monitor.samples,
+    sections: monitor.sections.map((s) => ({ id: s.id, durationMs: s.durationMs })),
+    bands: Object.fromEntries(Object.entries(bands).map(([k, b]) => [k, b])),
+    irregularities: findIrregularities(monitor.samples, bands, (t) => monitor.sectionAt(t)),
+  };
+}

@@ -1,0 +1,129 @@
+import { type Command, Option } from 'commander';
+import type { WindowSpec } from '../../analysis/windows.ts';
+import { runAudit } from '../../audit/run-audit.ts';
+import { InputError } from '../../record/errors.ts';
+import { writeReport } from '../../report/write-report.ts';
+import type { Store } from '../../store/store.ts';
+import { intOption, printJson, withStore } from '../context.ts';
+import { renderTable } from '../table.ts';
+
+/** Section progress on stderr for terminals; RLAUDIT_TRACE=sections forces it (the resume test uses it). */
+export function sectionProgress(): (id: string, status: string) => void {
+  const show = (Boolean(process.stderr.isTTY) && !process.env.CI) || process.env.RLAUDIT_TRACE === 'sections';
+  return (id, status) => {
+    if (show) process.stderr.write(`  ${status.padEnd(8)} ${id}\n`);
+  };
+}
+
+async function requireRun(store: Store, run: string): Promise<void> {
+  if (!(await store.hasRun(run))) {
+    const known = (await store.listRuns()).map((r) => r.run);
+    throw new InputError(
+      `no run '${run}' in ${store.location}${known.length ? ` (runs: ${known.join(', ')})` : ' (it is empty)'}`,
+    );
+  }
+}
+
+export function windowFrom(opts: { window?: number; by?: string }): WindowSpec | undefined {
+  if (opts.by === 'step') return { by: 'step' };
+  return opts.window ? { by: 'session', size: opts.window } : undefined;
+}
+
+export function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description('audit a run with a template and write the compliance report (md, html, json, pdf)')
+    .argument('[action]', '"status" to show the tracked audits of the run instead')
+    .requiredOption('--run <id>', 'the run')
+    .option(
+      '--template <name|file>',
+      'quantitative-review (default), qualitative-review, full, wild-7, or a template file',
+    )
+    .option('--out <dir>', 'report directory (default: reports/<run>)')
+    .option('--window <n>', 'sessions per window (default: the template’s, 500)', intOption('--window'))
+    .addOption(
+      new Option('--by <unit>', 'window by session numbers or by training step').choices(['session', 'step']),
+    )
+    .option('--fresh', 'do not resume an interrupted audit of the same configuration')
+    .option('--no-pdf', 'do not write report.pdf')
+    .option('--json', 'print a JSON summary')
+    .addHelpText(
+      'after',
+      `
+Sections are tracked in the store: an audit killed mid-way resumes from its first incomplete section when
+run again. Findings cite session, event and annotation ids; report.html links them to session excerpts.
+
+Examples:
+  rlaudit audit --run wild-7
+  rlaudit audit --run wild-7 --template full --out reports/wild-7-full
+  rlaudit audit status --run wild-7`,
+    )
+    .action(async (action: string | undefined, opts, cmd: Command) => {
+      if (action !== undefined && action !== 'status') {
+        throw new InputError(`unknown audit action '${action}' (the only one is: status)`);
+      }
+      await withStore(cmd, async (store) => {
+        await requireRun(store, opts.run);
+        if (action === 'status') return printStatus(store, opts.run, Boolean(opts.json));
+        const window = windowFrom(opts);
+        const { report, auditId, resumed } = await runAudit(store, {
+          run: opts.run,
+          ...(opts.template ? { template: opts.template } : {}),
+          ...(window ? { window } : {}),
+          fresh: Boolean(opts.fresh),
+          onSection: sectionProgress(),
+        });
+        const written = await writeReport(report, opts.out ?? `reports/${opts.run}`, {
+          pdf: opts.pdf !== false,
+        });
+        const all = report.sections.flatMap((s) => s.findings);
+        if (opts.json) {
+          return printJson({
+            auditId,
+            run: opts.run,
+            template: report.template.name,
+            resumed,
+            sections: report.sections.map((s) => ({
+              id: s.id,
+              status: s.status,
+              findings: s.findings.length,
+            })),
+            headline: report.headline.map((id) => all.find((f) => f.id === id)),
+            files: written.files,
+            pdfSkipped: written.pdfSkipped,
+          });
+        }
+        process.stdout.write(
+          `Audit ${auditId} of run ${opts.run} (template ${report.template.name})${resumed.length ? `, resumed after: ${resumed.join(', ')}` : ''}\n\nHeadline findings:\n`,
+        );
+        for (const id of report.headline) {
+          const f = all.find((x) => x.id === id);
+          if (f) process.stdout.write(`  [${f.severity}] ${f.claim}\n`);
+        }
+        process.stdout.write(`\nReport: ${written.files.join(', ')}\n`);
+        if (written.pdfSkipped) process.stderr.write(`rlaudit: ${written.pdfSkipped}\n`);
+        if (report.sections.some((s) => s.status === 'failed')) process.exitCode = 3;
+      });
+    });
+}
+
+async function printStatus(store: Store, run: string, json: boolean): Promise<void> {
+  const audits = await store.audits.listAudits(run, 10);
+  if (json)
+    return printJson(audits.map((a) => ({ ...a, sections: a.sections.map(({ result: _r, ...s }) => s) })));
+  if (audits.length === 0) {
+    process.stdout.write(`No audits of run ${run} yet. Start one with: rlaudit audit --run ${run}\n`);
+    return;
+  }
+  for (const a of audits) {
+    process.stdout.write(
+      `audit ${a.auditId} · template ${a.template} · ${a.status} · started ${a.startedAt}${a.finishedAt ? ` · finished ${a.finishedAt}` : ''}\n`,
+    );
+    process.stdout.write(
+      `${renderTable(
+        ['section', 'status', 'duration ms', 'error'],
+        a.sections.map((s) => [s.sectionId, s.status, s.durationMs, s.error]),
+      )}\n\n`,
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { CHECK_RULES, checkReport } from '../../audit/check.ts';
+import { runAudit } from '../../audit/run-audit.ts';
+import { InputError } from '../../record/errors.ts';
+import { printJson, withStore } from '../context.ts';
+import { sectionProgress } from './audit.ts';
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'exit 1 when the audit finds what --fail-on names (for a training pipeline’s CI), 0 otherwise',
+    )
+    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--fail-on <rules>', `comma-separated rules: ${Object.keys(CHECK_RULES).join(', ')}`)
+    .option('--template <name|file>', 'audit template (default: full)')
+    .option('--json', 'print the outcome as JSON')
+    .addHelpText(
+      'after',
+      `
+Rules:
+${Object.entries(CHECK_RULES)
+  .map(([k, v]) => `  ${k.padEnd(24)} ${v}`)
+  .join('\n')}
+
+Example:
+  rlaudit check --run my-run --fail-on diversity_collapse,phrase_displacement`,
+    )
+    .action(async (opts, cmd: Command) => {
+      const rules = String(opts.failOn)
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      const unknown = rules.filter((r) => !(r in CHECK_RULES));
+      if (rules.length === 0 || unknown.length > 0) {
+        throw new InputError(
+          `${unknown.length ? `unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : 'no rule given'} (rules: ${Object.keys(CHECK_RULES).join(', ')})`,
+          { field: '--fail-on' },
+        );
+      }
+      const outcome = await withStore(cmd, async (store) => {
+        if (!(await store.hasRun(opts.run)))
+          throw new InputError(`no run '${opts.run}' in ${store.location}`);
+        const { report } = await runAudit(store, {
+          run: opts.run,
+          template: opts.template ?? 'full',
+          operations: false,
+          onSection: sectionProgress(),
+        });
+        return checkReport(report, rules);
+      });
+      if (opts.json) {
+        printJson({
+          ok: outcome.failed.length === 0,
+          failed: outcome.failed.map((f) => ({
+            rule: f.rule,
+            findings: f.findings.map((x) => ({ id: x.id, claim: x.claim })),
+          })),
+          passed: outcome.passed,
+        });
+      } else {
+        for (const f of outcome.failed)
+          process.stdout.write(
+            `FAIL ${f.rule}: ${f.findings[0]!.claim} (${f.findings.map((x) => x.id).join(', ')})\n`,
+          );
+        for (const p of outcome.passed) process.stdout.write(`ok   ${p}\n`);
+      }
+      process.exitCode = outcome.failed.length > 0 ? 1 : 0;
+    });
+}

@@ -1,0 +1,43 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditReport } from '../audit/report-model.ts';
+import { renderHtml } from './render-html.ts';
+import { renderMarkdown } from './render-markdown.ts';
+import { CHROMIUM_PATH, chromiumAvailable, renderPdf } from './render-pdf.ts';
+
+export interface WrittenReport {
+  readonly dir: string;
+  readonly files: readonly string[];
+  /** Why report.pdf was not written (Chromium missing or failed), else null. */
+  readonly pdfSkipped: string | null;
+}
+
+/**
+ * Writes report.md, report.html (self-contained), report.json and, when Debian's Chromium is installed,
+ * report.pdf into `dir`.
+ */
+export async function writeReport(
+  report: AuditReport,
+  dir: string,
+  options: { readonly pdf?: boolean } = {},
+): Promise<WrittenReport> {
+  await mkdir(dir, { recursive: true });
+  const html = renderHtml(report);
+  const files = [join(dir, 'report.md'), join(dir, 'report.html'), join(dir, 'report.json')];
+  await writeFile(files[0]!, renderMarkdown(report));
+  await writeFile(files[1]!, html);
+  await writeFile(files[2]!, `${JSON.stringify(report, null, 2)}\n`);
+  let pdfSkipped: string | null = null;
+  if (options.pdf === false) pdfSkipped = 'PDF not requested (--no-pdf)';
+  else if (!chromiumAvailable()) {
+    pdfSkipped = `report.pdf skipped: Chromium not found at ${CHROMIUM_PATH} (install Debian's chromium, or set RLAUDIT_CHROMIUM)`;
+  } else {
+    try {
+      await renderPdf(html, join(dir, 'report.pdf'));
+      files.push(join(dir, 'report.pdf'));
+    } catch (err) {
+      pdfSkipped = `report.pdf skipped: Chromium failed (${(err as Error).message.split('\n')[0]})`;
+    }
+  }
+  return { dir, files, pdfSkipped };
+}
