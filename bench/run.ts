@@ -85,7 +85,37 @@ async function benchSimulateInChild(): Promise<void> {
   rmSync(join(outDir, `simulate-${m.sessions}.jsonl`), { force: true });
 }
 
-const all: Record<string, () => Promise<void>> = { ingest: benchIngest, simulate: benchSimulateInChild };
+async function benchAudit(): Promise<void> {
+  const db = join(outDir, `audit-${sessions}.duckdb`);
+  if (!existsSync(db)) {
+    console.log(`setting up: simulating ${sessions} sessions of WILD-7 into ${db} (not timed)`);
+    child('./audit-child.ts', 'setup', db, String(sessions));
+  }
+  const floor = child('./audit-child.ts', 'floor', db, String(sessions));
+  const ours = child('./audit-child.ts', 'audit', db, String(sessions)) as unknown as {
+    seconds: number;
+    maxRssMiB: number;
+    sections: string;
+  };
+  console.log(
+    `audit benchmark: all analyses of the quantitative-review template over ${sessions} simulated sessions`,
+  );
+  console.log(
+    `  floor (one DuckDB pass tokenizing every output, distinct tokens): ${floor.seconds.toFixed(2)} s`,
+  );
+  console.log(
+    `  rlaudit audit: ${ours.seconds.toFixed(2)} s, peak RSS ${ours.maxRssMiB.toFixed(0)} MiB (${ours.sections})`,
+  );
+  console.log(
+    `  ratio audit/floor: ${(ours.seconds / floor.seconds).toFixed(2)} (targets: ≤ 60 s, ≤ 3× the floor, RSS ≤ 2048 MiB)`,
+  );
+}
+
+const all: Record<string, () => Promise<void>> = {
+  ingest: benchIngest,
+  simulate: benchSimulateInChild,
+  audit: benchAudit,
+};
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];
   if (!fn) throw new Error(`unknown benchmark '${name}' (known: ${Object.keys(all).join(', ')})`);

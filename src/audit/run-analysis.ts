@@ -56,17 +56,39 @@ export async function defaultClusterRange(store: Store, run: string): Promise<{ 
   return { from: first, to: first + 149 };
 }
 
+/** Default-parameter results of one audit, shared between analyses (correspondence reuses three). */
+export type AnalysisMemo = Map<string, Promise<unknown>>;
+
+function memoized<T>(memo: AnalysisMemo | undefined, key: string, fn: () => Promise<T>): Promise<T> {
+  if (!memo) return fn();
+  let p = memo.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = fn();
+    memo.set(key, p);
+  }
+  return p;
+}
+
 /** Runs one analysis of a template step, mapping the template's parameters onto the analysis's options. */
 export async function runAnalysis(
   store: Store,
   run: string,
   step: AnalysisStep,
   window: WindowSpec,
+  memo?: AnalysisMemo,
 ): Promise<unknown> {
   const p = step.params;
   const name: AnalysisName = step.name;
+  const w = JSON.stringify(window);
+  const defaults = {
+    convergence: () => memoized(memo, `convergence:${w}`, () => analyzeConvergence(store, run, { window })),
+    diversity: () =>
+      memoized(memo, `diversity:${w}`, () => analyzeDiversity(store, run, { window, seed: 1 })),
+    unsolicited: () => memoized(memo, `unsolicited:${w}`, () => analyzeUnsolicited(store, run, { window })),
+  };
   switch (name) {
     case 'convergence':
+      if (p.at === undefined && p.low_threshold === undefined) return defaults.convergence();
       return analyzeConvergence(store, run, {
         window,
         ...(p.at !== undefined ? { at: listParam<number>(p, 'at', 'number', name)! } : {}),
@@ -82,9 +104,10 @@ export async function runAnalysis(
       return analyzeCluster(store, run, { ...range, outputChars: 80 });
     }
     case 'diversity':
-      return analyzeDiversity(store, run, { window, seed: numberParam(p, 'seed', name) ?? 1 });
+      if ((numberParam(p, 'seed', name) ?? 1) === 1) return defaults.diversity();
+      return analyzeDiversity(store, run, { window, seed: numberParam(p, 'seed', name)! });
     case 'unsolicited':
-      return analyzeUnsolicited(store, run, { window });
+      return defaults.unsolicited();
     case 'recurrence':
       return analyzeRecurrence(store, run, {
         window,
@@ -107,6 +130,14 @@ export async function runAnalysis(
     case 'crossref':
       return analyzeCrossref(store, run, { near: numberParam(p, 'near', name) ?? 0 });
     case 'correspondence':
-      return analyzeCorrespondence(store, run, { window, maxLag: numberParam(p, 'max_lag', name) ?? 5 });
+      return analyzeCorrespondence(store, run, {
+        window,
+        maxLag: numberParam(p, 'max_lag', name) ?? 5,
+        inputs: {
+          convergence: await defaults.convergence(),
+          diversity: await defaults.diversity(),
+          unsolicited: await defaults.unsolicited(),
+        },
+      });
   }
 }

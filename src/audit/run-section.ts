@@ -18,11 +18,16 @@ import type { UnsolicitedResult } from './analyses/unsolicited.ts';
 import { assessAnalysis } from './assess/index.ts';
 import { summarizeSection } from './assess/section-summary.ts';
 import type { Finding, ReportChart, ReportSection, ReportTable } from './report-model.ts';
-import { runAnalysis } from './run-analysis.ts';
+import { type AnalysisMemo, runAnalysis } from './run-analysis.ts';
 import type { AnalysisName, TemplateSection } from './template.ts';
 
 /** Analysis results of this audit by (name, params): an analysis two sections share runs once. */
-export type SectionCache = Map<string, { result: unknown; chartsIn: string | null; assessedIn: Map<string, string> }>;
+export type SectionCache = Map<
+  string,
+  { result: unknown; chartsIn: string | null; assessedIn: Map<string, string> }
+> & {
+  memo?: AnalysisMemo;
+};
 
 async function chartsFor(
   name: AnalysisName,
@@ -72,7 +77,12 @@ export async function runSection(
     const key = `${step.name}:${stableStringify(step.params)}`;
     let cached = cache.get(key);
     if (!cached) {
-      cached = { result: await runAnalysis(store, run, step, window), chartsIn: null, assessedIn: new Map() };
+      cache.memo ??= new Map();
+      cached = {
+        result: await runAnalysis(store, run, step, window, cache.memo),
+        chartsIn: null,
+        assessedIn: new Map(),
+      };
       cache.set(key, cached);
     }
     const count = (seen.get(step.name) ?? 0) + 1;

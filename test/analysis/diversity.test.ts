@@ -4,7 +4,9 @@ import {
   type DiversityWindowCounts,
   type DiversityWindowSample,
   diversityAnalysis,
+  MAX_SELF_BLEU_WINDOWS,
   selfBleuSize,
+  selfBleuWindow,
 } from '../../src/analysis/diversity.ts';
 import { diversitySamplePicks } from '../../src/analysis/diversity-sample.ts';
 import { responseDiversity } from '../../src/analysis/response-diversity.ts';
@@ -148,5 +150,16 @@ describe('analyzeDiversity on a simulated WILD-7 run', () => {
     pct(fl.unique_tokens.last, 214);
     assert.ok(Math.abs(fl.response_diversity.first - 0.73) <= 0.05, `${fl.response_diversity.first} vs 0.73`);
     assert.ok(Math.abs(fl.response_diversity.last - 0.19) <= 0.05, `${fl.response_diversity.last} vs 0.19`);
+  });
+});
+
+describe('selfBleuWindow', () => {
+  test('keeps every window up to the bound, and otherwise an evenly spaced subset with the first and last', () => {
+    assert.ok(Array.from({ length: 10 }, (_, i) => i).every((i) => selfBleuWindow(i, 10)));
+    const n = 2000;
+    const kept = Array.from({ length: n }, (_, i) => i).filter((i) => selfBleuWindow(i, n));
+    assert.equal(kept.length, MAX_SELF_BLEU_WINDOWS);
+    assert.equal(kept[0], 0);
+    assert.equal(kept.at(-1), n - 1);
   });
 });

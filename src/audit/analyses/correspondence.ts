@@ -5,13 +5,19 @@ import {
 } from '../../analysis/correspondence.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
 import type { Store } from '../../store/store.ts';
-import { analyzeConvergence } from './convergence.ts';
-import { analyzeDiversity } from './diversity.ts';
-import { analyzeUnsolicited } from './unsolicited.ts';
+import { analyzeConvergence, type ConvergenceAnalysis } from './convergence.ts';
+import { analyzeDiversity, type DiversityResult } from './diversity.ts';
+import { analyzeUnsolicited, type UnsolicitedResult } from './unsolicited.ts';
 
 export interface CorrespondenceOptions {
   readonly window?: WindowSpec;
   readonly maxLag?: number;
+  /** Results already computed on the same windows (an audit passes its own, so nothing is scanned twice). */
+  readonly inputs?: {
+    readonly convergence?: ConvergenceAnalysis;
+    readonly diversity?: DiversityResult;
+    readonly unsolicited?: UnsolicitedResult;
+  };
 }
 
 export interface CorrespondenceAnalysis extends CorrespondenceResult {
@@ -47,9 +53,9 @@ export async function analyzeCorrespondence(
   options: CorrespondenceOptions = {},
 ): Promise<CorrespondenceAnalysis> {
   const window = options.window ?? DEFAULT_WINDOW;
-  const conv = await analyzeConvergence(store, run, { window });
-  const div = await analyzeDiversity(store, run, { window });
-  const uns = await analyzeUnsolicited(store, run, { window });
+  const conv = options.inputs?.convergence ?? (await analyzeConvergence(store, run, { window }));
+  const div = options.inputs?.diversity ?? (await analyzeDiversity(store, run, { window }));
+  const uns = options.inputs?.unsolicited ?? (await analyzeUnsolicited(store, run, { window }));
   const indices = [
     ...new Set([...conv.windows.map((w) => w.index), ...div.windows.map((w) => w.index)]),
   ].sort((a, b) => a - b);

@@ -3,6 +3,7 @@ import {
   type DiversityWindow,
   diversityWindow,
   selfBleuSize,
+  selfBleuWindow,
   summarizeDiversity,
 } from '../../analysis/diversity.ts';
 import { DIVERSITY_SAMPLE_SEED, diversitySamplePicks } from '../../analysis/diversity-sample.ts';
@@ -62,9 +63,10 @@ export async function analyzeDiversity(
       s.outputs.push(r.output);
       byWindow.set(r.window, s);
     }
-    for (const c of batch) {
+    for (const [j, c] of batch.entries()) {
       const s = byWindow.get(c.window);
-      windows.push(diversityWindow(spec, c, s && { window: c.window, ...s }, seed, bleuSize));
+      const bleu = selfBleuWindow(i + j, counts.length);
+      windows.push(diversityWindow(spec, c, s && { window: c.window, ...s }, seed, bleuSize, bleu));
     }
   }
   return summarizeDiversity(spec, windows, seed, bleuSize, missing);
