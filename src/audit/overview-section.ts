@@ -7,6 +7,9 @@ import type { ReportSection } from './report-model.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** Cells of the session index: one per session up to this many sessions, else buckets. */
+export const SESSION_INDEX_CELLS = 20_000;
+
 /**
  * The report's first section: what the record holds (a finding that cites the first and last session), the
  * session index picture, and which layers are missing.
@@ -28,7 +31,7 @@ export async function overviewSection(
     missing.push('annotations: none in the record; no cross-reference of annotators');
   if (layers.withAdjustedReward === 0)
     missing.push('adjusted reward: none; the baseline reward is analysed instead');
-  const cells = await store.scans.sessionIndex(run, 20_000);
+  const cells = await store.scans.sessionIndex(run, SESSION_INDEX_CELLS);
   const first = layers.firstSession ?? 0;
   const last = layers.lastSession ?? 0;
   const claim =

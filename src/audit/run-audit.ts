@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { WindowSpec } from '../analysis/windows.ts';
 import { stableStringify } from '../record/stable-stringify.ts';
+import { sessionIndexSvg } from '../report/charts/session-index.ts';
 import type { Store } from '../store/store.ts';
 import { simulatedRunMeta } from './analyses/counterfactual.ts';
 import { findIrregularities, OPERATION_METRICS, operatingBands, quantile } from './operations.ts';
 import { OperationsMonitor } from './operations-monitor.ts';
-import { overviewSection } from './overview-section.ts';
+import { overviewSection, SESSION_INDEX_CELLS } from './overview-section.ts';
 import type { AuditReport, Finding, OperationsLog, ReportSection, Severity } from './report-model.ts';
 import { runSection, type SectionCache } from './run-section.ts';
 import { type AuditTemplate, loadTemplate } from './template.ts';
@@ -149,6 +150,21 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     [...new Set(findings.flatMap((f) => f.evidence.sessions))].sort((a, b) => a - b).slice(0, 500),
     600,
   );
+  // the session index links the sessions the findings cite to their excerpts (known only now)
+  const cited = new Set(excerpts.map((e) => e.session));
+  const overview = sections.findIndex((s) => s.id === 'overview');
+  if (overview >= 0) {
+    const cells = await store.scans.sessionIndex(options.run, SESSION_INDEX_CELLS);
+    const o = sections[overview]!;
+    sections[overview] = {
+      ...o,
+      charts: o.charts.map((c) =>
+        c.id === 'overview-session-index'
+          ? { ...c, svg: sessionIndexSvg(cells, { title: `Session index of ${options.run}`, linked: cited }) }
+          : c,
+      ),
+    };
+  }
   const sim = simulatedRunMeta(runRecord);
   const operations = monitor ? await operationsLog(store, auditId, monitor) : null;
   const report: AuditReport = {

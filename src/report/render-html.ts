@@ -55,7 +55,7 @@ function finding(f: Finding): string {
   const nums = Object.entries(f.numbers)
     .map(
       ([k, v]) =>
-        `<tr><th>${h(k)}</th><td class="n">${h(typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))}</td></tr>`,
+        `<span><b>${h(k.replaceAll('_', ' '))}</b> ${h(typeof v === 'number' ? formatNumber(v) : String(v ?? '—'))}</span>`,
     )
     .join('');
   return `<div class="finding sev-${f.severity}" id="f-${h(f.id)}">

@@ -27,7 +27,7 @@ const config = {
   font: FONT,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, gridColor: '#e6e6e6' },
-  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', labelLimit: 400, columns: 3 },
   title: { fontSize: 13, anchor: 'start' },
 } as const;
 
@@ -50,7 +50,7 @@ export function sessionLineChart(options: {
   if (options.spans && options.spans.length > 0) {
     layers.push({
       data: { values: options.spans },
-      mark: { type: 'rect', opacity: 0.12 },
+      mark: { type: 'rect', opacity: 0.25 },
       encoding: {
         x: { field: 'from', type: 'quantitative' },
         x2: { field: 'to' },

@@ -42,7 +42,7 @@ function cellColor(c: SessionIndexCell): string {
  */
 export function sessionIndexSvg(
   cells: readonly SessionIndexCell[],
-  options: { readonly title: string },
+  options: { readonly title: string; readonly linked?: ReadonlySet<number> },
 ): string {
   const perRow = 160;
   const cell = 4;
@@ -69,10 +69,18 @@ export function sessionIndexSvg(
     }
   }
   const eventMarks: string[] = [];
+  const links: string[] = [];
   cells.forEach((c, i) => {
     const x = left + (i % perRow) * (cell + gap);
     const y = top + Math.floor(i / perRow) * (cell + gap);
     parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${cellColor(c)}"/>`);
+    // a session a finding cites: a dark ring that links to its excerpt in the report
+    const target = options.linked && c.sessions === 1 && options.linked.has(c.from) ? c.from : null;
+    if (target !== null) {
+      links.push(
+        `<a href="#s-${target}"><title>session ${target} (cited: open its excerpt)</title><rect x="${x - 0.5}" y="${y - 0.5}" width="${cell + 1}" height="${cell + 1}" fill="none" stroke="#1f4e9c" stroke-width="1.2"/></a>`,
+      );
+    }
     if (c.flagged && c.sessions === 1 && c.nonCompliant === 0) {
       parts.push(`<rect x="${x + 1}" y="${y + 1}" width="2" height="2" fill="#444"/>`);
     }
@@ -83,7 +91,7 @@ export function sessionIndexSvg(
       );
     }
   });
-  parts.push(...eventMarks);
+  parts.push(...eventMarks, ...links);
   const legend: [string, string][] = [
     ['compliant', COMPLIANT],
     ['Cat 2', CATEGORY_COLORS['2']!],
@@ -100,6 +108,13 @@ export function sessionIndexSvg(
   }
   parts.push(`<path d="M${lx + 5} ${legendY + 10} l-3 -6 h6 z" fill="#000"/>`);
   parts.push(`<text x="${lx + 12}" y="${legendY + 9}" font-size="10">calibration event</text>`);
+  lx += 110;
+  parts.push(
+    `<rect x="${lx}" y="${legendY}" width="10" height="10" fill="none" stroke="#1f4e9c" stroke-width="1.2"/>`,
+  );
+  parts.push(
+    `<text x="${lx + 14}" y="${legendY + 9}" font-size="10">cited session (links to its excerpt)</text>`,
+  );
   const per =
     cells[0] && cells[0].sessions > 1
       ? ` · one cell = ${cells[0].sessions} sessions`
