@@ -4,6 +4,7 @@ import { compressionRatio } from './stats/compression-ratio.ts';
 import { eadMean } from './stats/ead.ts';
 import { ngramDiversityScore } from './stats/ngram-diversity-score.ts';
 import { selfBleu } from './stats/self-bleu.ts';
+import type { RunMetricSeries } from './step-metrics.ts';
 import { tokenize } from './tokenize.ts';
 import { type WindowInfo, type WindowSpec, windowLabel } from './windows.ts';
 
@@ -86,6 +87,11 @@ export interface DiversityResult {
     readonly distinct2_per_output: DiversityChange;
   } | null;
   readonly definitions: Readonly<Record<keyof DiversityMetrics, string>>;
+  /**
+   * The run's own diversity metrics (stored per-step metrics whose name matches `DIVERSITY_METRIC_PATTERN`,
+   * e.g. a trainer's per-completion `eval_distinct_2`) at the steps of `--by step` windows; [] otherwise.
+   */
+  readonly runMetrics: readonly RunMetricSeries[];
   readonly missing: readonly string[];
 }
 
@@ -214,6 +220,7 @@ export function summarizeDiversity(
           }
         : null,
     definitions: DIVERSITY_DEFINITIONS,
+    runMetrics: [],
     missing,
   };
 }

@@ -1,4 +1,6 @@
+import type { PhraseTakeover } from './phrase-takeover.ts';
 import type { NgramCandidate, NgramDiscoveryScan, PartInfo } from './recurrence-types.ts';
+import type { WindowSpec } from './windows.ts';
 
 /** A discovered phrase: the strongest n-gram of a group, with the sub-/super-grams merged into it. */
 export interface DiscoveredPhrase extends NgramCandidate {
@@ -10,12 +12,16 @@ export interface DiscoveryResult {
   readonly last: PartInfo;
   readonly rising: readonly DiscoveredPhrase[];
   readonly falling: readonly DiscoveredPhrase[];
+  /** The windows of `takeovers` (null when they were not computed). */
+  readonly window: WindowSpec | null;
+  /** Per-window shares of the strongest rising phrases and when each took over (`phraseTakeover`). */
+  readonly takeovers: readonly PhraseTakeover[];
 }
 
 export const DISCOVERY_DEFINITIONS: Readonly<Record<string, string>> = {
   parts:
     'first part = the first partFraction of the run’s sessions in session order, last part = the last partFraction; each capped at maxSessionsPerPart by a deterministic hash sample',
-  rate: 'share of (sampled) sessions of a part whose tokens contain the n-gram at least once (2–6 tokens of `tokenize`)',
+  rate: 'share of (sampled) sessions of a part whose tokens contain the n-gram at least once (1–6 tokens of `tokenize`)',
   score:
     'rising: Wilson 95% lower bound of the last-part rate − Wilson 95% upper bound of the first-part rate; falling: the mirror; only positive scores; support ≥ minSupport sessions in one part',
   merge:
@@ -61,8 +67,14 @@ export function mergeNgrams(candidates: readonly NgramCandidate[], limit: number
 }
 
 /** The discovery result from the engine's candidates: merged per direction, top `limit` each. */
-export function discoverPhrases(scan: NgramDiscoveryScan, limit: number): DiscoveryResult {
+export function discoverPhrases(
+  scan: NgramDiscoveryScan,
+  limit: number,
+  takeovers: { readonly window: WindowSpec; readonly list: readonly PhraseTakeover[] } | null = null,
+): DiscoveryResult {
   return {
+    window: takeovers?.window ?? null,
+    takeovers: takeovers?.list ?? [],
     first: scan.first,
     last: scan.last,
     rising: mergeNgrams(

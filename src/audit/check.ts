@@ -7,6 +7,10 @@ export const CHECK_RULES: Readonly<Record<string, string>> = {
   vocabulary_collapse: 'the vocabulary fell by more than the template threshold first → last window',
   behaviour_suppressed:
     'a non-compliant behaviour (unsolicited content, a category) fell to below the threshold rate',
+  phrase_takeover:
+    'a discovered phrase is in more than half of the outputs of every window from some window on',
+  metric_blind_spot:
+    "response diversity fell while the run's own logged diversity metric (e.g. eval_distinct_2) did not",
   phrase_suppressed: 'a phrase targeted by a calibration event stopped occurring after it',
   phrase_displacement: 'near-paraphrases of a suppressed phrase appeared after it stopped',
   reward_converged: 'the reward variance collapsed to its floor (a convergence phase)',

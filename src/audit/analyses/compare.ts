@@ -1,6 +1,7 @@
 import type { WindowSpec } from '../../analysis/windows.ts';
-import { DEFAULT_WINDOW } from '../../analysis/windows.ts';
+import { DEFAULT_WINDOW, windowLabel } from '../../analysis/windows.ts';
 import type { Store } from '../../store/store.ts';
+import { mainTakeover } from '../assess/phrase-takeover.ts';
 import { analyzeConvergence } from './convergence.ts';
 import { analyzeDiversity } from './diversity.ts';
 import { analyzeRecurrence } from './recurrence.ts';
@@ -31,6 +32,14 @@ export interface RunComparison {
     readonly firstRate: number;
     readonly lastRate: number;
   } | null;
+  /** The discovered phrase that took over first (`mainTakeover`): held a majority of every window from `heldFrom`. */
+  readonly takeover: {
+    readonly ngram: string;
+    readonly heldFrom: string;
+    readonly firstMajority: string;
+  } | null;
+  /** The run's own logged diversity metrics (e.g. eval_distinct_2) at the first and last window's step. */
+  readonly runMetrics: readonly { readonly name: string; readonly first: number; readonly last: number }[];
   readonly missing: readonly string[];
 }
 
@@ -67,6 +76,11 @@ export async function analyzeCompare(
     const uns = await analyzeUnsolicited(store, run, { window });
     const rec = await analyzeRecurrence(store, run, { window });
     const top = rec.discovery?.rising[0];
+    const taken = mainTakeover(rec.discovery?.takeovers ?? []);
+    const at = (i: number) => {
+      const w = taken?.windows.find((x) => x.index === i);
+      return w ? windowLabel(window, w) : String(i);
+    };
     out.push({
       run,
       sessions: layers.sessions,
@@ -80,6 +94,10 @@ export async function analyzeCompare(
       distinct2PerOutput: fl(div.windows, (w) => w.metrics.distinct2_per_output),
       unsolicited: uns.windows.length > 0 ? { source: uns.source, ...fl(uns.windows, (w) => w.rate) } : null,
       risingPhrase: top ? { ngram: top.ngram, firstRate: top.firstRate, lastRate: top.lastRate } : null,
+      takeover: taken
+        ? { ngram: taken.ngram, heldFrom: at(taken.heldFrom!), firstMajority: at(taken.firstMajority!) }
+        : null,
+      runMetrics: div.runMetrics.map((m) => ({ name: m.name, first: m.first!.value, last: m.last!.value })),
       missing: [...new Set([...conv.missing, ...div.missing, ...uns.missing])],
     });
   }
@@ -95,7 +113,11 @@ export async function analyzeCompare(
       distinct2PerOutput: 'mean over outputs of |unique bigrams| / |tokens| (a within-output measure)',
       unsolicited: 'share of unsolicited outputs per window (classification, else the detector)',
       risingPhrase:
-        'the 2–6-gram whose share of sessions rose most from the first to the last quarter of the run',
+        'the 1–6-gram whose share of sessions rose most from the first to the last quarter of the run',
+      takeover:
+        'of the 5 strongest rising phrases, the one in more than half of the sessions of every window from the earliest window on',
+      runMetrics:
+        "the run's own per-step diversity metrics (names like distinct, diversity) at the first and last window (--by step)",
     },
   };
 }

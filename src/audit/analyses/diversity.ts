@@ -7,6 +7,7 @@ import {
   summarizeDiversity,
 } from '../../analysis/diversity.ts';
 import { DIVERSITY_SAMPLE_SEED, diversitySamplePicks } from '../../analysis/diversity-sample.ts';
+import { runMetricSeries } from '../../analysis/step-metrics.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -69,5 +70,14 @@ export async function analyzeDiversity(
       windows.push(diversityWindow(spec, c, s && { window: c.window, ...s }, seed, bleuSize, bleu));
     }
   }
-  return summarizeDiversity(spec, windows, seed, bleuSize, missing);
+  const summary = summarizeDiversity(spec, windows, seed, bleuSize, missing);
+  if (spec.by !== 'step' || windows.length === 0) return summary;
+  const logged = await store.listStepMetrics({ run });
+  return {
+    ...summary,
+    runMetrics: runMetricSeries(
+      logged,
+      windows.map((w) => w.index),
+    ),
+  };
 }

@@ -1,5 +1,6 @@
 import { assessDisplacement, type DisplacementResult } from '../../analysis/displacement.ts';
 import { type DiscoveryResult, discoverPhrases } from '../../analysis/phrase-discovery.ts';
+import { phraseTakeover } from '../../analysis/phrase-takeover.ts';
 import { type PhraseInput, type RecurrenceResult, recurrence } from '../../analysis/recurrence.ts';
 import type { PhraseTarget } from '../../analysis/recurrence-types.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
@@ -25,6 +26,10 @@ export interface RecurrenceOptions {
   readonly minJaccard?: number;
   /** Discovered phrases per direction (default 10). */
   readonly discoverLimit?: number;
+  /** Rising discovered phrases whose per-window share and takeover are computed (default 5). */
+  readonly takeoverLimit?: number;
+  /** A window is taken over by a phrase when more than this share of its sessions contain it (default 0.5). */
+  readonly majority?: number;
 }
 
 export type { RecurrenceResult } from '../../analysis/recurrence.ts';
@@ -137,14 +142,20 @@ export async function analyzeRecurrence(
     missing.push('target phrases: none given and no event targets a phrase, so phrases were discovered');
     const limit = options.discoverLimit ?? 10;
     const scan = await store.scans.discoverNgrams(run, {
-      minN: 2,
+      minN: 1,
       maxN: 6,
       partFraction: 0.25,
       minSupport: Math.max(5, Math.ceil(0.01 * Math.min(layers.sessions * 0.25, 20_000))),
       maxSessionsPerPart: 20_000,
       limit: limit * 5,
     });
-    discovery = discoverPhrases(scan, limit);
+    const found = discoverPhrases(scan, limit);
+    const top = found.rising.slice(0, options.takeoverLimit ?? 5).map((c) => c.ngram);
+    const shares = await store.scans.ngramWindowShares(run, top, window);
+    discovery = discoverPhrases(scan, limit, {
+      window,
+      list: shares.map((x) => phraseTakeover(x.ngram, x.windows, options.majority ?? 0.5)),
+    });
   }
   return recurrence({ sessions: layers.sessions, after, events, phrases, discovery, missing });
 }

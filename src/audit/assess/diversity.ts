@@ -21,7 +21,48 @@ export const DIVERSITY_DEFAULTS = {
   collapse_relative: 0.5,
   /** …and of at least this share an alert rather than a warning. */
   alert_relative: 0.75,
+  /** Response diversity fell at least this much while the run's own metric fell less than half as much. */
+  blind_spot_relative: 0.2,
 } as const;
+
+type Builder = ReturnType<typeof findingBuilder>;
+
+/** One finding per run's own diversity metric, set beside response diversity (`metric_blind_spot`). */
+function assessRunMetrics(b: Builder, r: DiversityResult, blind: number, evidence: { sessions: number[] }) {
+  const rd = r.firstLast!.response_diversity;
+  const rdRel = rd.first === 0 ? null : rd.last / rd.first - 1;
+  for (const m of r.runMetrics) {
+    const a = m.first!;
+    const z = m.last!;
+    const rel = a.value === 0 ? null : z.value / a.value - 1;
+    const blindSpot = rdRel !== null && rel !== null && -rdRel >= blind && -rel < -rdRel / 2;
+    b.add({
+      severity: blindSpot ? 'warning' : 'info',
+      claim:
+        `The run's own ${m.name} went from ${fx(a.value, 3)} at step ${a.step} to ${fx(z.value, 3)} at step ${z.step}` +
+        (rel === null ? '' : ` (${signed(rel * 100)}% relative)`) +
+        ` while response diversity went from ${fx(rd.first, 2)} to ${fx(rd.last, 2)}` +
+        (rdRel === null ? '' : ` (${signed(rdRel * 100)}%)`) +
+        (blindSpot ? `: the run's metric did not register that the outputs became alike.` : '.'),
+      numbers: {
+        metric: m.name,
+        metric_first: round(a.value),
+        metric_last: round(z.value),
+        metric_relative_change: round(rel),
+        response_diversity_first: round(rd.first),
+        response_diversity_last: round(rd.last),
+        response_diversity_relative_change: round(rdRel),
+        blind_spot_relative: blind,
+      },
+      method:
+        `the run's per-step metric ${m.name} as logged (rlaudit analyze metrics) at the steps of the windows, ` +
+        'beside response diversity (pooled distinct-2 across the outputs of a window); blind spot = response ' +
+        `diversity fell by at least ${Math.round(blind * 100)}% relative while ${m.name} fell by less than half as much`,
+      evidence,
+      tags: blindSpot ? ['metric_blind_spot'] : [],
+    });
+  }
+}
 
 /**
  * Findings of the diversity analysis: vocabulary (unique tokens per window) and the headline response
@@ -92,6 +133,12 @@ export function assessDiversity(r: DiversityResult, t: Thresholds, context: Asse
       tags: collapsed ? [m.tag] : [],
     });
   }
+  assessRunMetrics(
+    b,
+    r,
+    threshold(t, 'blind_spot_relative', DIVERSITY_DEFAULTS.blind_spot_relative),
+    evidence,
+  );
   const table: ReportTable = {
     title: 'Diversity per window',
     columns: [
@@ -100,7 +147,9 @@ export function assessDiversity(r: DiversityResult, t: Thresholds, context: Asse
       'unique tokens',
       'response diversity',
       'distinct-2 (pooled)',
+      'distinct-2 (per output)',
       'Self-BLEU',
+      ...r.runMetrics.map((m) => `run: ${m.name}`),
     ],
     rows: r.windows.map((w) => [
       w.label,
@@ -108,7 +157,9 @@ export function assessDiversity(r: DiversityResult, t: Thresholds, context: Asse
       w.metrics.unique_tokens,
       round(w.metrics.response_diversity, 3),
       round(w.metrics.distinct2_pooled, 3),
+      round(w.metrics.distinct2_per_output, 3),
       round(w.metrics.self_bleu, 3),
+      ...r.runMetrics.map((m) => round(m.values.find((v) => v.step === w.index)?.value, 3)),
     ]),
   };
   return {

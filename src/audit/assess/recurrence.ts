@@ -11,6 +11,7 @@ import {
   type Thresholds,
   threshold,
 } from './assessed-analysis.ts';
+import { assessTakeovers } from './phrase-takeover.ts';
 
 /** Defaults of the recurrence thresholds (docs/templates.md). */
 export const RECURRENCE_DEFAULTS = {
@@ -170,10 +171,11 @@ export function assessRecurrence(
         rising: d.rising.map((c) => c.ngram).join(' | '),
       },
       method:
-        'phrase discovery: 2–6-token n-grams by the Wilson-bound difference of their session rates in the first vs last quarter of the run',
+        'phrase discovery: 1–6-token n-grams by the Wilson-bound difference of their session rates in the first vs last quarter of the run',
       tags: ['phrase_discovered'],
     });
   }
+  const takeoverTables = d ? assessTakeovers(b, d) : [];
   const tables: ReportTable[] = r.phrases.map((p) => ({
     title: `"${p.label}" after each event`,
     columns: [
@@ -187,5 +189,5 @@ export function assessRecurrence(
     ],
     rows: p.events.map((e) => [e.event, e.session, e.kind, e.kAt, e.hitsBefore, e.hitsAfter, e.verdict]),
   }));
-  return { findings: b.findings, tables, notes, missing: r.missing };
+  return { findings: b.findings, tables: [...tables, ...takeoverTables], notes, missing: r.missing };
 }

@@ -9,7 +9,7 @@ export function registerCompare(analyze: Command): void {
   analyze
     .command('compare')
     .description(
-      'sibling runs side by side: reward, low rewards, phases, vocabulary, diversity, unsolicited, rising phrase',
+      'sibling runs side by side: reward, low rewards, phases, vocabulary, diversity, unsolicited, rising phrase, takeover',
     )
     .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)')
     .option('--window <n>', 'sessions per window (default 500)', (v: string) => Number(v))
@@ -68,6 +68,21 @@ export function registerCompare(analyze: Command): void {
                     : '—',
                 ),
               ],
+              [
+                'took over (> 50% of every window)',
+                ...r.runs.map((x) =>
+                  x.takeover
+                    ? `"${x.takeover.ngram}" from ${x.takeover.heldFrom} (first ${x.takeover.firstMajority})`
+                    : '—',
+                ),
+              ],
+              ...[...new Set(r.runs.flatMap((x) => x.runMetrics.map((m) => m.name)))].map((name) => [
+                `run's own ${name}`,
+                ...r.runs.map((x) => {
+                  const m = x.runMetrics.find((y) => y.name === name);
+                  return m ? arrow(m) : '—';
+                }),
+              ]),
               ['phases', ...r.runs.map((x) => x.phases || '—')],
             ],
           )}\n`,

@@ -43,7 +43,9 @@ export function registerDiversity(analyze: Command): void {
       `
 Tokens and distinct-n over all outputs are counted in the store; response diversity (the headline: pooled
 distinct-2 over a seeded sample of 200 outputs per window), n-gram diversity score, compression ratio, EAD and
-Self-BLEU are computed on that sample. Definitions: docs/analyses/diversity.md.
+Self-BLEU are computed on that sample. With --by step, the run's own logged diversity metrics (per-step
+metrics named like distinct, diversity, self_bleu or entropy, e.g. eval_distinct_2) are shown beside them
+as run:NAME columns. Definitions: docs/analyses/diversity.md.
 
 Examples:
   rlaudit analyze diversity --run wild-7
@@ -74,6 +76,7 @@ Examples:
           'compression',
           'self_bleu',
           'ead',
+          ...r.runMetrics.map((m) => `run:${m.name}`),
         ];
         const rows = r.windows.map((w) => [
           w.label,
@@ -88,6 +91,7 @@ Examples:
           w.metrics.compression_ratio,
           w.metrics.self_bleu,
           w.metrics.ead,
+          ...r.runMetrics.map((m) => m.values.find((v) => v.step === w.index)?.value ?? null),
         ]);
         process.stdout.write(`${renderTable(headers, rows)}\n`);
         const fl = r.firstLast;
@@ -99,6 +103,11 @@ Examples:
               `distinct2_per_output ${fixed(fl.distinct2_per_output.first)} → ${fixed(fl.distinct2_per_output.last)}\n`,
           );
         }
+        for (const m of r.runMetrics)
+          process.stdout.write(
+            `the run's own ${m.name} (logged per step): ${fixed(m.first!.value)} at step ${m.first!.step} → ` +
+              `${fixed(m.last!.value)} at step ${m.last!.step}\n`,
+          );
         process.stdout.write(
           `sample: ${r.sample.size} outputs per window (seed ${r.sample.seed}); Self-BLEU on ${r.sample.selfBleuSize} of them\n`,
         );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { windowLabel } from '../../analysis/windows.ts';
 import { analyzeRecurrence, type RecurrenceResult } from '../../audit/analyses/recurrence.ts';
 import { intOption, printJson } from '../context.ts';
 import { renderTable } from '../table.ts';
@@ -14,6 +15,40 @@ interface RecurrenceCliOptions extends AnalysisCliOptions {
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** The strongest rising phrases' share of sessions per window, and from which window each took over. */
+function printTakeovers(d: NonNullable<RecurrenceResult['discovery']>, out: (s: string) => void): void {
+  const spec = d.window;
+  if (spec === null || d.takeovers.length === 0) return;
+  const label = (i: number) => {
+    const w = d.takeovers[0]!.windows.find((x) => x.index === i);
+    return w ? windowLabel(spec, w) : String(i);
+  };
+  const indices = [...new Set(d.takeovers.flatMap((t) => t.windows.map((w) => w.index)))].sort(
+    (a, b) => a - b,
+  );
+  out(
+    `share of sessions per window (rising phrases; more than ${pct(d.takeovers[0]!.majority)} = taken over):`,
+  );
+  out(
+    renderTable(
+      ['window', ...d.takeovers.map((t) => t.ngram)],
+      indices.map((i) => [
+        label(i),
+        ...d.takeovers.map((t) => {
+          const w = t.windows.find((x) => x.index === i);
+          return w ? `${pct(w.share)} (${w.hits}/${w.sessions})` : '—';
+        }),
+      ]),
+    ),
+  );
+  for (const t of d.takeovers)
+    out(
+      t.firstMajority === null
+        ? `"${t.ngram}": never in more than ${pct(t.majority)} of a window's sessions (peak ${t.peak ? `${pct(t.peak.share)} at ${label(t.peak.index)}` : '—'})`
+        : `"${t.ngram}": first in more than ${pct(t.majority)} of the sessions at ${label(t.firstMajority)}; ${t.heldFrom === null ? 'not held to the end' : `held in every window from ${label(t.heldFrom)}`}; peak ${pct(t.peak!.share)} at ${label(t.peak!.index)}`,
+    );
+}
 
 function printResult(r: RecurrenceResult): void {
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -81,6 +116,7 @@ function printResult(r: RecurrenceResult): void {
         ),
       );
     }
+    printTakeovers(d, out);
   }
   printMissing(r.missing);
 }

@@ -6,6 +6,7 @@ import { registerCorrespondence } from '../analyze/correspondence.ts';
 import { registerCrossref } from '../analyze/crossref.ts';
 import { registerDiversity } from '../analyze/diversity.ts';
 import { registerInterventions } from '../analyze/interventions.ts';
+import { registerMetrics } from '../analyze/metrics.ts';
 import { registerRecurrence } from '../analyze/recurrence.ts';
 import { registerUnsolicited } from '../analyze/unsolicited.ts';
 
@@ -13,7 +14,7 @@ import { registerUnsolicited } from '../analyze/unsolicited.ts';
 export function registerAnalyze(program: Command): void {
   const analyze = new Command('analyze')
     .description(
-      'run one analysis of a run: convergence, diversity, unsolicited, recurrence, interventions, crossref, correspondence, cluster, compare',
+      'run one analysis of a run: convergence, diversity, unsolicited, recurrence, interventions, crossref, correspondence, cluster, compare, metrics',
     )
     .exitOverride()
     .showSuggestionAfterError(true);
@@ -26,5 +27,6 @@ export function registerAnalyze(program: Command): void {
   registerCorrespondence(analyze);
   registerCluster(analyze);
   registerCompare(analyze);
+  registerMetrics(analyze);
   program.addCommand(analyze);
 }

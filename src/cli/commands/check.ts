@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
 import { runAudit } from '../../audit/run-audit.ts';
 import { InputError } from '../../record/errors.ts';
-import { printJson, withStore } from '../context.ts';
-import { sectionProgress } from './audit.ts';
+import { intOption, printJson, withStore } from '../context.ts';
+import { sectionProgress, windowFrom } from './audit.ts';
 
 export function registerCheck(program: Command): void {
   program
@@ -14,6 +14,10 @@ export function registerCheck(program: Command): void {
     .requiredOption('--run <id>', 'the run')
     .requiredOption('--fail-on <rules>', `comma-separated rules: ${Object.keys(CHECK_RULES).join(', ')}`)
     .option('--template <name|file>', 'audit template (default: full)')
+    .option('--window <n>', 'sessions per window (default: the template’s, 500)', intOption('--window'))
+    .addOption(
+      new Option('--by <unit>', 'window by session numbers or by training step').choices(['session', 'step']),
+    )
     .option('--json', 'print the outcome as JSON')
     .addHelpText(
       'after',
@@ -24,7 +28,8 @@ ${Object.entries(CHECK_RULES)
   .join('\n')}
 
 Example:
-  rlaudit check --run my-run --fail-on diversity_collapse,phrase_displacement`,
+  rlaudit check --run my-run --fail-on diversity_collapse,phrase_displacement
+  rlaudit check --run grpo-baseline --by step --fail-on phrase_takeover,metric_blind_spot`,
     )
     .action(async (opts, cmd: Command) => {
       const rules = String(opts.failOn)
@@ -41,8 +46,12 @@ Example:
       const outcome = await withStore(cmd, async (store) => {
         if (!(await store.hasRun(opts.run)))
           throw new InputError(`no run '${opts.run}' in ${store.location}`);
+        if (opts.by === 'step' && opts.window !== undefined)
+          throw new InputError('--window and --by step exclude each other');
+        const window = windowFrom(opts);
         const { report } = await runAudit(store, {
           run: opts.run,
+          ...(window ? { window } : {}),
           template: opts.template ?? 'full',
           operations: false,
           onSection: sectionProgress(),

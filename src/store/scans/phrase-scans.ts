@@ -5,7 +5,7 @@ import type {
   PhraseSeriesScan,
   PhraseTarget,
 } from '../../analysis/recurrence-types.ts';
-import type { WindowSpec } from '../../analysis/windows.ts';
+import type { WindowInfo, WindowSpec } from '../../analysis/windows.ts';
 
 export type { AnnotationFeatures, AuthorProfile } from '../../analysis/annotation-format.ts';
 export type * from '../../analysis/recurrence-types.ts';
@@ -45,6 +45,12 @@ export interface NgramDiscoveryOptions {
   readonly maxSessionsPerPart: number;
   /** Candidates returned per direction (rising, falling). */
   readonly limit: number;
+}
+
+/** One n-gram's sessions per window (`ngramWindowShares`). */
+export interface NgramWindowShares {
+  readonly ngram: string;
+  readonly windows: readonly (WindowInfo & { readonly hits: number })[];
 }
 
 export interface ParaphraseScanOptions {
@@ -98,6 +104,11 @@ export interface AnnotationFeatureScan {
 export interface PhraseScans {
   phraseSeries(run: string, target: PhraseTarget, options: PhraseSeriesOptions): Promise<PhraseSeriesScan>;
   discoverNgrams(run: string, options: NgramDiscoveryOptions): Promise<NgramDiscoveryScan>;
+  /**
+   * Per window, the sessions whose tokens (`tokenize` of the normalised output) contain each n-gram (tokens
+   * joined by one space, as discovery returns them); windows without sessions are absent.
+   */
+  ngramWindowShares(run: string, ngrams: readonly string[], window: WindowSpec): Promise<NgramWindowShares[]>;
   paraphraseWindows(run: string, phrase: string, options: ParaphraseScanOptions): Promise<ParaphraseScan>;
   /** The run's calibration events in session order (at most `limit`, default 10,000). */
   listEvents(run: string, limit?: number): Promise<EventRow[]>;

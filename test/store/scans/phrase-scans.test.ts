@@ -180,6 +180,35 @@ describe('phrase scans (DuckDB) against TypeScript', () => {
     }
   });
 
+  test('ngramWindowShares counts the sessions containing each n-gram per window, by session and by step', async () => {
+    const contains = (g: string, output: string) =>
+      ` ${tokenize(normaliseText(output)).join(' ')} `.includes(` ${g} `);
+    const bySession = await store.scans.ngramWindowShares('fixture', ['Final  Answer', 'water', 'nowhere'], {
+      by: 'session',
+      size: 50,
+    });
+    assert.deepEqual(
+      bySession.map((x) => x.ngram),
+      ['final answer', 'water', 'nowhere'],
+    );
+    for (const x of bySession) {
+      assert.deepEqual(
+        x.windows.map((w) => w.index),
+        [0, 1, 2, 3],
+      );
+      for (const w of x.windows) {
+        const inW = outputs().filter((o) => Math.floor((o.session - 1) / 50) === w.index);
+        assert.equal(w.sessions, inW.length);
+        assert.equal(w.hits, inW.filter((o) => contains(x.ngram, o.output)).length, `${x.ngram} ${w.index}`);
+      }
+    }
+    assert.equal(bySession[0]!.windows[3]!.hits, 45); // 151–200 but 160, 170, …, 200 (the altered phrase)
+    const byStep = await store.scans.ngramWindowShares('fixture', ['final answer'], { by: 'step' });
+    const step20 = byStep[0]!.windows.find((w) => w.index === 20)!;
+    assert.deepEqual([step20.from, step20.to, step20.sessions], [160, 167, 8]);
+    assert.deepEqual(await store.scans.ngramWindowShares('fixture', ['', '!!'], { by: 'step' }), []);
+  });
+
   test('paraphraseWindows finds the altered phrase after the stop and skips outputs containing the phrase', async () => {
     const p = await store.scans.paraphraseWindows('fixture', PHRASE, {
       from: 119,

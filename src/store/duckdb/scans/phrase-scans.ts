@@ -1,4 +1,4 @@
-import { duckdbTokensSql } from '../../../analysis/tokenize.ts';
+import { duckdbTokensSql, tokenize } from '../../../analysis/tokenize.ts';
 import type { WindowSpec } from '../../../analysis/windows.ts';
 import type {
   AnnotationFeatureOptions,
@@ -229,6 +229,34 @@ export function phraseScans(client: DuckDbClient): PhraseScans {
           direction: r.dir === 'rising' ? 'rising' : 'falling',
         })),
       };
+    },
+
+    async ngramWindowShares(run, ngrams, window) {
+      const grams = [...new Set(ngrams.map((g) => tokenize(g).join(' ')).filter((g) => g !== ''))];
+      if (grams.length === 0) return [];
+      const tokens = duckdbTokensSql(duckdbNormaliseSql('output'));
+      // Tokens never hold a space or a newline, so containment of ' g ' in ' t ' is token-sequence containment.
+      const rows = await client.query<Record<string, unknown>>({
+        sql: `WITH t AS (SELECT session, ${windowIndexSql(window)} AS w, ' ' || array_to_string(${tokens}, ' ') || ' ' AS t
+                FROM sessions WHERE run = $run),
+            g AS (SELECT unnest(string_split($grams, chr(10))) AS g)
+          SELECT g, w, min(session) AS f, max(session) AS l, count(*) AS n,
+            count(*) FILTER (WHERE contains(t, ' ' || g || ' ')) AS hits
+          FROM t CROSS JOIN g WHERE w IS NOT NULL GROUP BY g, w ORDER BY g, w`,
+        params: { run, grams: grams.join('\n'), ...(window.by === 'session' ? { wsize: window.size } : {}) },
+      });
+      return grams.map((ngram) => ({
+        ngram,
+        windows: rows
+          .filter((r) => r.g === ngram)
+          .map((r) => ({
+            index: num(r.w),
+            from: num(r.f),
+            to: num(r.l),
+            sessions: num(r.n),
+            hits: num(r.hits),
+          })),
+      }));
     },
 
     async paraphraseWindows(run, phrase, o) {
