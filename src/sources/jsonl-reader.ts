@@ -66,6 +66,20 @@ export async function* readJsonl(
     batch.push(parseLine(text, line));
   };
 
+  /** Ends an over-long line that was skipped without being held: one reject naming its size. */
+  const tooLong = (): void => {
+    line++;
+    batch.push({
+      kind: 'unreadable',
+      line,
+      field: '(line)',
+      expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
+      got: `a line of ${mib(pendingBytes)}`,
+    });
+    skipping = false;
+    pendingBytes = 0;
+  };
+
   try {
     for await (const chunk of source.stream as AsyncIterable<Buffer>) {
       let pos = 0;
@@ -74,18 +88,7 @@ export async function* readJsonl(
         const end = nl < 0 ? chunk.length : nl;
         if (skipping) {
           pendingBytes += end - pos;
-          if (nl >= 0) {
-            line++;
-            batch.push({
-              kind: 'unreadable',
-              line,
-              field: '(line)',
-              expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
-              got: `a line of ${mib(pendingBytes)}`,
-            });
-            skipping = false;
-            pendingBytes = 0;
-          }
+          if (nl >= 0) tooLong();
         } else if (nl >= 0 && pending.length === 0 && end - pos <= options.maxLineBytes) {
           finishLine(chunk.subarray(pos, end));
         } else {
@@ -94,19 +97,7 @@ export async function* readJsonl(
           if (pendingBytes > options.maxLineBytes) {
             pending = [];
             skipping = true;
-            if (nl >= 0) {
-              // the over-long line ended within this chunk
-              line++;
-              batch.push({
-                kind: 'unreadable',
-                line,
-                field: '(line)',
-                expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
-                got: `a line of ${mib(pendingBytes)}`,
-              });
-              skipping = false;
-              pendingBytes = 0;
-            }
+            if (nl >= 0) tooLong(); // the over-long line ended within this chunk
           } else if (nl >= 0) {
             finishLine(Buffer.concat(pending, pendingBytes));
             pending = [];
@@ -124,14 +115,7 @@ export async function* readJsonl(
     throw source.wrapError(err, line + 1);
   }
   if (skipping) {
-    line++;
-    batch.push({
-      kind: 'unreadable',
-      line,
-      field: '(line)',
-      expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
-      got: `a line of ${mib(pendingBytes)}`,
-    });
+    tooLong();
   } else if (pending.length > 0) {
     finishLine(Buffer.concat(pending, pendingBytes));
   }

@@ -116,22 +116,32 @@ export class DuckDbIngestWriter {
         addCounts(counts, await mergeStage(c, EVENT_MERGE, batch.loadId, batch.sourceFile));
       }
       for (const r of batch.runs) addCounts(counts, await this.mergeRunRecord(r, batch));
-      // every run a valid row of the batch belongs to exists in `runs` (a run record may never come)
-      for (const run of batch.runIds) {
-        await c.exec({
-          sql: 'INSERT INTO runs (run) SELECT $run WHERE NOT EXISTS (SELECT 1 FROM runs WHERE run = $run)',
-          params: { run },
-        });
-      }
-      await this.insertRejects(batch);
-      counts.read += batch.rejects.length;
-      counts.rejected += batch.rejects.length;
+      await this.finishBatch(batch, counts);
       await c.exec('COMMIT');
     } catch (err) {
       await c.exec('ROLLBACK').catch(() => undefined);
       throw err;
     }
     return counts;
+  }
+
+  /**
+   * The end of every batch's transaction: each run a valid row belongs to exists in `runs` (a run record may
+   * never come), and the batch's rejects are stored and counted.
+   */
+  private async finishBatch(
+    batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
+    counts: IngestCounts,
+  ): Promise<void> {
+    for (const run of batch.runIds) {
+      await this.client.exec({
+        sql: 'INSERT INTO runs (run) SELECT $run WHERE NOT EXISTS (SELECT 1 FROM runs WHERE run = $run)',
+        params: { run },
+      });
+    }
+    await this.insertRejects(batch);
+    counts.read += batch.rejects.length;
+    counts.rejected += batch.rejects.length;
   }
 
   /** Per-step metrics: new (run, step, name) keys are appended; equal stored values are duplicates. */
@@ -204,15 +214,7 @@ export class DuckDbIngestWriter {
         }
       }
       await appendRows(c, STEP_METRICS_TABLE, fresh);
-      for (const run of batch.runIds) {
-        await c.exec({
-          sql: 'INSERT INTO runs (run) SELECT $run WHERE NOT EXISTS (SELECT 1 FROM runs WHERE run = $run)',
-          params: { run },
-        });
-      }
-      await this.insertRejects(batch);
-      counts.read += batch.rejects.length;
-      counts.rejected += batch.rejects.length;
+      await this.finishBatch(batch, counts);
       await c.exec('COMMIT');
     } catch (err) {
       await c.exec('ROLLBACK').catch(() => undefined);
