@@ -1,12 +1,29 @@
+import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import { InputError } from '../record/errors.ts';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveDbPath } from './db-path.ts';
 
-/** Opens the store named by the global `--db` option for the duration of `fn`, and always closes it. */
-export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T> {
+/**
+ * Opens the store named by the global `--db` option for the duration of `fn`, and always closes it.
+ * Only commands that write runs (`create: true`) may create a new database file; the others refuse a path
+ * that does not exist, so a mistyped --db is reported instead of silently making an empty database.
+ */
+export async function withStore<T>(
+  cmd: Command,
+  fn: (store: Store) => Promise<T>,
+  options: { readonly create?: boolean } = {},
+): Promise<T> {
   const globals = cmd.optsWithGlobals<{ db?: string }>();
-  const store = await DuckDbStore.open(resolveDbPath(globals.db));
+  const path = resolveDbPath(globals.db);
+  if (!options.create && path !== ':memory:' && !existsSync(path)) {
+    throw new InputError(
+      'no database here: add a run first (rlaudit ingest FILE, rlaudit simulate, or rlaudit demo), or point --db or RLAUDIT_DB at an existing one',
+      { file: path },
+    );
+  }
+  const store = await DuckDbStore.open(path);
   try {
     return await fn(store);
   } finally {

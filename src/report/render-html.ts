@@ -6,6 +6,7 @@ import type {
   SessionExcerpt,
 } from '../audit/report-model.ts';
 import { escapeText, escapeHtml as h } from './escape.ts';
+import { formatNumber } from './format-number.ts';
 
 const STYLE = `
 body{font:14px/1.5 Helvetica,Arial,sans-serif;color:#222;max-width:980px;margin:2em auto;padding:0 1em}
@@ -34,12 +35,6 @@ function table(t: ReportTable): string {
     )
     .join('');
   return `<h4>${h(t.title)}</h4><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
 }
 
 function evidence(f: Finding): string {

@@ -1,6 +1,6 @@
 import type { AuditReport, Finding, ReportTable } from '../audit/report-model.ts';
 import { escapeMarkdownInline as md } from './escape.ts';
-import { formatNumber } from './render-html.ts';
+import { formatNumber } from './format-number.ts';
 
 function table(t: ReportTable): string {
   const cell = (v: string | number | null) => (typeof v === 'number' ? formatNumber(v) : md(v ?? ''));
@@ -39,7 +39,7 @@ export function renderMarkdown(r: AuditReport): string {
   const out: string[] = [
     `# ${md(r.title)}`,
     '',
-    `Run **${md(r.run.run)}**${r.run.model ? ` (model ${md(r.run.model)})` : ''} · ${formatNumber(r.run.sessions)} sessions · ${r.run.events} calibration events · ${r.run.annotations} annotations · template **${md(r.template.name)}** · rlaudit ${md(r.provenance.rlauditVersion)} · generated ${md(r.provenance.generatedAt)}`,
+    `Run **${md(r.run.run)}**${r.run.model ? ` (model ${md(r.run.model)})` : ''} · ${formatNumber(r.run.sessions)} sessions · ${formatNumber(r.run.events)} calibration events · ${formatNumber(r.run.annotations)} annotations · template **${md(r.template.name)}** · rlaudit ${md(r.provenance.rlauditVersion)} · generated ${md(r.provenance.generatedAt)}`,
     '',
     '## Headline findings',
     '',
@@ -65,7 +65,7 @@ export function renderMarkdown(r: AuditReport): string {
     out.push(
       `### Session ${e.session}`,
       '',
-      `${md(e.classification ?? 'unclassified')}${e.category ? `, category ${md(e.category)}` : ''}; baseline ${e.baselineReward ?? '—'}, adjusted ${e.adjustedReward ?? '—'}${e.events.length ? `; events ${md(e.events.join(', '))}` : ''}`,
+      `${md(e.classification ?? 'unclassified')}${e.category ? `, category ${md(e.category)}` : ''}; baseline ${e.baselineReward === null ? '—' : formatNumber(e.baselineReward)}, adjusted ${e.adjustedReward === null ? '—' : formatNumber(e.adjustedReward)}${e.events.length ? `; events ${md(e.events.join(', '))}` : ''}`,
       '',
       '```text',
       e.output.replaceAll('```', 'ʼʼʼ'),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +155,21 @@ describe('the rlaudit command line', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /nope\.jsonl: file not found/);
+  });
+
+  it('refuses to read a database that does not exist instead of creating an empty one', () => {
+    const db = join(dir, 'typo.duckdb');
+    const r = runCli(['--db', db, 'runs']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /typo\.duckdb: no database here/);
+    assert.equal(existsSync(db), false);
+  });
+
+  it('exits 2 when every row of an ingest is rejected, so a pipeline pointed at the wrong file fails', () => {
+    const file = writeJsonl(join(dir, 'all-bad.jsonl'), [{ foo: 1 }, { bar: 2 }]);
+    const r = runCli(['--db', join(dir, 'all-bad.duckdb'), 'ingest', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /every one of the 2 rows was rejected/);
   });
 
   it('uses RLAUDIT_DB when no --db is given', () => {

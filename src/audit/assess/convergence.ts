@@ -74,7 +74,7 @@ export function assessConvergence(
 
   const first = r.windows[0]!;
   const last = r.windows.at(-1)!;
-  // a window's `to` is nominal (k·W + W); the phases end at the last session present
+  // the phases end at the last session present
   const end = Math.min(last.to, r.phases.at(-1)?.to ?? last.to);
   const ratioNumbers: Record<string, number | string | null> = {
     first_high_to_low: round(first.highToLow, 2),

@@ -36,7 +36,7 @@ export function assessCorrespondence(
   const strong = threshold(t, 'strong_r', CORRESPONDENCE_DEFAULTS.strong_r);
   const method =
     `correspondence analysis: sample cross-correlation (R ccf convention) of ${r.reward} with each behaviour series, ` +
-    `${windowText(r.window)}, lags up to ${r.maxLag} windows, on levels and on first differences; band ±1.96/√n`;
+    `${windowText(r.window)}, lags up to ${r.maxLag} windows, on levels and on first differences; band ±1.96/√n; the best lag is the largest |r| of ${2 * r.maxLag + 1} lags (a selection, so its r is optimistic)`;
   for (const c of r.behaviours) {
     const best = c.levels.best;
     if (!best) continue;
@@ -49,12 +49,18 @@ export function assessCorrespondence(
         : best.lag > 0
           ? `with the behaviour leading by ${best.lag} window(s)`
           : `with the behaviour following by ${-best.lag} window(s)`;
+    const subject = `${r.reward[0]!.toUpperCase()}${r.reward.slice(1)} and ${c.behaviour}`;
+    // a correlation inside the white-noise band says nothing; the best lag was picked from 2·maxLag + 1 lags
+    const claim =
+      Math.abs(best.r) < c.band
+        ? `${subject} show no correlation beyond the ±${fx(c.band, 2)} band at any lag up to ${r.maxLag} windows ` +
+          `(largest |r| = ${fx(Math.abs(best.r), 2)} over ${c.windows.n} windows).`
+        : `${subject} correlate at r = ${fx(best.r, 2)} ${lag} over ${c.windows.n} windows; on window-to-window ` +
+          `changes r = ${d ? fx(d.atLag0, 2) : 'n/a'} (band ±${fx(c.band, 2)}), so the correspondence is ` +
+          `${survives ? 'more than a shared trend' : 'mostly a shared trend'}.`;
     b.add({
       severity: 'info',
-      claim:
-        `${r.reward[0]!.toUpperCase()}${r.reward.slice(1)} and ${c.behaviour} correlate at r = ${fx(best.r, 2)} ${lag} ` +
-        `over ${c.windows.n} windows; on window-to-window changes r = ${d ? fx(d.atLag0, 2) : 'n/a'} ` +
-        `(band ±${fx(c.band, 2)}), so the correspondence is ${survives ? 'more than a shared trend' : 'mostly a shared trend'}.`,
+      claim,
       numbers: {
         behaviour: c.behaviour,
         r_best: round(best.r),

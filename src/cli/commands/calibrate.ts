@@ -53,21 +53,25 @@ Examples:
     )
     .action(async (files: string[], opts, cmd: Command) => {
       const protocol = await loadProtocol(opts.protocol);
-      const summary = await withStore(cmd, async (store) => {
-        let run: string | undefined = opts.run;
-        if (files.length > 0) {
-          const ingested = await ingestFiles(store, files, { run });
-          if (ingested.errors.length > 0) throw new InputError(ingested.errors[0]!);
-          if (ingested.runs.length !== 1) {
-            throw new InputError(
-              `the files hold ${ingested.runs.length} runs (${ingested.runs.join(', ')}); name one with --run`,
-            );
+      const summary = await withStore(
+        cmd,
+        async (store) => {
+          let run: string | undefined = opts.run;
+          if (files.length > 0) {
+            const ingested = await ingestFiles(store, files, { run });
+            if (ingested.errors.length > 0) throw new InputError(ingested.errors[0]!);
+            if (ingested.runs.length !== 1) {
+              throw new InputError(
+                `the files hold ${ingested.runs.length} runs (${ingested.runs.join(', ')}); name one with --run`,
+              );
+            }
+            run = ingested.runs[0]!;
           }
-          run = ingested.runs[0]!;
-        }
-        if (!run) throw new InputError('name the source run with --run, or give files to ingest first');
-        return calibrateRun(store, protocol, { run, outRun: opts.outRun, unclassified: opts.unclassified });
-      });
+          if (!run) throw new InputError('name the source run with --run, or give files to ingest first');
+          return calibrateRun(store, protocol, { run, outRun: opts.outRun, unclassified: opts.unclassified });
+        },
+        { create: true },
+      );
       if (opts.json) {
         const {
           sourceRun,

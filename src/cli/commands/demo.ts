@@ -18,27 +18,31 @@ export function registerDemo(program: Command): void {
       "\nRuns: rlaudit simulate --scenario wild-7, then rlaudit audit --run wild-7 --template wild-7 (the full review with the seed's reading points).",
     )
     .action(async (opts, cmd: Command) => {
-      await withStore(cmd, async (store) => {
-        process.stderr.write('Simulating WILD-7 (12,847 sessions) …\n');
-        const sim = await ingestRecords(store, simulate({ scenario: 'wild-7', seed: 7 }), {
-          name: 'simulate:wild-7:seed=7',
-          strict: true,
-        });
-        process.stderr.write(`Auditing run ${sim.run} …\n`);
-        const { report } = await runAudit(store, {
-          run: sim.run ?? 'wild-7',
-          template: 'wild-7',
-          onSection: sectionProgress(),
-        });
-        const written = await writeReport(report, opts.out, { pdf: opts.pdf !== false });
-        const all = report.sections.flatMap((s) => s.findings);
-        process.stdout.write(`Headline findings of the WILD-7 audit:\n`);
-        for (const id of report.headline) {
-          const f = all.find((x) => x.id === id);
-          if (f) process.stdout.write(`  [${f.severity}] ${f.claim}\n`);
-        }
-        process.stdout.write(`\nReport: ${resolve(opts.out, 'report.html')}\n`);
-        if (written.pdfSkipped) process.stderr.write(`rlaudit: ${written.pdfSkipped}\n`);
-      });
+      await withStore(
+        cmd,
+        async (store) => {
+          process.stderr.write('Simulating WILD-7 (12,847 sessions) …\n');
+          const sim = await ingestRecords(store, simulate({ scenario: 'wild-7', seed: 7 }), {
+            name: 'simulate:wild-7:seed=7',
+            strict: true,
+          });
+          process.stderr.write(`Auditing run ${sim.run} …\n`);
+          const { report } = await runAudit(store, {
+            run: sim.run ?? 'wild-7',
+            template: 'wild-7',
+            onSection: sectionProgress(),
+          });
+          const written = await writeReport(report, opts.out, { pdf: opts.pdf !== false });
+          const all = report.sections.flatMap((s) => s.findings);
+          process.stdout.write(`Headline findings of the WILD-7 audit:\n`);
+          for (const id of report.headline) {
+            const f = all.find((x) => x.id === id);
+            if (f) process.stdout.write(`  [${f.severity}] ${f.claim}\n`);
+          }
+          process.stdout.write(`\nReport: ${resolve(opts.out, 'report.html')}\n`);
+          if (written.pdfSkipped) process.stderr.write(`rlaudit: ${written.pdfSkipped}\n`);
+        },
+        { create: true },
+      );
     });
 }

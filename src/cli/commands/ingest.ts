@@ -56,36 +56,40 @@ Example:
   rlaudit ingest log.csv --format generic --map session=global_step,output=completion,baseline=reward_raw`,
     )
     .action(async (files: string[], opts, cmd: Command) => {
-      const summary = await withStore(cmd, async (store) => {
-        let bar: ReturnType<typeof bytesProgress> | null = null;
-        try {
-          return await ingestFiles(store, files, {
-            run: opts.run,
-            strict: Boolean(opts.strict),
-            format: opts.format,
-            map: opts.map,
-            reward: opts.reward,
-            onRestart: opts.onRestart,
-            maxLineBytes: opts.maxLineBytes,
-            // which importer reads each file: on stderr with --json, so stdout stays one JSON object
-            onDetect: (file, format, message) =>
-              (opts.json ? process.stderr : process.stdout).write(`${file}: ${format}: ${message}\n`),
-            onWarning: (file, message) => process.stderr.write(`rlaudit: warning: ${file}: ${message}\n`),
-            // RLAUDIT_TRACE=batches reports each committed batch on stderr (used by the crash-safety test)
-            onBatch:
-              process.env.RLAUDIT_TRACE === 'batches'
-                ? (file, k) => process.stderr.write(`batch committed: ${file} read=${k.read}\n`)
-                : undefined,
-            batchRows: process.env.RLAUDIT_BATCH_ROWS ? Number(process.env.RLAUDIT_BATCH_ROWS) : undefined,
-            onProgress: (done, total) => {
-              bar ??= bytesProgress('ingest', total);
-              bar.update(done);
-            },
-          });
-        } finally {
-          (bar as ReturnType<typeof bytesProgress> | null)?.stop();
-        }
-      });
+      const summary = await withStore(
+        cmd,
+        async (store) => {
+          let bar: ReturnType<typeof bytesProgress> | null = null;
+          try {
+            return await ingestFiles(store, files, {
+              run: opts.run,
+              strict: Boolean(opts.strict),
+              format: opts.format,
+              map: opts.map,
+              reward: opts.reward,
+              onRestart: opts.onRestart,
+              maxLineBytes: opts.maxLineBytes,
+              // which importer reads each file: on stderr with --json, so stdout stays one JSON object
+              onDetect: (file, format, message) =>
+                (opts.json ? process.stderr : process.stdout).write(`${file}: ${format}: ${message}\n`),
+              onWarning: (file, message) => process.stderr.write(`rlaudit: warning: ${file}: ${message}\n`),
+              // RLAUDIT_TRACE=batches reports each committed batch on stderr (used by the crash-safety test)
+              onBatch:
+                process.env.RLAUDIT_TRACE === 'batches'
+                  ? (file, k) => process.stderr.write(`batch committed: ${file} read=${k.read}\n`)
+                  : undefined,
+              batchRows: process.env.RLAUDIT_BATCH_ROWS ? Number(process.env.RLAUDIT_BATCH_ROWS) : undefined,
+              onProgress: (done, total) => {
+                bar ??= bytesProgress('ingest', total);
+                bar.update(done);
+              },
+            });
+          } finally {
+            (bar as ReturnType<typeof bytesProgress> | null)?.stop();
+          }
+        },
+        { create: true },
+      );
       if (opts.json) {
         const {
           run,
@@ -101,6 +105,13 @@ Example:
         printJson({ run, read, accepted, rejected, duplicates, conflicts, runs, files: perFile, errors });
       } else {
         process.stdout.write(`${describe(summary)}\n`);
+      }
+      if (summary.read > 0 && summary.accepted === 0 && summary.duplicates === 0 && summary.rejected > 0) {
+        // nothing usable came in: a pipeline pointed at the wrong file must not pass
+        process.stderr.write(
+          `rlaudit: every one of the ${summary.read} rows was rejected; see: rlaudit rejects\n`,
+        );
+        process.exitCode = 2;
       }
       if (summary.errors.length > 0) {
         for (const e of summary.errors) process.stderr.write(`rlaudit: ${e}\n`);

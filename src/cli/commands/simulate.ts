@@ -76,18 +76,28 @@ Examples:
           const s = await writeSimulation(opts.out, options);
           summary = { out: opts.out, ...s };
         } else {
-          summary = await withStore(cmd, async (store) => {
-            let n = 0;
-            function* tracked(): Generator<SimulatedRecord> {
-              for (const r of simulate(options)) {
-                if (r.type === 'session') bar.update(++n);
-                yield r;
+          summary = await withStore(
+            cmd,
+            async (store) => {
+              let n = 0;
+              function* tracked(): Generator<SimulatedRecord> {
+                for (const r of simulate(options)) {
+                  if (r.type === 'session') bar.update(++n);
+                  yield r;
+                }
               }
-            }
-            const name = `simulate:${opts.scenario}:seed=${opts.seed}${opts.without.length ? `:without=${opts.without.join('+')}` : ''}`;
-            const s = await ingestRecords(store, tracked(), { name, strict: true });
-            return { run: s.run, sessions: n, read: s.read, accepted: s.accepted, duplicates: s.duplicates };
-          });
+              const name = `simulate:${opts.scenario}:seed=${opts.seed}${opts.without.length ? `:without=${opts.without.join('+')}` : ''}`;
+              const s = await ingestRecords(store, tracked(), { name, strict: true });
+              return {
+                run: s.run,
+                sessions: n,
+                read: s.read,
+                accepted: s.accepted,
+                duplicates: s.duplicates,
+              };
+            },
+            { create: true },
+          );
         }
       } finally {
         bar.stop();

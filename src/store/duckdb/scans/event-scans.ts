@@ -11,16 +11,10 @@ import type {
   EventScans,
 } from '../../scans/event-scans.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
+import { duckdbNormaliseSql } from './phrase-scans.ts';
 
-/**
- * `normaliseText` of src/calibration/phrase-matcher.ts in DuckDB SQL: typographic apostrophes become `'`,
- * every run of whitespace one space (the class spells out JavaScript's Unicode `\s`, since RE2's `\s` is
- * ASCII only), then the ends are trimmed.
- */
-const NORMALISED_OUTPUT = `trim(regexp_replace(regexp_replace(output,
-  '[\\x{2018}\\x{2019}\\x{201B}\\x{02BC}\\x{2032}\\x{FF07}]', '''', 'g'),
-  '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]+',
-  ' ', 'g'))`;
+/** The output normalised like `normaliseText`: one definition, shared with the recurrence scans. */
+const NORMALISED_OUTPUT = duckdbNormaliseSql('output');
 
 const RE2_SYNTAX = /[\\^$.*+?()[\]{}|]/g;
 const WORD_CHAR = /[\p{L}\p{N}_]/u;

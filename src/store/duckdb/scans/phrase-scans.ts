@@ -1,5 +1,6 @@
 import { duckdbTokensSql, tokenize } from '../../../analysis/tokenize.ts';
 import type { WindowSpec } from '../../../analysis/windows.ts';
+import { InputError } from '../../../record/errors.ts';
 import type {
   AnnotationFeatureOptions,
   AnnotationFeatureScan,
@@ -37,7 +38,19 @@ function phrasePatternSql(param: string): string {
 
 /** The bound RE2 pattern of a target: phrases are built in SQL, regexes are used as given (case-insensitive). */
 export async function targetPattern(client: DuckDbClient, target: PhraseTarget): Promise<string> {
-  if ('regex' in target) return `(?i)${target.regex}`;
+  if ('regex' in target) {
+    const pattern = `(?i)${target.regex}`;
+    try {
+      // compile it once in the engine, so a bad pattern is the user's error, not a failed scan
+      await client.query({ sql: "SELECT regexp_matches('', $pat) AS ok", params: { pat: pattern } });
+    } catch (err) {
+      const why = ((err as { cause?: Error }).cause?.message ?? (err as Error).message).split('\n')[0];
+      throw new InputError(`not a valid RE2 regular expression: ${JSON.stringify(target.regex)} (${why})`, {
+        field: '--regex',
+      });
+    }
+    return pattern;
+  }
   const [row] = await client.query<{ pat: string }>({
     sql: `SELECT ${phrasePatternSql('$phrase')} AS pat`,
     params: { phrase: target.phrase },

@@ -77,7 +77,8 @@ export function rewardScans(client: DuckDbClient): RewardScans {
         return {
           index: k,
           from: w.by === 'step' ? int(r.first_s) : k * w.size + 1,
-          to: w.by === 'step' ? int(r.last_s) : (k + 1) * w.size,
+          // the last session present (the nominal (k+1)·W would overstate a run's partial last window)
+          to: int(r.last_s),
           lastSession: int(r.last_s),
           variance: num(r.variance),
           ...counts(r),
