@@ -1,4 +1,5 @@
 import type { WindowSpec } from '../analysis/windows.ts';
+import type { ExcerptRow } from '../store/scans/report-scans.ts';
 
 /**
  * The compiled audit, as renderers (markdown, HTML, JSON, PDF) and `rlaudit check` see it. `report.json` is
@@ -97,22 +98,8 @@ export interface ReportSection {
   readonly error: string | null;
 }
 
-export interface SessionExcerpt {
-  readonly session: number;
-  readonly classification: string | null;
-  readonly category: string | null;
-  readonly baselineReward: number | null;
-  readonly adjustedReward: number | null;
-  readonly differentialPct: number | null;
-  /** The output (untrusted text), cut to a bounded length. */
-  readonly output: string;
-  readonly annotations: readonly {
-    readonly id: string;
-    readonly author: string | null;
-    readonly text: string;
-  }[];
-  readonly events: readonly string[];
-}
+/** A cited session with the start of its output (untrusted text) and its annotations: the store's row. */
+export type SessionExcerpt = ExcerptRow;
 
 export interface OperationsSample {
   readonly t: number;
