@@ -17,6 +17,10 @@ export interface InterventionEvent {
   readonly target: Readonly<Record<string, unknown>>;
   readonly from: number | null;
   readonly to: number | null;
+  /** As recorded: relative change, the triggering rule, who recommended it (absent in literals). */
+  readonly changePct?: number | null;
+  readonly trigger?: Readonly<Record<string, unknown>> | null;
+  readonly recommendedBy?: string | null;
 }
 
 /** Sessions present and sessions showing the behaviour, in a window. */

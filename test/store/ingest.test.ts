@@ -120,6 +120,25 @@ describe('ingestFiles', () => {
     await store.close();
   });
 
+  it('stores time, flags, annotations and meta of an appended batch as they were given', async () => {
+    const store = await freshStore();
+    const row = sessionRow(3, {
+      time: '2026-01-02T03:04:05.678Z',
+      annotations: [{ author: 'Okafor', text: 'Classification: Category 3.' }],
+      meta: { temperature: 0.7 },
+    });
+    await ingestFiles(store, [writeJsonl(join(dir, 'typed.jsonl'), [row])]);
+    const pages = [];
+    for await (const page of store.scanSessions('fixture')) pages.push(page);
+    const stored = pages[0]?.[0];
+    assert.equal(stored!.time, '2026-01-02T03:04:05.678Z');
+    assert.deepEqual(stored!.flags, ['self_reference']);
+    assert.deepEqual(stored!.annotations, [{ author: 'Okafor', text: 'Classification: Category 3.' }]);
+    assert.deepEqual(stored!.meta, { temperature: 0.7 });
+    assert.equal(stored!.output, row.output);
+    await store.close();
+  });
+
   it('reads gzip-compressed JSONL, and refuses a truncated .gz keeping nothing of it', async () => {
     const store = await freshStore();
     const rows = Array.from({ length: 3000 }, (_, i) => sessionRow(i + 1));

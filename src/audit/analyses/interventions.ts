@@ -90,7 +90,7 @@ export async function analyzeInterventions(
     return analyzeInterventionEffects({ ...base, events: [], missing });
   }
   const inputs: InterventionEventInput[] = [];
-  for (const e of await store.scans.calibrationEvents(run)) {
+  for (const e of await store.scans.listEvents(run)) {
     const h = horizonFor(horizons, e);
     let behaviour = targetBehaviour(e.target, options.metric);
     const gap = behaviour ? layerGap(behaviour, layers) : null;

@@ -23,24 +23,13 @@ export const INTERVENTIONS_DEFAULTS = {
   true_effect_min_pp: 0.5,
 } as const;
 
-/**
- * The fields of the recorded event beyond {@link InterventionEvent}: the composition passes the store's
- * calibration-event row, which carries them; a result built from literals may not.
- */
-interface RecordedEvent extends InterventionEvent {
-  readonly changePct?: number | null;
-  readonly trigger?: Readonly<Record<string, unknown>> | null;
-  readonly recommendedBy?: string | null;
-}
-
 const KIND: Readonly<Record<string, string>> = {
   scheduled_adjustment: 'scheduled adjustment',
   recalibration: 'recalibration',
 };
 
 /** "scheduled adjustment e-1 at session 2,500 (category_differential 12 → 15, +25%, recommended by …)". */
-export function describeEvent(event: InterventionEvent): string {
-  const e = event as RecordedEvent;
+export function describeEvent(e: InterventionEvent): string {
   const parts: string[] = [];
   if (e.from !== null && e.to !== null) parts.push(`${e.parameter} ${e.from} → ${e.to}`);
   else parts.push(e.parameter);

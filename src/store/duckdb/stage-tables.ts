@@ -93,56 +93,37 @@ export const STAGE_EVENTS: StageSpec = {
 
 export const STAGES = [STAGE_SESSIONS, STAGE_ANNOTATIONS, STAGE_EVENTS] as const;
 
-/** The `sessions` record table itself, for appending a batch directly when no key of it can collide. */
+/** Where the `sessions` table's columns differ in type from the staged ones (which carry text). */
+const TABLE_TYPES: Readonly<Record<string, DuckDBType>> = { time: TIMESTAMPTZ, flags: LIST(VARCHAR) };
+
+/**
+ * The `sessions` record table itself, for appending a batch directly when no key of it can collide: the
+ * stage's columns with their table types, and `load_id` before `source_line`. (`nested_annotations` and
+ * `meta` are JSON in the table; DuckDB's JSON is VARCHAR with an alias.)
+ */
 export const SESSIONS_TABLE: StageSpec = {
   name: 'sessions',
   schema: 'main',
   catalog: null,
   columns: [
-    ['run', VARCHAR],
-    ['session', BIGINT],
-    ['step', BIGINT],
-    ['time', TIMESTAMPTZ],
-    ['prompt_id', VARCHAR],
-    ['prompt', VARCHAR],
-    ['output', VARCHAR],
-    ['classification', VARCHAR],
-    ['category', VARCHAR],
-    ['baseline_reward', DOUBLE],
-    ['adjusted_reward', DOUBLE],
-    ['differential_pct', DOUBLE],
-    ['compliance_trajectory_index', DOUBLE],
-    ['flags', LIST(VARCHAR)],
-    ['nested_annotations', VARCHAR], // JSON in the table: DuckDB's JSON is VARCHAR with an alias
-    ['meta', VARCHAR],
+    ...STAGE_SESSIONS.columns.slice(0, -1).map(([n, t]) => [n, TABLE_TYPES[n] ?? t] as const),
     ['load_id', BIGINT],
     ['source_line', BIGINT],
   ],
 };
 
-/** A session as a row of the `sessions` table (see `SESSIONS_TABLE`). */
+const column = (name: string) => STAGE_SESSIONS.columns.findIndex(([n]) => n === name);
+const TIME = column('time');
+const FLAGS = column('flags');
+
+/** A session as a row of the `sessions` table: its staged row with typed time and flags, plus the load. */
 export function sessionTableRow(s: Staged<SessionRecord>, loadId: number): DuckDBValue[] {
   const r = s.record;
-  return [
-    s.run,
-    BigInt(r.session),
-    big(r.step),
-    r.time ? new DuckDBTimestampTZValue(BigInt(Date.parse(String(r.time))) * 1000n) : null,
-    str(r.prompt_id),
-    str(r.prompt),
-    r.output,
-    str(r.classification),
-    str(r.category),
-    num(r.baseline_reward),
-    num(r.adjusted_reward),
-    num(r.differential_pct),
-    num(r.compliance_trajectory_index),
-    r.flags && r.flags.length > 0 ? listValue(r.flags) : null,
-    r.annotations && r.annotations.length > 0 ? stableStringify(r.annotations) : null,
-    json(r.meta),
-    BigInt(loadId),
-    BigInt(s.line),
-  ];
+  const row = sessionRow(s);
+  row[TIME] = r.time ? new DuckDBTimestampTZValue(BigInt(Date.parse(String(r.time))) * 1000n) : null;
+  row[FLAGS] = r.flags && r.flags.length > 0 ? listValue(r.flags) : null;
+  row.splice(row.length - 1, 0, BigInt(loadId));
+  return row;
 }
 
 export async function createStageTables(client: DuckDbClient): Promise<void> {

@@ -1,3 +1,4 @@
+import type { EventRow } from './phrase-scans.ts';
 /**
  * The store scans behind the event analyses (interventions): the run's calibration events, and per-bin
  * counts of the sessions that show a behaviour, aligned at an event.
@@ -18,19 +19,8 @@ export type BehaviourTarget =
   | { readonly kind: 'regex'; readonly regex: string; readonly flags?: string }
   | { readonly kind: 'non_compliant' };
 
-/** One calibration event of a run, as stored (`target` and `trigger` are the record's JSON objects). */
-export interface CalibrationEventRow {
-  readonly id: string;
-  readonly session: number;
-  readonly kind: string;
-  readonly parameter: string;
-  readonly target: Readonly<Record<string, unknown>>;
-  readonly from: number | null;
-  readonly to: number | null;
-  readonly changePct: number | null;
-  readonly trigger: Readonly<Record<string, unknown>> | null;
-  readonly recommendedBy: string | null;
-}
+/** A calibration event as stored: the one listing of the events table is `PhraseScans.listEvents`. */
+export type CalibrationEventRow = EventRow;
 
 /**
  * Bins aligned at an anchor session: bin k holds sessions anchor + k·size + 1 … anchor + (k+1)·size, so
@@ -62,8 +52,6 @@ export interface BehaviourOccurrence {
 }
 
 export interface EventScans {
-  /** The run's calibration events in session order (ties by id). */
-  calibrationEvents(run: string): Promise<CalibrationEventRow[]>;
   /** Per-bin session and hit counts around an anchor; bins without sessions are absent. */
   behaviourBins(run: string, query: BehaviourBinQuery): Promise<BehaviourBin[]>;
   /** The last session of the run showing the behaviour, and how many do. */

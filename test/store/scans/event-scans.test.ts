@@ -77,7 +77,7 @@ after(() => store.close());
 
 describe('event scans (DuckDB) against the TypeScript computation', () => {
   test('calibration events come back in session order with their target and trigger objects', async () => {
-    const es = await store.scans.calibrationEvents('fixture');
+    const es = await store.scans.listEvents('fixture');
     assert.deepEqual(
       es.map((e) => [e.id, e.session, e.kind]),
       [

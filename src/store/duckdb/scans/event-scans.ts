@@ -7,7 +7,6 @@ import type {
   BehaviourBinQuery,
   BehaviourOccurrence,
   BehaviourTarget,
-  CalibrationEventRow,
   EventScans,
 } from '../../scans/event-scans.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
@@ -59,32 +58,9 @@ export function behaviourCondition(target: BehaviourTarget): Query {
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const json = (v: unknown): Record<string, unknown> | null =>
-  v === null || v === undefined ? null : (JSON.parse(String(v)) as Record<string, unknown>);
 
 export function eventScans(client: DuckDbClient): EventScans {
   return {
-    async calibrationEvents(run: string): Promise<CalibrationEventRow[]> {
-      const rows = await client.query<Record<string, unknown>>({
-        sql: `SELECT id, session, kind, parameter, CAST(target AS VARCHAR) AS target, from_value, to_value,
-                change_pct, CAST(trigger AS VARCHAR) AS trigger, recommended_by
-              FROM events WHERE run = $run ORDER BY session, id`,
-        params: { run },
-      });
-      return rows.map((r) => ({
-        id: String(r.id),
-        session: Number(r.session),
-        kind: String(r.kind),
-        parameter: String(r.parameter),
-        target: json(r.target) ?? {},
-        from: num(r.from_value),
-        to: num(r.to_value),
-        changePct: num(r.change_pct),
-        trigger: json(r.trigger),
-        recommendedBy: (r.recommended_by as string | null) ?? null,
-      }));
-    },
-
     async behaviourBins(run: string, q: BehaviourBinQuery): Promise<BehaviourBin[]> {
       if (!Number.isInteger(q.binSize) || q.binSize < 1) throw new RangeError(`bad bin size ${q.binSize}`);
       const cond = behaviourCondition(q.target);
