@@ -1,10 +1,10 @@
 // The audit benchmark's phases, each in its own process so the peak RSS printed is its own.
 // argv: <phase: setup|floor|audit> <db> <sessions>
 import { DuckDBInstance } from '@duckdb/node-api';
-import { duckdbTokensSql } from '../src/analysis/tokenize.ts';
 import { runAudit } from '../src/audit/run-audit.ts';
 import { simulate } from '../src/simulate/index.ts';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+import { duckdbTokensSql } from '../src/store/duckdb/tokens-sql.ts';
 import { ingestRecords } from '../src/store/ingest.ts';
 
 const [phase, db, sessionsArg] = process.argv.slice(2) as [string, string, string];

@@ -15,7 +15,7 @@ import {
   type InterventionEffect,
   type InterventionEventInput,
 } from '../src/analysis/interventions.ts';
-import type { EventRecord } from '../src/record/schema.ts';
+import type { EventRecord } from '../src/model/schema.ts';
 import { simulate } from '../src/simulate/index.ts';
 import type { BehaviourTarget } from '../src/store/scans/event-scans.ts';
 

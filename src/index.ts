@@ -8,6 +8,41 @@
  */
 
 export {
+  adjustedRewardFor,
+  type CalibrationEvent,
+  type CalibrationInput,
+  type CalibrationStep,
+  Calibrator,
+  type CalibratorState,
+  calibrateAll,
+  type Protocol,
+  parseProtocol,
+  type RecurrenceRule,
+  type ScheduledAdjustment,
+  wild7Protocol,
+} from './calibration/index.ts';
+export { ConfigError, InputError, QueryError } from './model/errors.ts';
+export {
+  type AnnotationRecord,
+  AnnotationSchema,
+  CLASSIFICATIONS,
+  type EventRecord,
+  EventSchema,
+  type EventTarget,
+  type NestedAnnotation,
+  NestedAnnotationSchema,
+  RECORD_TYPES,
+  type RecordType,
+  type RunRecord,
+  RunSchema,
+  type SessionRecord,
+  SessionSchema,
+  type TrainingRecord,
+} from './model/schema.ts';
+export { stableStringify } from './model/stable-stringify.ts';
+export { type RowProblem, type RowResult, validateRow } from './model/validate.ts';
+export { type DetectedFile, detectFormat, type FileFormat } from './sources/detect-format.ts';
+export {
   type CcfPoint,
   type ChangePointOptions,
   type ChangePointResult,
@@ -21,7 +56,6 @@ export {
   type DistinctNOptions,
   defaultNeweyWestLag,
   distinctN,
-  duckdbTokensSql,
   EAD_DEFAULT_VOCAB_SIZE,
   type EadOptions,
   ead,
@@ -46,44 +80,10 @@ export {
   twoProportionZ,
   whitespaceTokenize,
   wilsonInterval,
-} from './analysis/stats/index.ts';
-export {
-  adjustedRewardFor,
-  type CalibrationEvent,
-  type CalibrationInput,
-  type CalibrationStep,
-  Calibrator,
-  type CalibratorState,
-  calibrateAll,
-  type Protocol,
-  parseProtocol,
-  type RecurrenceRule,
-  type ScheduledAdjustment,
-  wild7Protocol,
-} from './calibration/index.ts';
-export { ConfigError, InputError, QueryError } from './record/errors.ts';
-export {
-  type AnnotationRecord,
-  AnnotationSchema,
-  CLASSIFICATIONS,
-  type EventRecord,
-  EventSchema,
-  type EventTarget,
-  type NestedAnnotation,
-  NestedAnnotationSchema,
-  RECORD_TYPES,
-  type RecordType,
-  type RunRecord,
-  RunSchema,
-  type SessionRecord,
-  SessionSchema,
-  type TrainingRecord,
-} from './record/schema.ts';
-export { stableStringify } from './record/stable-stringify.ts';
-export { type RowProblem, type RowResult, validateRow } from './record/validate.ts';
-export { type DetectedFile, detectFormat, type FileFormat } from './sources/detect-format.ts';
+} from './stats/index.ts';
 export { DuckDbStore } from './store/duckdb/duckdb-store.ts';
 export { SCHEMA_VERSION } from './store/duckdb/migrations.ts';
+export { duckdbTokensSql } from './store/duckdb/tokens-sql.ts';
 export {
   type FileIngestSummary,
   type IngestOptions,

@@ -1,26 +1,6 @@
-/** The format features of one annotation (computed in the engine: tokens of `tokenize`, field labels). */
-export interface AnnotationFeatures {
-  readonly id: string;
-  readonly session: number;
-  readonly author: string;
-  readonly tokens: number;
-  readonly firstPerson: readonly string[];
-  readonly affect: readonly string[];
-  /** Field labels: a capitalised word followed by a colon ("Classification:"). */
-  readonly fields: readonly string[];
-  readonly text: string;
-}
+import type { AnnotationFeatures, AuthorProfile } from '../store/scans/phrase-scans.ts';
 
-/** An author's learned standard: median and MAD of token counts, field shares, register shares. */
-export interface AuthorProfile {
-  readonly author: string;
-  readonly annotations: number;
-  readonly medianTokens: number;
-  readonly madTokens: number;
-  readonly fields: readonly { readonly field: string; readonly share: number }[];
-  readonly firstPersonShare: number;
-  readonly affectShare: number;
-}
+export type { AnnotationFeatures, AuthorProfile } from '../store/scans/phrase-scans.ts';
 
 /** First-person pronouns (tokens of `tokenize`; curly apostrophes are straightened first). */
 export const FIRST_PERSON: readonly string[] = [

@@ -1,4 +1,4 @@
-import { changePoints } from './stats/change-points.ts';
+import { changePoints } from '../stats/change-points.ts';
 
 /** Phase names of the reward distribution, in the order they can occur. */
 export type PhaseName = 'noise' | 'narrowing' | 'convergence';

@@ -1,4 +1,4 @@
-import { type CcfPoint, ccf, ccfBestLag } from './stats/ccf.ts';
+import { type CcfPoint, ccf, ccfBestLag } from '../stats/ccf.ts';
 
 /** A named per-window series; null where the window has no value (e.g. no classified session). */
 export interface NamedSeries {

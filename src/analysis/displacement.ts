@@ -1,4 +1,4 @@
-import type { ParaphraseCandidate, ParaphraseScan } from './recurrence-types.ts';
+import type { ParaphraseCandidate, ParaphraseScan } from '../model/recurrence-types.ts';
 
 export interface DisplacementOptions {
   /** A candidate needs at least this many sessions after the stop (default 3). */

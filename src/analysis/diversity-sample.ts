@@ -1,4 +1,4 @@
-import { seededSampleIndices } from './stats/prng.ts';
+import { seededSampleIndices } from '../stats/prng.ts';
 
 /** Outputs per window in the diversity sample: the sample size of `responseDiversity` (fixed, so windows compare). */
 export const DIVERSITY_SAMPLE_SIZE = 200;

@@ -1,12 +1,12 @@
+import { type WindowInfo, type WindowSpec, windowLabel } from '../model/windows.ts';
+import { compressionRatio } from '../stats/compression-ratio.ts';
+import { eadMean } from '../stats/ead.ts';
+import { ngramDiversityScore } from '../stats/ngram-diversity-score.ts';
+import { selfBleu } from '../stats/self-bleu.ts';
+import { tokenize } from '../stats/tokenize.ts';
 import { DIVERSITY_SAMPLE_SIZE, SELF_BLEU_MAX_SAMPLE } from './diversity-sample.ts';
 import { responseDiversity } from './response-diversity.ts';
-import { compressionRatio } from './stats/compression-ratio.ts';
-import { eadMean } from './stats/ead.ts';
-import { ngramDiversityScore } from './stats/ngram-diversity-score.ts';
-import { selfBleu } from './stats/self-bleu.ts';
 import type { RunMetricSeries } from './step-metrics.ts';
-import { tokenize } from './tokenize.ts';
-import { type WindowInfo, type WindowSpec, windowLabel } from './windows.ts';
 
 /** Engine-counted tokens of one window (the store's `textWindowCounts` rows have this shape). */
 export interface DiversityWindowCounts {

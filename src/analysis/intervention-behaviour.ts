@@ -1,5 +1,5 @@
 import { compileTarget } from '../calibration/phrase-matcher.ts';
-import { categoryKey } from '../calibration/protocol.ts';
+import { categoryKey } from '../model/phrase-pattern.ts';
 import type { BehaviourBin, BehaviourBinQuery, BehaviourTarget } from '../store/scans/event-scans.ts';
 
 export type { BehaviourBin, BehaviourTarget } from '../store/scans/event-scans.ts';

@@ -1,6 +1,6 @@
-import { invertMatrix, multiplyMatrices } from './stats/linear-algebra.ts';
-import { normalQuantile } from './stats/normal-distribution.ts';
-import { defaultNeweyWestLag } from './stats/segmented-regression.ts';
+import { invertMatrix, multiplyMatrices } from '../stats/linear-algebra.ts';
+import { normalQuantile } from '../stats/normal-distribution.ts';
+import { defaultNeweyWestLag } from '../stats/segmented-regression.ts';
 
 /** Result of {@link trendProjection}. */
 export interface TrendProjection {

@@ -1,12 +1,12 @@
+import type { DifferenceInterval } from '../stats/newcombe-interval.ts';
+import { newcombeInterval } from '../stats/newcombe-interval.ts';
+import type { Coefficient } from '../stats/segmented-regression.ts';
+import { segmentedRegression } from '../stats/segmented-regression.ts';
+import { twoProportionZ } from '../stats/two-proportion-z.ts';
 import type { BehaviourBin, BehaviourTarget } from './intervention-behaviour.ts';
 import { behaviourLabel } from './intervention-behaviour.ts';
 import { INTERVENTION_DEFINITIONS } from './intervention-definitions.ts';
 import { logitTrendProjection, type TrendProjection, trendProjection } from './intervention-projection.ts';
-import type { DifferenceInterval } from './stats/newcombe-interval.ts';
-import { newcombeInterval } from './stats/newcombe-interval.ts';
-import type { Coefficient } from './stats/segmented-regression.ts';
-import { segmentedRegression } from './stats/segmented-regression.ts';
-import { twoProportionZ } from './stats/two-proportion-z.ts';
 
 /** A calibration event as the analysis reads it. */
 export interface InterventionEvent {

@@ -1,6 +1,6 @@
+import type { NgramCandidate, NgramDiscoveryScan, PartInfo } from '../model/recurrence-types.ts';
+import type { WindowSpec } from '../model/windows.ts';
 import type { PhraseTakeover } from './phrase-takeover.ts';
-import type { NgramCandidate, NgramDiscoveryScan, PartInfo } from './recurrence-types.ts';
-import type { WindowSpec } from './windows.ts';
 
 /** A discovered phrase: the strongest n-gram of a group, with the sub-/super-grams merged into it. */
 export interface DiscoveredPhrase extends NgramCandidate {

@@ -1,4 +1,4 @@
-import type { WindowInfo } from './windows.ts';
+import type { WindowInfo } from '../model/windows.ts';
 
 /** A discovered n-gram's share of sessions in one window. */
 export interface PhraseShareWindow extends WindowInfo {

@@ -1,6 +1,6 @@
+import type { PhraseEpisode, PhraseSeriesScan } from '../model/recurrence-types.ts';
 import type { DisplacementResult } from './displacement.ts';
 import type { DiscoveryResult } from './phrase-discovery.ts';
-import type { PhraseEpisode, PhraseSeriesScan } from './recurrence-types.ts';
 
 /** A calibration event as the recurrence analysis reads it. */
 export interface RecurrenceEvent {

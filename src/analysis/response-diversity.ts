@@ -1,5 +1,5 @@
-import { seededSampleIndices } from './stats/prng.ts';
-import { tokenize } from './tokenize.ts';
+import { seededSampleIndices } from '../stats/prng.ts';
+import { tokenize } from '../stats/tokenize.ts';
 
 /** Options of {@link responseDiversity}. */
 export interface ResponseDiversityOptions {

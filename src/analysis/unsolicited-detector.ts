@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 
 /**
  * The unsolicited-content detector: regular-expression rules over an output's text, used when a run has

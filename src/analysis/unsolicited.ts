@@ -1,5 +1,5 @@
-import { wilsonInterval } from './stats/wilson-interval.ts';
-import { type WindowInfo, type WindowSpec, windowLabel } from './windows.ts';
+import { type WindowInfo, type WindowSpec, windowLabel } from '../model/windows.ts';
+import { wilsonInterval } from '../stats/wilson-interval.ts';
 
 /** Where an output's "unsolicited" status comes from. */
 export type UnsolicitedSource = 'classification' | 'detector';

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../record/schema.ts';
+import type { RunRecord } from '../model/schema.ts';
 import type { ChartEvent } from '../report/charts/analysis-charts.ts';
 import { sessionIndexSvg } from '../report/charts/session-index.ts';
 import type { RunLayers } from '../store/scans/index.ts';

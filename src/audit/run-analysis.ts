@@ -1,6 +1,6 @@
 import { parseHorizons } from '../analysis/intervention-horizons.ts';
-import type { WindowSpec } from '../analysis/windows.ts';
-import { ConfigError } from '../record/errors.ts';
+import { ConfigError } from '../model/errors.ts';
+import type { WindowSpec } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
 import { analyzeCluster } from './analyses/cluster.ts';
 import { analyzeConvergence } from './analyses/convergence.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import packageJson from '../../package.json' with { type: 'json' };
-import type { WindowSpec } from '../analysis/windows.ts';
-import { stableStringify } from '../record/stable-stringify.ts';
+import { stableStringify } from '../model/stable-stringify.ts';
+import type { WindowSpec } from '../model/windows.ts';
 import { sessionIndexSvg } from '../report/charts/session-index.ts';
 import type { Store } from '../store/store.ts';
 import { simulatedRunMeta } from './analyses/counterfactual.ts';

@@ -1,5 +1,5 @@
-import type { WindowSpec } from '../analysis/windows.ts';
-import { stableStringify } from '../record/stable-stringify.ts';
+import { stableStringify } from '../model/stable-stringify.ts';
+import type { WindowSpec } from '../model/windows.ts';
 import {
   type ChartEvent,
   convergenceCharts,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../record/errors.ts';
+import { ConfigError } from '../model/errors.ts';
 
 /** The analyses a template section can run (each: docs/analyses/NAME.md). */
 export const ANALYSIS_NAMES = [

@@ -1,5 +1,5 @@
-import { InputError } from '../record/errors.ts';
-import type { SessionRecord } from '../record/schema.ts';
+import { InputError } from '../model/errors.ts';
+import type { SessionRecord } from '../model/schema.ts';
 import { type IngestSummary, ingestRecords } from '../store/ingest.ts';
 import type { Store } from '../store/store.ts';
 import { Calibrator } from './calibrator.ts';

@@ -1,4 +1,4 @@
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 import type { CalibrationEvent } from './calibration-event.ts';
 import type { Classification } from './reward-formula.ts';
 

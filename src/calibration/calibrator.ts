@@ -1,4 +1,4 @@
-import { ConfigError, InputError } from '../record/errors.ts';
+import { ConfigError, InputError } from '../model/errors.ts';
 import type { CalibrationEvent } from './calibration-event.ts';
 import { type CalibrationInput, type CalibrationStep, validateInput } from './calibration-input.ts';
 import { type CalibratorState, calibratorStateSchema, protocolFingerprint } from './calibrator-state.ts';

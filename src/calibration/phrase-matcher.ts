@@ -1,28 +1,13 @@
 /**
- * Phrase and regex matching for recurrence rules. Outputs are normalised before matching so that
- * typography does not hide a recurrence: curly apostrophes become straight ones and every run of
- * whitespace becomes one space.
+ * Phrase and regex matching for recurrence rules, on outputs normalised by `normaliseText`; a phrase's
+ * pattern is the one of src/model/phrase-pattern.ts that the engines' scans use too.
  */
+import { normaliseText, phrasePatternSource } from '../model/phrase-pattern.ts';
 
-/** Characters that trainers' tools and models emit in place of `'`. */
-const APOSTROPHES = /[\u2018\u2019\u201B\u02BC\u2032\uFF07]/g;
-const WHITESPACE = /\s+/gu;
-/** Syntax characters that must be escaped in a `u`-mode regex (escaping others is an error there). */
-const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
-const WORD_CHAR = /[\p{L}\p{N}_]/u;
+export { normaliseText } from '../model/phrase-pattern.ts';
 
 /** Flags a regex target may use. `g` and `y` are excluded: they make `RegExp.test` stateful. */
 export const ALLOWED_REGEX_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
-
-/**
- * Straight apostrophes, single spaces, no leading or trailing space.
- *
- * @example
- * normaliseText('I don\u2019t  want\nto') // "I don't want to"
- */
-export function normaliseText(text: string): string {
-  return text.replace(APOSTROPHES, "'").replace(WHITESPACE, ' ').trim();
-}
 
 /** Tests one output for a rule's target; `label` is how the target is written in events and notes. */
 export interface PhraseMatcher {
@@ -49,10 +34,7 @@ export interface MatchTarget {
  */
 export function compileTarget(target: MatchTarget): PhraseMatcher {
   if (target.phrase !== undefined) {
-    const phrase = normaliseText(target.phrase);
-    const head = WORD_CHAR.test(phrase.charAt(0)) ? '(?<![\\p{L}\\p{N}_])' : '';
-    const tail = WORD_CHAR.test(phrase.charAt(phrase.length - 1)) ? '(?![\\p{L}\\p{N}_])' : '';
-    const pattern = new RegExp(`${head}${phrase.replace(REGEX_SYNTAX, '\\$&')}${tail}`, 'iu');
+    const pattern = new RegExp(phrasePatternSource(target.phrase), 'iu');
     return { label: target.phrase, test: (output) => pattern.test(normaliseText(output)) };
   }
   if (target.regex !== undefined) {

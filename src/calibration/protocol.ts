@@ -1,8 +1,11 @@
 import YAML from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../record/errors.ts';
+import { ConfigError } from '../model/errors.ts';
+import { categoryKey } from '../model/phrase-pattern.ts';
 import type { DeepReadonly } from './deep-readonly.ts';
 import { ALLOWED_REGEX_FLAGS, compileTarget } from './phrase-matcher.ts';
+
+export { categoryKey } from '../model/phrase-pattern.ts';
 
 /**
  * The calibration protocol: which categories exist and how strongly each is penalised, the compliance
@@ -180,18 +183,6 @@ export function parseProtocol(text: string, fileName: string): Protocol {
     throw new ConfigError(lines.join('\n'), { cause: result.error });
   }
   return result.data;
-}
-
-/**
- * The canonical key of a category id, so `3`, `'3'`, `'category_3'` and `'Category 3'` name the same one.
- *
- * @example
- * categoryKey('Category 3') === categoryKey(3) // true
- */
-export function categoryKey(id: number | string): string {
-  return String(id)
-    .trim()
-    .replace(/^category[\s_-]*/i, '');
 }
 
 /** `recurrence_rules[0].adjustment.change_pct` */

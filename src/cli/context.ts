@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveDbPath } from './db-path.ts';

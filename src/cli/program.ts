@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { ConfigError, InputError, QueryError } from '../record/errors.ts';
+import { ConfigError, InputError, QueryError } from '../model/errors.ts';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerCalibrate } from './commands/calibrate.ts';

@@ -1,5 +1,5 @@
 import type { CalibrationEvent, Protocol } from '../calibration/index.ts';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 
 /**
  * Names of the interventions a counterfactual replay can remove (`without`):

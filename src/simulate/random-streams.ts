@@ -1,4 +1,4 @@
-import { mulberry32 } from '../analysis/stats/prng.ts';
+import { mulberry32 } from '../stats/prng.ts';
 
 /**
  * The purposes that draw random numbers in the simulator. Each purpose has its own generator, so removing

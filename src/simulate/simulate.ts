@@ -1,6 +1,6 @@
 import type { CalibrationEvent, Protocol } from '../calibration/index.ts';
-import { InputError } from '../record/errors.ts';
-import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import { InputError } from '../model/errors.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
 import { protocolWithout } from './counterfactual.ts';
 import type { ScenarioConfig } from './scenario-config.ts';
 import { SimulationState } from './simulation-state.ts';

@@ -1,5 +1,5 @@
 import { type CalibrationEvent, Calibrator, type Protocol } from '../calibration/index.ts';
-import type { SessionRecord } from '../record/schema.ts';
+import type { SessionRecord } from '../model/schema.ts';
 import { ANSWER_SLOTS } from './answer-slots.ts';
 import { BehaviourPolicy } from './behaviour-policy.ts';
 import { BEHAVIOUR_CATEGORY, BEHAVIOUR_FLAGS, BEHAVIOURS } from './behaviours.ts';

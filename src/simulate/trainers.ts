@@ -1,4 +1,4 @@
-import type { NestedAnnotation } from '../record/schema.ts';
+import type { NestedAnnotation } from '../model/schema.ts';
 import { BEHAVIOUR_CATEGORY, type Behaviour } from './behaviours.ts';
 import type { RandomStream } from './random-streams.ts';
 import type { TrainerConfig } from './scenario-config.ts';

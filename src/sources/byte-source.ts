@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 import type { ProgressFn } from './source-item.ts';
 
 /**

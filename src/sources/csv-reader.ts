@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 import { ByteSource } from './byte-source.ts';
 import type { DetectedFile } from './detect-format.ts';
 import type { ReadOptions, SourceItem } from './source-item.ts';

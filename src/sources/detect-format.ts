@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 
 export type FileFormat = 'jsonl' | 'csv' | 'parquet';
 

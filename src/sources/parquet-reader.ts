@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 import type { DetectedFile } from './detect-format.ts';
 import type { ReadOptions, SourceItem } from './source-item.ts';
 

@@ -1,4 +1,4 @@
-import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
 
 /** A validated record with the run it belongs to and the 1-based line it came from. */
 export interface Staged<R> {

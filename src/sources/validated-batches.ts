@@ -1,5 +1,5 @@
-import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
-import { validateRow } from '../record/validate.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
+import { validateRow } from '../model/validate.ts';
 import type { DetectedFile } from './detect-format.ts';
 import { openRecords } from './read-records.ts';
 import type { ReadOptions, SourceItem } from './source-item.ts';

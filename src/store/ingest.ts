@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { InputError } from '../record/errors.ts';
+import { InputError } from '../model/errors.ts';
 import { defaultImportRun } from '../sources/importers/default-run.ts';
 import { planImport } from '../sources/importers/detect-importer.ts';
 import type { ImportOptions } from '../sources/importers/formats.ts';

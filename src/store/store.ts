@@ -1,4 +1,4 @@
-import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../record/schema.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
 import type { StagedStepMetrics } from '../sources/importers/step-metrics.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';

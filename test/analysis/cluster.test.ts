@@ -7,7 +7,7 @@ import {
   rewardGap,
 } from '../../src/analysis/cluster.ts';
 import { analyzeCluster, type ClusterAnalysis } from '../../src/audit/analyses/cluster.ts';
-import { InputError } from '../../src/record/errors.ts';
+import { InputError } from '../../src/model/errors.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../src/store/ingest.ts';

@@ -10,10 +10,10 @@ import {
 } from '../../src/analysis/diversity.ts';
 import { diversitySamplePicks } from '../../src/analysis/diversity-sample.ts';
 import { responseDiversity } from '../../src/analysis/response-diversity.ts';
-import { distinctN } from '../../src/analysis/stats/distinct-n.ts';
-import { tokenize } from '../../src/analysis/tokenize.ts';
 import { analyzeDiversity } from '../../src/audit/analyses/diversity.ts';
 import { simulate } from '../../src/simulate/index.ts';
+import { distinctN } from '../../src/stats/distinct-n.ts';
+import { tokenize } from '../../src/stats/tokenize.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../src/store/ingest.ts';
 import { diversity, generate, vocabulary, windows } from '../simulate/wild-7-measures.ts';

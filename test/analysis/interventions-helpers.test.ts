@@ -8,7 +8,7 @@ import {
 } from '../../src/analysis/intervention-behaviour.ts';
 import { horizonFor, parseHorizons } from '../../src/analysis/intervention-horizons.ts';
 import { logitTrendProjection, trendProjection } from '../../src/analysis/intervention-projection.ts';
-import { defaultNeweyWestLag } from '../../src/analysis/stats/segmented-regression.ts';
+import { defaultNeweyWestLag } from '../../src/stats/segmented-regression.ts';
 
 /** Newey–West covariance of OLS (1, t) written out independently: sums over all (s, t) pairs with |s−t| ≤ L. */
 function bruteForceLineVariance(y: readonly number[], tBar: number): { a: number; b: number; v: number } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mergeNgrams } from '../../src/analysis/phrase-discovery.ts';
-import type { NgramCandidate } from '../../src/analysis/recurrence-types.ts';
+import type { NgramCandidate } from '../../src/model/recurrence-types.ts';
 
 const c = (ngram: string, score: number, count = 100): NgramCandidate => ({
   ngram,

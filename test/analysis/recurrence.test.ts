@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { recurrence } from '../../src/analysis/recurrence.ts';
-import type { PhraseSeriesScan } from '../../src/analysis/recurrence-types.ts';
 import { analyzeRecurrence } from '../../src/audit/analyses/recurrence.ts';
+import type { PhraseSeriesScan } from '../../src/model/recurrence-types.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../src/store/ingest.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { wilsonInterval } from '../../src/analysis/stats/wilson-interval.ts';
 import { unsolicitedAnalysis } from '../../src/analysis/unsolicited.ts';
 import { DEFAULT_DETECTOR, matchDetector, parseDetector } from '../../src/analysis/unsolicited-detector.ts';
-import { InputError } from '../../src/record/errors.ts';
+import { InputError } from '../../src/model/errors.ts';
+import { wilsonInterval } from '../../src/stats/wilson-interval.ts';
 
 const SPEC = { by: 'session', size: 500 } as const;
 const window = (w: number, n: number, unsolicited: number, byCategory: [string | null, number][]) => ({

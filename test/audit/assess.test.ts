@@ -7,11 +7,11 @@ import { crossReference } from '../../src/analysis/crossref.ts';
 import { type DiversityWindow, summarizeDiversity } from '../../src/analysis/diversity.ts';
 import { analyzeInterventionEffects, type InterventionEventInput } from '../../src/analysis/interventions.ts';
 import { recurrence } from '../../src/analysis/recurrence.ts';
-import type { PhraseSeriesScan } from '../../src/analysis/recurrence-types.ts';
 import { unsolicitedAnalysis } from '../../src/analysis/unsolicited.ts';
 import { assessAnalysis } from '../../src/audit/assess/index.ts';
 import { summarizeSection } from '../../src/audit/assess/section-summary.ts';
 import type { Finding } from '../../src/audit/report-model.ts';
+import type { PhraseSeriesScan } from '../../src/model/recurrence-types.ts';
 
 const ctx = { sectionId: 'sec', run: 'r' };
 const W = { by: 'session', size: 100 } as const;

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { calibrateRun } from '../../src/calibration/calibrate-run.ts';
 import { wild7Protocol } from '../../src/calibration/wild-7.ts';
-import { InputError } from '../../src/record/errors.ts';
+import { InputError } from '../../src/model/errors.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestFiles } from '../../src/store/ingest.ts';
 import { runCli } from '../util/cli.ts';

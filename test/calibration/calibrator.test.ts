@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Calibrator, wild7Protocol } from '../../src/calibration/index.ts';
-import { InputError } from '../../src/record/errors.ts';
+import { InputError } from '../../src/model/errors.ts';
 import { session, testProtocol } from './helpers.ts';
 
 describe('Calibrator', () => {

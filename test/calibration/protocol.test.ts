@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import { parseProtocol, protocolFingerprint, wild7Protocol } from '../../src/calibration/index.ts';
-import { ConfigError } from '../../src/record/errors.ts';
+import { ConfigError } from '../../src/model/errors.ts';
 import { protocolObject } from './helpers.ts';
 
 const WILD_7_YAML = new URL('../../src/calibration/protocols/wild-7.yaml', import.meta.url);

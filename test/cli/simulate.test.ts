@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { validateRow } from '../../src/record/validate.ts';
+import { validateRow } from '../../src/model/validate.ts';
 import { runCli } from '../util/cli.ts';
 import { tempDir } from '../util/tmp.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { recordJsonSchema } from '../../src/record/json-schema.ts';
-import { stableStringify } from '../../src/record/stable-stringify.ts';
-import { validateRow } from '../../src/record/validate.ts';
+import { recordJsonSchema } from '../../src/model/json-schema.ts';
+import { stableStringify } from '../../src/model/stable-stringify.ts';
+import { validateRow } from '../../src/model/validate.ts';
 import { sessionRow } from '../util/records.ts';
 
 describe('validateRow', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InputError } from '../../src/record/errors.ts';
-import type { SessionRecord } from '../../src/record/schema.ts';
+import { InputError } from '../../src/model/errors.ts';
+import type { SessionRecord } from '../../src/model/schema.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { categoryRate, generate, mean, phraseSessions, range } from './wild-7-measures.ts';
 

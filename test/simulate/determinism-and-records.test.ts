@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { validateRow } from '../../src/record/validate.ts';
+import { validateRow } from '../../src/model/validate.ts';
 import { simulate, writeSimulation } from '../../src/simulate/index.ts';
 import { generate, highLowRatio, unsolicitedRate, windows } from './wild-7-measures.ts';
 

@@ -1,7 +1,7 @@
 import { responseDiversity } from '../../src/analysis/response-diversity.ts';
-import { tokenize } from '../../src/analysis/tokenize.ts';
-import type { AnnotationRecord, EventRecord, SessionRecord } from '../../src/record/schema.ts';
+import type { AnnotationRecord, EventRecord, SessionRecord } from '../../src/model/schema.ts';
 import { type SimulateOptions, simulate } from '../../src/simulate/index.ts';
+import { tokenize } from '../../src/stats/tokenize.ts';
 
 /** A simulated run split by record type. */
 export interface SimulatedRun {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { InputError } from '../../src/record/errors.ts';
+import { InputError } from '../../src/model/errors.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { type IngestSummary, ingestFiles } from '../../src/store/ingest.ts';
 import { sessionRow, writeJsonl } from '../util/records.ts';

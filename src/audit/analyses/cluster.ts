@@ -1,5 +1,5 @@
 import { type ClusterResult, cluster } from '../../analysis/cluster.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import type { Store } from '../../store/store.ts';
 
 /** Options of {@link analyzeCluster}. */

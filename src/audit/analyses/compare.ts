@@ -1,5 +1,5 @@
-import type { WindowSpec } from '../../analysis/windows.ts';
-import { DEFAULT_WINDOW, windowLabel } from '../../analysis/windows.ts';
+import type { WindowSpec } from '../../model/windows.ts';
+import { DEFAULT_WINDOW, windowLabel } from '../../model/windows.ts';
 import type { Store } from '../../store/store.ts';
 import { mainTakeover } from '../assess/phrase-takeover.ts';
 import { analyzeConvergence } from './convergence.ts';

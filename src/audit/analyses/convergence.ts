@@ -1,5 +1,5 @@
 import { type ConvergenceResult, convergence, lowThreshold } from '../../analysis/convergence.ts';
-import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RewardColumn } from '../../store/scans/reward-scans.ts';
 import type { Store } from '../../store/store.ts';
 

@@ -3,7 +3,7 @@ import {
   correspondence,
   type NamedSeries,
 } from '../../analysis/correspondence.ts';
-import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { Store } from '../../store/store.ts';
 import { analyzeConvergence, type ConvergenceAnalysis } from './convergence.ts';
 import { analyzeDiversity, type DiversityResult } from './diversity.ts';

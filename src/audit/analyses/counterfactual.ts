@@ -1,6 +1,6 @@
 import { type BehaviourTarget, behaviourPredicate } from '../../analysis/intervention-behaviour.ts';
 import type { WindowCount } from '../../analysis/interventions.ts';
-import type { RunRecord } from '../../record/schema.ts';
+import type { RunRecord } from '../../model/schema.ts';
 import { SIMULATOR_VERSION, simulate } from '../../simulate/index.ts';
 
 /** What the run record of a simulated run says about how it was generated (src/simulate/simulate.ts). */

@@ -8,7 +8,7 @@ import {
 } from '../../analysis/diversity.ts';
 import { DIVERSITY_SAMPLE_SEED, diversitySamplePicks } from '../../analysis/diversity-sample.ts';
 import { runMetricSeries } from '../../analysis/step-metrics.ts';
-import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { Store } from '../../store/store.ts';
 
 export type { DiversityResult } from '../../analysis/diversity.ts';

@@ -2,9 +2,9 @@ import { assessDisplacement, type DisplacementResult } from '../../analysis/disp
 import { type DiscoveryResult, discoverPhrases } from '../../analysis/phrase-discovery.ts';
 import { phraseTakeover } from '../../analysis/phrase-takeover.ts';
 import { type PhraseInput, type RecurrenceResult, recurrence } from '../../analysis/recurrence.ts';
-import type { PhraseTarget } from '../../analysis/recurrence-types.ts';
-import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
+import type { PhraseTarget } from '../../model/recurrence-types.ts';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { EventRow } from '../../store/scans/phrase-scans.ts';
 import type { Store } from '../../store/store.ts';
 

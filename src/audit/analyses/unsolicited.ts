@@ -5,7 +5,7 @@ import {
   unsolicitedAnalysis,
 } from '../../analysis/unsolicited.ts';
 import { DEFAULT_DETECTOR, type Detector } from '../../analysis/unsolicited-detector.ts';
-import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { DetectorRuleSql } from '../../store/scans/text-scans.ts';
 import type { Store } from '../../store/store.ts';
 

@@ -1,4 +1,4 @@
-import type { WindowSpec } from '../../analysis/windows.ts';
+import type { WindowSpec } from '../../model/windows.ts';
 import type { Evidence, Finding, ReportTable, Severity } from '../report-model.ts';
 
 /** What an assessor makes of one analysis result: findings, tables, notes, and what the data lacks. */

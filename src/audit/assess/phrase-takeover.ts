@@ -1,6 +1,6 @@
 import type { DiscoveryResult } from '../../analysis/phrase-discovery.ts';
 import type { PhraseTakeover } from '../../analysis/phrase-takeover.ts';
-import { windowLabel } from '../../analysis/windows.ts';
+import { windowLabel } from '../../model/windows.ts';
 import type { ReportTable } from '../report-model.ts';
 import { type findingBuilder, pct } from './assessed-analysis.ts';
 

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { analyzeCluster, CLUSTER_DEFAULT_LIMIT, type ClusterAnalysis } from '../../audit/analyses/cluster.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { printJson } from '../context.ts';
 import { renderTable } from '../table.ts';
 import { type AnalysisCliOptions, analysisCommand, printMissing, withRun } from './common.ts';

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_WINDOW, type WindowSpec } from '../../analysis/windows.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
 import type { Store } from '../../store/store.ts';
 import { withStore } from '../context.ts';

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { analyzeCompare } from '../../audit/analyses/compare.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
 import { renderTable } from '../table.ts';
 import { printMissing, windowSpec } from './common.ts';

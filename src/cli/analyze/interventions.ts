@@ -3,7 +3,7 @@ import { parseMetric } from '../../analysis/intervention-behaviour.ts';
 import { parseHorizons } from '../../analysis/intervention-horizons.ts';
 import type { InterventionEffect, InterventionsResult } from '../../analysis/interventions.ts';
 import { analyzeInterventions } from '../../audit/analyses/interventions.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { printJson } from '../context.ts';
 import { renderTable } from '../table.ts';
 import { type AnalysisCliOptions, analysisCommand, printMissing, withRun } from './common.ts';

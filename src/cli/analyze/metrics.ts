@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { pivotStepMetrics } from '../../analysis/step-metrics.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
 import { renderTable } from '../table.ts';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { windowLabel } from '../../analysis/windows.ts';
 import { analyzeRecurrence, type RecurrenceResult } from '../../audit/analyses/recurrence.ts';
+import { windowLabel } from '../../model/windows.ts';
 import { intOption, printJson } from '../context.ts';
 import { renderTable } from '../table.ts';
 import { type AnalysisCliOptions, analysisCommand, printMissing, windowSpec, withRun } from './common.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { parseDetector } from '../../analysis/unsolicited-detector.ts';
 import { analyzeUnsolicited } from '../../audit/analyses/unsolicited.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { printJson } from '../context.ts';
 import { renderTable } from '../table.ts';
 import { type AnalysisCliOptions, analysisCommand, printMissing, windowSpec, withRun } from './common.ts';

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import type { WindowSpec } from '../../analysis/windows.ts';
 import { runAudit } from '../../audit/run-audit.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
+import type { WindowSpec } from '../../model/windows.ts';
 import { writeReport } from '../../report/write-report.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';

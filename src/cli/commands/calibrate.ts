@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { calibrateRun } from '../../calibration/calibrate-run.ts';
 import { type Protocol, parseProtocol } from '../../calibration/protocol.ts';
 import { wild7Protocol } from '../../calibration/wild-7.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { ingestFiles } from '../../store/ingest.ts';
 import { printJson, withStore } from '../context.ts';
 import { renderTable } from '../table.ts';

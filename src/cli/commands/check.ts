@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
 import { runAudit } from '../../audit/run-audit.ts';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { renderTable } from '../table.ts';
 

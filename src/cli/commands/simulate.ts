@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import {
   resolveScenario,
   type SimulatedRecord,

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
-import { InputError } from '../../record/errors.ts';
-import { RECORD_TYPES } from '../../record/schema.ts';
+import { InputError } from '../../model/errors.ts';
+import { RECORD_TYPES } from '../../model/schema.ts';
 import { type DetectedFile, detectFormat } from '../detect-format.ts';
 import { openRecords } from '../read-records.ts';
 import { parseFieldMap } from './field-map.ts';

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 
 /** One file inside a zip archive. */
 export interface ZipEntry {

@@ -1,4 +1,4 @@
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 
 /**
  * The record fields an importer fills from source columns, keyed by the names `--map` accepts. Short

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 
 /** The table shapes a JSON document can hold (records list, columns, W&B table, Inspect eval log). */
 export type DocumentShape = 'records' | 'columns' | 'wandb-table' | 'inspect-log';

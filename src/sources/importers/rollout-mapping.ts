@@ -1,4 +1,4 @@
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import type { FieldMap } from './field-map.ts';
 import type { ImportOptions } from './formats.ts';
 import type { Preset } from './presets.ts';

@@ -1,4 +1,4 @@
-import { InputError } from '../../record/errors.ts';
+import { InputError } from '../../model/errors.ts';
 import type { OnRestart } from './formats.ts';
 
 interface Cursor {

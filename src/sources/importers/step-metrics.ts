@@ -1,4 +1,4 @@
-import { describeValue } from '../../record/validate.ts';
+import { describeValue } from '../../model/validate.ts';
 import type { SourceItem } from '../source-item.ts';
 import type { StagedReject } from '../staged.ts';
 import { numberOf } from './row-values.ts';

@@ -1,4 +1,4 @@
-import type { RunRecord, SessionRecord } from '../../record/schema.ts';
+import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { RejectRow, RunSummary, SessionQuery, SessionRow, StepMetricRow } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { num } from './values.ts';

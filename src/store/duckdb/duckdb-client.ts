@@ -1,5 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { InputError, QueryError } from '../../record/errors.ts';
+import { InputError, QueryError } from '../../model/errors.ts';
 import type { Query } from '../query.ts';
 
 /** Timing of each statement, for the auditor's own operations log. */

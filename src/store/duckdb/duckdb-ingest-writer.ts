@@ -1,6 +1,6 @@
 import { BIGINT, DOUBLE, type DuckDBValue, VARCHAR } from '@duckdb/node-api';
-import type { RunRecord } from '../../record/schema.ts';
-import { stableStringify } from '../../record/stable-stringify.ts';
+import type { RunRecord } from '../../model/schema.ts';
+import { stableStringify } from '../../model/stable-stringify.ts';
 import type { IngestBatch, IngestCounts, LoadInfo, Staged, StepMetricsBatch } from '../store.ts';
 import { addCounts, emptyCounts } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { InputError } from '../../record/errors.ts';
-import type { RunRecord, SessionRecord } from '../../record/schema.ts';
+import { InputError } from '../../model/errors.ts';
+import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import type {

@@ -13,8 +13,8 @@ import {
   TIMESTAMPTZ,
   VARCHAR,
 } from '@duckdb/node-api';
-import type { AnnotationRecord, EventRecord, NestedAnnotation, SessionRecord } from '../../record/schema.ts';
-import { stableStringify } from '../../record/stable-stringify.ts';
+import type { AnnotationRecord, EventRecord, NestedAnnotation, SessionRecord } from '../../model/schema.ts';
+import { stableStringify } from '../../model/stable-stringify.ts';
 import type { Staged } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 

@@ -9,7 +9,7 @@ import type { EventRow } from './phrase-scans.ts';
  * - `category`: sessions whose `category` is this one (compared loosely: `3`, `'3'` and `'category_3'` are
  *   the same category, as the calibrator compares them);
  * - `phrase`: sessions whose normalised output contains the phrase as whole words, case-insensitively
- *   (normalised like `normaliseText` of src/calibration/phrase-matcher.ts);
+ *   (normalised like `normaliseText` of src/model/phrase-pattern.ts);
  * - `regex`: sessions whose normalised output matches the regex (RE2 syntax in DuckDB; flags `i`, `m`, `s`);
  * - `non_compliant`: sessions classified `non_compliant`.
  */

@@ -1,14 +1,12 @@
-import type { AnnotationFeatures, AuthorProfile } from '../../analysis/annotation-format.ts';
 import type {
   NgramDiscoveryScan,
   ParaphraseScan,
   PhraseSeriesScan,
   PhraseTarget,
-} from '../../analysis/recurrence-types.ts';
-import type { WindowInfo, WindowSpec } from '../../analysis/windows.ts';
+} from '../../model/recurrence-types.ts';
+import type { WindowInfo, WindowSpec } from '../../model/windows.ts';
 
-export type { AnnotationFeatures, AuthorProfile } from '../../analysis/annotation-format.ts';
-export type * from '../../analysis/recurrence-types.ts';
+export type * from '../../model/recurrence-types.ts';
 
 /**
  * The store scans behind `recurrence` (phrase series, n-gram discovery, displacement) and `crossref`
@@ -113,4 +111,28 @@ export interface PhraseScans {
   /** The run's calibration events in session order (at most `limit`, default 10,000). */
   listEvents(run: string, limit?: number): Promise<EventRow[]>;
   annotationFeatures(run: string, options: AnnotationFeatureOptions): Promise<AnnotationFeatureScan>;
+}
+
+/** The format features of one annotation (computed in the engine: tokens of `tokenize`, field labels). */
+export interface AnnotationFeatures {
+  readonly id: string;
+  readonly session: number;
+  readonly author: string;
+  readonly tokens: number;
+  readonly firstPerson: readonly string[];
+  readonly affect: readonly string[];
+  /** Field labels: a capitalised word followed by a colon ("Classification:"). */
+  readonly fields: readonly string[];
+  readonly text: string;
+}
+
+/** An author's learned standard: median and MAD of token counts, field shares, register shares. */
+export interface AuthorProfile {
+  readonly author: string;
+  readonly annotations: number;
+  readonly medianTokens: number;
+  readonly madTokens: number;
+  readonly fields: readonly { readonly field: string; readonly share: number }[];
+  readonly firstPersonShare: number;
+  readonly affectShare: number;
 }

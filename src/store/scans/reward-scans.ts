@@ -1,4 +1,4 @@
-import type { WindowSpec } from '../../analysis/windows.ts';
+import type { WindowSpec } from '../../model/windows.ts';
 
 /** Which reward column an analysis reads: the adjusted reward (what training used) or the baseline. */
 export type RewardColumn = 'adjusted_reward' | 'baseline_reward';

@@ -1,4 +1,4 @@
-import type { WindowSpec } from '../../analysis/windows.ts';
+import type { WindowSpec } from '../../model/windows.ts';
 
 /**
  * Token and n-gram counts of one window, counted inside the engine with the default tokenizer

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../../../src/record/errors.ts';
+import { InputError } from '../../../src/model/errors.ts';
 import { parseFieldMap } from '../../../src/sources/importers/field-map.ts';
 
 describe('parseFieldMap (--map)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { SessionRecord } from '../../../src/record/schema.ts';
+import type { SessionRecord } from '../../../src/model/schema.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { type IngestOptions, type IngestSummary, ingestFiles } from '../../../src/store/ingest.ts';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { InputError } from '../../../src/record/errors.ts';
+import { InputError } from '../../../src/model/errors.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { type IngestSummary, ingestFiles } from '../../../src/store/ingest.ts';
 import { metricsRows, trlRows, writeJsonl } from '../../fixtures/importers/build.ts';

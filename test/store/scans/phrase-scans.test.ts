@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { departureReasons } from '../../../src/analysis/annotation-format.ts';
-import { tokenize } from '../../../src/analysis/tokenize.ts';
 import { compileTarget, normaliseText } from '../../../src/calibration/phrase-matcher.ts';
+import { tokenize } from '../../../src/stats/tokenize.ts';
 import { DuckDbClient } from '../../../src/store/duckdb/duckdb-client.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { duckdbNormaliseSql, targetPattern } from '../../../src/store/duckdb/scans/phrase-scans.ts';

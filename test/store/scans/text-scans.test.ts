@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { distinctN } from '../../../src/analysis/stats/distinct-n.ts';
-import { seededSampleIndices } from '../../../src/analysis/stats/prng.ts';
-import { tokenize } from '../../../src/analysis/tokenize.ts';
 import { DEFAULT_DETECTOR, matchDetector } from '../../../src/analysis/unsolicited-detector.ts';
-import type { WindowSpec } from '../../../src/analysis/windows.ts';
 import { detectorRulesSql } from '../../../src/audit/analyses/unsolicited.ts';
+import type { WindowSpec } from '../../../src/model/windows.ts';
+import { distinctN } from '../../../src/stats/distinct-n.ts';
+import { seededSampleIndices } from '../../../src/stats/prng.ts';
+import { tokenize } from '../../../src/stats/tokenize.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
 import { sessionRow } from '../../util/records.ts';

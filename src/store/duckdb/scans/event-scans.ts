@@ -1,6 +1,5 @@
-import { normaliseText } from '../../../calibration/phrase-matcher.ts';
-import { categoryKey } from '../../../calibration/protocol.ts';
-import { InputError } from '../../../record/errors.ts';
+import { InputError } from '../../../model/errors.ts';
+import { categoryKey, phrasePatternRe2 } from '../../../model/phrase-pattern.ts';
 import type { Query } from '../../query.ts';
 import type {
   BehaviourBin,
@@ -15,24 +14,6 @@ import { duckdbNormaliseSql } from './phrase-scans.ts';
 /** The output normalised like `normaliseText`: one definition, shared with the recurrence scans. */
 const NORMALISED_OUTPUT = duckdbNormaliseSql('output');
 
-const RE2_SYNTAX = /[\\^$.*+?()[\]{}|]/g;
-const WORD_CHAR = /[\p{L}\p{N}_]/u;
-const NOT_WORD = '[^\\p{L}\\p{N}_]';
-
-/**
- * The RE2 pattern of a phrase target, equivalent to `compileTarget({ phrase })` of the calibrator: the
- * normalised phrase, case-insensitive, as whole words (RE2 has no look-behind, so a word edge is a
- * non-word character or the end of the text). The pattern travels as a bound parameter.
- *
- * @example phrasePattern('be changed') // '(?i)(?:^|[^\p{L}\p{N}_])be changed(?:[^\p{L}\p{N}_]|$)'
- */
-export function phrasePattern(phrase: string): string {
-  const p = normaliseText(phrase);
-  const head = WORD_CHAR.test(p.charAt(0)) ? `(?:^|${NOT_WORD})` : '';
-  const tail = WORD_CHAR.test(p.charAt(p.length - 1)) ? `(?:${NOT_WORD}|$)` : '';
-  return `(?i)${head}${p.replace(RE2_SYNTAX, '\\$&')}${tail}`;
-}
-
 /** The SQL condition (placeholders only) and parameters that select the sessions showing a behaviour. */
 export function behaviourCondition(target: BehaviourTarget): Query {
   switch (target.kind) {
@@ -44,7 +25,7 @@ export function behaviourCondition(target: BehaviourTarget): Query {
     case 'phrase':
       return {
         sql: `regexp_matches(${NORMALISED_OUTPUT}, $pattern)`,
-        params: { pattern: phrasePattern(target.phrase) },
+        params: { pattern: phrasePatternRe2(target.phrase) },
       };
     case 'regex': {
       const flags = target.flags ?? 'i';

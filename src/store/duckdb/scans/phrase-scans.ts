@@ -1,6 +1,7 @@
-import { duckdbTokensSql, tokenize } from '../../../analysis/tokenize.ts';
-import type { WindowSpec } from '../../../analysis/windows.ts';
-import { InputError } from '../../../record/errors.ts';
+import { InputError } from '../../../model/errors.ts';
+import { phrasePatternRe2 } from '../../../model/phrase-pattern.ts';
+import type { WindowSpec } from '../../../model/windows.ts';
+import { tokenize } from '../../../stats/tokenize.ts';
 import type {
   AnnotationFeatureOptions,
   AnnotationFeatureScan,
@@ -8,35 +9,23 @@ import type {
   PhraseTarget,
 } from '../../scans/phrase-scans.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
+import { duckdbTokensSql } from '../tokens-sql.ts';
 
 /**
- * `normaliseText` of src/calibration/phrase-matcher.ts in RE2: the same apostrophes become `'`, every run of
+ * `normaliseText` of src/model/phrase-pattern.ts in RE2: the same apostrophes become `'`, every run of
  * JavaScript `\s` (with the `u` flag) becomes one space, then the ends are trimmed. RE2's `\s` is ASCII only,
  * so the class lists JavaScript's whitespace explicitly (test/store/scans/phrase-scans.test.ts compares the
  * two over every code point).
  */
 const APOSTROPHES = String.raw`[\x{2018}\x{2019}\x{201B}\x{02BC}\x{2032}\x{FF07}]`;
 const WHITESPACE = String.raw`[\t\n\x{0B}\f\r \x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]+`;
-const WORD = String.raw`[\p{L}\p{N}_]`;
 
 /** SQL expression: `expr` normalised like `normaliseText`. `expr` is a column or placeholder, never a value. */
 export function duckdbNormaliseSql(expr: string): string {
   return `trim(regexp_replace(regexp_replace(${expr}, '${APOSTROPHES}', '''', 'g'), '${WHITESPACE}', ' ', 'g'))`;
 }
 
-/**
- * SQL expression: the RE2 pattern of a phrase target, like `compileTarget`: the normalised phrase,
- * escaped, case-insensitive, not inside a longer word (a boundary character is consumed instead of
- * JavaScript's look-around, which RE2 lacks).
- */
-function phrasePatternSql(param: string): string {
-  const p = duckdbNormaliseSql(param);
-  return `'(?i)' || CASE WHEN regexp_matches(${p}, '^${WORD}') THEN '(?:^|[^\\p{L}\\p{N}_])' ELSE '' END
-    || regexp_escape(${p})
-    || CASE WHEN regexp_matches(${p}, '${WORD}$') THEN '(?:$|[^\\p{L}\\p{N}_])' ELSE '' END`;
-}
-
-/** The bound RE2 pattern of a target: phrases are built in SQL, regexes are used as given (case-insensitive). */
+/** The bound RE2 pattern of a target: a phrase's from src/model/phrase-pattern.ts, a regex as given (case-insensitive). */
 export async function targetPattern(client: DuckDbClient, target: PhraseTarget): Promise<string> {
   if ('regex' in target) {
     const pattern = `(?i)${target.regex}`;
@@ -51,11 +40,7 @@ export async function targetPattern(client: DuckDbClient, target: PhraseTarget):
     }
     return pattern;
   }
-  const [row] = await client.query<{ pat: string }>({
-    sql: `SELECT ${phrasePatternSql('$phrase')} AS pat`,
-    params: { phrase: target.phrase },
-  });
-  return row!.pat;
+  return phrasePatternRe2(target.phrase);
 }
 
 function windowIndexSql(spec: WindowSpec): string {

@@ -1,4 +1,4 @@
-import type { WindowSpec } from '../../../analysis/windows.ts';
+import type { WindowSpec } from '../../../model/windows.ts';
 import type {
   ClusterEventRow,
   ClusterSessionRow,

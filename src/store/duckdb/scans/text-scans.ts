@@ -1,5 +1,4 @@
-import { duckdbTokensSql } from '../../../analysis/tokenize.ts';
-import type { WindowSpec } from '../../../analysis/windows.ts';
+import type { WindowSpec } from '../../../model/windows.ts';
 import type {
   ClassificationWindowCounts,
   DetectorConfusion,
@@ -11,6 +10,7 @@ import type {
   WindowPick,
 } from '../../scans/text-scans.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
+import { duckdbTokensSql } from '../tokens-sql.ts';
 
 type Row = Record<string, unknown>;
 

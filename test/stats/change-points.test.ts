@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type ChangePointOptions, changePoints } from '../../../src/analysis/stats/change-points.ts';
-import { mulberry32 } from '../../../src/analysis/stats/prng.ts';
+import { type ChangePointOptions, changePoints } from '../../src/stats/change-points.ts';
+import { mulberry32 } from '../../src/stats/prng.ts';
 
 type Cost = 'meanvar' | 'mean';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { selfBleu } from '../../../src/analysis/stats/self-bleu.ts';
+import { selfBleu } from '../../src/stats/self-bleu.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 

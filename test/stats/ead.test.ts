@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EAD_DEFAULT_VOCAB_SIZE, ead, eadMean } from '../../../src/analysis/stats/ead.ts';
+import { EAD_DEFAULT_VOCAB_SIZE, ead, eadMean } from '../../src/stats/ead.ts';
 
 describe('ead', () => {
   it('divides distinct n-grams by the expected distinct count V·(1 − ((V−1)/V)^C)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ccf, ccfBestLag } from '../../../src/analysis/stats/ccf.ts';
+import { ccf, ccfBestLag } from '../../src/stats/ccf.ts';
 
 describe('ccf', () => {
   it("matches R's ccf on the public vector at lags −2..2", () => {

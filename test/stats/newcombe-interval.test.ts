@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newcombeInterval } from '../../../src/analysis/stats/newcombe-interval.ts';
-import { wilsonInterval } from '../../../src/analysis/stats/wilson-interval.ts';
+import { newcombeInterval } from '../../src/stats/newcombe-interval.ts';
+import { wilsonInterval } from '../../src/stats/wilson-interval.ts';
 
 describe('newcombeInterval', () => {
   it("matches Newcombe's published 56/70 vs 48/80 vector: 0.2 (0.0524, 0.3339)", () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { wilsonInterval } from '../../../src/analysis/stats/wilson-interval.ts';
+import { wilsonInterval } from '../../src/stats/wilson-interval.ts';
 
 describe('wilsonInterval', () => {
   it("matches the public vector: 56/70 → (0.6918, 0.8770) at 95% (Newcombe 1998's method 3)", () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ngramCounts, ngramKeys, toTokenLists } from '../../../src/analysis/stats/ngrams.ts';
+import { ngramCounts, ngramKeys, toTokenLists } from '../../src/stats/ngrams.ts';
 
 describe('ngram helpers', () => {
   it('lists the tokens.length − n + 1 n-grams of a token list and none when it is shorter than n', () => {

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import {
-  duckdbTokensSql,
-  lowerLikeDuckDb,
-  tokenize,
-  whitespaceTokenize,
-} from '../../src/analysis/tokenize.ts';
+import { lowerLikeDuckDb, tokenize, whitespaceTokenize } from '../../src/stats/tokenize.ts';
+import { duckdbTokensSql } from '../../src/store/duckdb/tokens-sql.ts';
 
 const TRICKY: readonly string[] = [
   "Hello, World! It's ÉCOLE time.",

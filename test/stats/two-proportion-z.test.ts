@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { twoProportionZ } from '../../../src/analysis/stats/two-proportion-z.ts';
+import { twoProportionZ } from '../../src/stats/two-proportion-z.ts';
 
 describe('twoProportionZ', () => {
   it('matches the public vector: 56/70 vs 48/80 → z = 2.6502, p = 0.008045', () => {

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../../src/analysis/stats/prng.ts';
-import {
-  defaultNeweyWestLag,
-  segmentedRegression,
-} from '../../../src/analysis/stats/segmented-regression.ts';
+import { mulberry32 } from '../../src/stats/prng.ts';
+import { defaultNeweyWestLag, segmentedRegression } from '../../src/stats/segmented-regression.ts';
 
 const close = (a: number, b: number, tol: number) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 

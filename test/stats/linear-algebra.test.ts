@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { invertMatrix, multiplyMatrices } from '../../../src/analysis/stats/linear-algebra.ts';
+import { invertMatrix, multiplyMatrices } from '../../src/stats/linear-algebra.ts';
 
 describe('invertMatrix', () => {
   it('inverts a matrix that needs row pivoting, so that A·A⁻¹ = I', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ngramDiversityScore } from '../../../src/analysis/stats/ngram-diversity-score.ts';
+import { ngramDiversityScore } from '../../src/stats/ngram-diversity-score.ts';
 
 describe('ngramDiversityScore', () => {
   it('sums unique/total n-gram ratios for n = 1..4 over the joined corpus', () => {

@@ -1,4 +1,4 @@
-import { tokenize } from '../tokenize.ts';
+import { tokenize } from './tokenize.ts';
 
 /**
  * A corpus for the diversity kernels: either texts (tokenized with `tokenizer`, default {@link tokenize}) or

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { erf, erfc, normalCdf, normalQuantile } from '../../../src/analysis/stats/normal-distribution.ts';
+import { erf, erfc, normalCdf, normalQuantile } from '../../src/stats/normal-distribution.ts';
 
 const rel = (a: number, b: number, tol: number) =>
   assert.ok(

@@ -2,7 +2,7 @@
  * The default tokenizer of rlaudit (REFERENCES.md, "Tokenization (default)"): lower-case, then tokens are the
  * maximal runs of letters, digits and ASCII apostrophes, `[\p{L}\p{N}']+`.
  *
- * The TypeScript and DuckDB versions agree on every character DuckDB knows (test/analysis/tokenize.test.ts
+ * The TypeScript version and its DuckDB twin (src/store/duckdb/tokens-sql.ts) agree on every character DuckDB knows (test/analysis/tokenize.test.ts
  * runs the SQL in a real DuckDB over tricky texts and over every code point). Two JavaScript behaviours
  * differ from DuckDB's `lower()` (utf8proc simple case mapping) and are aligned here, on the TypeScript side:
  *
@@ -53,15 +53,4 @@ export function tokenize(text: string): string[] {
  */
 export function whitespaceTokenize(text: string): string[] {
   return text.split(/\s+/u).filter((t) => t.length > 0);
-}
-
-/**
- * DuckDB SQL expression (a `VARCHAR[]`) with the tokens of `column`, equal to {@link tokenize}. `column` is
- * SQL text inserted as is: pass a quoted identifier or a parameter placeholder (`$1`), never a user value.
- * The pattern uses RE2 Unicode classes, which DuckDB 1.5 accepts; `''` is the SQL-escaped apostrophe.
- *
- * @example duckdbTokensSql('"text"') // `regexp_extract_all(lower("text"), '[\p{L}\p{N}'']+')`
- */
-export function duckdbTokensSql(column: string): string {
-  return `regexp_extract_all(lower(${column}), '[\\p{L}\\p{N}'']+')`;
 }

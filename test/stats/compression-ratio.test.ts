@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressionRatio } from '../../../src/analysis/stats/compression-ratio.ts';
+import { compressionRatio } from '../../src/stats/compression-ratio.ts';
 
 const word = (i: number) => 'abcdefghij'[i % 10]!.repeat((i % 5) + 1);
 const VARIED = Array.from(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32, seededSampleIndices } from '../../../src/analysis/stats/prng.ts';
+import { mulberry32, seededSampleIndices } from '../../src/stats/prng.ts';
 
 describe('mulberry32', () => {
   it('replays the same sequence for the same seed and a different one for another seed', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { distinctN } from '../../../src/analysis/stats/distinct-n.ts';
-import { whitespaceTokenize } from '../../../src/analysis/tokenize.ts';
+import { distinctN } from '../../src/stats/distinct-n.ts';
+import { whitespaceTokenize } from '../../src/stats/tokenize.ts';
 
 const ws = { tokenizer: whitespaceTokenize } as const;
 const CORPUS = [

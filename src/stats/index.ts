@@ -1,6 +1,6 @@
 // The numeric kernels of rlaudit's analyses (pure functions, no I/O).
 // Definitions: docs/analysis-kernels.md.
-export { duckdbTokensSql, lowerLikeDuckDb, tokenize, whitespaceTokenize } from '../tokenize.ts';
+
 export type { CcfPoint } from './ccf.ts';
 export { ccf, ccfBestLag } from './ccf.ts';
 export type { ChangePointOptions, ChangePointResult } from './change-points.ts';
@@ -21,6 +21,7 @@ export type { Coefficient, SegmentedRegressionResult } from './segmented-regress
 export { defaultNeweyWestLag, segmentedRegression } from './segmented-regression.ts';
 export type { SelfBleuOptions, SelfBleuResult } from './self-bleu.ts';
 export { selfBleu } from './self-bleu.ts';
+export { lowerLikeDuckDb, tokenize, whitespaceTokenize } from './tokenize.ts';
 export type { TwoProportionTest } from './two-proportion-z.ts';
 export { twoProportionZ } from './two-proportion-z.ts';
 export type { Interval } from './wilson-interval.ts';
