@@ -9,12 +9,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type BehaviourSession, countBehaviourBins } from '../src/analysis/intervention-behaviour.ts';
+import {
+  type BehaviourSession,
+  countBehaviourBins,
+} from '../src/analyses/interventions/intervention-behaviour.ts';
 import {
   analyzeInterventionEffects,
   type InterventionEffect,
   type InterventionEventInput,
-} from '../src/analysis/interventions.ts';
+} from '../src/analyses/interventions/interventions.ts';
 import type { EventRecord } from '../src/model/schema.ts';
 import { simulate } from '../src/simulate/index.ts';
 import type { BehaviourTarget } from '../src/store/scans/event-scans.ts';

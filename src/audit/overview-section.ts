@@ -1,6 +1,5 @@
+import type { ChartEvent } from '../analyses/shared/chart-specs.ts';
 import type { RunRecord } from '../model/schema.ts';
-import type { ChartEvent } from '../report/charts/analysis-charts.ts';
-import { sessionIndexSvg } from '../report/charts/session-index.ts';
 import type { RunLayers } from '../store/scans/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ReportSection } from './report-model.ts';
@@ -77,7 +76,10 @@ export async function overviewSection(
           cells.length > 0 && cells[0]!.sessions > 1
             ? `Every cell is ${cells[0]!.sessions} consecutive sessions, shaded by the share of non-compliant outputs; calibration events are outlined and marked.`
             : 'Every session is one cell, in reading order, coloured by classification and category; calibration events are outlined and marked.',
-        svg: sessionIndexSvg(cells, { title: `Session index of ${run}` }),
+        kind: 'session-index',
+        heading: `Session index of ${run}`,
+        cells,
+        linked: [],
       },
     ],
     missing,

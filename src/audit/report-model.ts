@@ -1,3 +1,4 @@
+import type { ChartData, Finding, ReportTable } from '../model/findings.ts';
 import type { WindowSpec } from '../model/windows.ts';
 import type { ExcerptRow } from '../store/scans/report-scans.ts';
 
@@ -45,44 +46,14 @@ export interface Provenance {
   readonly database: string;
 }
 
-export type Severity = 'info' | 'notice' | 'warning' | 'alert';
-
-/** Evidence a finding cites: ids that exist in the store. */
-export interface Evidence {
-  readonly sessions: readonly number[];
-  readonly events: readonly string[];
-  readonly annotations: readonly string[];
-}
-
-/** One claim of the audit with its numbers, its method and its evidence. */
-export interface Finding {
-  readonly id: string;
-  readonly section: string;
-  readonly severity: Severity;
-  /** A plain declarative sentence. */
-  readonly claim: string;
-  readonly numbers: Readonly<Record<string, number | string | null>>;
-  /** How the numbers were obtained: analysis, definitions, parameters. */
-  readonly method: string;
-  readonly evidence: Evidence;
-  /** Machine-readable tags `rlaudit check` rules match on, e.g. `diversity_collapse`. */
-  readonly tags: readonly string[];
-}
-
-export interface ReportTable {
-  readonly title: string;
-  readonly columns: readonly string[];
-  readonly rows: readonly (readonly (string | number | null)[])[];
-}
-
-export interface ReportChart {
-  readonly id: string;
-  readonly title: string;
-  /** What the reader should look at, in one sentence. */
-  readonly caption: string;
-  /** Rendered SVG (inline in HTML). */
-  readonly svg: string;
-}
+export type {
+  ChartData,
+  Evidence,
+  Finding,
+  ReportTable,
+  SessionIndexCell,
+  Severity,
+} from '../model/findings.ts';
 
 export interface ReportSection {
   readonly id: string;
@@ -92,7 +63,8 @@ export interface ReportSection {
   readonly notes: readonly string[];
   readonly findings: readonly Finding[];
   readonly tables: readonly ReportTable[];
-  readonly charts: readonly ReportChart[];
+  /** Chart data; `report/` renders it (to SVG in report.json and report.html). */
+  readonly charts: readonly ChartData[];
   /** One line per analysis the run's data does not allow. */
   readonly missing: readonly string[];
   readonly error: string | null;

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import packageJson from '../../package.json' with { type: 'json' };
+import { simulatedRunMeta } from '../analyses/interventions/counterfactual.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import type { WindowSpec } from '../model/windows.ts';
-import { sessionIndexSvg } from '../report/charts/session-index.ts';
 import type { Store } from '../store/store.ts';
-import { simulatedRunMeta } from './analyses/counterfactual.ts';
+import { AnalysisResults } from './analysis-results.ts';
 import { findIrregularities, OPERATION_METRICS, operatingBands, quantile } from './operations.ts';
 import { OperationsMonitor } from './operations-monitor.ts';
-import { overviewSection, SESSION_INDEX_CELLS } from './overview-section.ts';
+import { overviewSection } from './overview-section.ts';
 import type { AuditReport, Finding, OperationsLog, ReportSection, Severity } from './report-model.ts';
-import { runSection, type SectionCache } from './run-section.ts';
+import { type AuditState, markResumed, runSection } from './run-section.ts';
 import { type AuditTemplate, loadTemplate } from './template.ts';
 
 export interface AuditOptions {
@@ -79,7 +79,13 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     session: e.session,
     kind: e.kind,
   }));
-  const cache: SectionCache = new Map();
+  const state: AuditState = {
+    results: new AnalysisResults(store, options.run, window),
+    template,
+    events,
+    chartsIn: new Map(),
+    assessedIn: new Map(),
+  };
   const sections: ReportSection[] = [];
   const resumed: string[] = [];
   let failed = false;
@@ -88,6 +94,8 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       const done = resumable?.sections.find((s) => s.sectionId === id && s.status === 'complete');
       if (done?.result) {
         sections.push(done.result as ReportSection);
+        const resumedSection = template.sections.find((s) => s.id === id);
+        if (resumedSection) markResumed(resumedSection, state);
         resumed.push(id);
         await store.audits.markSection(auditId, id, {
           status: 'complete',
@@ -103,14 +111,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       const work = async (): Promise<ReportSection> =>
         id === 'overview'
           ? overviewSection(store, options.run, layers, runRecord, events)
-          : runSection(
-              store,
-              options.run,
-              template.sections.find((s) => s.id === id)!,
-              window,
-              events,
-              cache,
-            );
+          : runSection(template.sections.find((s) => s.id === id)!, state, options.run);
       try {
         const section = monitor ? await monitor.section(id, work) : await work();
         sections.push(section);
@@ -151,18 +152,13 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     600,
   );
   // the session index links the sessions the findings cite to their excerpts (known only now)
-  const cited = new Set(excerpts.map((e) => e.session));
+  const cited = excerpts.map((e) => e.session);
   const overview = sections.findIndex((s) => s.id === 'overview');
   if (overview >= 0) {
-    const cells = await store.scans.sessionIndex(options.run, SESSION_INDEX_CELLS);
     const o = sections[overview]!;
     sections[overview] = {
       ...o,
-      charts: o.charts.map((c) =>
-        c.id === 'overview-session-index'
-          ? { ...c, svg: sessionIndexSvg(cells, { title: `Session index of ${options.run}`, linked: cited }) }
-          : c,
-      ),
+      charts: o.charts.map((c) => (c.kind === 'session-index' ? { ...c, linked: cited } : c)),
     };
   }
   const sim = simulatedRunMeta(runRecord);

@@ -1,28 +1,22 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { validateParams } from '../analyses/params.ts';
+import { ANALYSES, ANALYSIS_NAMES, type AnalysisName } from '../analyses/registry.ts';
 import { ConfigError } from '../model/errors.ts';
 
-/** The analyses a template section can run (each: docs/analyses/NAME.md). */
-export const ANALYSIS_NAMES = [
-  'convergence',
-  'cluster',
-  'diversity',
-  'unsolicited',
-  'recurrence',
-  'interventions',
-  'crossref',
-  'correspondence',
-] as const;
-export type AnalysisName = (typeof ANALYSIS_NAMES)[number];
+export type { AnalysisName } from '../analyses/registry.ts';
 
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
 
 const analysisStep = z.object({
-  name: z.enum(ANALYSIS_NAMES),
-  /** Parameters of the analysis (e.g. `from`, `to` for cluster; `phrases` for recurrence). */
+  name: z.enum(ANALYSIS_NAMES as [AnalysisName, ...AnalysisName[]]),
+  /**
+   * Parameters of the analysis (e.g. `from`, `to` for cluster; `phrases` for recurrence), validated by the
+   * analysis's own schema when the template loads (docs/analyses.md lists them).
+   */
   params: z.record(z.string(), paramValue).default({}),
-  /** Thresholds of the assessment rules that turn the analysis's numbers into findings. */
+  /** Thresholds of the assessment rules that turn the analysis's numbers into findings (validated likewise). */
   assess: z.record(z.string(), z.number()).default({}),
 });
 
@@ -67,7 +61,34 @@ function parseTemplateText(text: string, source: string): AuditTemplate {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`${source}: ${issue.path.join('.') || '(template)'}: ${issue.message}`);
   }
+  validateSteps(parsed.data, source);
   return parsed.data;
+}
+
+/**
+ * Checks every step's `params` and `assess` against its analysis's schemas and replaces them with the
+ * validated values (defaults filled in): a template is validated once, when it loads, the way the command
+ * line is.
+ */
+function validateSteps(template: AuditTemplate, source: string): void {
+  for (const section of template.sections) {
+    for (const step of section.analyses) {
+      const analysis = ANALYSES[step.name];
+      const where = `${source}: sections.${section.id}.${step.name}`;
+      const params = validateParams(analysis.params, step.params);
+      if (!params.ok) {
+        const i = params.issues[0]!;
+        throw new ConfigError(`${where}.params.${i.key}: ${i.message}`);
+      }
+      const assess = validateParams(analysis.thresholds, step.assess);
+      if (!assess.ok) {
+        const i = assess.issues[0]!;
+        throw new ConfigError(`${where}.assess.${i.key}: ${i.message}`);
+      }
+      step.params = params.value as AnalysisStep['params'];
+      step.assess = assess.value as AnalysisStep['assess'];
+    }
+  }
 }
 
 function readTemplate(nameOrPath: string): { template: AuditTemplate; source: string } {

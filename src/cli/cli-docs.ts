@@ -15,7 +15,7 @@ export function renderCliDocs(): string {
   const parts = [
     '# CLI reference',
     '',
-    "Generated from `rlaudit --help` and each command's `--help` (`npm run docs:cli`).",
+    "Generated from `rlaudit --help` and each command's `--help` (`npm run docs`).",
     '',
     'Exit codes: 0 success; 1 reserved for `rlaudit check` findings; 2 bad input or usage (the message',
     'names the file, line, field or flag); 3 internal or engine failure.',

@@ -41,10 +41,6 @@ export function intOption(name: string) {
   };
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

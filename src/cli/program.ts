@@ -11,7 +11,6 @@ import { registerRejects } from './commands/rejects.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSessions } from './commands/sessions.ts';
 import { registerSimulate } from './commands/simulate.ts';
-import { UsageError } from './context.ts';
 import { DEFAULT_DB_PATH } from './db-path.ts';
 
 /**
@@ -50,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // help and version end here too, with code 0; commander has already printed its message
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof InputError || err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof InputError || err instanceof ConfigError) {
       process.stderr.write(`rlaudit: ${err.message}\n`);
       return 2;
     }

@@ -18,11 +18,6 @@ export interface WindowInfo {
   readonly sessions: number;
 }
 
-/** The window index of a session under a session-window spec: floor((session − 1) / size). */
-export function sessionWindowIndex(session: number, size: number): number {
-  return Math.floor((session - 1) / size);
-}
-
 /** Human label: "sessions 1–500" or "step 12". */
 export function windowLabel(spec: WindowSpec, w: WindowInfo): string {
   return spec.by === 'step' ? `step ${w.index}` : `sessions ${w.from}–${w.to}`;

@@ -1,12 +1,7 @@
-import type {
-  AuditReport,
-  Finding,
-  ReportSection,
-  ReportTable,
-  SessionExcerpt,
-} from '../audit/report-model.ts';
+import type { Finding, ReportTable, SessionExcerpt } from '../audit/report-model.ts';
 import { escapeText, escapeHtml as h } from './escape.ts';
 import { formatNumber } from './format-number.ts';
+import type { RenderedReport, RenderedSection } from './render-charts.ts';
 
 const STYLE = `
 body{font:14px/1.5 Helvetica,Arial,sans-serif;color:#222;max-width:980px;margin:2em auto;padding:0 1em}
@@ -62,7 +57,7 @@ ${evidence(f)}
 </div>`;
 }
 
-function section(s: ReportSection, n: number): string {
+function section(s: RenderedSection, n: number): string {
   return `<section id="sec-${h(s.id)}">
 <h2>${n}. ${h(s.title)}</h2>
 <div class="status">Section status: ${h(s.status)}</div>
@@ -85,7 +80,7 @@ ${e.annotations.map((a) => `<div><i>${h(a.author ?? 'anonymous')} (${h(a.id)}):<
 </div>`;
 }
 
-function operations(r: AuditReport): string {
+function operations(r: RenderedReport): string {
   const ops = r.operations;
   if (!ops) return '';
   const rows = ops.irregularities
@@ -115,7 +110,7 @@ ${rows ? `<table><thead><tr><th>metric</th><th>start</th><th>duration</th><th>ma
  * The self-contained HTML report: inline CSS and SVG only, no script, and a Content-Security-Policy that
  * forbids scripts and remote loads, so it opens offline and untrusted text cannot run even if it escaped.
  */
-export function renderHtml(r: AuditReport): string {
+export function renderHtml(r: RenderedReport): string {
   const toc = r.sections
     .map((s, i) => `<li><a href="#sec-${h(s.id)}">${i + 1}. ${h(s.title)}</a></li>`)
     .join('');

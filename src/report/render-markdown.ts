@@ -1,6 +1,7 @@
-import type { AuditReport, Finding, ReportTable } from '../audit/report-model.ts';
+import type { Finding, ReportTable } from '../audit/report-model.ts';
 import { escapeMarkdownInline as md } from './escape.ts';
 import { formatNumber } from './format-number.ts';
+import type { RenderedReport } from './render-charts.ts';
 
 function table(t: ReportTable): string {
   const cell = (v: string | number | null) => (typeof v === 'number' ? formatNumber(v) : md(v ?? ''));
@@ -34,7 +35,7 @@ function finding(f: Finding): string {
 }
 
 /** The Markdown report: the same content as the HTML one without charts (each chart named with its caption). */
-export function renderMarkdown(r: AuditReport): string {
+export function renderMarkdown(r: RenderedReport): string {
   const all = r.sections.flatMap((s) => s.findings);
   const out: string[] = [
     `# ${md(r.title)}`,

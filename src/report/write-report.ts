@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditReport } from '../audit/report-model.ts';
+import { renderReportCharts } from './render-charts.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { CHROMIUM_PATH, chromiumAvailable, renderPdf } from './render-pdf.ts';
@@ -14,7 +15,7 @@ export interface WrittenReport {
 
 /**
  * Writes report.md, report.html (self-contained), report.json and, when Debian's Chromium is installed,
- * report.pdf into `dir`.
+ * report.pdf into `dir`; chart data is rendered to SVG first (report.json carries the SVG).
  */
 export async function writeReport(
   report: AuditReport,
@@ -22,11 +23,12 @@ export async function writeReport(
   options: { readonly pdf?: boolean } = {},
 ): Promise<WrittenReport> {
   await mkdir(dir, { recursive: true });
-  const html = renderHtml(report);
+  const rendered = await renderReportCharts(report);
+  const html = renderHtml(rendered);
   const files = [join(dir, 'report.md'), join(dir, 'report.html'), join(dir, 'report.json')];
-  await writeFile(files[0]!, renderMarkdown(report));
+  await writeFile(files[0]!, renderMarkdown(rendered));
   await writeFile(files[1]!, html);
-  await writeFile(files[2]!, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(files[2]!, `${JSON.stringify(rendered, null, 2)}\n`);
   let pdfSkipped: string | null = null;
   if (options.pdf === false) pdfSkipped = 'PDF not requested (--no-pdf)';
   else if (!chromiumAvailable()) {

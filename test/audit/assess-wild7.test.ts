@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assessAnalysis } from '../../src/audit/assess/index.ts';
-import { summarizeSection } from '../../src/audit/assess/section-summary.ts';
+import type { AnyAnalysis } from '../../src/analyses/analysis.ts';
+import { ANALYSES } from '../../src/analyses/registry.ts';
+import { AnalysisResults } from '../../src/audit/analysis-results.ts';
 import type { Finding } from '../../src/audit/report-model.ts';
-import { runAnalysis } from '../../src/audit/run-analysis.ts';
+import { summarizeSection } from '../../src/audit/section-summary.ts';
 import { loadTemplate } from '../../src/audit/template.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
@@ -19,14 +20,16 @@ before(async () => {
   await ingestRecords(store, simulate({ scenario: 'wild-7', seed: 7 }), { name: 'simulate:wild-7' });
   const t = loadTemplate('wild-7');
   const window = { by: 'session' as const, size: t.parameters.window ?? 500 };
+  const results = new AnalysisResults(store, 'wild-7', window);
   for (const s of t.sections) {
     const seen = new Map<string, number>();
     const own: Finding[] = [];
     for (const step of s.analyses) {
       const count = (seen.get(step.name) ?? 0) + 1;
       seen.set(step.name, count);
-      const result = await runAnalysis(store, 'wild-7', step, window);
-      const a = assessAnalysis(step.name, result as never, step.assess, {
+      const analysis: AnyAnalysis = ANALYSES[step.name];
+      const result = await results.get(analysis, step.params);
+      const a = analysis.assess(result, step.assess, {
         sectionId: s.id,
         run: 'wild-7',
         idPrefix: `${s.id}.${step.name}${count > 1 ? `-${count}` : ''}`,

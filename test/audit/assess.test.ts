@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ClusterSessionInput, cluster } from '../../src/analysis/cluster.ts';
-import { convergence, type RewardWindowInput } from '../../src/analysis/convergence.ts';
-import { correspondence } from '../../src/analysis/correspondence.ts';
-import { crossReference } from '../../src/analysis/crossref.ts';
-import { type DiversityWindow, summarizeDiversity } from '../../src/analysis/diversity.ts';
-import { analyzeInterventionEffects, type InterventionEventInput } from '../../src/analysis/interventions.ts';
-import { recurrence } from '../../src/analysis/recurrence.ts';
-import { unsolicitedAnalysis } from '../../src/analysis/unsolicited.ts';
-import { assessAnalysis } from '../../src/audit/assess/index.ts';
-import { summarizeSection } from '../../src/audit/assess/section-summary.ts';
+import { type ClusterSessionInput, cluster } from '../../src/analyses/cluster/cluster.ts';
+import { convergence, type RewardWindowInput } from '../../src/analyses/convergence/convergence.ts';
+import { correspondence } from '../../src/analyses/correspondence/correspondence.ts';
+import { crossReference } from '../../src/analyses/crossref/crossref.ts';
+import { type DiversityWindow, summarizeDiversity } from '../../src/analyses/diversity/diversity.ts';
+import {
+  analyzeInterventionEffects,
+  type InterventionEventInput,
+} from '../../src/analyses/interventions/interventions.ts';
+import { recurrence } from '../../src/analyses/recurrence/recurrence.ts';
+import { ANALYSES } from '../../src/analyses/registry.ts';
+import { unsolicitedAnalysis } from '../../src/analyses/unsolicited/unsolicited.ts';
 import type { Finding } from '../../src/audit/report-model.ts';
+import { summarizeSection } from '../../src/audit/section-summary.ts';
 import type { PhraseSeriesScan } from '../../src/model/recurrence-types.ts';
 
 const ctx = { sectionId: 'sec', run: 'r' };
@@ -62,7 +65,7 @@ describe('assessConvergence', () => {
   };
 
   test('names the phases, tags reward_converged and cites the change points and the last low reward', () => {
-    const a = assessAnalysis('convergence', result, {}, ctx);
+    const a = ANALYSES.convergence.assess(result, {}, ctx);
     const phases = a.findings.find((f) => f.tags.includes('reward_phases'))!;
     assert.ok(phases.tags.includes('reward_converged'));
     assert.equal(phases.numbers.convergence_from, 701);
@@ -77,7 +80,7 @@ describe('assessConvergence', () => {
   });
 
   test('a convergence phase shorter than min_converged_windows is not tagged reward_converged', () => {
-    const a = assessAnalysis('convergence', result, { min_converged_windows: 10 }, ctx);
+    const a = ANALYSES.convergence.assess(result, { min_converged_windows: 10 }, ctx);
     assert.ok(!tagsOf(a.findings).includes('reward_converged'));
     assert.match(a.findings[0]!.claim, /did not reach a convergence phase of 10 windows/);
   });
@@ -93,7 +96,7 @@ describe('assessConvergence', () => {
         missing: ['no reward (adjusted or baseline): no convergence analysis'],
       }),
     };
-    const a = assessAnalysis('convergence', empty, {}, ctx);
+    const a = ANALYSES.convergence.assess(empty, {}, ctx);
     assert.equal(a.findings.length, 0);
     assert.equal(a.missing[0], 'no reward (adjusted or baseline): no convergence analysis');
   });
@@ -140,7 +143,7 @@ describe('assessCluster', () => {
   };
 
   test('states the gap before and after the event with ranges, means and example sessions', () => {
-    const a = assessAnalysis('cluster', r, {}, ctx);
+    const a = ANALYSES.cluster.assess(r, {}, ctx);
     const [before, after, ev] = a.findings;
     assert.equal(before!.numbers.compliant_mean, 0.845);
     assert.equal(before!.numbers.non_compliant_mean, 0.3);
@@ -158,8 +161,7 @@ describe('assessCluster', () => {
 
   test('a range without classification gets no gap finding and says so', () => {
     const bare = rows.map((s) => ({ ...s, classification: null }));
-    const a = assessAnalysis(
-      'cluster',
+    const a = ANALYSES.cluster.assess(
       { run: 'r', ...cluster({ from: 10, to: 14, sessions: bare, events: [], reward: 'adjusted_reward' }) },
       {},
       ctx,
@@ -205,7 +207,7 @@ describe('assessDiversity', () => {
   );
 
   test('tags a fall of collapse_relative or more as a collapse and cites sampled sessions', () => {
-    const a = assessAnalysis('diversity', r, { collapse_relative: 0.5 }, ctx);
+    const a = ANALYSES.diversity.assess(r, { collapse_relative: 0.5 }, ctx);
     const [vocab, rd] = a.findings;
     assert.ok(vocab!.tags.includes('vocabulary_collapse'));
     assert.equal(vocab!.numbers.first, 847);
@@ -216,12 +218,12 @@ describe('assessDiversity', () => {
   });
 
   test('a stricter threshold turns the vocabulary fall into no collapse', () => {
-    const a = assessAnalysis('diversity', r, { collapse_relative: 0.8 }, ctx);
+    const a = ANALYSES.diversity.assess(r, { collapse_relative: 0.8 }, ctx);
     assert.ok(!tagsOf(a.findings).includes('vocabulary_collapse'));
   });
 
   test('a run without sessions gets its missing lines only', () => {
-    const a = assessAnalysis('diversity', summarizeDiversity(W, [], 1, 100, ['outputs: none']), {}, ctx);
+    const a = ANALYSES.diversity.assess(summarizeDiversity(W, [], 1, 100, ['outputs: none']), {}, ctx);
     assert.deepEqual(a.findings, []);
     assert.deepEqual(a.missing, ['outputs: none']);
   });
@@ -241,7 +243,7 @@ describe('assessUnsolicited', () => {
 
   test('34% → 0% is behaviour_suppressed from the first window below suppressed_below', () => {
     const r = unsolicitedAnalysis({ spec: W, source: 'classification', counts });
-    const a = assessAnalysis('unsolicited', r, { suppressed_below: 0.01 }, ctx);
+    const a = ANALYSES.unsolicited.assess(r, { suppressed_below: 0.01 }, ctx);
     const f = a.findings[0]!;
     assert.ok(f.tags.includes('behaviour_suppressed'));
     assert.equal(f.numbers.first_rate, 0.34);
@@ -257,7 +259,7 @@ describe('assessUnsolicited', () => {
       counts: counts.map((c) => ({ ...c, n: 0, unsolicited: 0, byCategory: [] })),
       missing: ['classification: the run has none'],
     });
-    const a = assessAnalysis('unsolicited', r, {}, ctx);
+    const a = ANALYSES.unsolicited.assess(r, {}, ctx);
     assert.equal(a.findings.length, 0);
     assert.deepEqual(a.missing, ['classification: the run has none']);
   });
@@ -333,7 +335,7 @@ describe('assessRecurrence', () => {
     });
 
   test('the trigger (7 of last 20) and absence in the 300 sessions after are findings with evidence', () => {
-    const a = assessAnalysis('recurrence', make(0, 0), { after_sessions: 300 }, ctx);
+    const a = ANALYSES.recurrence.assess(make(0, 0), { after_sessions: 300 }, ctx);
     const trigger = a.findings.find((f) => f.tags.includes('phrase_trigger'))!;
     assert.equal(trigger.numbers.k_at_event, 7);
     assert.equal(trigger.numbers.recent_window, 20);
@@ -345,7 +347,7 @@ describe('assessRecurrence', () => {
   });
 
   test('a recurrence after the event is not suppressed; paraphrases are phrase_displacement', () => {
-    const a = assessAnalysis('recurrence', make(2, 1), {}, ctx);
+    const a = ANALYSES.recurrence.assess(make(2, 1), {}, ctx);
     assert.ok(!tagsOf(a.findings).includes('phrase_suppressed'));
     const d = a.findings.find((f) => f.tags.includes('phrase_displacement'))!;
     assert.deepEqual(d.evidence.sessions, [640, 700]);
@@ -353,7 +355,7 @@ describe('assessRecurrence', () => {
   });
 
   test('a longer after_sessions rule than the analysis looked at is not met and is noted', () => {
-    const a = assessAnalysis('recurrence', make(0, 0), { after_sessions: 500 }, ctx);
+    const a = ANALYSES.recurrence.assess(make(0, 0), { after_sessions: 500 }, ctx);
     assert.ok(!tagsOf(a.findings).includes('phrase_suppressed'));
     assert.ok(a.notes.some((n) => n.includes('params.after ≥ 500')));
   });
@@ -399,8 +401,7 @@ describe('assessInterventions and the section summary', () => {
     });
 
   test('a small, non-significant fall is intervention_no_effect; a zero true effect is no_true_effect', () => {
-    const a = assessAnalysis(
-      'interventions',
+    const a = ANALYSES.interventions.assess(
       run([interventionInput('e-1', 2500, 80, 75, 75)]),
       { alpha: 0.05 },
       ctx,
@@ -420,19 +421,13 @@ describe('assessInterventions and the section summary', () => {
   });
 
   test('"Each adjustment produced…" only when every change is significant and its true effect non-zero', () => {
-    const good = assessAnalysis(
-      'interventions',
-      run([interventionInput('e-1', 2500, 120, 40, 110)]),
-      {},
-      ctx,
-    );
+    const good = ANALYSES.interventions.assess(run([interventionInput('e-1', 2500, 120, 40, 110)]), {}, ctx);
     assert.ok(tagsOf(good.findings).includes('intervention_effect'));
     assert.match(
       summarizeSection('Adjustment history', good.findings),
       /^Each adjustment produced the behavioural modification it was designed to produce\./,
     );
-    const noTruth = assessAnalysis(
-      'interventions',
+    const noTruth = ANALYSES.interventions.assess(
       run([interventionInput('e-1', 2500, 120, 40, 40)]),
       {},
       ctx,
@@ -453,7 +448,7 @@ describe('assessInterventions and the section summary', () => {
       events: [],
       missing: ['no calibration events: there is no intervention to evaluate'],
     });
-    const a = assessAnalysis('interventions', r, {}, ctx);
+    const a = ANALYSES.interventions.assess(r, {}, ctx);
     assert.equal(a.findings.length, 0);
     assert.equal(a.missing.length, 1);
     assert.equal(summarizeSection('Adjustment history', a.findings), '');
@@ -497,7 +492,7 @@ describe('assessCrossref', () => {
       candidates: [note],
       candidatesTotal: 1,
     });
-    const a = assessAnalysis('crossref', r, {}, ctx);
+    const a = ANALYSES.crossref.assess(r, {}, ctx);
     const [dep, co] = a.findings;
     assert.ok(dep!.tags.includes('annotation_departure'));
     assert.equal(dep!.numbers.affect, 'felt felt');
@@ -514,7 +509,7 @@ describe('assessCrossref', () => {
       candidates: [],
       candidatesTotal: 0,
     });
-    const a = assessAnalysis('crossref', r, {}, ctx);
+    const a = ANALYSES.crossref.assess(r, {}, ctx);
     assert.equal(a.findings.length, 0);
     assert.equal(a.missing.length, 2);
   });
@@ -536,7 +531,7 @@ describe('assessCorrespondence', () => {
         ],
       }),
     };
-    const a = assessAnalysis('correspondence', r, { strong_r: 0.7 }, ctx);
+    const a = ANALYSES.correspondence.assess(r, { strong_r: 0.7 }, ctx);
     const strong = a.findings.filter((f) => f.tags.includes('strong_correspondence'));
     assert.deepEqual(
       strong.map((f) => f.numbers.behaviour),
@@ -558,8 +553,8 @@ describe('finding ids', () => {
         reward: 'adjusted_reward',
       }),
     };
-    const a = assessAnalysis('cluster', r, {}, ctx);
-    const b = assessAnalysis('cluster', r, {}, { ...ctx, idPrefix: 'sec.cluster-2' });
+    const a = ANALYSES.cluster.assess(r, {}, ctx);
+    const b = ANALYSES.cluster.assess(r, {}, { ...ctx, idPrefix: 'sec.cluster-2' });
     assert.deepEqual(
       a.findings.map((f) => f.id),
       ['sec.cluster.1'],
@@ -568,6 +563,6 @@ describe('finding ids', () => {
       b.findings.map((f) => f.id),
       ['sec.cluster-2.1'],
     );
-    assert.deepEqual(assessAnalysis('cluster', r, {}, ctx), a);
+    assert.deepEqual(ANALYSES.cluster.assess(r, {}, ctx), a);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseHorizons } from '../../src/analysis/intervention-horizons.ts';
-import { analyzeInterventions } from '../../src/audit/analyses/interventions.ts';
+import { analyzeInterventions } from '../../src/analyses/interventions/analyze-interventions.ts';
+import { parseHorizons } from '../../src/analyses/interventions/intervention-horizons.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../src/store/ingest.ts';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditReport } from '../../src/audit/report-model.ts';
 import { runAudit } from '../../src/audit/run-audit.ts';
+import { renderReportCharts } from '../../src/report/render-charts.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../src/store/ingest.ts';
@@ -11,8 +12,9 @@ import { tempDir } from '../util/tmp.ts';
 
 const dir = tempDir();
 
-/** report.json without what may differ between two runs on the same input. */
-function comparable(r: AuditReport): unknown {
+/** report.json (charts rendered) without what may differ between two runs on the same input. */
+async function comparable(audit: AuditReport): Promise<unknown> {
+  const r = await renderReportCharts(audit);
   const { provenance, operations: _ops, ...rest } = r;
   const { generatedAt: _g, durationMs: _d, ...prov } = provenance;
   return { ...rest, provenance: prov };
@@ -39,7 +41,7 @@ describe('runAudit', () => {
     const a = await runAudit(store, { run: 'wild-7', template: 'full', operations: false, fresh: true });
     const b = await runAudit(store, { run: 'wild-7', template: 'full', operations: false, fresh: true });
     assert.notEqual(a.auditId, b.auditId);
-    assert.deepEqual(comparable(b.report), comparable(a.report));
+    assert.deepEqual(await comparable(b.report), await comparable(a.report));
   });
 
   it('tracks every section as complete in the store', async () => {

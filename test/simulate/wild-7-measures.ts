@@ -1,4 +1,4 @@
-import { responseDiversity } from '../../src/analysis/response-diversity.ts';
+import { responseDiversity } from '../../src/analyses/diversity/response-diversity.ts';
 import type { AnnotationRecord, EventRecord, SessionRecord } from '../../src/model/schema.ts';
 import { type SimulateOptions, simulate } from '../../src/simulate/index.ts';
 import { tokenize } from '../../src/stats/tokenize.ts';

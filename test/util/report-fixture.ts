@@ -1,4 +1,5 @@
-import type { AuditReport, Finding } from '../../src/audit/report-model.ts';
+import type { Finding } from '../../src/audit/report-model.ts';
+import type { RenderedReport } from '../../src/report/render-charts.ts';
 
 /** Text meant to break out of its context wherever it is rendered. */
 export const HOSTILE = [
@@ -13,7 +14,7 @@ export const HOSTILE = [
 ] as const;
 
 /** A small report whose outputs, annotations, claims and table cells are all hostile text. */
-export function hostileReport(): AuditReport {
+export function hostileReport(): RenderedReport {
   const finding: Finding = {
     id: 'calibration.cluster.1',
     section: 'calibration',

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { WindowSupport } from '../../analyses/analysis.ts';
 import { InputError } from '../../model/errors.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
@@ -9,39 +10,47 @@ import { withStore } from '../context.ts';
 export interface AnalysisCliOptions {
   readonly run: string;
   readonly window?: number;
-  readonly by: 'session' | 'step';
+  readonly by?: 'session' | 'step';
   readonly json?: boolean;
 }
 
-const positiveInt = (name: string) => (v: string) => {
+/** Parses a positive integer option, with a usage error naming it. */
+export const positiveInt = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
     throw new InvalidArgumentError(`${name} expects a positive integer.`);
   return Number(v);
 };
 
-/** Adds `rlaudit analyze NAME` with the common options: --run, --window W, --by session|step, --json. */
-export function analysisCommand(analyze: Command, name: string, description: string): Command {
-  return analyze
-    .command(name)
-    .description(description)
-    .requiredOption('--run <id>', 'the run')
-    .option(
+/**
+ * Adds `rlaudit analyze NAME` with the common options: --run, the window options the analysis supports
+ * (--window W and --by session|step; --window only; or none), --json.
+ */
+export function analysisCommand(
+  analyze: Command,
+  name: string,
+  description: string,
+  windows: WindowSupport = 'any',
+): Command {
+  const cmd = analyze.command(name).description(description).requiredOption('--run <id>', 'the run');
+  if (windows !== 'none') {
+    cmd.option(
       '--window <n>',
       `sessions per window (default ${(DEFAULT_WINDOW as { size: number }).size})`,
       positiveInt('--window'),
-    )
-    .addOption(
+    );
+  }
+  if (windows === 'any') {
+    cmd.addOption(
       new Option('--by <unit>', 'window by session numbers or by training step')
         .choices(['session', 'step'])
         .default('session'),
-    )
-    .option('--json', 'print JSON')
-    .exitOverride()
-    .showSuggestionAfterError(true);
+    );
+  }
+  return cmd.option('--json', 'print JSON').exitOverride().showSuggestionAfterError(true);
 }
 
-export function windowSpec(opts: AnalysisCliOptions): WindowSpec {
-  if (opts.by === 'step') {
+export function windowSpec(opts: AnalysisCliOptions, windows: WindowSupport = 'any'): WindowSpec {
+  if (windows === 'any' && opts.by === 'step') {
     if (opts.window !== undefined) throw new InputError('--window and --by step exclude each other');
     return { by: 'step' };
   }
@@ -68,9 +77,4 @@ export async function withRun<T>(
     if (layers.sessions === 0) throw new InputError(`run '${run}' has no sessions`);
     return fn(store, layers);
   });
-}
-
-/** Prints the one-line notes of what an analysis could not do for lack of data. */
-export function printMissing(missing: readonly string[]): void {
-  for (const m of missing) process.stdout.write(`not available: ${m}\n`);
 }

@@ -1,9 +1,9 @@
 import { type Command, Option } from 'commander';
-import { analyzeCompare } from '../../audit/analyses/compare.ts';
+import { printMissing, renderTable } from '../../analyses/shared/render-table.ts';
+import { analyzeCompare } from '../../audit/compare-runs.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
-import { renderTable } from '../table.ts';
-import { printMissing, windowSpec } from './common.ts';
+import { positiveInt, windowSpec } from './common.ts';
 
 export function registerCompare(analyze: Command): void {
   analyze
@@ -12,7 +12,7 @@ export function registerCompare(analyze: Command): void {
       'sibling runs side by side: reward, low rewards, phases, vocabulary, diversity, unsolicited, rising phrase, takeover',
     )
     .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)')
-    .option('--window <n>', 'sessions per window (default 500)', (v: string) => Number(v))
+    .option('--window <n>', 'sessions per window (default 500)', positiveInt('--window'))
     .addOption(
       new Option('--by <unit>', 'window by session numbers or by training step')
         .choices(['session', 'step'])
@@ -87,7 +87,11 @@ export function registerCompare(analyze: Command): void {
             ],
           )}\n`,
         );
-        for (const x of r.runs) printMissing(x.missing.map((m) => `${x.run}: ${m}`));
+        for (const x of r.runs)
+          printMissing(
+            x.missing.map((m) => `${x.run}: ${m}`),
+            (t) => process.stdout.write(t),
+          );
       },
     );
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { pivotStepMetrics } from '../../analysis/step-metrics.ts';
+import { renderTable } from '../../analyses/shared/render-table.ts';
+import { pivotStepMetrics } from '../../analyses/shared/step-metrics.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
-import { renderTable } from '../table.ts';
 
 interface MetricsCliOptions {
   readonly run: string;

@@ -1,31 +1,20 @@
 import { Command } from 'commander';
-import { registerCluster } from '../analyze/cluster.ts';
+import { ANALYSES, ANALYSIS_NAMES } from '../../analyses/registry.ts';
+import { registerAnalysisCommand } from '../analyze/analysis-command.ts';
 import { registerCompare } from '../analyze/compare.ts';
-import { registerConvergence } from '../analyze/convergence.ts';
-import { registerCorrespondence } from '../analyze/correspondence.ts';
-import { registerCrossref } from '../analyze/crossref.ts';
-import { registerDiversity } from '../analyze/diversity.ts';
-import { registerInterventions } from '../analyze/interventions.ts';
 import { registerMetrics } from '../analyze/metrics.ts';
-import { registerRecurrence } from '../analyze/recurrence.ts';
-import { registerUnsolicited } from '../analyze/unsolicited.ts';
 
-/** `rlaudit analyze NAME`: one analysis of a run, as a readable table or JSON (docs/analyses.md). */
+/**
+ * `rlaudit analyze NAME`: one analysis of a run, as a readable table or JSON (docs/analyses.md). One
+ * subcommand per registered analysis, its options generated from the analysis's parameter schema; `compare`
+ * (several runs side by side) and `metrics` (the run's own logged per-step metrics) beside them.
+ */
 export function registerAnalyze(program: Command): void {
   const analyze = new Command('analyze')
-    .description(
-      'run one analysis of a run: convergence, diversity, unsolicited, recurrence, interventions, crossref, correspondence, cluster, compare, metrics',
-    )
+    .description(`run one analysis of a run: ${[...ANALYSIS_NAMES, 'compare', 'metrics'].join(', ')}`)
     .exitOverride()
     .showSuggestionAfterError(true);
-  registerConvergence(analyze);
-  registerDiversity(analyze);
-  registerUnsolicited(analyze);
-  registerRecurrence(analyze);
-  registerInterventions(analyze);
-  registerCrossref(analyze);
-  registerCorrespondence(analyze);
-  registerCluster(analyze);
+  for (const name of ANALYSIS_NAMES) registerAnalysisCommand(analyze, ANALYSES[name]);
   registerCompare(analyze);
   registerMetrics(analyze);
   program.addCommand(analyze);

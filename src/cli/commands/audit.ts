@@ -1,11 +1,11 @@
 import { type Command, Option } from 'commander';
+import { renderTable } from '../../analyses/shared/render-table.ts';
 import { runAudit } from '../../audit/run-audit.ts';
 import { InputError } from '../../model/errors.ts';
 import type { WindowSpec } from '../../model/windows.ts';
 import { writeReport } from '../../report/write-report.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';
-import { renderTable } from '../table.ts';
 
 /** Section progress on stderr for terminals; RLAUDIT_TRACE=sections forces it (the resume test uses it). */
 export function sectionProgress(): (id: string, status: string) => void {

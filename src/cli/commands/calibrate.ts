@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { renderTable } from '../../analyses/shared/render-table.ts';
 import { calibrateRun } from '../../calibration/calibrate-run.ts';
 import { type Protocol, parseProtocol } from '../../calibration/protocol.ts';
 import { wild7Protocol } from '../../calibration/wild-7.ts';
 import { InputError } from '../../model/errors.ts';
 import { ingestFiles } from '../../store/ingest.ts';
 import { printJson, withStore } from '../context.ts';
-import { renderTable } from '../table.ts';
 
 const BUILT_IN: Record<string, () => Protocol> = { 'wild-7': wild7Protocol };
 

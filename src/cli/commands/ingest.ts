@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
+import { renderTable } from '../../analyses/shared/render-table.ts';
 import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
 import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
 import { type IngestSummary, ingestFiles } from '../../store/ingest.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { bytesProgress } from '../progress.ts';
-import { renderTable } from '../table.ts';
 
 export function registerIngest(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { renderTable } from '../../analyses/shared/render-table.ts';
 import { intOption, printJson, withStore } from '../context.ts';
-import { renderTable } from '../table.ts';
 
 export function registerRejects(program: Command): void {
   program

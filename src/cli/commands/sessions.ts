@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { renderTable } from '../../analyses/shared/render-table.ts';
 import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
-import { renderTable } from '../table.ts';
 
 export function registerSessions(program: Command): void {
   program

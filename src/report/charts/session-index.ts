@@ -1,19 +1,7 @@
+import type { SessionIndexCell } from '../../model/findings.ts';
 import { escapeHtml } from '../escape.ts';
 
-/** One cell of the session index: a session, or a bucket of consecutive sessions on large runs. */
-export interface SessionIndexCell {
-  /** First session of the cell. */
-  readonly from: number;
-  readonly to: number;
-  /** Sessions in the cell and how many of them are non-compliant (null when unclassified). */
-  readonly sessions: number;
-  readonly nonCompliant: number | null;
-  /** The most frequent category among non-compliant sessions, if any. */
-  readonly category: string | null;
-  readonly flagged: boolean;
-  /** Calibration event ids at a session of the cell. */
-  readonly events: readonly string[];
-}
+export type { SessionIndexCell } from '../../model/findings.ts';
 
 const CATEGORY_COLORS: Readonly<Record<string, string>> = {
   '2': '#e6862e',

@@ -1,14 +1,7 @@
-/** One cell of the session index as the engine aggregates it (see src/report/charts/session-index.ts). */
-export interface SessionIndexRow {
-  readonly from: number;
-  readonly to: number;
-  readonly sessions: number;
-  /** Non-compliant sessions in the cell; null when none of them is classified. */
-  readonly nonCompliant: number | null;
-  readonly category: string | null;
-  readonly flagged: boolean;
-  readonly events: readonly string[];
-}
+import type { SessionIndexCell } from '../../model/findings.ts';
+
+/** One cell of the session index as the engine aggregates it. */
+export type SessionIndexRow = SessionIndexCell;
 
 /** A cited session, for the report's excerpts (output cut to `maxChars`). */
 export interface ExcerptRow {

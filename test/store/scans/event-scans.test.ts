@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { countBehaviourBins } from '../../../src/analysis/intervention-behaviour.ts';
+import { countBehaviourBins } from '../../../src/analyses/interventions/intervention-behaviour.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
 import type { BehaviourTarget } from '../../../src/store/scans/event-scans.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { departureReasons } from '../../../src/analysis/annotation-format.ts';
+import { departureReasons } from '../../../src/analyses/crossref/annotation-format.ts';
 import { compileTarget, normaliseText } from '../../../src/calibration/phrase-matcher.ts';
 import { tokenize } from '../../../src/stats/tokenize.ts';
 import { DuckDbClient } from '../../../src/store/duckdb/duckdb-client.ts';

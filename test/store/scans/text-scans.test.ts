@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_DETECTOR, matchDetector } from '../../../src/analysis/unsolicited-detector.ts';
-import { detectorRulesSql } from '../../../src/audit/analyses/unsolicited.ts';
+import { detectorRulesSql } from '../../../src/analyses/unsolicited/analyze-unsolicited.ts';
+import { DEFAULT_DETECTOR, matchDetector } from '../../../src/analyses/unsolicited/unsolicited-detector.ts';
 import type { WindowSpec } from '../../../src/model/windows.ts';
 import { distinctN } from '../../../src/stats/distinct-n.ts';
 import { seededSampleIndices } from '../../../src/stats/prng.ts';

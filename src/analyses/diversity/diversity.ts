@@ -1,0 +1,214 @@
+import { type WindowInfo, type WindowSpec, windowLabel } from '../../model/windows.ts';
+import { compressionRatio } from '../../stats/compression-ratio.ts';
+import { eadMean } from '../../stats/ead.ts';
+import { ngramDiversityScore } from '../../stats/ngram-diversity-score.ts';
+import { selfBleu } from '../../stats/self-bleu.ts';
+import { tokenize } from '../../stats/tokenize.ts';
+import type { RunMetricSeries } from '../shared/step-metrics.ts';
+import { DIVERSITY_SAMPLE_SIZE, SELF_BLEU_MAX_SAMPLE } from './diversity-sample.ts';
+import { responseDiversity } from './response-diversity.ts';
+
+/** Engine-counted tokens of one window (the store's `textWindowCounts` rows have this shape). */
+export interface DiversityWindowCounts {
+  readonly window: number;
+  readonly from: number;
+  readonly to: number;
+  readonly sessions: number;
+  readonly emptyOutputs: number;
+  readonly totalTokens: number;
+  readonly uniqueTokens: number;
+  readonly totalBigrams: number;
+  readonly uniqueBigrams: number;
+  readonly distinct1PerOutput: number;
+  readonly distinct2PerOutput: number;
+}
+
+/** The seeded sample of one window: its outputs in session order, and their session numbers. */
+export interface DiversityWindowSample {
+  readonly window: number;
+  readonly sessions: readonly number[];
+  readonly outputs: readonly string[];
+}
+
+/** Every statistic of a window, each under the name of its variant. */
+export interface DiversityMetrics {
+  readonly unique_tokens: number;
+  readonly total_tokens: number;
+  readonly distinct1_pooled: number;
+  readonly distinct2_pooled: number;
+  readonly distinct1_per_output: number;
+  readonly distinct2_per_output: number;
+  readonly response_diversity: number;
+  readonly ngram_diversity_score: number;
+  readonly compression_ratio: number;
+  readonly self_bleu: number | null;
+  readonly ead: number;
+}
+
+export interface DiversityWindow extends WindowInfo {
+  readonly label: string;
+  readonly emptyOutputs: number;
+  readonly metrics: DiversityMetrics;
+  /** Outputs in the window's sample, and the Self-BLEU sub-sample actually used. */
+  readonly sampleSize: number;
+  readonly selfBleuSampleSize: number;
+  /** A few sampled session numbers (evidence to cite). */
+  readonly sampleSessions: readonly number[];
+}
+
+export interface DiversityChange {
+  readonly first: number;
+  readonly last: number;
+}
+
+export interface DiversityResult {
+  readonly windowSpec: WindowSpec;
+  readonly sample: { readonly size: number; readonly seed: number; readonly selfBleuSize: number };
+  readonly windows: readonly DiversityWindow[];
+  /** First vs last window (null without windows). */
+  readonly firstLast: {
+    readonly firstWindow: string;
+    readonly lastWindow: string;
+    readonly unique_tokens: DiversityChange;
+    readonly response_diversity: DiversityChange;
+    readonly distinct2_pooled: DiversityChange;
+    readonly distinct2_per_output: DiversityChange;
+  } | null;
+  readonly definitions: Readonly<Record<keyof DiversityMetrics, string>>;
+  /**
+   * The run's own diversity metrics (stored per-step metrics whose name matches `DIVERSITY_METRIC_PATTERN`,
+   * e.g. a trainer's per-completion `eval_distinct_2`) at the steps of `--by step` windows; [] otherwise.
+   */
+  readonly runMetrics: readonly RunMetricSeries[];
+  readonly missing: readonly string[];
+}
+
+export const DIVERSITY_DEFINITIONS: Readonly<Record<keyof DiversityMetrics, string>> = {
+  unique_tokens:
+    "distinct tokens (tokenize: lower-case runs of [\\p{L}\\p{N}']) over all outputs of the window",
+  total_tokens: 'tokens over all outputs of the window',
+  distinct1_pooled:
+    '|unique tokens| / |tokens| over all outputs of the window (Kirk et al. 2024); 0 without tokens',
+  distinct2_pooled:
+    '|unique bigrams| / |bigrams| over all outputs of the window, bigrams within an output (Kirk et al. 2024)',
+  distinct1_per_output: 'mean over outputs of |set(tokens)| / |tokens| (Distinct-N); 0 for an empty output',
+  distinct2_per_output: 'mean over outputs of |set(bigrams)| / |tokens| (Distinct-N); 0 for an empty output',
+  response_diversity:
+    'headline: pooled distinct-2 over a seeded sample of 200 outputs of the window (responseDiversity)',
+  ngram_diversity_score: 'Σ_{n=1..4} |unique n-grams| / |n-grams| over the joined sample (Shaib et al. 2024)',
+  compression_ratio:
+    'UTF-8 bytes / gzip (Node zlib, level 9) bytes of the sample joined by spaces (Shaib et al. 2024)',
+  self_bleu:
+    'mean BLEU (n ≤ 3, uniform weights, smoothing method1) of each output against the other outputs of a seeded sub-sample of ≤ 100 (Texygen)',
+  ead: 'expectation-adjusted distinct, mean over n = 1..5, V = 50257, pooled over the sample (Liu et al. 2022)',
+};
+
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+/** The Self-BLEU sub-sample size to use: at most 100, at least 2. */
+export function selfBleuSize(requested: number | undefined): number {
+  const size = Math.min(requested ?? SELF_BLEU_MAX_SAMPLE, SELF_BLEU_MAX_SAMPLE);
+  if (!Number.isInteger(size) || size < 2) {
+    throw new RangeError(`the Self-BLEU sample size must be an integer in 2..100, got ${size}`);
+  }
+  return size;
+}
+
+/** At most this many windows get Self-BLEU (evenly spaced, first and last included); the rest report null. */
+export const MAX_SELF_BLEU_WINDOWS = 40;
+
+/** Whether window i of n gets Self-BLEU under {@link MAX_SELF_BLEU_WINDOWS}. */
+export function selfBleuWindow(i: number, n: number): boolean {
+  if (n <= MAX_SELF_BLEU_WINDOWS) return true;
+  const step = (n - 1) / (MAX_SELF_BLEU_WINDOWS - 1);
+  for (let k = 0; k < MAX_SELF_BLEU_WINDOWS; k++) if (Math.round(k * step) === i) return true;
+  return false;
+}
+
+/**
+ * One window's diversity: engine counts plus the statistics of its seeded sample (pure).
+ *
+ * @example diversityWindow(spec, counts[0], { window: 0, sessions: [1, 2], outputs: ['a b', 'a c'] }, 1, 100)
+ */
+export function diversityWindow(
+  spec: WindowSpec,
+  c: DiversityWindowCounts,
+  sample: DiversityWindowSample | undefined,
+  seed: number,
+  bleuSize: number,
+  withSelfBleu = true,
+): DiversityWindow {
+  const outputs = sample?.outputs ?? [];
+  const tokens = outputs.map(tokenize);
+  const bleu = withSelfBleu && outputs.length >= 2 ? selfBleu(tokens, { sampleSize: bleuSize, seed }) : null;
+  const info = { index: c.window, from: c.from, to: c.to, sessions: c.sessions };
+  return {
+    ...info,
+    label: windowLabel(spec, info),
+    emptyOutputs: c.emptyOutputs,
+    metrics: {
+      unique_tokens: c.uniqueTokens,
+      total_tokens: c.totalTokens,
+      distinct1_pooled: ratio(c.uniqueTokens, c.totalTokens),
+      distinct2_pooled: ratio(c.uniqueBigrams, c.totalBigrams),
+      distinct1_per_output: c.distinct1PerOutput,
+      distinct2_per_output: c.distinct2PerOutput,
+      // The sample holds exactly the outputs responseDiversity draws from the whole window, so pooling all
+      // of it (k ≥ n takes every output) gives responseDiversity(window outputs in session order, { seed }).
+      response_diversity: responseDiversity(outputs, { sampleSize: DIVERSITY_SAMPLE_SIZE }),
+      ngram_diversity_score: ngramDiversityScore(tokens),
+      compression_ratio: compressionRatio(outputs),
+      self_bleu: bleu?.selfBleu ?? null,
+      ead: eadMean(tokens),
+    },
+    sampleSize: outputs.length,
+    selfBleuSampleSize: bleu?.sampleSize ?? 0,
+    sampleSessions: (sample?.sessions ?? []).slice(0, 5),
+  };
+}
+
+/** The result around computed windows: first vs last, definitions, missing (pure). */
+export function summarizeDiversity(
+  spec: WindowSpec,
+  windows: readonly DiversityWindow[],
+  seed: number,
+  bleuSize: number,
+  missingIn: readonly string[] = [],
+): DiversityResult {
+  const missing = [...missingIn];
+  const thin = windows.filter((w) => w.metrics.self_bleu === null && w.sampleSize < 2).map((w) => w.label);
+  const skipped = windows.filter((w) => w.metrics.self_bleu === null && w.sampleSize >= 2).length;
+  if (skipped > 0) {
+    missing.push(
+      `Self-BLEU (quadratic in the sample) was computed on ${windows.length - skipped - thin.length} of ${windows.length} windows, evenly spaced with the first and last, to bound its cost`,
+    );
+  }
+  if (thin.length > 0) missing.push(`Self-BLEU needs 2 outputs per window: none for ${thin.join(', ')}`);
+  const first = windows[0];
+  const last = windows.at(-1);
+  const change = (
+    k: 'unique_tokens' | 'response_diversity' | 'distinct2_pooled' | 'distinct2_per_output',
+  ) => ({
+    first: first!.metrics[k],
+    last: last!.metrics[k],
+  });
+  return {
+    windowSpec: spec,
+    sample: { size: DIVERSITY_SAMPLE_SIZE, seed, selfBleuSize: bleuSize },
+    windows,
+    firstLast:
+      first && last
+        ? {
+            firstWindow: first.label,
+            lastWindow: last.label,
+            unique_tokens: change('unique_tokens'),
+            response_diversity: change('response_diversity'),
+            distinct2_pooled: change('distinct2_pooled'),
+            distinct2_per_output: change('distinct2_per_output'),
+          }
+        : null,
+    definitions: DIVERSITY_DEFINITIONS,
+    runMetrics: [],
+    missing,
+  };
+}

@@ -1,0 +1,160 @@
+import type { CalibrationEventRow } from '../../store/scans/event-scans.ts';
+import type { RunLayers } from '../../store/scans/index.ts';
+import type { Store } from '../../store/store.ts';
+import { replayAfterWindows, simulatedRunMeta, simulatorVersionNote } from './counterfactual.ts';
+import { type BehaviourTarget, targetBehaviour } from './intervention-behaviour.ts';
+import { type HorizonSpec, horizonFor } from './intervention-horizons.ts';
+import {
+  analyzeInterventionEffects,
+  type InterventionEventInput,
+  type InterventionsResult,
+  type WindowCount,
+} from './interventions.ts';
+
+export type { InterventionsResult } from './interventions.ts';
+
+/** Options of {@link analyzeInterventions}. */
+export interface InterventionsOptions {
+  /** Horizon h per event (default 500 sessions for every event). */
+  readonly horizons?: HorizonSpec;
+  /** Sessions per bin of the ITS series (default 50). */
+  readonly binSize?: number;
+  /** Sessions before the event in the ITS series (default 1000). */
+  readonly spanBefore?: number;
+  /** Behaviour measured for `{global}` targets (default: the non-compliant rate). */
+  readonly metric?: BehaviourTarget;
+  /** Replay simulated runs for the true effect (default true). */
+  readonly counterfactual?: boolean;
+}
+
+const DEFAULT_HORIZONS: HorizonSpec = { default: 500, overrides: {} };
+
+function layerGap(b: BehaviourTarget, layers: RunLayers): string | null {
+  if (b.kind === 'category' && layers.withCategory === 0) return 'the run records no categories';
+  if (b.kind === 'non_compliant' && layers.withClassification === 0)
+    return 'the run records no classification';
+  return null;
+}
+
+async function eventInput(
+  store: Store,
+  run: string,
+  e: CalibrationEventRow,
+  behaviour: BehaviourTarget,
+  h: number,
+  binSize: number,
+  spanBefore: number,
+): Promise<InterventionEventInput> {
+  const t = e.session;
+  const windows = await store.scans.behaviourBins(run, {
+    target: behaviour,
+    anchor: t,
+    binSize: h,
+    from: t - h + 1,
+    to: t + h,
+  });
+  const at = (bin: number): WindowCount => windows.find((w) => w.bin === bin) ?? { sessions: 0, hits: 0 };
+  const bins = await store.scans.behaviourBins(run, {
+    target: behaviour,
+    anchor: t,
+    binSize,
+    from: t - spanBefore + 1,
+    to: t + h,
+  });
+  const { lastHit } = await store.scans.behaviourOccurrence(run, behaviour);
+  return { event: e, behaviour, horizon: h, before: at(-1), after: at(0), bins, lastHit };
+}
+
+/**
+ * The interventions analysis of a stored run: the store's per-window and per-bin counts of each event's
+ * targeted behaviour, then {@link analyzeInterventionEffects}; for a simulated run (its run record names the
+ * scenario and seed) the true effect of each event from an in-memory counterfactual replay.
+ *
+ * @example
+ * const result = await analyzeInterventions(store, 'wild-7', { horizons: parseHorizons('2500:500,4200:400,e-3:300', 500) });
+ * result.events.map((e) => [e.event.id, e.relativeChangePct, e.truth?.effect])
+ */
+export async function analyzeInterventions(
+  store: Store,
+  run: string,
+  options: InterventionsOptions = {},
+): Promise<InterventionsResult> {
+  const layers = await store.scans.runLayers(run);
+  const binSize = options.binSize ?? 50;
+  const spanBefore = options.spanBefore ?? 1000;
+  const horizons = options.horizons ?? DEFAULT_HORIZONS;
+  const missing: string[] = [];
+  const base = { run, lastSession: layers.lastSession, binSize, spanBefore };
+  if (layers.events === 0) {
+    missing.push('no calibration events: there is no intervention to evaluate');
+    return analyzeInterventionEffects({ ...base, events: [], missing });
+  }
+  const inputs: InterventionEventInput[] = [];
+  for (const e of await store.scans.listEvents(run)) {
+    const h = horizonFor(horizons, e);
+    let behaviour = targetBehaviour(e.target, options.metric);
+    const gap = behaviour ? layerGap(behaviour, layers) : null;
+    if (gap) {
+      missing.push(`event ${e.id}: ${gap}, so its targeted behaviour cannot be measured`);
+      behaviour = null;
+    }
+    inputs.push(
+      behaviour
+        ? await eventInput(store, run, e, behaviour, h, binSize, spanBefore)
+        : {
+            event: e,
+            behaviour: null,
+            horizon: h,
+            before: { sessions: 0, hits: 0 },
+            after: { sessions: 0, hits: 0 },
+            bins: [],
+            lastHit: null,
+          },
+    );
+  }
+  const withTruth =
+    options.counterfactual === false ? inputs : await addTruth(store, run, layers, inputs, missing);
+  return analyzeInterventionEffects({ ...base, events: withTruth, missing });
+}
+
+async function addTruth(
+  store: Store,
+  run: string,
+  layers: RunLayers,
+  inputs: readonly InterventionEventInput[],
+  missing: string[],
+): Promise<InterventionEventInput[]> {
+  if (layers.withGroundTruth === 0) {
+    missing.push('true effects: not a simulated run (no ground truth), so no counterfactual replay');
+    return [...inputs];
+  }
+  const meta = simulatedRunMeta(await store.getRun(run));
+  if (typeof meta === 'string') {
+    missing.push(`true effects: ${meta}`);
+    return [...inputs];
+  }
+  const versionNote = simulatorVersionNote(meta);
+  if (versionNote) missing.push(`true effects: ${versionNote}`);
+  const measurable = inputs.filter((i) => i.behaviour !== null);
+  const replays = replayAfterWindows(
+    meta,
+    measurable.map((i) => ({
+      eventId: i.event.id,
+      target: i.behaviour!,
+      from: i.event.session + 1,
+      to: i.event.session + i.horizon,
+    })),
+  );
+  return inputs.map((i) => {
+    const r = replays.find((x) => x.eventId === i.event.id);
+    if (!r) return i;
+    if (r.factual.sessions !== i.after.sessions || r.factual.hits !== i.after.hits) {
+      missing.push(
+        `true effect of ${i.event.id}: the replay does not reproduce the stored run ` +
+          `(${r.factual.hits}/${r.factual.sessions} vs ${i.after.hits}/${i.after.sessions} after the event)`,
+      );
+      return i;
+    }
+    return { ...i, counterfactual: { run: r.counterfactualRun, after: r.counterfactual } };
+  });
+}

@@ -1,0 +1,63 @@
+import { printMissing, renderTable } from '../shared/render-table.ts';
+import type { InterventionEffect, InterventionsResult } from './interventions.ts';
+
+const pct = (x: number | null | undefined, digits = 1) =>
+  x === null || x === undefined ? '' : `${x.toFixed(digits)}`;
+const pp = (x: number) => (x * 100).toFixed(1);
+const ci = (lo: number, hi: number) => `[${pp(lo)}, ${pp(hi)}]`;
+
+function row(e: InterventionEffect): unknown[] {
+  const d = e.disappearance;
+  return [
+    e.event.id,
+    e.event.session,
+    e.behaviour,
+    e.horizon,
+    `${e.before.hits}/${e.before.sessions}`,
+    `${e.after.hits}/${e.after.sessions}`,
+    pct(e.absoluteChangePp),
+    pct(e.relativeChangePct),
+    e.newcombe ? ci(e.newcombe.lower, e.newcombe.upper) : '',
+    e.test ? e.test.p.toPrecision(2) : '',
+    e.its ? `${pp(e.its.levelChange.estimate)} ±${pp(1.96 * e.its.levelChange.se)}` : '',
+    e.projection ? `${pp(e.projection.effect)} ${ci(e.projection.lower, e.projection.upper)}` : '',
+    e.truth ? pp(e.truth.effect) : '',
+    d.lastOccurrence === null
+      ? 'never'
+      : d.gone
+        ? `gone after ${d.lastOccurrence}`
+        : `last ${d.lastOccurrence}`,
+    e.overlaps.join(' '),
+  ];
+}
+
+const HEADERS = [
+  'event',
+  'session',
+  'behaviour',
+  'h',
+  'before',
+  'after',
+  'Δ pp',
+  'Δ %',
+  'Newcombe 95% (pp)',
+  'p',
+  'ITS level (pp)',
+  'projection (pp)',
+  'true (pp)',
+  'occurrence',
+  'overlaps',
+];
+
+export function interventionsTable(r: InterventionsResult, write: (text: string) => void): void {
+  if (r.events.length > 0) {
+    write(`${renderTable(HEADERS, r.events.map(row))}\n`);
+    write(
+      `Δ = after − before (sessions t−h+1…t vs t+1…t+h); the Newcombe CI is for that change, not the causal effect.\n` +
+        `projection = after − pre-trend line (${r.spanBefore} sessions in bins of ${r.binSize}), 95% prediction interval;` +
+        ` true = factual − counterfactual after rate (simulated runs).\n`,
+    );
+  }
+  for (const e of r.events) for (const n of e.notes) write(`${e.event.id}: ${n}\n`);
+  printMissing(r.missing, write);
+}

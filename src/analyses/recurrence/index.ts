@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { defineAnalysis } from '../analysis.ts';
+import { positiveInt, textList } from '../shared/param-types.ts';
+import { thresholdsSchema } from '../shared/thresholds.ts';
+import { analyzeRecurrence } from './analyze-recurrence.ts';
+import { assessRecurrence, RECURRENCE_DEFAULTS } from './assess-recurrence.ts';
+import { recurrenceCharts } from './recurrence-charts.ts';
+import { recurrenceTable } from './recurrence-table.ts';
+
+/** Target phrases: "k of last N", occurrences per window, recurrence after events, displacement; discovery. */
+export const recurrenceAnalysis = defineAnalysis({
+  name: 'recurrence',
+  summary: 'target phrases: k of last N, occurrences per window, recurrence after events, displacement',
+  help:
+    'Example:\n  rlaudit analyze recurrence --run wild-7 --phrase "I do not want to be changed"\n\n' +
+    "Without --phrase/--regex the phrases targeted by the run's events are used; without those, the\n" +
+    'n-grams whose share of sessions rose or fell most are discovered. Definitions: docs/analyses/recurrence.md',
+  windows: 'any',
+  params: z.strictObject({
+    phrases: textList
+      .default([])
+      .meta({ description: 'a target phrase (repeatable)', flag: 'phrase', repeatable: true, value: 'text' }),
+    regexes: textList.default([]).meta({
+      description: 'a target regex, RE2 syntax, case-insensitive (repeatable)',
+      flag: 'regex',
+      repeatable: true,
+      value: 're2',
+    }),
+    last: positiveInt.optional().meta({
+      description: 'N of "k of last N" (default: the event trigger\'s window, else 20)',
+      value: 'n',
+    }),
+    threshold: positiveInt.optional().meta({
+      description: "k threshold (default: the event trigger's count, else 7 for N = 20)",
+      value: 'k',
+    }),
+    after: positiveInt.default(300).meta({ description: 'sessions after each event to check', value: 'm' }),
+  }),
+  thresholds: thresholdsSchema(RECURRENCE_DEFAULTS, {
+    after_sessions:
+      'a phrase absent in this many sessions after the event targeting it is `phrase_suppressed`',
+  }),
+  run: ({ store, run, window }, p) =>
+    analyzeRecurrence(store, run, {
+      window,
+      phrases: p.phrases,
+      regexes: p.regexes,
+      after: p.after,
+      ...(p.last !== undefined ? { recentWindow: p.last } : {}),
+      ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
+    }),
+  assess: assessRecurrence,
+  charts: (r, { events }) => recurrenceCharts(r, events),
+  table: recurrenceTable,
+});

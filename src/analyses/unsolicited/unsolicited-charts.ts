@@ -1,0 +1,41 @@
+import type { ChartData } from '../../model/findings.ts';
+import type { InterventionsResult } from '../interventions/analyze-interventions.ts';
+import {
+  type ChartEvent,
+  eventMarkers,
+  type LineSeriesPoint,
+  type SessionSpan,
+  sessionLineChart,
+  windowMid,
+} from '../shared/chart-specs.ts';
+import type { UnsolicitedResult } from './analyze-unsolicited.ts';
+
+export function unsolicitedCharts(
+  r: UnsolicitedResult,
+  events: readonly ChartEvent[],
+  interventions: InterventionsResult | null,
+): ChartData[] {
+  const points: LineSeriesPoint[] = r.windows.flatMap((w) => [
+    { session: windowMid(w), value: w.rate, series: 'all unsolicited' },
+    ...w.categories.map((c) => ({ session: windowMid(w), value: c.rate, series: `category ${c.category}` })),
+  ]);
+  const spans: SessionSpan[] = (interventions?.events ?? []).flatMap((e) => [
+    { from: e.before.from, to: e.before.to, label: 'before (intervention windows)' },
+    { from: e.after.from, to: e.after.to, label: 'after (intervention windows)' },
+  ]);
+  return [
+    {
+      id: 'category-rates',
+      title: 'Flag rates and interventions',
+      caption: `Share of unsolicited outputs (${r.source}) and of each category per window, with the calibration events (dashed) and the before/after windows of the intervention analysis (shaded).`,
+      kind: 'vega-lite',
+      spec: sessionLineChart({
+        title: 'Unsolicited and category rates',
+        yTitle: 'share of sessions',
+        points,
+        spans,
+        markers: eventMarkers(events),
+      }),
+    },
+  ];
+}

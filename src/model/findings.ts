@@ -1,0 +1,73 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * What an audit says, as data: findings with their evidence, tables and chart data. Analyses produce them,
+ * the audit collects them, `report/` renders them (charts to SVG, findings to Markdown and HTML).
+ */
+
+export type Severity = 'info' | 'notice' | 'warning' | 'alert';
+
+/** Evidence a finding cites: ids that exist in the store. */
+export interface Evidence {
+  readonly sessions: readonly number[];
+  readonly events: readonly string[];
+  readonly annotations: readonly string[];
+}
+
+/** One claim of the audit with its numbers, its method and its evidence. */
+export interface Finding {
+  readonly id: string;
+  readonly section: string;
+  readonly severity: Severity;
+  /** A plain declarative sentence. */
+  readonly claim: string;
+  readonly numbers: Readonly<Record<string, number | string | null>>;
+  /** How the numbers were obtained: analysis, definitions, parameters. */
+  readonly method: string;
+  readonly evidence: Evidence;
+  /** Machine-readable tags `rlaudit check` rules match on, e.g. `diversity_collapse`. */
+  readonly tags: readonly string[];
+}
+
+export interface ReportTable {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | number | null)[])[];
+}
+
+/** One cell of the session index: a session, or a bucket of consecutive sessions on large runs. */
+export interface SessionIndexCell {
+  /** First and last session of the cell. */
+  readonly from: number;
+  readonly to: number;
+  /** Sessions in the cell and how many of them are non-compliant (null when none is classified). */
+  readonly sessions: number;
+  readonly nonCompliant: number | null;
+  /** The most frequent category among non-compliant sessions, if any. */
+  readonly category: string | null;
+  readonly flagged: boolean;
+  /** Calibration event ids at a session of the cell. */
+  readonly events: readonly string[];
+}
+
+/** A chart as data, before rendering: what to draw, not how it looks in a given format. */
+export type ChartData =
+  | {
+      readonly id: string;
+      readonly title: string;
+      /** What the reader should look at, in one sentence. */
+      readonly caption: string;
+      readonly kind: 'vega-lite';
+      readonly spec: TopLevelSpec;
+    }
+  | {
+      readonly id: string;
+      readonly title: string;
+      readonly caption: string;
+      readonly kind: 'session-index';
+      /** The heading drawn inside the picture, e.g. `Session index of wild-7`. */
+      readonly heading: string;
+      readonly cells: readonly SessionIndexCell[];
+      /** Sessions that findings cite: their cells link to the excerpts. */
+      readonly linked: readonly number[];
+    };
