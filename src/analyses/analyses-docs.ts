@@ -5,7 +5,14 @@ import { ANALYSES, ANALYSIS_NAMES } from './registry.ts';
 const BEGIN = '<!-- generated from src/analyses/registry.ts by `npm run docs`: do not edit by hand -->';
 const END = '<!-- end of generated part -->';
 
-type Def = { readonly type: string; readonly innerType?: z.ZodType; readonly out?: z.ZodType; readonly element?: z.ZodType; readonly defaultValue?: unknown; readonly entries?: Record<string, string> };
+type Def = {
+  readonly type: string;
+  readonly innerType?: z.ZodType;
+  readonly out?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly defaultValue?: unknown;
+  readonly entries?: Record<string, string>;
+};
 const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
 
 /** A parameter's type, as the docs name it: `number`, `list of numbers`, `one of a, b`. */
@@ -33,20 +40,33 @@ function typeName(schema: z.ZodType): { type: string; default: unknown; optional
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const shown = (v: unknown): string => (v === undefined ? '—' : `\`${JSON.stringify(v)}\``);
-const flagOf = (key: string, meta: Partial<ParamMeta>): string => `--${(meta.flag ?? key).replace(/_/g, '-')}`;
+const flagOf = (key: string, meta: Partial<ParamMeta>): string =>
+  `--${(meta.flag ?? key).replace(/_/g, '-')}`;
 
 function analysisSection(a: AnyAnalysis): string[] {
-  const out = [`### ${a.name}`, '', `${a.summary}. Windows: ${windowText(a)}. Definitions: [${a.name}](analyses/${a.name}.md).`, ''];
+  const out = [
+    `### ${a.name}`,
+    '',
+    `${a.summary}. Windows: ${windowText(a)}. Definitions: [${a.name}](analyses/${a.name}.md).`,
+    '',
+  ];
   const deps = Object.values((a.dependsOn ?? {}) as Dependencies).map((d) => `\`${d.name}\``);
-  if (deps.length) out.push(`Reads the results of ${deps.join(', ')} (default parameters, same windows).`, '');
+  if (deps.length)
+    out.push(`Reads the results of ${deps.join(', ')} (default parameters, same windows).`, '');
   const params = Object.entries(a.params.shape as Record<string, z.ZodType>);
   if (params.length) {
-    out.push('| template `params:` | command line | type | default | meaning |', '| --- | --- | --- | --- | --- |');
+    out.push(
+      '| template `params:` | command line | type | default | meaning |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const [key, schema] of params) {
       const meta = (schema.meta() ?? {}) as Partial<ParamMeta>;
       const t = typeName(schema);
-      const flag = t.type === 'boolean' && t.default === true ? `--no-${flagOf(key, meta).slice(2)}` : flagOf(key, meta);
-      out.push(`| \`${key}\` | \`${flag}\` | ${t.type} | ${shown(t.default)} | ${cell(meta.description ?? '')} |`);
+      const flag =
+        t.type === 'boolean' && t.default === true ? `--no-${flagOf(key, meta).slice(2)}` : flagOf(key, meta);
+      out.push(
+        `| \`${key}\` | \`${flag}\` | ${t.type} | ${shown(t.default)} | ${cell(meta.description ?? '')} |`,
+      );
     }
     out.push('');
   }
@@ -74,7 +94,7 @@ function windowText(a: AnyAnalysis): string {
 export function renderAnalysesReference(): string {
   const lines = [BEGIN, '', '## Parameters and thresholds', ''];
   lines.push(
-    'Every parameter is validated by the analysis\'s schema, the same for a template step\'s `params:` and for',
+    "Every parameter is validated by the analysis's schema, the same for a template step's `params:` and for",
     '`rlaudit analyze NAME` (a wrong value exits 2 naming the flag or the template path); unknown names are an',
     'error. Thresholds (`assess:`) turn numbers into findings.',
     '',

@@ -1,6 +1,6 @@
 /**
- * The series the recurrence scans return (src/store/scans/phrase-scans.ts): defined here, beside the pure
- * analyses that read them, so that analysis/ imports nothing from store/.
+ * The phrase targets and the series the recurrence scans return (src/store/scans/phrase-scans.ts): in the
+ * model layer, which store and analyses both build on.
  */
 
 /** A recurrence target: a phrase (case-insensitive, whole words, after normalisation) or an RE2 regex. */

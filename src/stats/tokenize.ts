@@ -2,7 +2,7 @@
  * The default tokenizer of rlaudit (REFERENCES.md, "Tokenization (default)"): lower-case, then tokens are the
  * maximal runs of letters, digits and ASCII apostrophes, `[\p{L}\p{N}']+`.
  *
- * The TypeScript version and its DuckDB twin (src/store/duckdb/tokens-sql.ts) agree on every character DuckDB knows (test/analysis/tokenize.test.ts
+ * The TypeScript version and its DuckDB twin (src/store/duckdb/tokens-sql.ts) agree on every character DuckDB knows (test/stats/tokenize.test.ts
  * runs the SQL in a real DuckDB over tricky texts and over every code point). Two JavaScript behaviours
  * differ from DuckDB's `lower()` (utf8proc simple case mapping) and are aligned here, on the TypeScript side:
  *

@@ -1,4 +1,4 @@
-// The DuckDB twin of the default tokenizer (src/stats/tokenize.ts); test/analysis/tokenize.test.ts holds
+// The DuckDB twin of the default tokenizer (src/stats/tokenize.ts); test/stats/tokenize.test.ts holds
 // the two equal over every code point.
 
 /**

@@ -336,7 +336,7 @@ export function phraseScans(client: DuckDbClient): PhraseScans {
  * Annotation format features: per author the median token count, its MAD, the share of annotations with
  * each field label (a capitalised word followed by a colon, "Classification:"), and the shares using
  * first-person or affect words; then the annotations passing a prefilter that is a superset of every
- * departure rule of src/analysis/crossref.ts (any first-person or affect word, a length beyond the
+ * departure rule of src/analyses/crossref/crossref.ts (any first-person or affect word, a length beyond the
  * threshold, or a missing field held by ≥ standardFieldShare of the author's annotations).
  */
 async function annotationFeatureScan(
