@@ -5,6 +5,7 @@ import { correspondenceAnalysis } from './correspondence/index.ts';
 import { crossrefAnalysis } from './crossref/index.ts';
 import { diversityAnalysis } from './diversity/index.ts';
 import { interventionsAnalysis } from './interventions/index.ts';
+import { lengthDriftAnalysis } from './length-drift/index.ts';
 import { recurrenceAnalysis } from './recurrence/index.ts';
 import { unsolicitedAnalysis } from './unsolicited/index.ts';
 
@@ -22,6 +23,7 @@ export const ANALYSES = {
   interventions: interventionsAnalysis,
   crossref: crossrefAnalysis,
   correspondence: correspondenceAnalysis,
+  'length-drift': lengthDriftAnalysis,
 } as const satisfies Readonly<Record<string, AnyAnalysis>>;
 
 export type AnalysisName = keyof typeof ANALYSES;

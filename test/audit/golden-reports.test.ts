@@ -25,8 +25,13 @@ function compareWithGolden(reportPath: string, name: string): void {
     writeFileSync(file, `${JSON.stringify(actual, null, 1)}\n`);
     return;
   }
-  const golden = JSON.parse(readFileSync(file, 'utf8'));
-  assert.deepEqual(withoutSections(actual, ADDED_SECTIONS), withoutSections(golden, ADDED_SECTIONS));
+  const golden = withoutSections(JSON.parse(readFileSync(file, 'utf8')), ADDED_SECTIONS);
+  const now = withoutSections(actual, ADDED_SECTIONS);
+  // the headline is the eight most severe findings of the whole report: a finding of an added section may
+  // push the last ones out, so the rest must be the golden headline's beginning
+  const headline = now.headline as string[];
+  assert.deepEqual(headline, (golden.headline as string[]).slice(0, headline.length));
+  assert.deepEqual({ ...now, headline: null }, { ...golden, headline: null });
 }
 
 describe('reports equal their golden files', () => {

@@ -51,9 +51,14 @@ describe('runAudit', () => {
     assert.equal(latest!.status, 'complete');
     assert.deepEqual(
       latest!.sections.map((s) => [s.sectionId, s.status]),
-      ['overview', 'calibration', 'adjustment-history', 'aggregate-trajectory', 'outcome-correlation'].map(
-        (id) => [id, 'complete'],
-      ),
+      [
+        'overview',
+        'calibration',
+        'adjustment-history',
+        'aggregate-trajectory',
+        'outcome-correlation',
+        'length-drift',
+      ].map((id) => [id, 'complete']),
     );
   });
 
