@@ -2,6 +2,7 @@ import type { AnyAnalysis, ResultOf } from '../analyses/analysis.ts';
 import { defaultParams } from '../analyses/params.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import type { WindowSpec } from '../model/windows.ts';
+import { withMemoizedScans } from '../store/memo-scans.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -11,12 +12,16 @@ import type { Store } from '../store/store.ts';
  */
 export class AnalysisResults {
   private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly store: Store;
 
+  /** `store`'s scans are shared between the analyses (each distinct scan runs once in this audit). */
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly run: string,
     private readonly window: WindowSpec,
-  ) {}
+  ) {
+    this.store = withMemoizedScans(store);
+  }
 
   /** The key of a result: the analysis name and its parameters. */
   static key(analysis: AnyAnalysis, params: Readonly<Record<string, unknown>>): string {
