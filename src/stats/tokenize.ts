@@ -1,6 +1,14 @@
 /**
- * The default tokenizer of rlaudit (REFERENCES.md, "Tokenization (default)"): lower-case, then tokens are the
- * maximal runs of letters, digits and ASCII apostrophes, `[\p{L}\p{N}']+`.
+ * The default tokenizer of rlaudit (REFERENCES.md, "Tokenization (default)"): lower-case, then
+ *
+ * - every letter or digit of a script written without spaces between words — Han (`\p{Script=Han}`),
+ *   Hiragana, Katakana, and the kana marks U+30FC ー, U+FF70 ｰ, U+3031–3035 〱〲〳〴〵 (Common script, used
+ *   only in kana words) — is a token of its own, as BERT's BasicTokenizer does for CJK ideographs;
+ * - every other token is a maximal run of letters, digits and ASCII apostrophes, `[\p{L}\p{N}']+`, as
+ *   before: text without those characters (English, every script written with spaces) tokenizes exactly as
+ *   it did. Thai, Lao, Khmer and Myanmar stay runs: their combining vowel and tone marks (`\p{M}`) already
+ *   split a run into short pieces, and one of their letters alone is a letter of an alphabet, not a
+ *   morpheme (docs/analysis-kernels.md, "Tokenization", has the reasoning and the measurement).
  *
  * The TypeScript version and its DuckDB twin (src/store/duckdb/tokens-sql.ts) agree on every character DuckDB knows (test/stats/tokenize.test.ts
  * runs the SQL in a real DuckDB over tricky texts and over every code point). Two JavaScript behaviours
@@ -13,14 +21,30 @@
  *
  * Remaining known difference: about 9,700 recently added characters (all unassigned in Unicode 14) are
  * letters/digits to Node 20 (ICU 78, Unicode 17) but not to DuckDB 1.5 (RE2 / utf8proc tables), so a token
- * containing one of them splits in DuckDB only. Combining marks (`\p{M}`) are not token characters on either
- * side, so decomposed accents (`e` + U+0301) split a word; texts are not Unicode-normalised.
+ * containing one of them splits in DuckDB only (the newest Han extensions among them: a token in JavaScript,
+ * a separator in DuckDB). Combining marks (`\p{M}`) are not token characters on either side, so decomposed
+ * accents (`e` + U+0301) split a word; texts are not Unicode-normalised.
  * (A testing note: the `@duckdb/node-api` client drops a *leading* U+FEFF when it decodes a VARCHAR into a
  * JavaScript string; DuckDB itself keeps it.)
  */
 
-/** The token pattern, as a JavaScript regular expression (global, Unicode). */
-const TOKEN_RE = /[\p{L}\p{N}']+/gu;
+/**
+ * The characters that are tokens one by one (when they are letters or digits): the scripts written without
+ * spaces, as the body of a character class.
+ */
+const SPACELESS = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ーｰ〱-〵`;
+
+/** Whether a text has any such character (else the word pattern alone gives the same tokens, faster). */
+const SPACELESS_RE = new RegExp(`[${SPACELESS}]`, 'u');
+
+/** The token pattern for text with spaceless scripts: one such letter/digit, or a run of anything else. */
+const CJK_TOKEN_RE = new RegExp(
+  String.raw`(?=[\p{L}\p{N}])[${SPACELESS}]|(?:(?![${SPACELESS}])[\p{L}\p{N}'])+`,
+  'gu',
+);
+
+/** The word pattern: maximal runs of letters, digits and ASCII apostrophes (global, Unicode). */
+const WORD_RE = /[\p{L}\p{N}']+/gu;
 
 /** Characters whose JavaScript lower-casing differs from DuckDB's simple case mapping. */
 const ALIGN_RE = /[\u0130\u03a3]/g;
@@ -36,13 +60,16 @@ export function lowerLikeDuckDb(text: string): string {
 }
 
 /**
- * Splits `text` into lower-case tokens: maximal runs of `[\p{L}\p{N}']` after {@link lowerLikeDuckDb}.
- * Curly quotes (’) are not apostrophes: `don’t` gives `don`, `t`.
+ * Splits `text` into lower-case tokens (see the module comment): after {@link lowerLikeDuckDb}, each Han,
+ * Hiragana or Katakana letter/digit is a token, and so is each maximal run of other letters, digits and
+ * ASCII apostrophes. Curly quotes (’) are not apostrophes: `don’t` gives `don`, `t`.
  *
  * @example tokenize("It's ÉCOLE-time, 42 fois!") // ["it's", 'école', 'time', '42', 'fois']
+ * @example tokenize('日本語のテキストとAPI') // ['日', '本', '語', 'の', 'テ', 'キ', 'ス', 'ト', 'と', 'api']
  */
 export function tokenize(text: string): string[] {
-  return lowerLikeDuckDb(text).match(TOKEN_RE) ?? [];
+  const lower = lowerLikeDuckDb(text);
+  return lower.match(SPACELESS_RE.test(lower) ? CJK_TOKEN_RE : WORD_RE) ?? [];
 }
 
 /**

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { metricsRows, trlRows, writeJsonl } from '../fixtures/importers/build.ts';
+import {
+  inspectMixedSample,
+  inspectSample,
+  metricsRows,
+  pythonJson,
+  trlRows,
+  writeEvalArchive,
+  writeJsonl,
+} from '../fixtures/importers/build.ts';
 import { runCli } from '../util/cli.ts';
 import { tempDir } from '../util/tmp.ts';
 
@@ -54,5 +62,42 @@ describe('rlaudit ingest with importers', () => {
     assert.equal(split.code, 0, split.stderr);
     assert.match(split.stderr, /warning: .*restart\.jsonl: step counter restarts at line 5 .* run x-part2/);
     assert.match(split.stdout, /runs x, x-part2: read 8 = accepted 8/);
+  });
+
+  it('ingests a zstd Inspect .eval with mixed content and NaN scores, and refuses a .eval that is no zip', async () => {
+    const nan = {
+      entry: 'samples/3_epoch_1.json',
+      text: pythonJson({ ...inspectSample(3, 1), scores: { match: { value: '__NaN__' } } }),
+    };
+    const file = await writeEvalArchive(dir, 'vision.eval', {
+      method: 93,
+      samples: [inspectMixedSample(2), inspectSample(1, 1), nan],
+    });
+    const db = join(dir, 'c.duckdb');
+    const r = runCli(['--db', db, 'ingest', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /vision\.eval: inspect: detected Inspect \.eval archive of model mockllm\/model/);
+    assert.match(r.stdout, /run vision: read 4 = accepted 4 \+ rejected 0 \+ duplicates 0/);
+    assert.match(
+      r.stderr,
+      /warning: .*vision\.eval: 1 bare NaN\/Infinity value read as null .*scores\.match\.value \(NaN\) in sample 3 \(samples\/3_epoch_1\.json\)/,
+    );
+    const runs = runCli(['--db', db, 'runs', '--json']);
+    assert.deepEqual(
+      JSON.parse(runs.stdout).map((x: { run: string; model: string; sessions: number }) => [
+        x.run,
+        x.model,
+        x.sessions,
+      ]),
+      [['vision', 'mockllm/model', 3]],
+    );
+    const notZip = join(dir, 'notzip.eval');
+    writeFileSync(notZip, 'hello');
+    const bad = runCli(['--db', db, 'ingest', notZip]);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /notzip\.eval: not a zip archive: an Inspect \.eval log is a zip archive \(expected its first bytes to be PK\\x03\\x04, got "hello"\)/,
+    );
   });
 });

@@ -2,6 +2,9 @@ import { basename, dirname, resolve } from 'node:path';
 
 const GENERIC_NAME = /^(\d+|completions([_-]?\d+)?|samples|rollouts?|generations|metrics|logs?|train|eval)$/i;
 
+/** The extensions stripped from a file name (all of them: `run.eval.json` → `run`, `x.jsonl.gz` → `x`). */
+const EXTENSIONS = /(\.(jsonl|ndjson|json|csv|tsv|parquet|eval|gz|zst|zip))+$/i;
+
 /**
  * The run an imported file's rows go to without `--run`: its name without extensions, unless the name only
  * says what kind of file it is (`17.jsonl`, `completions_00010.parquet`, `samples.jsonl`, `metrics.jsonl`):
@@ -10,9 +13,10 @@ const GENERIC_NAME = /^(\d+|completions([_-]?\d+)?|samples|rollouts?|generations
  * @example
  * defaultImportRun('results/baseline/samples.jsonl') // → 'baseline'
  * defaultImportRun('dumps/run-a/12.jsonl')           // → 'run-a'
+ * defaultImportRun('logs/sums.eval.json')            // → 'sums'
  */
 export function defaultImportRun(path: string): string {
-  const name = basename(path).replace(/(\.(jsonl|ndjson|json|csv|tsv|parquet|eval))?(\.gz)?$/i, '');
+  const name = basename(path).replace(EXTENSIONS, '');
   if (name !== '' && !GENERIC_NAME.test(name)) return sanitize(name);
   return sanitize(basename(dirname(resolve(path)))) || 'run';
 }

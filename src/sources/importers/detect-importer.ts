@@ -6,13 +6,26 @@ import { openRecords } from '../read-records.ts';
 import { parseFieldMap } from './field-map.ts';
 import { type ImportOptions, isCanonicalFormat } from './formats.ts';
 import type { ImportContainer, ImportPlan } from './import-plan.ts';
-import { inspectSampleRow, isInspectArchive, readInspectEval } from './inspect-log.ts';
-import { documentRows, documentShape, looksLikeDocument, readJsonDocument } from './json-document.ts';
+import {
+  inspectArchiveModel,
+  inspectSampleRow,
+  isInspectArchive,
+  logModel,
+  readInspectEval,
+} from './inspect-log.ts';
+import {
+  documentNonFiniteWarning,
+  documentRows,
+  documentShape,
+  looksLikeDocument,
+  readJsonDocument,
+} from './json-document.ts';
 import { PRESETS, type Preset, presetForColumns } from './presets.ts';
 import { rolloutMapping } from './rollout-mapping.ts';
 import { looksLikeStepMetrics } from './step-metrics.ts';
 
 const SAMPLE_ROWS = 50;
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -64,31 +77,15 @@ export async function planImport(
   const map = options.map ? parseFieldMap(options.map) : undefined;
   const got = await readHead(path);
   const base = { path, bytes: got?.bytes ?? 0 };
-  if (got && got.bytes > 0 && got.head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
-    if (forced !== undefined && forced !== 'inspect') {
-      throw new InputError(`is a zip archive, which only --format inspect (.eval logs) reads`, {
-        file: path,
-      });
-    }
-    if (!(await isInspectArchive(path))) {
-      throw new InputError('a zip archive without samples/*.json: not an Inspect .eval log', { file: path });
-    }
-    const container: ImportContainer = { kind: 'inspect-eval' };
-    const sample: Record<string, unknown>[] = [];
-    const samples = readInspectEval(path, SAMPLE_ROWS);
-    for await (const batch of samples) {
-      for (const item of batch) if (item.kind === 'row' && isObject(item.value)) sample.push(item.value);
-      break;
-    }
-    await samples.return(undefined);
-    return withPreset(
-      base,
-      container,
-      PRESETS.inspect,
-      sample,
-      'detected Inspect .eval archive',
-      options,
-      map,
+  const isZip = got !== null && got.bytes > 0 && got.head.subarray(0, 4).equals(ZIP_MAGIC);
+  if (isZip) return planEvalArchive(base, options, map);
+  if (got !== null && /\.eval$/i.test(path) && !isCanonicalFormat(forced)) {
+    const start = got.head.subarray(0, 16).toString('latin1');
+    throw new InputError(
+      `not a zip archive: an Inspect .eval log is a zip archive (expected its first bytes to be PK\\x03\\x04, ` +
+        `got ${got.bytes === 0 ? 'an empty file' : JSON.stringify(start)})` +
+        (start.trimStart().startsWith('{') ? '; if it is an Inspect JSON log, name it .json' : ''),
+      { file: path },
     );
   }
   const isJsonName = /\.json$/i.test(path);
@@ -158,12 +155,49 @@ export async function planImport(
   return withPreset(fileBase, container, found.preset, rows, why, options, map, textual);
 }
 
+/** An Inspect `.eval` archive: its samples (the first ones, for the mapping) and its model. */
+async function planEvalArchive(
+  base: { path: string; bytes: number },
+  options: ImportOptions,
+  map: ReturnType<typeof parseFieldMap> | undefined,
+): Promise<ImportPlan> {
+  const { path } = base;
+  if (options.format !== undefined && options.format !== 'inspect') {
+    throw new InputError(`is a zip archive, which only --format inspect (.eval logs) reads`, { file: path });
+  }
+  if (!(await isInspectArchive(path))) {
+    throw new InputError('a zip archive without samples/*.json: not an Inspect .eval log', { file: path });
+  }
+  const model = await inspectArchiveModel(path);
+  const sample: Record<string, unknown>[] = [];
+  const samples = readInspectEval(path, SAMPLE_ROWS);
+  for await (const batch of samples) {
+    for (const item of batch) if (item.kind === 'row' && isObject(item.value)) sample.push(item.value);
+    break;
+  }
+  await samples.return(undefined);
+  const container: ImportContainer = { kind: 'inspect-eval', model };
+  return withPreset(
+    base,
+    container,
+    PRESETS.inspect,
+    sample,
+    detectedInspect('.eval archive', model),
+    options,
+    map,
+  );
+}
+
+function detectedInspect(what: string, model: string | null): string {
+  return `detected Inspect ${what}${model === null ? ' (no eval.model)' : ` of model ${model}`}`;
+}
+
 async function planDocument(
   base: { path: string; bytes: number },
   options: ImportOptions,
   map: ReturnType<typeof parseFieldMap> | undefined,
 ): Promise<ImportPlan> {
-  const doc = await readJsonDocument(base.path, base.bytes);
+  const { value: doc, nonFinite } = await readJsonDocument(base.path, base.bytes);
   const shape = documentShape(doc);
   if (shape === null) {
     throw new InputError(
@@ -173,19 +207,23 @@ async function planDocument(
     );
   }
   if (shape === 'inspect-log') {
+    const model = logModel(doc);
+    const container: ImportContainer = { kind: 'inspect-json', model };
+    const sample = inspectSample(doc, model);
     return withPreset(
       base,
-      { kind: 'inspect-json' },
+      container,
       PRESETS.inspect,
-      inspectSample(doc),
-      'detected Inspect .json log',
+      sample,
+      detectedInspect('.json log', model),
       options,
       map,
     );
   }
   const rows = documentRows(doc, shape);
   const sample = rows.slice(0, SAMPLE_ROWS).filter(isObject);
-  const container: ImportContainer = { kind: 'document', shape, rows };
+  const nonFiniteWarning = documentNonFiniteWarning(doc, shape, nonFinite);
+  const container: ImportContainer = { kind: 'document', shape, rows, nonFiniteWarning };
   const where = shape === 'wandb-table' ? 'detected W&B table export' : `detected JSON ${shape} document`;
   const columns = columnsOf(sample);
   if (
@@ -206,9 +244,12 @@ async function planDocument(
   return withPreset(base, container, preset, sample, why, options, map);
 }
 
-function inspectSample(doc: unknown): Record<string, unknown>[] {
+function inspectSample(doc: unknown, model: string | null): Record<string, unknown>[] {
   if (!isObject(doc) || !Array.isArray(doc.samples)) return [];
-  return doc.samples.slice(0, SAMPLE_ROWS).map(inspectSampleRow).filter(isObject);
+  return doc.samples
+    .slice(0, SAMPLE_ROWS)
+    .map((s) => inspectSampleRow(s, { model }))
+    .filter(isObject);
 }
 
 function columnsOf(rows: readonly Record<string, unknown>[]): Set<string> {

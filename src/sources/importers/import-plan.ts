@@ -7,10 +7,19 @@ import type { StepMetricsMapping } from './step-metrics.ts';
 export type ImportContainer =
   /** a JSONL, CSV or Parquet file, streamed by the canonical readers */
   | { readonly kind: 'file'; readonly file: DetectedFile }
-  /** a whole JSON document (records, columns or a W&B table), parsed once at detection */
-  | { readonly kind: 'document'; readonly shape: DocumentShape; readonly rows: readonly unknown[] }
-  | { readonly kind: 'inspect-json' }
-  | { readonly kind: 'inspect-eval' };
+  /**
+   * a whole JSON document (records, columns or a W&B table), parsed once at detection;
+   * `nonFiniteWarning`: its bare NaN/Infinity read as null, warned about when it is read
+   */
+  | {
+      readonly kind: 'document';
+      readonly shape: DocumentShape;
+      readonly rows: readonly unknown[];
+      readonly nonFiniteWarning: string | null;
+    }
+  /** an Inspect log (`.json` document or `.eval` zip archive); `model` is its `eval.model` */
+  | { readonly kind: 'inspect-json'; readonly model: string | null }
+  | { readonly kind: 'inspect-eval'; readonly model: string | null };
 
 /** How one input file will be read: decided before anything is written, and reported to the user. */
 export interface ImportPlan {

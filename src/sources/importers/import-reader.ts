@@ -2,7 +2,7 @@ import { sha256File } from '../parquet-reader.ts';
 import { openRecords } from '../read-records.ts';
 import type { ReadOptions, SourceItem } from '../source-item.ts';
 import type { ImportPlan } from './import-plan.ts';
-import { readInspectEval, readInspectJson } from './inspect-log.ts';
+import { readInspectEval, readInspectJson, type WarnFn } from './inspect-log.ts';
 import { mapRolloutItems } from './rollout-mapper.ts';
 import type { RunCursors } from './run-cursors.ts';
 import { type StepMetricsItems, stageStepMetrics } from './step-metrics.ts';
@@ -13,21 +13,29 @@ export interface ImportTarget {
   readonly cursors: RunCursors;
 }
 
-/** The raw rows of a planned file, in file order, with their line (or row, or sample) numbers. */
-export async function* rawItems(plan: ImportPlan, options: ReadOptions): AsyncGenerator<SourceItem[]> {
+/**
+ * The raw rows of a planned file, in file order (Inspect logs: sample order), with their line (or row, or
+ * sample) numbers. `warn` hears about values read leniently (bare NaN/Infinity read as null).
+ */
+export async function* rawItems(
+  plan: ImportPlan,
+  options: ReadOptions,
+  warn: WarnFn = () => undefined,
+): AsyncGenerator<SourceItem[]> {
   const c = plan.container;
   if (c.kind === 'file') {
     yield* openRecords(c.file, options).batches;
   } else if (c.kind === 'inspect-eval') {
-    yield* readInspectEval(plan.path, options.batchRows);
+    yield* readInspectEval(plan.path, options.batchRows, warn);
   } else if (c.kind === 'inspect-json') {
-    yield* readInspectJson(plan.path, plan.bytes, options.batchRows);
+    yield* readInspectJson(plan.path, plan.bytes, options.batchRows, warn);
   } else {
     for (let i = 0; i < c.rows.length; i += options.batchRows) {
       yield c.rows
         .slice(i, i + options.batchRows)
         .map((value, j) => ({ kind: 'row', line: i + j + 1, value }));
     }
+    if (c.nonFiniteWarning !== null) warn(plan.path, c.nonFiniteWarning);
   }
   options.onProgress?.(plan.bytes);
 }
@@ -41,7 +49,14 @@ export async function* importedRecordItems(
   if (plan.mapping?.kind !== 'rollouts') throw new Error('importedRecordItems: not a rollout plan');
   const m = plan.mapping.rollout;
   const where = { baseRun: target.baseRun, file: plan.path };
-  for await (const items of rawItems(plan, options)) yield mapRolloutItems(m, items, where, target.cursors);
+  const c = plan.container;
+  if ((c.kind === 'inspect-eval' || c.kind === 'inspect-json') && c.model !== null) {
+    // the log's header names the model: a run record, line 0 (no sample line is 0)
+    yield [{ kind: 'row', line: 0, value: { type: 'run', run: target.baseRun, model: c.model } }];
+  }
+  for await (const items of rawItems(plan, options, target.cursors.warn)) {
+    yield mapRolloutItems(m, items, where, target.cursors);
+  }
 }
 
 /** The validated lines of a per-step metrics file. */
@@ -53,7 +68,9 @@ export async function* importedStepMetrics(
   if (plan.mapping?.kind !== 'step-metrics') throw new Error('importedStepMetrics: not a metrics plan');
   const m = plan.mapping.metrics;
   const where = { baseRun: target.baseRun, file: plan.path };
-  for await (const items of rawItems(plan, options)) yield stageStepMetrics(items, m, where, target.cursors);
+  for await (const items of rawItems(plan, options, target.cursors.warn)) {
+    yield stageStepMetrics(items, m, where, target.cursors);
+  }
 }
 
 /** SHA-256 of the file as stored, for the load's provenance. */

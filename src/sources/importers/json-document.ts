@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../model/errors.ts';
+import {
+  describeNonFinite,
+  type NonFiniteParse,
+  type NonFiniteValue,
+  parseJsonWithNonFinite,
+} from './non-finite-json.ts';
 
 /** The table shapes a JSON document can hold (records list, columns, W&B table, Inspect eval log). */
 export type DocumentShape = 'records' | 'columns' | 'wandb-table' | 'inspect-log';
@@ -7,8 +13,11 @@ export type DocumentShape = 'records' | 'columns' | 'wandb-table' | 'inspect-log
 /** Whole JSON documents are parsed in memory; beyond this, export JSONL instead. */
 export const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
-/** Reads and parses a whole JSON document, with an `InputError` naming the file when it is not JSON. */
-export async function readJsonDocument(path: string, bytes: number): Promise<unknown> {
+/**
+ * Reads and parses a whole JSON document, with an `InputError` naming the file when it is not JSON. Bare
+ * `NaN`/`Infinity`/`-Infinity` (Python's JSON) are read as null and listed in `nonFinite` for a warning.
+ */
+export async function readJsonDocument(path: string, bytes: number): Promise<NonFiniteParse> {
   if (bytes > MAX_DOCUMENT_BYTES) {
     throw new InputError(
       `a JSON document of ${(bytes / 2 ** 20).toFixed(0)} MiB is over the ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB limit of ` +
@@ -18,7 +27,7 @@ export async function readJsonDocument(path: string, bytes: number): Promise<unk
   }
   const text = await readFile(path, 'utf8');
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
+    return parseJsonWithNonFinite(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     throw new InputError(`not a valid JSON document (${(err as Error).message})`, { file: path });
   }
@@ -83,10 +92,35 @@ export function looksLikeDocument(head: string, wholeFile: boolean): boolean {
   const firstLine = nl < 0 ? text : text.slice(0, nl);
   let value: unknown;
   try {
-    value = JSON.parse(firstLine);
+    value = parseJsonWithNonFinite(firstLine).value;
   } catch {
     return nl >= 0 || !wholeFile;
   }
   const rest = nl < 0 ? '' : text.slice(nl).trim();
   return wholeFile && rest === '' && documentShape(value) !== null;
+}
+
+/**
+ * The warning for the bare NaN/Infinity of a table document, each named by its row and column
+ * (`reward (NaN) in row 3`), or null when there were none.
+ */
+export function documentNonFiniteWarning(
+  doc: unknown,
+  shape: Exclude<DocumentShape, 'inspect-log'>,
+  nonFinite: readonly NonFiniteValue[],
+): string | null {
+  if (nonFinite.length === 0) return null;
+  const columns = shape === 'wandb-table' ? ((doc as { columns: unknown[] }).columns ?? []) : [];
+  const located = nonFinite.map((value) => {
+    const rec = shape === 'records' ? /^\[(\d+)\]\.?(.*)$/.exec(value.path) : null;
+    if (rec) return { value: { ...value, path: rec[2] || '(row)' }, where: `row ${Number(rec[1]) + 1}` };
+    const tab = shape === 'wandb-table' ? /^data\[(\d+)\]\[(\d+)\](.*)$/.exec(value.path) : null;
+    if (tab) {
+      const path = `${String(columns[Number(tab[2])] ?? `[${tab[2]}]`)}${tab[3]}`;
+      return { value: { ...value, path }, where: `row ${Number(tab[1]) + 1}` };
+    }
+    return { value, where: 'the document' };
+  });
+  const n = nonFinite.length;
+  return `${n} bare NaN/Infinity value${n === 1 ? '' : 's'} read as null (JSON has no such numbers): ${describeNonFinite(located)}`;
 }

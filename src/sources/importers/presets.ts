@@ -17,6 +17,8 @@ export interface Preset {
   readonly groupColumns: readonly string[];
   /** Where reward components live: numeric columns, or (Inspect) the `scores` object of each row. */
   readonly rewardsIn: 'columns' | 'scores';
+  /** The order rows are numbered in when no column gives the session (said in the detection line). */
+  readonly sessionOrder: string;
   /** Whether a numeric column of this name is a reward component. */
   isReward(column: string): boolean;
 }
@@ -32,6 +34,7 @@ export const PRESETS: Readonly<Record<'trl' | 'verl' | 'openrlhf' | 'inspect' | 
     primaryReward: 'reward',
     groupColumns: ['prompt_id', 'group_id', 'uid'],
     rewardsIn: 'columns',
+    sessionOrder: 'file order',
     isReward: rewardLike,
   },
   // verl trainer.rollout_data_dir: <step>.jsonl with input, output, gts, score, step + reward_extra_info keys
@@ -42,6 +45,7 @@ export const PRESETS: Readonly<Record<'trl' | 'verl' | 'openrlhf' | 'inspect' | 
     primaryReward: 'score',
     groupColumns: ['uid', 'prompt_id', 'index'],
     rewardsIn: 'columns',
+    sessionOrder: 'file order',
     isReward: (c) => rewardLike(c) || /^acc(uracy)?$/i.test(c),
   },
   // OpenRLHF / RLLoggingBoard: one line per rollout with prompt, response, reward, ref_response, ref_reward
@@ -52,6 +56,7 @@ export const PRESETS: Readonly<Record<'trl' | 'verl' | 'openrlhf' | 'inspect' | 
     primaryReward: 'reward',
     groupColumns: ['prompt_id', 'uid', 'group_id'],
     rewardsIn: 'columns',
+    sessionOrder: 'file order',
     isReward: rewardLike,
   },
   // Inspect eval logs: rows come from inspect-log.ts (id, epoch, input, output, target, scores)
@@ -62,6 +67,7 @@ export const PRESETS: Readonly<Record<'trl' | 'verl' | 'openrlhf' | 'inspect' | 
     primaryReward: null,
     groupColumns: ['id'],
     rewardsIn: 'scores',
+    sessionOrder: 'sample order (epoch, then sample id)',
     isReward: () => true,
   },
   // any table: columns named like record fields are taken as they are, the rest through --map
@@ -87,6 +93,7 @@ export const PRESETS: Readonly<Record<'trl' | 'verl' | 'openrlhf' | 'inspect' | 
     primaryReward: 'reward',
     groupColumns: ['prompt_id', 'group_id', 'uid'],
     rewardsIn: 'columns',
+    sessionOrder: 'file order',
     isReward: rewardLike,
   },
 };

@@ -102,7 +102,7 @@ export function rolloutMapping(
     );
   }
   if (sample.length > 0 && !has('prompt')) notes.push('no prompt column (add --map prompt=COLUMN)');
-  if (!has('session')) notes.push('sessions numbered in file order');
+  if (!has('session')) notes.push(`sessions numbered in ${preset.sessionOrder}`);
   const used = new Set([...Object.values(fields), ...rewardColumns, ...preset.groupColumns]);
   const extra = [...columns].filter(
     (c) => !used.has(c) && !(preset.rewardsIn === 'scores' && c === 'scores'),

@@ -15,9 +15,13 @@ interface Cursor {
 export class RunCursors {
   private readonly cursors = new Map<string, Cursor>();
 
+  /**
+   * @param warn where the warnings of the ingest go (restarts here; the readers' warnings, such as NaN read
+   *   as null, go through it too, so that each lands in its file's summary)
+   */
   constructor(
     readonly onRestart: OnRestart,
-    private readonly warn: (file: string, message: string) => void,
+    readonly warn: (file: string, message: string) => void,
   ) {}
 
   /**

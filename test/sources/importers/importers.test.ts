@@ -145,14 +145,14 @@ describe('importers', () => {
   it('Inspect logs: .json and .eval archives give the same sessions; letter grades become scores', async () => {
     const json = join(dir, 'sums.json');
     writeFileSync(json, JSON.stringify(inspectLog(), null, 2));
-    const evalFile = writeEvalArchive(dir);
+    const evalFile = await writeEvalArchive(dir);
     const a = await ingest([json], { run: 'i' });
     const b = await ingest([evalFile], { run: 'i' });
     assert.match(
       a.detected[0]!,
-      /^inspect: detected Inspect \.json log; baseline_reward = match \(the only reward\)/,
+      /^inspect: detected Inspect \.json log of model mockllm\/model; baseline_reward = match \(the only reward\)/,
     );
-    assert.match(b.detected[0]!, /^inspect: detected Inspect \.eval archive/);
+    assert.match(b.detected[0]!, /^inspect: detected Inspect \.eval archive of model mockllm\/model/);
     for (const { sessions } of [a, b]) {
       assert.deepEqual(
         sessions.map((s) => [s.session, s.prompt_id, s.prompt, s.output, s.baseline_reward]),
