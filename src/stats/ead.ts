@@ -1,4 +1,4 @@
-import { type Corpus, ngramCounts, type Tokenizer, toTokenLists } from './ngrams.ts';
+import { type Corpus, ngramCounts, ngramCountsByOrder, type Tokenizer, toTokenLists } from './ngrams.ts';
 
 /** Options of {@link ead} and {@link eadMean}. */
 export interface EadOptions {
@@ -22,11 +22,23 @@ export const EAD_DEFAULT_VOCAB_SIZE = 50257;
 export function ead(corpus: Corpus, n: number, options: EadOptions = {}): number {
   const v = options.vocabSize ?? EAD_DEFAULT_VOCAB_SIZE;
   if (!(v > 1)) throw new RangeError(`EAD vocabulary size must be > 1, got ${v}`);
-  const { distinct, total } = ngramCounts(toTokenLists(corpus, options.tokenizer), n);
-  if (total === 0) return 0;
+  return eadFromCounts(ngramCounts(toTokenLists(corpus, options.tokenizer), n), v);
+}
+
+/**
+ * EAD from the counts of one order: N distinct n-grams of C in all, vocabulary V (default 50257).
+ *
+ * @example eadFromCounts({ distinct: 3, total: 4 }) // ≈ 0.75
+ */
+export function eadFromCounts(
+  counts: { readonly distinct: number; readonly total: number },
+  vocabSize = EAD_DEFAULT_VOCAB_SIZE,
+): number {
+  if (!(vocabSize > 1)) throw new RangeError(`EAD vocabulary size must be > 1, got ${vocabSize}`);
+  if (counts.total === 0) return 0;
   // 1 − ((V−1)/V)^C, computed as −expm1(C·log1p(−1/V)) to keep precision when C ≪ V.
-  const expected = v * -Math.expm1(total * Math.log1p(-1 / v));
-  return distinct / expected;
+  const expected = vocabSize * -Math.expm1(counts.total * Math.log1p(-1 / vocabSize));
+  return counts.distinct / expected;
 }
 
 /**
@@ -36,8 +48,8 @@ export function ead(corpus: Corpus, n: number, options: EadOptions = {}): number
  */
 export function eadMean(corpus: Corpus, options: EadOptions & { readonly maxN?: number } = {}): number {
   const maxN = options.maxN ?? 5;
-  const lists = toTokenLists(corpus, options.tokenizer);
+  const byOrder = ngramCountsByOrder(toTokenLists(corpus, options.tokenizer), maxN);
   let sum = 0;
-  for (let n = 1; n <= maxN; n++) sum += ead(lists, n, options);
+  for (const counts of byOrder) sum += eadFromCounts(counts, options.vocabSize);
   return sum / maxN;
 }

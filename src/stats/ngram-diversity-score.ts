@@ -1,4 +1,4 @@
-import { type Corpus, ngramCounts, type Tokenizer, toTokenLists } from './ngrams.ts';
+import { type Corpus, ngramCountsByOrder, type Tokenizer, toTokenLists } from './ngrams.ts';
 
 /**
  * n-gram diversity score (Shaib et al. 2024, `cshaib/diversity` `ngram_diversity_score`):
@@ -15,8 +15,7 @@ export function ngramDiversityScore(
 ): number {
   const joined = toTokenLists(corpus, options.tokenizer).flat();
   let score = 0;
-  for (let n = 1; n <= maxN; n++) {
-    const { distinct, total } = ngramCounts([joined], n);
+  for (const { distinct, total } of ngramCountsByOrder([joined], maxN)) {
     if (total > 0) score += distinct / total;
   }
   return score;

@@ -34,7 +34,11 @@ export function ngramKeys(tokens: readonly string[], n: number): string[] {
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`n-gram order must be a positive integer, got ${n}`);
   const out: string[] = [];
-  for (let i = 0; i + n <= tokens.length; i++) out.push(tokens.slice(i, i + n).join('\u0000'));
+  for (let i = 0; i + n <= tokens.length; i++) {
+    let key = tokens[i]!;
+    for (let k = 1; k < n; k++) key += `\u0000${tokens[i + k]!}`;
+    out.push(key);
+  }
   return out;
 }
 
@@ -47,13 +51,36 @@ export function ngramCounts(
   lists: readonly (readonly string[])[],
   n: number,
 ): { distinct: number; total: number } {
-  const seen = new Set<string>();
-  let total = 0;
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`n-gram order must be a positive integer, got ${n}`);
+  return ngramCountsByOrder(lists, n)[n - 1]!;
+}
+
+/**
+ * {@link ngramCounts} for every order 1…maxN in one pass over the tokens (each n-gram key extends the one of
+ * order n − 1 at the same position): element n − 1 holds the counts of order n.
+ *
+ * @example ngramCountsByOrder([['a', 'b', 'a']], 2) // [{ distinct: 2, total: 3 }, { distinct: 2, total: 2 }]
+ */
+export function ngramCountsByOrder(
+  lists: readonly (readonly string[])[],
+  maxN: number,
+): { distinct: number; total: number }[] {
+  if (!Number.isInteger(maxN) || maxN < 1)
+    throw new RangeError(`n-gram order must be a positive integer, got ${maxN}`);
+  const seen = Array.from({ length: maxN }, () => new Set<string>());
+  const totals = new Array<number>(maxN).fill(0);
   for (const tokens of lists) {
-    for (const key of ngramKeys(tokens, n)) {
-      seen.add(key);
-      total++;
+    for (let i = 0; i < tokens.length; i++) {
+      let key = tokens[i]!;
+      seen[0]!.add(key);
+      totals[0]!++;
+      for (let n = 2; n <= maxN && i + n <= tokens.length; n++) {
+        key += `\u0000${tokens[i + n - 1]!}`;
+        seen[n - 1]!.add(key);
+        totals[n - 1]!++;
+      }
     }
   }
-  return { distinct: seen.size, total };
+  return seen.map((set, i) => ({ distinct: set.size, total: totals[i]! }));
 }

@@ -1,12 +1,15 @@
 import { type WindowInfo, type WindowSpec, windowLabel } from '../../model/windows.ts';
 import { compressionRatio } from '../../stats/compression-ratio.ts';
-import { eadMean } from '../../stats/ead.ts';
+import { eadFromCounts } from '../../stats/ead.ts';
 import { ngramDiversityScore } from '../../stats/ngram-diversity-score.ts';
+import { ngramCountsByOrder } from '../../stats/ngrams.ts';
 import { selfBleu } from '../../stats/self-bleu.ts';
 import { tokenize } from '../../stats/tokenize.ts';
 import type { RunMetricSeries } from '../shared/step-metrics.ts';
 import { DIVERSITY_SAMPLE_SIZE, SELF_BLEU_MAX_SAMPLE } from './diversity-sample.ts';
-import { responseDiversity } from './response-diversity.ts';
+
+/** EAD is the mean over n-gram orders 1…5 (REFERENCES.md). */
+const EAD_ORDERS = 5;
 
 /** Engine-counted tokens of one window (the store's `textWindowCounts` rows have this shape). */
 export interface DiversityWindowCounts {
@@ -140,6 +143,8 @@ export function diversityWindow(
 ): DiversityWindow {
   const outputs = sample?.outputs ?? [];
   const tokens = outputs.map(tokenize);
+  // n-gram counts of orders 1…5 within outputs, once: EAD (mean over n = 1..5) and response diversity (n = 2)
+  const perOutput = ngramCountsByOrder(tokens, EAD_ORDERS);
   const bleu = withSelfBleu && outputs.length >= 2 ? selfBleu(tokens, { sampleSize: bleuSize, seed }) : null;
   const info = { index: c.window, from: c.from, to: c.to, sessions: c.sessions };
   return {
@@ -154,12 +159,13 @@ export function diversityWindow(
       distinct1_per_output: c.distinct1PerOutput,
       distinct2_per_output: c.distinct2PerOutput,
       // The sample holds exactly the outputs responseDiversity draws from the whole window, so pooling all
-      // of it (k ≥ n takes every output) gives responseDiversity(window outputs in session order, { seed }).
-      response_diversity: responseDiversity(outputs, { sampleSize: DIVERSITY_SAMPLE_SIZE }),
+      // of it gives responseDiversity(window outputs in session order, { seed }): pooled distinct-2 over the
+      // sample's outputs, bigrams within outputs — the order-2 counts EAD uses too (test: equal to the kernel).
+      response_diversity: perOutput[1]!.total === 0 ? 0 : perOutput[1]!.distinct / perOutput[1]!.total,
       ngram_diversity_score: ngramDiversityScore(tokens),
       compression_ratio: compressionRatio(outputs),
       self_bleu: bleu?.selfBleu ?? null,
-      ead: eadMean(tokens),
+      ead: perOutput.reduce((a, c) => a + eadFromCounts(c), 0) / EAD_ORDERS,
     },
     sampleSize: outputs.length,
     selfBleuSampleSize: bleu?.sampleSize ?? 0,

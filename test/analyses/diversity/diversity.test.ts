@@ -14,6 +14,7 @@ import { diversitySamplePicks } from '../../../src/analyses/diversity/diversity-
 import { responseDiversity } from '../../../src/analyses/diversity/response-diversity.ts';
 import { simulate } from '../../../src/simulate/index.ts';
 import { distinctN } from '../../../src/stats/distinct-n.ts';
+import { eadMean } from '../../../src/stats/ead.ts';
 import { tokenize } from '../../../src/stats/tokenize.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
@@ -177,5 +178,15 @@ describe('selfBleuWindow', () => {
     assert.equal(kept.length, MAX_SELF_BLEU_WINDOWS);
     assert.equal(kept[0], 0);
     assert.equal(kept.at(-1), n - 1);
+  });
+});
+
+describe('diversityWindow reuses one pass of n-gram counts', () => {
+  test('gives the response diversity and EAD of their reference kernels on the same sample', () => {
+    const texts = Array.from({ length: 150 }, (_, i) => `${varied(i)} ${i % 7 === 0 ? 'the the the' : ''}`);
+    const { counts, samples } = inputs([texts], 3);
+    const w = diversityWindow(SPEC, counts[0]!, samples[0], 3, selfBleuSize(undefined), false);
+    assert.equal(w.metrics.response_diversity, responseDiversity(samples[0]!.outputs, { sampleSize: 200 }));
+    assert.equal(w.metrics.ead, eadMean(samples[0]!.outputs.map(tokenize)));
   });
 });
