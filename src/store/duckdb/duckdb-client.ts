@@ -96,9 +96,9 @@ export class DuckDbClient {
     return decoder ? decodeRows(decoder, rows, text, duckDbDialect.name) : (rows as T[]);
   }
 
-  /** Runs a statement for its effect (SQL text alone is accepted while callers move to fragments). */
-  async exec(q: SqlFragment | Query | string): Promise<void> {
-    await this.query(typeof q === 'string' ? { sql: q } : q);
+  /** Runs a statement for its effect. */
+  async exec(q: SqlFragment | Query): Promise<void> {
+    await this.query(q);
   }
 
   close(): void {
