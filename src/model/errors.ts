@@ -26,15 +26,28 @@ export class InputError extends Error {
   }
 }
 
+/** Where in a query an engine failure or a row that does not decode was found. */
+export interface QueryErrorOptions {
+  readonly cause?: unknown;
+  /** The query's name (its decoder's, e.g. `rewardWindows`), when it has one. */
+  readonly query?: string;
+  /** The column of a returned row that did not decode. */
+  readonly field?: string;
+}
+
 export class QueryError extends Error {
   override readonly name = 'QueryError';
+  readonly query: string | undefined;
+  readonly field: string | undefined;
   constructor(
     message: string,
     readonly sql: string,
     readonly backend: string,
-    options?: { cause?: unknown },
+    options?: QueryErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.query = options?.query;
+    this.field = options?.field;
   }
 }
 

@@ -1,96 +1,121 @@
+import { z } from 'zod';
 import type { AuditTracking, SectionStatus, TrackedAudit, TrackedSection } from '../audit-tracking.ts';
+import { rowDecoder } from '../sql/row-decoder.ts';
+import { type SqlFragment, sql } from '../sql/sql.ts';
+import { isoTimestamp, jsonText, nullableNumber, nullableText, number, text } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
-import { num } from './values.ts';
+import { transaction } from './transaction.ts';
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v ? String(v) : null);
-const parse = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(String(v)));
+const sectionStatus = z.enum(['pending', 'running', 'complete', 'failed']);
+
+/** `audit_sections` rows; `result` is JSON cast to VARCHAR, the times TIMESTAMPTZ. */
+const SectionRow = rowDecoder(
+  'auditSections',
+  z.object({
+    position: number,
+    section_id: text,
+    status: sectionStatus,
+    started_at: isoTimestamp,
+    finished_at: isoTimestamp,
+    duration_ms: nullableNumber,
+    result: jsonText,
+    error: nullableText,
+  }),
+);
+
+const AuditRow = rowDecoder(
+  'audits',
+  z.object({
+    audit_id: number,
+    run: text,
+    template: text,
+    config_hash: text,
+    status: z.enum(['running', 'complete', 'failed']),
+    started_at: isoTimestamp,
+    finished_at: isoTimestamp,
+  }),
+);
+
+const IdRow = rowDecoder('beginAudit', z.object({ id: number }));
+const ReportRow = rowDecoder('auditReport', z.object({ report: jsonText }));
+const OperationRow = rowDecoder('operationsHistory', z.object({ metric: text, p95: number }));
 
 /** Audit tracking in DuckDB (tables `audits`, `audit_sections`, `audit_operations`; migration 3). */
 export class DuckDbAuditTracking implements AuditTracking {
   constructor(private readonly client: DuckDbClient) {}
 
   private async sections(auditId: number): Promise<TrackedSection[]> {
-    const rows = await this.client.query<Record<string, unknown>>({
-      sql: `SELECT position, section_id, status, started_at, finished_at, duration_ms, CAST(result AS VARCHAR) AS result, error
-            FROM audit_sections WHERE audit_id = $id ORDER BY position`,
-      params: { id: auditId },
-    });
+    const rows = await this.client.query(
+      sql`SELECT position, section_id, status, started_at, finished_at, duration_ms, CAST(result AS VARCHAR) AS result, error
+            FROM audit_sections WHERE audit_id = ${auditId} ORDER BY position`,
+      SectionRow,
+    );
     return rows.map((r) => ({
-      position: Number(r.position),
-      sectionId: String(r.section_id),
-      status: r.status as SectionStatus,
-      startedAt: iso(r.started_at),
-      finishedAt: iso(r.finished_at),
-      durationMs: num(r.duration_ms),
-      result: parse(r.result),
-      error: (r.error as string | null) ?? null,
+      position: r.position,
+      sectionId: r.section_id,
+      status: r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      durationMs: r.duration_ms,
+      result: r.result,
+      error: r.error,
     }));
   }
 
-  private async audits(
-    where: string,
-    params: Record<string, unknown>,
-    limit: number,
-  ): Promise<TrackedAudit[]> {
-    const rows = await this.client.query<Record<string, unknown>>({
-      sql: `SELECT audit_id, run, template, config_hash, status, started_at, finished_at FROM audits
-            WHERE ${where} ORDER BY audit_id DESC LIMIT $limit`,
-      params: { ...params, limit },
-    });
+  private async audits(where: SqlFragment, limit: number): Promise<TrackedAudit[]> {
+    const rows = await this.client.query(
+      sql`SELECT audit_id, run, template, config_hash, status, started_at, finished_at FROM audits
+            WHERE ${where} ORDER BY audit_id DESC LIMIT ${limit}`,
+      AuditRow,
+    );
     const out: TrackedAudit[] = [];
     for (const r of rows) {
-      const auditId = Number(r.audit_id);
       out.push({
-        auditId,
-        run: String(r.run),
-        template: String(r.template),
-        configHash: String(r.config_hash),
-        status: r.status as TrackedAudit['status'],
-        startedAt: iso(r.started_at) ?? '',
-        finishedAt: iso(r.finished_at),
-        sections: await this.sections(auditId),
+        auditId: r.audit_id,
+        run: r.run,
+        template: r.template,
+        configHash: r.config_hash,
+        status: r.status,
+        startedAt: r.started_at ?? '',
+        finishedAt: r.finished_at,
+        sections: await this.sections(r.audit_id),
       });
     }
     return out;
   }
 
   async latestAudit(run: string, configHash: string): Promise<TrackedAudit | null> {
-    const [a] = await this.audits('run = $run AND config_hash = $hash', { run, hash: configHash }, 1);
+    const [a] = await this.audits(sql`run = ${run} AND config_hash = ${configHash}`, 1);
     return a ?? null;
   }
 
   listAudits(run: string, limit = 20): Promise<TrackedAudit[]> {
-    return this.audits('run = $run', { run }, limit);
+    return this.audits(sql`run = ${run}`, limit);
   }
 
-  async beginAudit(a: {
+  beginAudit(a: {
     run: string;
     template: string;
     configHash: string;
     config: unknown;
     sectionIds: readonly string[];
   }): Promise<number> {
-    await this.client.exec('BEGIN TRANSACTION');
-    try {
-      const [row] = await this.client.query<{ id: bigint }>({
-        sql: `INSERT INTO audits (audit_id, run, template, config_hash, config, status, started_at)
-              VALUES (nextval('audit_id_seq'), $run, $template, $hash, CAST($config AS JSON), 'running', now())
+    return transaction(this.client, async () => {
+      const [row] = await this.client.query(
+        sql`INSERT INTO audits (audit_id, run, template, config_hash, config, status, started_at)
+              VALUES (nextval('audit_id_seq'), ${a.run}, ${a.template}, ${a.configHash},
+                      CAST(${JSON.stringify(a.config)} AS JSON), 'running', now())
               RETURNING audit_id AS id`,
-        params: { run: a.run, template: a.template, hash: a.configHash, config: JSON.stringify(a.config) },
-      });
-      const id = Number(row!.id);
+        IdRow,
+      );
+      const id = row!.id;
       for (const [position, sectionId] of a.sectionIds.entries()) {
-        await this.client.exec({
-          sql: `INSERT INTO audit_sections (audit_id, position, section_id, status) VALUES ($id, $pos, $sid, 'pending')`,
-          params: { id, pos: position, sid: sectionId },
-        });
+        await this.client.exec(
+          sql`INSERT INTO audit_sections (audit_id, position, section_id, status) VALUES (${id}, ${position}, ${sectionId}, 'pending')`,
+        );
       }
-      await this.client.exec('COMMIT');
       return id;
-    } catch (err) {
-      await this.client.exec('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    });
   }
 
   async markSection(
@@ -98,36 +123,30 @@ export class DuckDbAuditTracking implements AuditTracking {
     sectionId: string,
     u: { status: SectionStatus; durationMs?: number; result?: unknown; error?: string },
   ): Promise<void> {
-    await this.client.exec({
-      sql: `UPDATE audit_sections SET status = $status,
-              started_at = CASE WHEN $status = 'running' THEN now() ELSE started_at END,
-              finished_at = CASE WHEN $status IN ('complete', 'failed') THEN now() ELSE NULL END,
-              duration_ms = $duration, result = CAST($result AS JSON), error = $error
-            WHERE audit_id = $id AND section_id = $sid`,
-      params: {
-        status: u.status,
-        duration: u.durationMs ?? null,
-        result: u.result === undefined ? null : JSON.stringify(u.result),
-        error: u.error ?? null,
-        id: auditId,
-        sid: sectionId,
-      },
-    });
+    await this.client.exec(
+      sql`UPDATE audit_sections SET status = ${u.status},
+              started_at = CASE WHEN ${u.status} = 'running' THEN now() ELSE started_at END,
+              finished_at = CASE WHEN ${u.status} IN ('complete', 'failed') THEN now() ELSE NULL END,
+              duration_ms = ${u.durationMs ?? null},
+              result = CAST(${u.result === undefined ? null : JSON.stringify(u.result)} AS JSON),
+              error = ${u.error ?? null}
+            WHERE audit_id = ${auditId} AND section_id = ${sectionId}`,
+    );
   }
 
   async finishAudit(auditId: number, status: 'complete' | 'failed', report: unknown): Promise<void> {
-    await this.client.exec({
-      sql: `UPDATE audits SET status = $status, finished_at = now(), report = CAST($report AS JSON) WHERE audit_id = $id`,
-      params: { status, report: report === null ? null : JSON.stringify(report), id: auditId },
-    });
+    const json = report === null ? null : JSON.stringify(report);
+    await this.client.exec(
+      sql`UPDATE audits SET status = ${status}, finished_at = now(), report = CAST(${json} AS JSON) WHERE audit_id = ${auditId}`,
+    );
   }
 
   async auditReport(auditId: number): Promise<unknown> {
-    const [r] = await this.client.query<{ report: string | null }>({
-      sql: 'SELECT CAST(report AS VARCHAR) AS report FROM audits WHERE audit_id = $id',
-      params: { id: auditId },
-    });
-    return parse(r?.report);
+    const [r] = await this.client.query(
+      sql`SELECT CAST(report AS VARCHAR) AS report FROM audits WHERE audit_id = ${auditId}`,
+      ReportRow,
+    );
+    return r?.report ?? null;
   }
 
   async recordOperations(
@@ -135,20 +154,18 @@ export class DuckDbAuditTracking implements AuditTracking {
     summary: readonly { metric: string; p50: number; p95: number; max: number }[],
   ): Promise<void> {
     for (const m of summary) {
-      await this.client.exec({
-        sql: 'INSERT INTO audit_operations (audit_id, metric, p50, p95, max) VALUES ($id, $metric, $p50, $p95, $max)',
-        params: { id: auditId, ...m },
-      });
+      await this.client.exec(
+        sql`INSERT INTO audit_operations (audit_id, metric, p50, p95, max) VALUES (${auditId}, ${m.metric}, ${m.p50}, ${m.p95}, ${m.max})`,
+      );
     }
   }
 
   async operationsHistory(limit: number, excludeAuditId: number): Promise<{ metric: string; p95: number }[]> {
-    const rows = await this.client.query<{ metric: string; p95: number }>({
-      sql: `SELECT metric, p95 FROM audit_operations
-            WHERE audit_id IN (SELECT DISTINCT audit_id FROM audit_operations WHERE audit_id <> $ex
-                               ORDER BY audit_id DESC LIMIT $limit)`,
-      params: { ex: excludeAuditId, limit },
-    });
-    return rows.map((r) => ({ metric: r.metric, p95: Number(r.p95) }));
+    return this.client.query(
+      sql`SELECT metric, p95 FROM audit_operations
+            WHERE audit_id IN (SELECT DISTINCT audit_id FROM audit_operations WHERE audit_id <> ${excludeAuditId}
+                               ORDER BY audit_id DESC LIMIT ${limit})`,
+      OperationRow,
+    );
   }
 }

@@ -1,17 +1,34 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { InputError, QueryError } from '../../model/errors.ts';
 import type { Query } from '../query.ts';
+import { compile } from '../sql/dialect.ts';
+import { decodeRows, type RowDecoder } from '../sql/row-decoder.ts';
+import { SqlFragment } from '../sql/sql.ts';
+import { duckDbDialect } from './duckdb-dialect.ts';
 
 /** Timing of each statement, for the auditor's own operations log. */
 export interface QueryTiming {
+  /** The query's name (its decoder's), or undefined for a statement run for its effect. */
+  readonly name: string | undefined;
   readonly sql: string;
   readonly ms: number;
   readonly rows: number;
 }
 
+type Row = Record<string, unknown>;
+
+/** `RLAUDIT_TRACE=sql` prints every statement's name, time and row count to stderr. */
+const TRACE = (process.env.RLAUDIT_TRACE ?? '').split(',').includes('sql');
+
 /**
- * The one place DuckDB SQL runs: it owns timing, error wrapping (`QueryError` carrying the SQL) and
- * parameter binding. User values always travel in `params`, never in the SQL text.
+ * The one place DuckDB SQL runs: it compiles fragments with the DuckDB dialect (every value a bound
+ * parameter), owns timing, tracing, error wrapping (`QueryError` carrying the SQL, the backend and the
+ * query's name) and decoding (a `RowDecoder` checks every row once). DuckDB runs in-process, so there is no
+ * transient (network) failure to retry: every error is final.
+ *
+ * @example
+ * const client = await DuckDbClient.open(':memory:');
+ * const rows = await client.query(sql`SELECT ${2} + 2 AS n`, rowDecoder('four', z.object({ n: number })));
  */
 export class DuckDbClient {
   private constructor(
@@ -39,28 +56,49 @@ export class DuckDbClient {
     return new DuckDbClient(instance, connection, path);
   }
 
-  /** Runs a statement; returns row objects with JS values (BIGINT as bigint). */
-  async query<T = Record<string, unknown>>(q: Query): Promise<T[]> {
+  /** A fragment as the SQL text and bound parameters DuckDB will run. */
+  compile(q: SqlFragment | Query): Query {
+    return q instanceof SqlFragment ? compile(q, duckDbDialect) : q;
+  }
+
+  /**
+   * Runs a statement and returns its rows, decoded by `decoder` (a `QueryError` naming the query and the
+   * field when a row does not fit). Without a decoder the rows are the client's JS values (BIGINT as bigint),
+   * cast unchecked to `T`: for ad-hoc queries in tests only; store code always passes a decoder.
+   */
+  async query<T>(q: SqlFragment | Query, decoder: RowDecoder<T>): Promise<T[]>;
+  async query<T = Row>(q: SqlFragment | Query): Promise<T[]>;
+  async query<T>(q: SqlFragment | Query, decoder?: RowDecoder<T>): Promise<T[]> {
+    const { sql: text, params } = this.compile(q);
     const start = performance.now();
+    let rows: Row[];
     try {
       const reader = await this.connection.runAndReadAll(
-        q.sql,
-        q.params as Record<string, DuckDBValue> | undefined,
+        text,
+        params as Record<string, DuckDBValue> | undefined,
       );
-      const rows = reader.getRowObjectsJS() as T[];
-      this.onQuery?.({ sql: q.sql, ms: performance.now() - start, rows: rows.length });
-      return rows;
+      rows = reader.getRowObjectsJS() as Row[];
     } catch (err) {
-      throw new QueryError(`DuckDB query failed: ${(err as Error).message.split('\n')[0]}`, q.sql, 'duckdb', {
-        cause: err,
-      });
+      const first = (err as Error).message.split('\n')[0];
+      throw new QueryError(
+        `DuckDB query${decoder ? ` ${decoder.name}` : ''} failed: ${first}`,
+        text,
+        duckDbDialect.name,
+        { cause: err, ...(decoder ? { query: decoder.name } : {}) },
+      );
     }
+    const ms = performance.now() - start;
+    this.onQuery?.({ name: decoder?.name, sql: text, ms, rows: rows.length });
+    if (TRACE) {
+      const head = text.trim().split('\n')[0]!.slice(0, 100);
+      process.stderr.write(`sql ${decoder?.name ?? '-'} ${ms.toFixed(1)} ms ${rows.length} rows: ${head}\n`);
+    }
+    return decoder ? decodeRows(decoder, rows, text, duckDbDialect.name) : (rows as T[]);
   }
 
   /** Runs a statement for its effect. */
-  async exec(q: Query | string): Promise<void> {
-    const query = typeof q === 'string' ? { sql: q } : q;
-    await this.query(query);
+  async exec(q: SqlFragment | Query): Promise<void> {
+    await this.query(q);
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { AnalysisScans } from '../scans/index.ts';
+import { raw, sql } from '../sql/sql.ts';
 import type {
   IngestBatch,
   IngestCounts,
@@ -58,15 +59,16 @@ export class DuckDbStore implements Store {
       await migrate(client);
       // Each batch commit is durable through the WAL; checkpointing after every 16 MB of WAL (the default)
       // would rewrite the database once per batch of a large ingest.
-      await client.exec("SET checkpoint_threshold = '1GB'");
+      await client.exec(sql`SET checkpoint_threshold = '1GB'`);
       // DuckDB's default memory limit is 80% of RAM; rlaudit keeps its footprint bounded and lets the
       // engine spill to disk instead (RLAUDIT_MEMORY_LIMIT overrides, e.g. '4GB').
       const limit = process.env.RLAUDIT_MEMORY_LIMIT ?? '1GB';
-      // SET takes no bound parameter, so the value is checked against a strict pattern before it is spliced
+      // SET takes no bound parameter, so the value is checked against a strict pattern (digits, a unit: no
+      // quote can pass) before it becomes SQL text — the one `raw` built from outside text, on purpose
       if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
         throw new InputError(`RLAUDIT_MEMORY_LIMIT must look like 1GB or 512MiB, got '${limit}'`);
       }
-      await client.exec(`SET memory_limit = '${limit}'`);
+      await client.exec(sql`SET memory_limit = ${raw(`'${limit}'`)}`);
       await createStageTables(client);
     } catch (err) {
       client.close();

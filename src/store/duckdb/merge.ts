@@ -1,5 +1,10 @@
+import { z } from 'zod';
+import { rowDecoder } from '../sql/row-decoder.ts';
+import { ident, join, type SqlFragment, sql } from '../sql/sql.ts';
 import type { IngestCounts } from '../store.ts';
+import { number, text } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * Merging a staged batch into a record table, with the ingest's reconciliation rules:
@@ -15,32 +20,43 @@ export interface MergeSpec {
   readonly recordType: string;
   readonly key: readonly string[];
   /** Target column → SQL expression over the stage row (casts from staged text). */
-  readonly columns: readonly (readonly [string, string])[];
+  readonly columns: readonly (readonly [string, SqlFragment])[];
   /** Columns compared as text (JSON). */
   readonly jsonColumns?: ReadonlySet<string>;
-  readonly filter?: string;
+  readonly filter?: SqlFragment;
   /** SQL expression over `s` naming the key in a reject message. */
-  readonly keyLabel: string;
+  readonly keyLabel: SqlFragment;
 }
 
-function stageSelect(spec: MergeSpec): string {
-  const exprs = spec.columns.map(([col, expr]) => `${expr} AS ${col}`).join(', ');
-  return `SELECT ${exprs}, source_line FROM ${spec.stage}${spec.filter ? ` WHERE ${spec.filter}` : ''}`;
+const ProbeRow = rowDecoder('mergeProbe', z.object({ n: number, k: number, m: number }));
+const OutcomeRow = rowDecoder('mergeOutcomes', z.object({ outcome: text, n: number }));
+
+const where = (filter: SqlFragment | undefined) => (filter ? sql` WHERE ${filter}` : sql``);
+const names = (cols: readonly string[]) => join(cols.map((c) => ident(c)));
+
+function stageSelect(spec: MergeSpec): SqlFragment {
+  const exprs = join(spec.columns.map(([col, expr]) => sql`${expr} AS ${ident(col)}`));
+  return sql`SELECT ${exprs}, source_line FROM ${ident(spec.stage)}${where(spec.filter)}`;
 }
 
-function keyJoin(spec: MergeSpec): string {
-  return spec.key.map((k) => `x.${k} = s.${k}`).join(' AND ');
+function keyJoin(spec: MergeSpec): SqlFragment {
+  return join(
+    spec.key.map((k) => sql`${ident('x', k)} = ${ident('s', k)}`),
+    ' AND ',
+  );
 }
 
-function sameContent(spec: MergeSpec): string {
-  return spec.columns
-    .filter(([c]) => !spec.key.includes(c))
-    .map(([c]) =>
-      spec.jsonColumns?.has(c)
-        ? `CAST(x.${c} AS VARCHAR) IS NOT DISTINCT FROM CAST(s.${c} AS VARCHAR)`
-        : `x.${c} IS NOT DISTINCT FROM s.${c}`,
-    )
-    .join(' AND ');
+function sameContent(spec: MergeSpec): SqlFragment {
+  return join(
+    spec.columns
+      .filter(([c]) => !spec.key.includes(c))
+      .map(([c]) =>
+        spec.jsonColumns?.has(c)
+          ? sql`CAST(${ident('x', c)} AS VARCHAR) IS NOT DISTINCT FROM CAST(${ident('s', c)} AS VARCHAR)`
+          : sql`${ident('x', c)} IS NOT DISTINCT FROM ${ident('s', c)}`,
+      ),
+    ' AND ',
+  );
 }
 
 /** Runs inside the caller's transaction. Returns the batch's outcome counts for this table. */
@@ -50,111 +66,109 @@ export async function mergeStage(
   loadId: number,
   sourceFile: string,
 ): Promise<IngestCounts> {
-  const cols = spec.columns.map(([c]) => c);
-  const params = { load: loadId };
+  if (!inTransaction(client)) throw new Error('mergeStage runs inside the batch transaction');
+  const cols = names(spec.columns.map(([c]) => c));
+  const table = ident(spec.table);
   // Fast path, the common case of a fresh ingest: no key repeats within the batch and none is stored yet.
-  const keys = spec.key.join(', ');
-  const [probe] = await client.query<{ n: bigint; k: bigint; m: bigint }>({
-    sql: `SELECT count(*) AS n, count(DISTINCT (${keys})) AS k,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${spec.table} x WHERE ${keyJoin(spec)})) AS m
-          FROM ${spec.stage} s${spec.filter ? ` WHERE ${spec.filter}` : ''}`,
-  });
-  if (probe && probe.n === probe.k && probe.m === 0n) {
-    await client.exec({
-      sql: `INSERT INTO ${spec.table} (${cols.join(', ')}, load_id, source_line)
-        SELECT ${cols.join(', ')}, $load, source_line FROM (${stageSelect(spec)})`,
-      params,
-    });
-    const n = Number(probe.n);
-    return { read: n, accepted: n, rejected: 0, duplicates: 0, conflicts: 0 };
+  const keys = names(spec.key);
+  const [probe] = await client.query(
+    sql`SELECT count(*) AS n, count(DISTINCT (${keys})) AS k,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${table} x WHERE ${keyJoin(spec)})) AS m
+          FROM ${ident(spec.stage)} s${where(spec.filter)}`,
+    ProbeRow,
+  );
+  if (probe && probe.n === probe.k && probe.m === 0) {
+    await client.exec(
+      sql`INSERT INTO ${table} (${cols}, load_id, source_line)
+        SELECT ${cols}, ${loadId}, source_line FROM (${stageSelect(spec)})`,
+    );
+    return { read: probe.n, accepted: probe.n, rejected: 0, duplicates: 0, conflicts: 0 };
   }
-  await client.exec({
-    sql: `INSERT INTO ${spec.table} (${cols.join(', ')}, load_id, source_line)
-      SELECT ${cols.join(', ')}, $load, source_line FROM (
-        SELECT *, row_number() OVER (PARTITION BY ${spec.key.join(', ')} ORDER BY source_line) AS rn
+  await client.exec(
+    sql`INSERT INTO ${table} (${cols}, load_id, source_line)
+      SELECT ${cols}, ${loadId}, source_line FROM (
+        SELECT *, row_number() OVER (PARTITION BY ${keys} ORDER BY source_line) AS rn
         FROM (${stageSelect(spec)})
       ) s
-      WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM ${spec.table} x WHERE ${keyJoin(spec)})`,
-    params,
-  });
+      WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${keyJoin(spec)})`,
+  );
   const same = sameContent(spec);
-  const outcome = `CASE WHEN x.load_id = $load AND x.source_line = s.source_line THEN 'accepted'
+  const outcome = sql`CASE WHEN x.load_id = ${loadId} AND x.source_line = s.source_line THEN 'accepted'
     WHEN ${same} THEN 'duplicate' ELSE 'conflict' END`;
-  const rows = await client.query<{ outcome: string; n: bigint }>({
-    sql: `WITH s AS (${stageSelect(spec)})
-      SELECT ${outcome} AS outcome, count(*) AS n FROM s JOIN ${spec.table} x ON ${keyJoin(spec)} GROUP BY 1`,
-    params,
-  });
+  const rows = await client.query(
+    sql`WITH s AS (${stageSelect(spec)})
+      SELECT ${outcome} AS outcome, count(*) AS n FROM s JOIN ${table} x ON ${keyJoin(spec)} GROUP BY 1`,
+    OutcomeRow,
+  );
   const counts: IngestCounts = { read: 0, accepted: 0, rejected: 0, duplicates: 0, conflicts: 0 };
-  for (const r of rows) {
-    const n = Number(r.n);
+  for (const { outcome, n } of rows) {
     counts.read += n;
-    if (r.outcome === 'accepted') counts.accepted += n;
-    else if (r.outcome === 'duplicate') counts.duplicates += n;
+    if (outcome === 'accepted') counts.accepted += n;
+    else if (outcome === 'duplicate') counts.duplicates += n;
     else {
       counts.conflicts += n;
       counts.rejected += n;
     }
   }
   if (counts.conflicts > 0) {
-    await client.exec({
-      sql: `WITH s AS (${stageSelect(spec)})
+    const field = spec.key[spec.key.length - 1]!;
+    await client.exec(
+      sql`WITH s AS (${stageSelect(spec)})
         INSERT INTO rejects (run, load_id, source_file, source_line, record_type, field, expected, got,
                              conflict_file, conflict_line)
-        SELECT s.run, $load, $file, s.source_line, $type, $field,
+        SELECT s.run, ${loadId}, ${sourceFile}, s.source_line, ${spec.recordType}, ${field},
                'the same content as the copy already stored (a conflict: the stored copy is kept)',
                ${spec.keyLabel} || ' with different content', l.abs_path, x.source_line
-        FROM s JOIN ${spec.table} x ON ${keyJoin(spec)} LEFT JOIN loads l ON l.load_id = x.load_id
-        WHERE NOT (x.load_id = $load AND x.source_line = s.source_line) AND NOT (${same})
-          AND NOT EXISTS (SELECT 1 FROM rejects r WHERE r.source_file = $file AND r.source_line = s.source_line
-                          AND r.field = $field AND r.conflict_file IS NOT DISTINCT FROM l.abs_path)`,
-      params: { ...params, file: sourceFile, type: spec.recordType, field: spec.key[spec.key.length - 1] },
-    });
+        FROM s JOIN ${table} x ON ${keyJoin(spec)} LEFT JOIN loads l ON l.load_id = x.load_id
+        WHERE NOT (x.load_id = ${loadId} AND x.source_line = s.source_line) AND NOT (${same})
+          AND NOT EXISTS (SELECT 1 FROM rejects r WHERE r.source_file = ${sourceFile} AND r.source_line = s.source_line
+                          AND r.field = ${field} AND r.conflict_file IS NOT DISTINCT FROM l.abs_path)`,
+    );
   }
   return counts;
 }
 
-const ts = (col: string) => `CAST(${col} AS TIMESTAMPTZ)`;
-const list = (col: string) => `CAST(CAST(${col} AS JSON) AS VARCHAR[])`;
+const col = (name: string) => ident(name);
+const ts = (name: string) => sql`CAST(${ident(name)} AS TIMESTAMPTZ)`;
+const list = (name: string) => sql`CAST(CAST(${ident(name)} AS JSON) AS VARCHAR[])`;
+const json = (name: string) => sql`CAST(${ident(name)} AS JSON)`;
+/** Columns copied from the stage as they are. */
+const copied = (...columns: readonly string[]) => columns.map((c) => [c, col(c)] as const);
 
 export const SESSION_MERGE: MergeSpec = {
   table: 'sessions',
   stage: 'stage_sessions',
   recordType: 'session',
   key: ['run', 'session'],
-  keyLabel: `'session ' || s.session`,
+  keyLabel: sql`'session ' || s.session`,
   jsonColumns: new Set(['nested_annotations', 'meta']),
   columns: [
-    ['run', 'run'],
-    ['session', 'session'],
-    ['step', 'step'],
+    ...copied('run', 'session', 'step'),
     ['time', ts('time')],
-    ['prompt_id', 'prompt_id'],
-    ['prompt', 'prompt'],
-    ['output', 'output'],
-    ['classification', 'classification'],
-    ['category', 'category'],
-    ['baseline_reward', 'baseline_reward'],
-    ['adjusted_reward', 'adjusted_reward'],
-    ['differential_pct', 'differential_pct'],
-    ['compliance_trajectory_index', 'compliance_trajectory_index'],
+    ...copied(
+      'prompt_id',
+      'prompt',
+      'output',
+      'classification',
+      'category',
+      'baseline_reward',
+      'adjusted_reward',
+      'differential_pct',
+      'compliance_trajectory_index',
+    ),
     ['flags', list('flags')],
-    ['nested_annotations', 'CAST(nested_annotations AS JSON)'],
-    ['meta', 'CAST(meta AS JSON)'],
+    ['nested_annotations', json('nested_annotations')],
+    ['meta', json('meta')],
   ],
 };
 
-const ANNOTATION_COLUMNS: readonly (readonly [string, string])[] = [
-  ['run', 'run'],
-  ['id', 'id'],
-  ['session', 'session'],
-  ['author', 'author'],
-  ['text', 'text'],
+const ANNOTATION_COLUMNS: readonly (readonly [string, SqlFragment])[] = [
+  ...copied('run', 'id', 'session', 'author', 'text'),
   ['time', ts('time')],
-  ['classification', 'classification'],
+  ['classification', col('classification')],
   ['flags', list('flags')],
-  ['meta', 'CAST(meta AS JSON)'],
-  ['nested', 'nested'],
+  ['meta', json('meta')],
+  ['nested', col('nested')],
 ];
 
 export const ANNOTATION_MERGE: MergeSpec = {
@@ -162,9 +176,9 @@ export const ANNOTATION_MERGE: MergeSpec = {
   stage: 'stage_annotations',
   recordType: 'annotation',
   key: ['run', 'id'],
-  keyLabel: `'annotation ' || s.id`,
+  keyLabel: sql`'annotation ' || s.id`,
   jsonColumns: new Set(['meta']),
-  filter: 'NOT nested',
+  filter: sql`NOT nested`,
   columns: ANNOTATION_COLUMNS,
 };
 
@@ -173,23 +187,16 @@ export const EVENT_MERGE: MergeSpec = {
   stage: 'stage_events',
   recordType: 'event',
   key: ['run', 'id'],
-  keyLabel: `'event ' || s.id`,
+  keyLabel: sql`'event ' || s.id`,
   jsonColumns: new Set(['target', 'trigger', 'meta']),
   columns: [
-    ['run', 'run'],
-    ['id', 'id'],
-    ['session', 'session'],
-    ['kind', 'kind'],
-    ['parameter', 'parameter'],
-    ['target', 'CAST(target AS JSON)'],
-    ['from_value', 'from_value'],
-    ['to_value', 'to_value'],
-    ['change_pct', 'change_pct'],
-    ['trigger', 'CAST(trigger AS JSON)'],
-    ['recommended_by', 'recommended_by'],
-    ['note', 'note'],
+    ...copied('run', 'id', 'session', 'kind', 'parameter'),
+    ['target', json('target')],
+    ...copied('from_value', 'to_value', 'change_pct'),
+    ['trigger', json('trigger')],
+    ...copied('recommended_by', 'note'),
     ['time', ts('time')],
-    ['meta', 'CAST(meta AS JSON)'],
+    ['meta', json('meta')],
   ],
 };
 
@@ -198,13 +205,13 @@ export const EVENT_MERGE: MergeSpec = {
  * (a duplicate session brings no new annotations), and are not counted as rows of their own.
  */
 export async function insertNestedAnnotations(client: DuckDbClient, loadId: number): Promise<void> {
-  const cols = ANNOTATION_COLUMNS.map(([c]) => c);
-  const exprs = ANNOTATION_COLUMNS.map(([c, e]) => `${e} AS ${c}`).join(', ');
-  await client.exec({
-    sql: `INSERT INTO annotations (${cols.join(', ')}, load_id, source_line)
-      SELECT ${cols.join(', ')}, $load, source_line FROM (SELECT ${exprs}, source_line FROM stage_annotations WHERE nested) s
-      WHERE EXISTS (SELECT 1 FROM sessions p WHERE p.load_id = $load AND p.source_line = s.source_line)
+  if (!inTransaction(client)) throw new Error('insertNestedAnnotations runs inside the batch transaction');
+  const cols = names(ANNOTATION_COLUMNS.map(([c]) => c));
+  const exprs = join(ANNOTATION_COLUMNS.map(([c, e]) => sql`${e} AS ${ident(c)}`));
+  await client.exec(
+    sql`INSERT INTO annotations (${cols}, load_id, source_line)
+      SELECT ${cols}, ${loadId}, source_line FROM (SELECT ${exprs}, source_line FROM stage_annotations WHERE nested) s
+      WHERE EXISTS (SELECT 1 FROM sessions p WHERE p.load_id = ${loadId} AND p.source_line = s.source_line)
         AND NOT EXISTS (SELECT 1 FROM annotations x WHERE x.run = s.run AND x.id = s.id)`,
-    params: { load: loadId },
-  });
+  );
 }

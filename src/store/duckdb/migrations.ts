@@ -1,4 +1,9 @@
+import { z } from 'zod';
+import { rowDecoder } from '../sql/row-decoder.ts';
+import { type SqlFragment, sql } from '../sql/sql.ts';
+import { nullableNumber } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
+import { transaction } from './transaction.ts';
 
 /**
  * Versioned schema of the DuckDB store. Each migration runs once, in order, inside a transaction, and
@@ -7,12 +12,13 @@ import type { DuckDbClient } from './duckdb-client.ts';
 export const MIGRATIONS: readonly {
   readonly version: number;
   readonly description: string;
-  readonly sql: string;
+  /** The migration's DDL, several statements, no values. */
+  readonly ddl: SqlFragment;
 }[] = [
   {
     version: 1,
     description: 'training record: runs, sessions, annotations, events; ingest bookkeeping and rejects',
-    sql: `
+    ddl: sql`
 CREATE SEQUENCE ingest_id_seq START 1;
 CREATE SEQUENCE load_id_seq START 1;
 CREATE TABLE runs (
@@ -112,7 +118,7 @@ CREATE TABLE loads (
   {
     version: 2,
     description: 'per-step metrics of a run (train_reward, kl, …), long format',
-    sql: `
+    ddl: sql`
 CREATE TABLE step_metrics (
   run VARCHAR NOT NULL,
   step BIGINT NOT NULL,
@@ -126,7 +132,7 @@ CREATE TABLE step_metrics (
   {
     version: 3,
     description: 'audit tracking: audits, their sections (resumable), and the auditor operations summary',
-    sql: `
+    ddl: sql`
 CREATE SEQUENCE audit_id_seq START 1;
 CREATE TABLE audits (
   audit_id BIGINT NOT NULL,
@@ -163,14 +169,14 @@ CREATE TABLE audit_operations (
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+const VersionRow = rowDecoder('schemaVersion', z.object({ v: nullableNumber }));
+
 /** Brings the database up to `SCHEMA_VERSION`; refuses a database written by a newer rlaudit. */
 export async function migrate(client: DuckDbClient): Promise<number> {
   await client.exec(
-    'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    sql`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
   );
-  const rows = await client.query<{ v: number | null }>({
-    sql: 'SELECT max(version) AS v FROM schema_version',
-  });
+  const rows = await client.query(sql`SELECT max(version) AS v FROM schema_version`, VersionRow);
   const current = rows[0]?.v ?? 0;
   if (current > SCHEMA_VERSION) {
     throw new Error(
@@ -179,18 +185,12 @@ export async function migrate(client: DuckDbClient): Promise<number> {
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
-    await client.exec('BEGIN TRANSACTION');
-    try {
-      await client.exec(m.sql);
-      await client.exec({
-        sql: 'INSERT INTO schema_version (version, description) VALUES ($v, $d)',
-        params: { v: m.version, d: m.description },
-      });
-      await client.exec('COMMIT');
-    } catch (err) {
-      await client.exec('ROLLBACK');
-      throw err;
-    }
+    await transaction(client, async () => {
+      await client.exec(m.ddl);
+      await client.exec(
+        sql`INSERT INTO schema_version (version, description) VALUES (${m.version}, ${m.description})`,
+      );
+    });
   }
   return SCHEMA_VERSION;
 }

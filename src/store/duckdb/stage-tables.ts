@@ -15,6 +15,7 @@ import {
 } from '@duckdb/node-api';
 import type { AnnotationRecord, EventRecord, NestedAnnotation, SessionRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
+import { ident, join, raw, sql } from '../sql/sql.ts';
 import type { Staged } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 
@@ -128,8 +129,9 @@ export function sessionTableRow(s: Staged<SessionRecord>, loadId: number): DuckD
 
 export async function createStageTables(client: DuckDbClient): Promise<void> {
   for (const s of STAGES) {
-    const cols = s.columns.map(([n, t]) => `${n} ${t.toString()}`).join(', ');
-    await client.exec(`CREATE OR REPLACE TEMP TABLE ${s.name} (${cols})`);
+    // a type's SQL name (`VARCHAR`, `BIGINT`) is DuckDB's own text for a type we chose
+    const cols = join(s.columns.map(([n, t]) => sql`${ident(n)} ${raw(t.toString())}`));
+    await client.exec(sql`CREATE OR REPLACE TEMP TABLE ${ident(s.name)} (${cols})`);
   }
 }
 
@@ -166,7 +168,8 @@ const big = (v: number | null | undefined): bigint | null =>
   v === undefined || v === null ? null : BigInt(v);
 const str = (v: string | number | null | undefined): string | null =>
   v === undefined || v === null ? null : String(v);
-const num = (v: number | null | undefined): number | null => (v === undefined ? null : v);
+/** An optional number of a record as a nullable column value. */
+const orNull = (v: number | null | undefined): number | null => (v === undefined ? null : v);
 
 export function sessionRow(s: Staged<SessionRecord>): DuckDBValue[] {
   const r = s.record;
@@ -180,10 +183,10 @@ export function sessionRow(s: Staged<SessionRecord>): DuckDBValue[] {
     r.output,
     str(r.classification),
     str(r.category),
-    num(r.baseline_reward),
-    num(r.adjusted_reward),
-    num(r.differential_pct),
-    num(r.compliance_trajectory_index),
+    orNull(r.baseline_reward),
+    orNull(r.adjusted_reward),
+    orNull(r.differential_pct),
+    orNull(r.compliance_trajectory_index),
     r.flags && r.flags.length > 0 ? JSON.stringify(r.flags) : null,
     r.annotations && r.annotations.length > 0 ? stableStringify(r.annotations) : null,
     json(r.meta),
@@ -236,9 +239,9 @@ export function eventRow(s: Staged<EventRecord>): DuckDBValue[] {
     r.kind,
     r.parameter,
     stableStringify(r.target),
-    num(r.from),
-    num(r.to),
-    num(r.change_pct),
+    orNull(r.from),
+    orNull(r.to),
+    orNull(r.change_pct),
     json(r.trigger),
     str(r.recommended_by),
     str(r.note),

@@ -1,5 +1,8 @@
 // The DuckDB twin of the default tokenizer (src/stats/tokenize.ts); test/stats/tokenize.test.ts holds
 // the two equal over every code point.
+import { compile } from '../sql/dialect.ts';
+import { raw, type SqlFragment, sql } from '../sql/sql.ts';
+import { duckDbDialect } from './duckdb-dialect.ts';
 
 /**
  * The characters that are tokens one by one: the scripts written without spaces (RE2 script classes,
@@ -23,14 +26,23 @@ const TOKEN_PATTERN = [
 ].join('|');
 
 /**
- * DuckDB SQL expression (a `VARCHAR[]`) with the tokens of `column`, equal to `tokenize` of
+ * DuckDB SQL expression (a `VARCHAR[]`) with the tokens of `expr`, equal to `tokenize` of
  * src/stats/tokenize.ts: each Han/Hiragana/Katakana letter or digit alone, else maximal runs of
  * `[\p{L}\p{N}']`, after `lower()`. One regular-expression pass (a pass that first spaces out the CJK
- * characters with `regexp_replace` took twice as long on Chinese text). `column` is SQL text inserted as
- * is: pass a quoted identifier or a parameter placeholder (`$1`), never a user value.
+ * characters with `regexp_replace` took twice as long on Chinese text). The pattern is our own constant
+ * text, a SQL literal (not a bound parameter), so DuckDB compiles the regex once per query.
  *
- * @example duckdbTokensSql('"text"') // `regexp_extract_all(lower("text"), '[^\P{Han}\P{L}]|…|(?:[^\P{L}\p{Han}…]|…|'')+')`
+ * @example duckdbTokens(sql`output`)
+ */
+export function duckdbTokens(expr: SqlFragment): SqlFragment {
+  return sql`regexp_extract_all(lower(${expr}), ${raw(`'${TOKEN_PATTERN}'`)})`;
+}
+
+/**
+ * {@link duckdbTokens} as SQL text, for callers outside the store that hold their own connection (the public
+ * API, the tokenizer tests). `column` is SQL text inserted as is: a quoted identifier or a parameter
+ * placeholder (`$1`), never a user value.
  */
 export function duckdbTokensSql(column: string): string {
-  return `regexp_extract_all(lower(${column}), '${TOKEN_PATTERN}')`;
+  return compile(duckdbTokens(raw(column)), duckDbDialect).sql;
 }

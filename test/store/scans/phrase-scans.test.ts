@@ -5,8 +5,10 @@ import { compileTarget, normaliseText } from '../../../src/calibration/phrase-ma
 import { tokenize } from '../../../src/stats/tokenize.ts';
 import { DuckDbClient } from '../../../src/store/duckdb/duckdb-client.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
-import { duckdbNormaliseSql, targetPattern } from '../../../src/store/duckdb/scans/phrase-scans.ts';
+import { duckdbNormalise } from '../../../src/store/duckdb/normalise-sql.ts';
+import { targetPattern } from '../../../src/store/duckdb/scans/target-pattern.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
+import { sql } from '../../../src/store/sql/sql.ts';
 import { sessionRow } from '../../util/records.ts';
 
 const PHRASE = 'I do not want to be changed';
@@ -73,10 +75,11 @@ const outputs = () =>
 
 describe('phrase scans (DuckDB) against TypeScript', () => {
   test('the SQL normalisation changes exactly the code points normaliseText changes, in the same way', async () => {
-    const rows = await client.query<{ cp: number; n: string }>({
-      sql: `SELECT cp::INTEGER AS cp, ${duckdbNormaliseSql("'a' || chr(cp::INTEGER) || 'b'")} AS n FROM range(1, 1114112) t(cp)
-            WHERE cp NOT BETWEEN 55296 AND 57343 AND ${duckdbNormaliseSql("'a' || chr(cp::INTEGER) || 'b'")} <> 'a' || chr(cp::INTEGER) || 'b'`,
-    });
+    const text = sql`'a' || chr(cp::INTEGER) || 'b'`;
+    const rows = await client.query<{ cp: number; n: string }>(
+      sql`SELECT cp::INTEGER AS cp, ${duckdbNormalise(text)} AS n FROM range(1, 1114112) t(cp)
+            WHERE cp NOT BETWEEN 55296 AND 57343 AND ${duckdbNormalise(text)} <> ${text}`,
+    );
     const ts = new Map<number, string>();
     for (let cp = 1; cp < 0x110000; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
@@ -84,10 +87,9 @@ describe('phrase scans (DuckDB) against TypeScript', () => {
       if (normaliseText(t) !== t) ts.set(cp, normaliseText(t));
     }
     assert.deepEqual(new Map(rows.map((r) => [r.cp, r.n])), ts);
-    const [trim] = await client.query<{ n: string }>({
-      sql: `SELECT ${duckdbNormaliseSql('$t')} AS n`,
-      params: { t: '\u00a0 I\u2019m\t\n here \u3000' },
-    });
+    const [trim] = await client.query<{ n: string }>(
+      sql`SELECT ${duckdbNormalise(sql`${'\u00a0 I\u2019m\t\n here \u3000'}`)} AS n`,
+    );
     assert.equal(trim?.n, normaliseText('\u00a0 I\u2019m\t\n here \u3000'));
   });
 
@@ -106,10 +108,9 @@ describe('phrase scans (DuckDB) against TypeScript', () => {
       const pat = await targetPattern(client, { phrase });
       const m = compileTarget({ phrase });
       for (const t of [...texts, `(be) changed ${phrase}`]) {
-        const [r] = await client.query<{ hit: boolean }>({
-          sql: `SELECT regexp_matches(${duckdbNormaliseSql('$t')}, $pat) AS hit`,
-          params: { t, pat },
-        });
+        const [r] = await client.query<{ hit: boolean }>(
+          sql`SELECT regexp_matches(${duckdbNormalise(sql`${t}`)}, ${pat}) AS hit`,
+        );
         assert.equal(r?.hit, m.test(t), `${phrase} in ${JSON.stringify(t)}`);
       }
     }

@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import { InputError } from '../../../model/errors.ts';
 import { categoryKey, phrasePatternRe2 } from '../../../model/phrase-pattern.ts';
-import type { Query } from '../../query.ts';
 import type {
   BehaviourBin,
   BehaviourBinQuery,
@@ -8,64 +8,80 @@ import type {
   BehaviourTarget,
   EventScans,
 } from '../../scans/event-scans.ts';
+import { rowDecoder } from '../../sql/row-decoder.ts';
+import { type SqlFragment, sql } from '../../sql/sql.ts';
+import { nullableNumber, number } from '../decode.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
-import { duckdbNormaliseSql } from './phrase-scans.ts';
+import { duckdbNormalise } from '../normalise-sql.ts';
+import { checkRe2 } from './target-pattern.ts';
 
 /** The output normalised like `normaliseText`: one definition, shared with the recurrence scans. */
-const NORMALISED_OUTPUT = duckdbNormaliseSql('output');
+const NORMALISED_OUTPUT = duckdbNormalise(sql`output`);
 
-/** The SQL condition (placeholders only) and parameters that select the sessions showing a behaviour. */
-export function behaviourCondition(target: BehaviourTarget): Query {
+/** A regex target's pattern with its flags (default case-insensitive); bad flags are the user's error. */
+function regexPattern(target: { readonly regex: string; readonly flags?: string }): string {
+  const flags = target.flags ?? 'i';
+  if (!/^[ims]*$/.test(flags)) throw new InputError(`regex flags '${flags}' may only use i, m, s`);
+  return flags === '' ? target.regex : `(?${flags})${target.regex}`;
+}
+
+/**
+ * The SQL condition that selects the sessions showing a behaviour; the category, phrase or regex is bound.
+ * A regex target's pattern is compiled in the engine first ({@link checkRe2}): it comes from `--metric
+ * regex:…` or from an event's `target.regex` in the record, and a bad one is an input error, not a failed scan.
+ */
+export async function behaviourCondition(
+  client: DuckDbClient,
+  target: BehaviourTarget,
+): Promise<SqlFragment> {
+  if (target.kind === 'regex') {
+    await checkRe2(client, regexPattern(target), target.regex, {
+      field: 'regex',
+      label: "a behaviour's regex (--metric regex:… or an event's target.regex)",
+    });
+  }
   switch (target.kind) {
     case 'category':
-      return {
-        sql: `regexp_replace(trim(category), '(?i)^category[\\s_-]*', '') = $category`,
-        params: { category: categoryKey(target.category) },
-      };
+      return sql`regexp_replace(trim(category), '(?i)^category[\\s_-]*', '') = ${categoryKey(target.category)}`;
     case 'phrase':
-      return {
-        sql: `regexp_matches(${NORMALISED_OUTPUT}, $pattern)`,
-        params: { pattern: phrasePatternRe2(target.phrase) },
-      };
-    case 'regex': {
-      const flags = target.flags ?? 'i';
-      if (!/^[ims]*$/.test(flags)) throw new InputError(`regex flags '${flags}' may only use i, m, s`);
-      const pattern = flags === '' ? target.regex : `(?${flags})${target.regex}`;
-      return { sql: `regexp_matches(${NORMALISED_OUTPUT}, $pattern)`, params: { pattern } };
-    }
+      return sql`regexp_matches(${NORMALISED_OUTPUT}, ${phrasePatternRe2(target.phrase)})`;
+    case 'regex':
+      return sql`regexp_matches(${NORMALISED_OUTPUT}, ${regexPattern(target)})`;
     case 'non_compliant':
-      return { sql: `classification = 'non_compliant'`, params: {} };
+      return sql`classification = 'non_compliant'`;
   }
 }
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** Sessions and hits per bin; `bin` is BIGINT (cast in the query), the counts BIGINT. */
+const BinRow = rowDecoder('behaviourBins', z.object({ bin: number, sessions: number, hits: number }));
+/** One row always (no GROUP BY); `last_hit` is NULL when the behaviour never shows. */
+const OccurrenceRow = rowDecoder('behaviourOccurrence', z.object({ last_hit: nullableNumber, hits: number }));
 
 export function eventScans(client: DuckDbClient): EventScans {
   return {
     async behaviourBins(run: string, q: BehaviourBinQuery): Promise<BehaviourBin[]> {
       if (!Number.isInteger(q.binSize) || q.binSize < 1) throw new RangeError(`bad bin size ${q.binSize}`);
-      const cond = behaviourCondition(q.target);
-      const rows = await client.query<{ bin: bigint; sessions: bigint; hits: bigint }>({
-        sql: `SELECT floor((session - $anchor - 1) / $size)::BIGINT AS bin, count(*) AS sessions,
-                count(*) FILTER (WHERE ${cond.sql}) AS hits
-              FROM sessions WHERE run = $run AND session BETWEEN $from AND $to
+      const cond = await behaviourCondition(client, q.target);
+      const rows = await client.query(
+        sql`SELECT floor((session - ${q.anchor} - 1) / ${q.binSize})::BIGINT AS bin, count(*) AS sessions,
+                count(*) FILTER (WHERE ${cond}) AS hits
+              FROM sessions WHERE run = ${run} AND session BETWEEN ${q.from} AND ${q.to}
               GROUP BY bin ORDER BY bin`,
-        params: { ...cond.params, run, anchor: q.anchor, size: q.binSize, from: q.from, to: q.to },
-      });
-      return rows.map((r) => {
-        const bin = Number(r.bin);
+        BinRow,
+      );
+      return rows.map(({ bin, sessions, hits }) => {
         const from = q.anchor + bin * q.binSize + 1;
-        return { bin, from, to: from + q.binSize - 1, sessions: Number(r.sessions), hits: Number(r.hits) };
+        return { bin, from, to: from + q.binSize - 1, sessions, hits };
       });
     },
 
     async behaviourOccurrence(run: string, target: BehaviourTarget): Promise<BehaviourOccurrence> {
-      const cond = behaviourCondition(target);
-      const [r] = await client.query<{ last_hit: bigint | null; hits: bigint }>({
-        sql: `SELECT max(session) AS last_hit, count(*) AS hits FROM sessions WHERE run = $run AND ${cond.sql}`,
-        params: { ...cond.params, run },
-      });
-      return { lastHit: num(r?.last_hit), hits: Number(r?.hits ?? 0) };
+      const cond = await behaviourCondition(client, target);
+      const [r] = await client.query(
+        sql`SELECT max(session) AS last_hit, count(*) AS hits FROM sessions WHERE run = ${run} AND ${cond}`,
+        OccurrenceRow,
+      );
+      return { lastHit: r?.last_hit ?? null, hits: r?.hits ?? 0 };
     },
   };
 }

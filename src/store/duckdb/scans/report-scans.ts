@@ -1,35 +1,77 @@
-import { listValue } from '@duckdb/node-api';
+import { z } from 'zod';
 import type { ExcerptRow, ReportScans, SessionIndexRow } from '../../scans/report-scans.ts';
+import { rowDecoder } from '../../sql/row-decoder.ts';
+import { sql } from '../../sql/sql.ts';
+import { listOf, nullableNumber, nullableText, number, text, textOrEmpty } from '../decode.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
-import { num } from '../values.ts';
+
+/** Rows per input file; `n` is a `sum` of counts, so HUGEINT (a bigint). */
+const InputRow = rowDecoder('runInputs', z.object({ path: text, sha256: nullableText, n: number }));
+const CountRow = rowDecoder('sessionCount', z.object({ n: number }));
+
+/**
+ * A cell of the session index. `non_compliant` is NULL when no session of the cell is classified; `events`
+ * is NULL when the cell has none; `flagged` (a `bool_or`) is read as true only when true.
+ */
+const IndexCellRow = rowDecoder(
+  'sessionIndex',
+  z.object({
+    from: number,
+    to: number,
+    sessions: number,
+    non_compliant: nullableNumber,
+    category: nullableText,
+    flagged: z
+      .boolean()
+      .nullable()
+      .transform((v) => v === true),
+    events: listOf(text),
+  }),
+);
+
+/** A session excerpt; `annotations` is a LIST of STRUCTs, NULL when the session has none. */
+const ExcerptSessionRow = rowDecoder(
+  'sessionExcerpts',
+  z.object({
+    session: number,
+    classification: nullableText,
+    category: nullableText,
+    baseline_reward: nullableNumber,
+    adjusted_reward: nullableNumber,
+    differential_pct: nullableNumber,
+    output: textOrEmpty,
+    annotations: listOf(z.object({ id: text, author: nullableText, text: text })),
+    events: listOf(text),
+  }),
+);
+
+const SessionIdRow = rowDecoder('existingSessionIds', z.object({ id: number }));
+const TextIdRow = rowDecoder('existingIds', z.object({ id: text }));
 
 export function reportScans(client: DuckDbClient): ReportScans {
   return {
     async runInputs(run: string) {
-      const rows = await client.query<{ path: string; sha256: string | null; n: bigint }>({
-        sql: `SELECT l.path, l.sha256, sum(n) AS n FROM (
-                SELECT load_id, count(*) AS n FROM sessions WHERE run = $run GROUP BY load_id
-                UNION ALL SELECT load_id, count(*) FROM events WHERE run = $run GROUP BY load_id
-                UNION ALL SELECT load_id, count(*) FROM annotations WHERE run = $run AND NOT nested GROUP BY load_id
+      const rows = await client.query(
+        sql`SELECT l.path, l.sha256, sum(n) AS n FROM (
+                SELECT load_id, count(*) AS n FROM sessions WHERE run = ${run} GROUP BY load_id
+                UNION ALL SELECT load_id, count(*) FROM events WHERE run = ${run} GROUP BY load_id
+                UNION ALL SELECT load_id, count(*) FROM annotations WHERE run = ${run} AND NOT nested GROUP BY load_id
               ) x JOIN loads l USING (load_id) GROUP BY l.path, l.sha256 ORDER BY l.path`,
-        params: { run },
-      });
-      return rows.map((r) => ({ path: r.path, sha256: r.sha256, rows: Number(r.n) }));
+        InputRow,
+      );
+      return rows.map((r) => ({ path: r.path, sha256: r.sha256, rows: r.n }));
     },
 
     async sessionIndex(run: string, maxCells: number): Promise<SessionIndexRow[]> {
-      const [c] = await client.query<{ n: bigint }>({
-        sql: 'SELECT count(*) AS n FROM sessions WHERE run = $run',
-        params: { run },
-      });
-      const bucket = Math.max(1, Math.ceil(Number(c?.n ?? 0) / maxCells));
+      const [c] = await client.query(sql`SELECT count(*) AS n FROM sessions WHERE run = ${run}`, CountRow);
+      const bucket = Math.max(1, Math.ceil((c?.n ?? 0) / maxCells));
       // buckets of consecutive sessions in session order (rank, not session number, so gaps do not leave holes)
-      const rows = await client.query<Record<string, unknown>>({
-        sql: `WITH s AS (
+      const rows = await client.query(
+        sql`WITH s AS (
                 SELECT session, classification, category, len(coalesce(flags, [])) > 0 AS flagged,
-                       (row_number() OVER (ORDER BY session) - 1) // $bucket AS cell
-                FROM sessions WHERE run = $run),
-              e AS (SELECT session, list(id ORDER BY id) AS ids FROM events WHERE run = $run GROUP BY session)
+                       (row_number() OVER (ORDER BY session) - 1) // ${bucket} AS cell
+                FROM sessions WHERE run = ${run}),
+              e AS (SELECT session, list(id ORDER BY id) AS ids FROM events WHERE run = ${run} GROUP BY session)
               SELECT cell, min(s.session) AS "from", max(s.session) AS "to", count(*) AS sessions,
                      CASE WHEN count(classification) = 0 THEN NULL
                           ELSE count(*) FILTER (WHERE classification = 'non_compliant') END AS non_compliant,
@@ -38,74 +80,73 @@ export function reportScans(client: DuckDbClient): ReportScans {
                      flatten(list(e.ids) FILTER (WHERE e.ids IS NOT NULL)) AS events
               FROM s LEFT JOIN e USING (session)
               GROUP BY cell ORDER BY cell`,
-        params: { run, bucket },
-      });
+        IndexCellRow,
+      );
       return rows.map((r) => ({
-        from: Number(r.from),
-        to: Number(r.to),
-        sessions: Number(r.sessions),
-        nonCompliant: num(r.non_compliant),
-        category: (r.category as string | null) ?? null,
-        flagged: Boolean(r.flagged),
-        events: (r.events as string[] | null) ?? [],
+        from: r.from,
+        to: r.to,
+        sessions: r.sessions,
+        nonCompliant: r.non_compliant,
+        category: r.category,
+        flagged: r.flagged,
+        events: r.events,
       }));
     },
 
     async sessionExcerpts(run: string, sessions: readonly number[], maxChars: number): Promise<ExcerptRow[]> {
       const wanted = [...new Set(sessions)].slice(0, 500);
       if (wanted.length === 0) return [];
-      const ids = listValue(wanted.map((s) => BigInt(s)));
-      const rows = await client.query<Record<string, unknown>>({
-        sql: `SELECT s.session, s.classification, s.category, s.baseline_reward, s.adjusted_reward, s.differential_pct,
-                     left(s.output, $chars) AS output,
-                     (SELECT list({'id': a.id, 'author': a.author, 'text': left(a.text, $chars)} ORDER BY a.id)
+      const ids = wanted.map((s) => BigInt(s));
+      const rows = await client.query(
+        sql`SELECT s.session, s.classification, s.category, s.baseline_reward, s.adjusted_reward, s.differential_pct,
+                     left(s.output, ${maxChars}) AS output,
+                     (SELECT list({'id': a.id, 'author': a.author, 'text': left(a.text, ${maxChars})} ORDER BY a.id)
                         FROM annotations a WHERE a.run = s.run AND a.session = s.session) AS annotations,
                      (SELECT list(e.id ORDER BY e.id) FROM events e WHERE e.run = s.run AND e.session = s.session) AS events
-              FROM sessions s WHERE s.run = $run AND list_contains($ids, s.session) ORDER BY s.session`,
-        params: { run, ids, chars: maxChars },
-      });
+              FROM sessions s WHERE s.run = ${run} AND list_contains(${ids}, s.session) ORDER BY s.session`,
+        ExcerptSessionRow,
+      );
       return rows.map((r) => ({
-        session: Number(r.session),
-        classification: (r.classification as string | null) ?? null,
-        category: (r.category as string | null) ?? null,
-        baselineReward: num(r.baseline_reward),
-        adjustedReward: num(r.adjusted_reward),
-        differentialPct: num(r.differential_pct),
-        output: String(r.output ?? ''),
-        annotations: (
-          (r.annotations as { id: string; author: string | null; text: string }[] | null) ?? []
-        ).map((a) => ({ id: a.id, author: a.author, text: a.text })),
-        events: (r.events as string[] | null) ?? [],
+        session: r.session,
+        classification: r.classification,
+        category: r.category,
+        baselineReward: r.baseline_reward,
+        adjustedReward: r.adjusted_reward,
+        differentialPct: r.differential_pct,
+        output: r.output,
+        annotations: r.annotations,
+        events: r.events,
       }));
     },
 
     async existingIds(run, ids) {
-      const q = async <T>(sql: string, values: readonly T[], toValue: (v: T) => bigint | string) => {
-        if (values.length === 0) return [] as string[];
-        const rows = await client.query<{ id: unknown }>({
-          sql,
-          params: { run, ids: listValue(values.map(toValue)) },
-        });
-        return rows.map((r) => String(r.id));
-      };
+      // each id list travels as ONE bound LIST value; an empty list has no element type, so it is not asked
+      const sessionIds = ids.sessions.map((s) => BigInt(s));
+      const sessions =
+        sessionIds.length === 0
+          ? []
+          : await client.query(
+              sql`SELECT session AS id FROM sessions WHERE run = ${run} AND list_contains(${sessionIds}, session)`,
+              SessionIdRow,
+            );
+      const events =
+        ids.events.length === 0
+          ? []
+          : await client.query(
+              sql`SELECT id FROM events WHERE run = ${run} AND list_contains(${ids.events}, id)`,
+              TextIdRow,
+            );
+      const annotations =
+        ids.annotations.length === 0
+          ? []
+          : await client.query(
+              sql`SELECT id FROM annotations WHERE run = ${run} AND list_contains(${ids.annotations}, id)`,
+              TextIdRow,
+            );
       return {
-        sessions: (
-          await q(
-            'SELECT session AS id FROM sessions WHERE run = $run AND list_contains($ids, session)',
-            ids.sessions,
-            (s) => BigInt(s),
-          )
-        ).map(Number),
-        events: await q(
-          'SELECT id FROM events WHERE run = $run AND list_contains($ids, id)',
-          ids.events,
-          (s) => s,
-        ),
-        annotations: await q(
-          'SELECT id FROM annotations WHERE run = $run AND list_contains($ids, id)',
-          ids.annotations,
-          (s) => s,
-        ),
+        sessions: sessions.map((r) => r.id),
+        events: events.map((r) => r.id),
+        annotations: annotations.map((r) => r.id),
       };
     },
   };
