@@ -1,5 +1,6 @@
 // The audit benchmark's phases, each in its own process so the peak RSS printed is its own.
-// argv: <phase: setup|floor|audit> <db> <sessions>
+// argv: <phase: setup|floor|audit|audit-again> <db> <sessions>
+// audit clears the result cache first (a first audit of the run); audit-again reads what audit kept.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runAudit } from '../src/audit/run-audit.ts';
 import { simulate } from '../src/simulate/index.ts';
@@ -19,17 +20,19 @@ if (phase === 'setup') {
   detail = { accepted: s.accepted };
   await store.close();
 } else if (phase === 'floor') {
-  // The engine floor: one DuckDB pass that tokenizes every output and counts distinct tokens.
+  // The engine floor: one DuckDB pass that tokenizes every output and counts distinct tokens per
+  // 500-session window (the vocabulary series, the cheapest text aggregate an audit needs).
   const inst = await DuckDBInstance.create(db);
   const conn = await inst.connect();
   const r = await conn.runAndReadAll(
-    `SELECT count(DISTINCT tok) AS n FROM (SELECT unnest(${duckdbTokensSql('output')}) AS tok FROM sessions WHERE run = 'bench')`,
+    `SELECT w, count(DISTINCT tok) AS n FROM (SELECT (session - 1) // 500 AS w, unnest(${duckdbTokensSql('output')}) AS tok FROM sessions WHERE run = 'bench') GROUP BY w`,
   );
-  detail = { distinctTokens: Number(r.getRows()[0]![0]) };
+  detail = { windows: r.getRows().length };
   conn.closeSync();
   inst.closeSync();
 } else {
   const store = await DuckDbStore.open(db);
+  if (phase === 'audit') await store.results.clear('bench');
   const { report } = await runAudit(store, {
     run: 'bench',
     template: 'quantitative-review',

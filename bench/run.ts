@@ -92,22 +92,23 @@ async function benchAudit(): Promise<void> {
     child('./audit-child.ts', 'setup', db, String(sessions));
   }
   const floor = child('./audit-child.ts', 'floor', db, String(sessions));
-  const ours = child('./audit-child.ts', 'audit', db, String(sessions)) as unknown as {
-    seconds: number;
-    maxRssMiB: number;
-    sections: string;
-  };
+  type AuditRun = { seconds: number; maxRssMiB: number; sections: string };
+  const first = child('./audit-child.ts', 'audit', db, String(sessions)) as unknown as AuditRun;
+  const again = child('./audit-child.ts', 'audit-again', db, String(sessions)) as unknown as AuditRun;
   console.log(
     `audit benchmark: all analyses of the quantitative-review template over ${sessions} simulated sessions`,
   );
   console.log(
-    `  floor (one DuckDB pass tokenizing every output, distinct tokens): ${floor.seconds.toFixed(2)} s`,
+    `  floor (one DuckDB pass tokenizing every output, distinct tokens per 500-session window): ${floor.seconds.toFixed(2)} s`,
   );
   console.log(
-    `  rlaudit audit: ${ours.seconds.toFixed(2)} s, peak RSS ${ours.maxRssMiB.toFixed(0)} MiB (${ours.sections})`,
+    `  rlaudit audit (first, cache cleared): ${first.seconds.toFixed(2)} s, peak RSS ${first.maxRssMiB.toFixed(0)} MiB (${first.sections})`,
   );
   console.log(
-    `  ratio audit/floor: ${(ours.seconds / floor.seconds).toFixed(2)} (targets: ≤ 60 s, ≤ 3× the floor, RSS ≤ 2048 MiB)`,
+    `  rlaudit audit (again, results cached): ${again.seconds.toFixed(2)} s, peak RSS ${again.maxRssMiB.toFixed(0)} MiB`,
+  );
+  console.log(
+    `  ratios to the floor: first ${(first.seconds / floor.seconds).toFixed(2)} (target ≤ 5), again ${(again.seconds / floor.seconds).toFixed(2)} (target ≤ 1.5); RSS target ≤ 1024 MiB`,
   );
 }
 

@@ -2,6 +2,7 @@ import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '..
 import type { StagedStepMetrics } from '../sources/importers/step-metrics.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';
+import type { ResultCache } from './result-cache.ts';
 import type { AnalysisScans } from './scans/index.ts';
 
 export type { Staged, StagedReject } from '../sources/staged.ts';
@@ -120,6 +121,8 @@ export interface Store {
   readonly scans: AnalysisScans;
   /** Audit tracking: sections done, results, operations summaries (resumable audits). */
   readonly audits: AuditTracking;
+  /** Analysis results kept by run fingerprint (src/store/result-cache.ts). */
+  readonly results: ResultCache;
   /** Where the data lives (a file path for DuckDB). */
   readonly location: string;
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
+import type { ResultCache } from '../result-cache.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type {
@@ -21,6 +22,7 @@ import { DuckDbAuditTracking } from './duckdb-audit-tracking.ts';
 import { DuckDbBrowser } from './duckdb-browser.ts';
 import { DuckDbClient } from './duckdb-client.ts';
 import { DuckDbIngestWriter } from './duckdb-ingest-writer.ts';
+import { DuckDbResultCache } from './duckdb-result-cache.ts';
 import { migrate } from './migrations.ts';
 import { duckDbScans } from './scans/index.ts';
 import { createStageTables } from './stage-tables.ts';
@@ -38,11 +40,13 @@ export class DuckDbStore implements Store {
   readonly backend = 'duckdb';
   readonly scans: AnalysisScans;
   readonly audits: AuditTracking;
+  readonly results: ResultCache;
   private readonly writer: DuckDbIngestWriter;
   private readonly browser: DuckDbBrowser;
   private constructor(readonly client: DuckDbClient) {
     this.scans = duckDbScans(client);
     this.audits = new DuckDbAuditTracking(client);
+    this.results = new DuckDbResultCache(client);
     this.writer = new DuckDbIngestWriter(client);
     this.browser = new DuckDbBrowser(client);
   }

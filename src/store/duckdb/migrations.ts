@@ -165,6 +165,19 @@ CREATE TABLE audit_operations (
 );
 `,
   },
+  {
+    version: 4,
+    description: 'analysis results cached by run fingerprint, code and parameters',
+    ddl: sql`
+CREATE TABLE analysis_cache (
+  run VARCHAR NOT NULL,
+  key VARCHAR NOT NULL,
+  fingerprint VARCHAR NOT NULL,
+  value VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

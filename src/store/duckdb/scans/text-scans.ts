@@ -121,6 +121,14 @@ export function textScans(client: DuckDbClient): TextScans {
       const pairs = picks.flatMap((p) => p.ranks.map((rank) => [p.window, rank]));
       if (pairs.length === 0) return [];
       const w = windowSql(window);
+      // Only the sessions of the picked windows are read (whole windows, so ranks are unchanged): the
+      // analyses ask for consecutive windows in batches, and DuckDB's zone maps skip the rest of the run.
+      const lo = Math.min(...picks.map((p) => p.window));
+      const hi = Math.max(...picks.map((p) => p.window));
+      const range =
+        window.by === 'step'
+          ? sql`step BETWEEN ${lo} AND ${hi}`
+          : sql`session BETWEEN ${lo * window.size + 1} AND ${(hi + 1) * window.size}`;
       // The picks travel as one bound JSON text, parsed in the engine into (window, rank) pairs.
       const found = await client.query(
         sql`WITH picks AS (
@@ -128,7 +136,8 @@ export function textScans(client: DuckDbClient): TextScans {
                 FROM (SELECT unnest(from_json(${JSON.stringify(pairs)}, '[["BIGINT"]]')) AS p)),
               ranked AS (
                 SELECT w, session, output, row_number() OVER (PARTITION BY w ORDER BY session) - 1 AS rank
-                FROM (SELECT ${w.expr} AS w, session, output FROM sessions WHERE run = ${run} AND ${w.where})
+                FROM (SELECT ${w.expr} AS w, session, output FROM sessions
+                      WHERE run = ${run} AND ${w.where} AND ${range})
                 WHERE w IN (SELECT DISTINCT w FROM picks))
               SELECT r.w, r.rank, r.session, r.output FROM ranked r JOIN picks p USING (w, rank)
               ORDER BY r.w, r.rank`,
