@@ -17,25 +17,37 @@ import { parseResult, stringifyResult } from './result-json.ts';
  */
 export class AnalysisResults {
   private readonly memo = new Map<string, Promise<unknown>>();
-  private readonly store: Store;
+  /** The store as the analyses see it: scans shared within the audit (and whole-run aggregates cached). */
+  readonly store: Store;
   private runFingerprint: Promise<string> | null = null;
   /** Whether results are read from and kept in the store's result cache. */
   readonly cached: boolean;
 
   /** `store`'s scans are shared between the analyses (each distinct scan runs once in this audit). */
   constructor(
-    store: Store,
+    private readonly raw: Store,
     private readonly run: string,
     private readonly window: WindowSpec,
     options: { readonly cache?: boolean } = {},
   ) {
-    this.store = withMemoizedScans(store);
     this.cached = options.cache ?? process.env.RLAUDIT_NO_CACHE !== '1';
+    this.store = withMemoizedScans(
+      raw,
+      this.cached
+        ? {
+            run,
+            fingerprint: () => this.fingerprint(),
+            prefix: codeFingerprint(),
+            stringify: stringifyResult,
+            parse: parseResult,
+          }
+        : undefined,
+    );
   }
 
   /** The run's content fingerprint, read once: the run does not change during one audit or command. */
   private fingerprint(): Promise<string> {
-    this.runFingerprint ??= this.store.results.fingerprint(this.run);
+    this.runFingerprint ??= this.raw.results.fingerprint(this.run);
     return this.runFingerprint;
   }
 

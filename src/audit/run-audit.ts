@@ -72,15 +72,18 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
   const monitor = options.operations === false ? null : new OperationsMonitor();
   monitor?.start();
 
-  const layers = await store.scans.runLayers(options.run);
+  // one view of the store for the whole audit: scans shared between sections, aggregates cached
+  const results = new AnalysisResults(store, options.run, window);
+  const view = results.store;
+  const layers = await view.scans.runLayers(options.run);
   const runRecord = await store.getRun(options.run);
-  const events = (await store.scans.listEvents(options.run)).map((e) => ({
+  const events = (await view.scans.listEvents(options.run)).map((e) => ({
     id: e.id,
     session: e.session,
     kind: e.kind,
   }));
   const state: AuditState = {
-    results: new AnalysisResults(store, options.run, window),
+    results,
     template,
     events,
     chartsIn: new Map(),
@@ -110,7 +113,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       const t0 = performance.now();
       const work = async (): Promise<ReportSection> =>
         id === 'overview'
-          ? overviewSection(store, options.run, layers, runRecord, events)
+          ? overviewSection(view, options.run, layers, runRecord, events)
           : runSection(template.sections.find((s) => s.id === id)!, state, options.run);
       try {
         const section = monitor ? await monitor.section(id, work) : await work();
