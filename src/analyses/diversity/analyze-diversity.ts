@@ -22,8 +22,11 @@ export interface DiversityOptions {
   readonly selfBleuSampleSize?: number;
 }
 
-/** Windows whose samples are fetched and scored together: at most 50 × 200 texts in memory at once. */
-const SAMPLE_BATCH_WINDOWS = 50;
+/**
+ * Windows whose samples are fetched and scored together: at most 400 × 200 texts (tens of MB) in memory at
+ * once; each fetch is one engine query, so fewer, larger batches cost less (40 → 5 queries at 1M sessions).
+ */
+const SAMPLE_BATCH_WINDOWS = 400;
 
 /**
  * Output diversity of a run per window: token and distinct-n counts in the engine, sample statistics
