@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import packageJson from '../../package.json' with { type: 'json' };
 import { simulatedRunMeta } from '../analyses/interventions/counterfactual.ts';
+import { chooseWindows, type WindowChoice, type WindowRequest } from '../analyses/shared/window-rule.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import type { WindowSpec } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
@@ -16,8 +17,10 @@ export interface AuditOptions {
   readonly run: string;
   /** Built-in template name or a file path (default `quantitative-review`). */
   readonly template?: string;
-  /** Windows (default: the template's, else 500 sessions). */
+  /** Windows, exactly (the library's choice); else `windows` and the template decide (chooseWindows). */
   readonly window?: WindowSpec;
+  /** What the user asked for (`--by`, `--window`); the rest is the windowing rule's (src/analyses/shared/window-rule.ts). */
+  readonly windows?: WindowRequest;
   /** Ignore sections completed by an interrupted earlier audit of the same configuration. */
   readonly fresh?: boolean;
   /** Sample the auditor's own event loop and memory (default true). */
@@ -52,11 +55,20 @@ export function auditConfig(run: string, template: AuditTemplate, window: Window
 export async function runAudit(store: Store, options: AuditOptions): Promise<AuditOutcome> {
   const started = Date.now();
   const template = loadTemplate(options.template ?? 'quantitative-review');
-  const window: WindowSpec =
-    options.window ??
-    (template.parameters.by === 'step'
-      ? { by: 'step' }
-      : { by: 'session', size: template.parameters.window ?? 500 });
+  const runLayers = await store.scans.runLayers(options.run);
+  const choice: WindowChoice = options.window
+    ? {
+        window: options.window,
+        rule:
+          options.window.by === 'step'
+            ? 'by training step (given)'
+            : `windows of ${options.window.size} sessions (given)`,
+      }
+    : chooseWindows(runLayers, options.windows ?? {}, {
+        ...(template.parameters.by ? { by: template.parameters.by } : {}),
+        ...(template.parameters.window ? { size: template.parameters.window } : {}),
+      });
+  const window = choice.window;
   const { config, hash } = auditConfig(options.run, template, window);
   const sectionIds = ['overview', ...template.sections.map((s) => s.id)];
 
@@ -180,7 +192,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       simulated: typeof sim !== 'string',
     },
     template: { name: template.name, description: template.description },
-    parameters: { window },
+    parameters: { window, windowRule: choice.rule },
     provenance: {
       rlauditVersion: packageJson.version,
       generatedAt: new Date().toISOString(),

@@ -9,6 +9,7 @@ import {
   pct,
   range,
   round,
+  spanLabel,
   type Thresholds,
   threshold,
   windowText,
@@ -58,7 +59,8 @@ export function assessConvergence(
     const conv = r.phases.find((p) => p.name === 'convergence');
     const converged = conv !== undefined && conv.windows >= minWindows;
     const parts = r.phases.map(
-      (p) => `${p.name} in sessions ${range(p.from, p.to)} (mean variance ${p.meanVariance.toPrecision(2)})`,
+      (p) =>
+        `${p.name} in ${spanLabel(r.window, r.windows, p.from, p.to)} (mean variance ${p.meanVariance.toPrecision(2)})`,
     );
     b.add({
       severity: converged ? 'notice' : 'info',
@@ -90,9 +92,9 @@ export function assessConvergence(
   b.add({
     severity: 'info',
     claim:
-      `High rewards outnumbered low ones ${first.ratioLabel} in sessions ${range(first.from, first.to)}` +
+      `High rewards outnumbered low ones ${first.ratioLabel} in ${spanLabel(r.window, r.windows, first.from, first.to)}` +
       (atParts.length ? `, ${atParts.join(', ')}` : '') +
-      `, and ${last.ratioLabel === 'no low rewards' ? 'no reward was low' : last.ratioLabel} in sessions ${range(last.from, end)}.`,
+      `, and ${last.ratioLabel === 'no low rewards' ? 'no reward was low' : last.ratioLabel} in ${spanLabel(r.window, r.windows, last.from, end)}.`,
     numbers: ratioNumbers,
     method: `${method}; around a session: a window of the same width centred on it`,
     evidence: { sessions: r.lastLowSession === null ? [] : [r.lastLowSession] },

@@ -104,3 +104,23 @@ export function windowText(spec: WindowSpec): string {
 
 /** A window label with thousands separators: `sessions 12501–12847` → `sessions 12,501–12,847`. */
 export const label = (text: string): string => text.replace(/\d{4,}/g, (d) => n0(Number(d)));
+
+/**
+ * A span of sessions in the unit the windows use: `steps 30–100` when windowed by step (the windows wholly
+ * inside the span), else `sessions 1,501–2,000`.
+ *
+ * @example spanLabel({ by: 'step' }, windows, 129, 704) // 'steps 20–100'
+ */
+export function spanLabel(
+  spec: WindowSpec,
+  windows: readonly { readonly index: number; readonly from: number; readonly to: number }[],
+  from: number,
+  to: number,
+): string {
+  if (spec.by !== 'step') return `sessions ${range(from, to)}`;
+  const inside = windows.filter((w) => w.from >= from && w.to <= to);
+  if (inside.length === 0) return `sessions ${range(from, to)}`;
+  const a = inside[0]!.index;
+  const b = inside.at(-1)!.index;
+  return a === b ? `step ${n0(a)}` : `steps ${n0(a)}–${n0(b)}`;
+}

@@ -4,9 +4,8 @@ import type { AnyAnalysis, ParamMeta } from '../../analyses/analysis.ts';
 import { validateParams } from '../../analyses/params.ts';
 import { AnalysisResults } from '../../audit/analysis-results.ts';
 import { InputError } from '../../model/errors.ts';
-import type { WindowSpec } from '../../model/windows.ts';
 import { printJson } from '../context.ts';
-import { type AnalysisCliOptions, analysisCommand, windowSpec, withRun } from './common.ts';
+import { type AnalysisCliOptions, analysisCommand, chooseCliWindows, withRun } from './common.ts';
 
 /** What the command line needs to know of one parameter: its flag, value kind and help. */
 export interface CliParam {
@@ -130,7 +129,6 @@ export function registerAnalysisCommand(analyze: Command, analysis: AnyAnalysis)
   for (const p of params) cmd.addOption(option(p));
   cmd.addHelpText('after', `\n${analysis.help}`);
   cmd.action(async (opts: AnalysisCliOptions & Record<string, unknown>, command: Command) => {
-    const window: WindowSpec = windowSpec(opts, analysis.windows);
     const raw: Record<string, unknown> = {};
     for (const p of params) {
       const v = opts[camel(p.flag)];
@@ -142,10 +140,14 @@ export function registerAnalysisCommand(analyze: Command, analysis: AnyAnalysis)
       const flag = params.find((p) => p.key === issue.key.split('.')[0])?.flag ?? issue.key;
       throw new InputError(`${flag}: ${issue.message}`, { field: flag });
     }
-    await withRun(command, opts.run, async (store) => {
+    await withRun(command, opts.run, async (store, layers) => {
+      const { window, rule } = chooseCliWindows(opts, layers, analysis.windows);
       const result = await new AnalysisResults(store, opts.run, window).get(analysis, checked.value);
       if (opts.json) printJson(result);
-      else analysis.table(result, (text) => process.stdout.write(text));
+      else {
+        if (analysis.windows !== 'none') process.stdout.write(`windows: ${rule}\n`);
+        analysis.table(result, (text) => process.stdout.write(text));
+      }
     });
   });
 }

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { WindowSupport } from '../../analyses/analysis.ts';
+import { chooseWindows, type WindowChoice } from '../../analyses/shared/window-rule.ts';
 import { InputError } from '../../model/errors.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
@@ -41,16 +42,44 @@ export function analysisCommand(
   }
   if (windows === 'any') {
     cmd.addOption(
-      new Option('--by <unit>', 'window by session numbers or by training step')
-        .choices(['session', 'step'])
-        .default('session'),
+      new Option(
+        '--by <unit>',
+        'window by session numbers or by training step (default: by step when the run records training steps)',
+      ).choices(['session', 'step']),
     );
   }
   return cmd.option('--json', 'print JSON').exitOverride().showSuggestionAfterError(true);
 }
 
-export function windowSpec(opts: AnalysisCliOptions, windows: WindowSupport = 'any'): WindowSpec {
-  if (windows === 'any' && opts.by === 'step') {
+/**
+ * The windows of `rlaudit analyze`: the flags, else the windowing rule (by step for a run that records
+ * training steps; src/analyses/shared/window-rule.ts). Analyses that take session windows only never get
+ * step windows.
+ */
+export function chooseCliWindows(
+  opts: AnalysisCliOptions,
+  layers: RunLayers,
+  windows: WindowSupport = 'any',
+): WindowChoice {
+  if (opts.by === 'step' && opts.window !== undefined)
+    throw new InputError('--window and --by step exclude each other');
+  const choice = chooseWindows(layers, {
+    ...(opts.by ? { by: opts.by } : {}),
+    ...(opts.window !== undefined ? { size: opts.window } : {}),
+  });
+  if (windows !== 'any' && choice.window.by === 'step') {
+    const size = opts.window ?? (DEFAULT_WINDOW as { size: number }).size;
+    return {
+      window: { by: 'session', size },
+      rule: `windows of ${size} sessions (this analysis locates events by session)`,
+    };
+  }
+  return choice;
+}
+
+/** The windows of `analyze compare` (several runs; no layers needed for an explicit choice). */
+export function windowSpec(opts: AnalysisCliOptions): WindowSpec {
+  if (opts.by === 'step') {
     if (opts.window !== undefined) throw new InputError('--window and --by step exclude each other');
     return { by: 'step' };
   }

@@ -3,7 +3,7 @@ import { printMissing, renderTable } from '../../analyses/shared/render-table.ts
 import { analyzeCompare } from '../../audit/compare-runs.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
-import { positiveInt, windowSpec } from './common.ts';
+import { chooseCliWindows, positiveInt, windowSpec } from './common.ts';
 
 export function registerCompare(analyze: Command): void {
   analyze
@@ -14,9 +14,10 @@ export function registerCompare(analyze: Command): void {
     .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)')
     .option('--window <n>', 'sessions per window (default 500)', positiveInt('--window'))
     .addOption(
-      new Option('--by <unit>', 'window by session numbers or by training step')
-        .choices(['session', 'step'])
-        .default('session'),
+      new Option(
+        '--by <unit>',
+        'window by session numbers or by training step (default: by step when every run records steps)',
+      ).choices(['session', 'step']),
     )
     .option('--json', 'print JSON')
     .addHelpText(
@@ -26,7 +27,7 @@ export function registerCompare(analyze: Command): void {
     .exitOverride()
     .action(
       async (
-        opts: { runs: string; window?: number; by: 'session' | 'step'; json?: boolean },
+        opts: { runs: string; window?: number; by?: 'session' | 'step'; json?: boolean },
         cmd: Command,
       ) => {
         const runs = opts.runs
@@ -42,7 +43,14 @@ export function registerCompare(analyze: Command): void {
               `no run ${unknown.map((u) => `'${u}'`).join(', ')} in ${store.location} (runs: ${[...known].join(', ')})`,
             );
           }
-          return analyzeCompare(store, runs, { window: windowSpec({ run: runs[0]!, ...opts }) });
+          // one windowing for all runs: the flags, else by step when every run records training steps
+          const choices = await Promise.all(
+            runs.map(async (run) => chooseCliWindows({ run, ...opts }, await store.scans.runLayers(run))),
+          );
+          const window = choices.every((c) => c.window.by === 'step')
+            ? choices[0]!.window
+            : windowSpec({ run: runs[0]!, ...opts, by: 'session' });
+          return analyzeCompare(store, runs, { window });
         });
         if (opts.json) return printJson(r);
         const f = (v: number | null, d = 3) => (v === null ? '—' : v.toFixed(d));

@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
+import type { WindowRequest } from '../../analyses/shared/window-rule.ts';
 import { runAudit } from '../../audit/run-audit.ts';
 import { InputError } from '../../model/errors.ts';
-import type { WindowSpec } from '../../model/windows.ts';
 import { writeReport } from '../../report/write-report.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';
@@ -24,9 +24,14 @@ async function requireRun(store: Store, run: string): Promise<void> {
   }
 }
 
-export function windowFrom(opts: { window?: number; by?: string }): WindowSpec | undefined {
-  if (opts.by === 'step') return { by: 'step' };
-  return opts.window ? { by: 'session', size: opts.window } : undefined;
+/** The windows the flags ask for; the windowing rule decides the rest (src/analyses/shared/window-rule.ts). */
+export function windowFrom(opts: { window?: number; by?: string }): WindowRequest {
+  if (opts.by === 'step' && opts.window !== undefined)
+    throw new InputError('--window and --by step exclude each other');
+  return {
+    ...(opts.by === 'step' || opts.by === 'session' ? { by: opts.by } : {}),
+    ...(opts.window !== undefined ? { size: opts.window } : {}),
+  };
 }
 
 export function registerAudit(program: Command): void {
@@ -40,7 +45,11 @@ export function registerAudit(program: Command): void {
       'quantitative-review (default), qualitative-review, full, wild-7, or a template file',
     )
     .option('--out <dir>', 'report directory (default: reports/<run>)')
-    .option('--window <n>', 'sessions per window (default: the template’s, 500)', intOption('--window'))
+    .option(
+      '--window <n>',
+      'sessions per window (default: by step when the run records training steps, else the template’s, 500)',
+      intOption('--window'),
+    )
     .addOption(
       new Option('--by <unit>', 'window by session numbers or by training step').choices(['session', 'step']),
     )
@@ -69,7 +78,7 @@ Examples:
         const { report, auditId, resumed } = await runAudit(store, {
           run: opts.run,
           ...(opts.template ? { template: opts.template } : {}),
-          ...(window ? { window } : {}),
+          windows: window,
           fresh: Boolean(opts.fresh),
           onSection: sectionProgress(),
         });

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
 import { runAudit } from '../../audit/run-audit.ts';
+import { loadTemplate } from '../../audit/template.ts';
 import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
@@ -14,9 +15,17 @@ export function registerCheck(program: Command): void {
     .requiredOption('--run <id>', 'the run')
     .requiredOption('--fail-on <rules>', `comma-separated rules: ${Object.keys(CHECK_RULES).join(', ')}`)
     .option('--template <name|file>', 'audit template (default: full)')
-    .option('--window <n>', 'sessions per window (default: the template’s, 500)', intOption('--window'))
+    .option(
+      '--window <n>',
+      'sessions per window (default: by step when the run records training steps, else the template’s, 500)',
+      intOption('--window'),
+    )
     .addOption(
       new Option('--by <unit>', 'window by session numbers or by training step').choices(['session', 'step']),
+    )
+    .option(
+      '--require-all',
+      'a rule the run or template cannot evaluate fails too (default: reported as n/a)',
     )
     .option('--json', 'print the outcome as JSON')
     .addHelpText(
@@ -27,9 +36,13 @@ ${Object.entries(CHECK_RULES)
   .map(([k, v]) => `  ${k.padEnd(24)} ${v}`)
   .join('\n')}
 
+Each rule ends FAIL (a finding carries it), ok (its analysis ran on data that could show it and found
+nothing) or n/a (not evaluated, and why: no events, no annotations, no logged diversity metric, the template
+does not run its analysis). With --require-all, n/a fails too.
+
 Example:
   rlaudit check --run my-run --fail-on diversity_collapse,phrase_displacement
-  rlaudit check --run grpo-baseline --by step --fail-on phrase_takeover,metric_blind_spot`,
+  rlaudit check --run grpo-baseline --fail-on phrase_takeover,metric_blind_spot --require-all`,
     )
     .action(async (opts, cmd: Command) => {
       const rules = String(opts.failOn)
@@ -46,34 +59,45 @@ Example:
       const outcome = await withStore(cmd, async (store) => {
         if (!(await store.hasRun(opts.run)))
           throw new InputError(`no run '${opts.run}' in ${store.location}`);
-        if (opts.by === 'step' && opts.window !== undefined)
-          throw new InputError('--window and --by step exclude each other');
         const window = windowFrom(opts);
         const { report } = await runAudit(store, {
           run: opts.run,
-          ...(window ? { window } : {}),
+          windows: window,
           template: opts.template ?? 'full',
           operations: false,
           onSection: sectionProgress(),
         });
-        return checkReport(report, rules);
+        const template = loadTemplate(opts.template ?? 'full');
+        const metricNames = [...new Set((await store.listStepMetrics({ run: opts.run })).map((m) => m.name))];
+        return checkReport(report, rules, {
+          layers: await store.scans.runLayers(opts.run),
+          events: await store.scans.listEvents(opts.run),
+          window: report.parameters.window,
+          stepMetrics: metricNames,
+          template,
+        });
       });
+      const requireAll = Boolean(opts.requireAll);
       if (opts.json) {
         printJson({
-          ok: outcome.failed.length === 0,
+          ok: outcome.failed.length === 0 && !(requireAll && outcome.notEvaluated.length > 0),
           failed: outcome.failed.map((f) => ({
             rule: f.rule,
             findings: f.findings.map((x) => ({ id: x.id, claim: x.claim })),
           })),
           passed: outcome.passed,
+          notEvaluated: outcome.notEvaluated,
         });
       } else {
         for (const f of outcome.failed)
           process.stdout.write(
             `FAIL ${f.rule}: ${f.findings[0]!.claim} (${f.findings.map((x) => x.id).join(', ')})\n`,
           );
+        for (const n of outcome.notEvaluated)
+          process.stdout.write(`${requireAll ? 'FAIL' : 'n/a '} ${n.rule}: not evaluated (${n.why})\n`);
         for (const p of outcome.passed) process.stdout.write(`ok   ${p}\n`);
       }
-      process.exitCode = outcome.failed.length > 0 ? 1 : 0;
+      const failing = outcome.failed.length > 0 || (requireAll && outcome.notEvaluated.length > 0);
+      process.exitCode = failing ? 1 : 0;
     });
 }
