@@ -44,6 +44,26 @@ describe('runAudit', () => {
     assert.deepEqual(await comparable(b.report), await comparable(a.report));
   });
 
+  it('resumes an interrupted audit into the same report a clean one gives', async () => {
+    // interrupted as it starts the outputs section: the sections before it are complete in the store
+    await assert.rejects(
+      runAudit(store, {
+        run: 'wild-7',
+        template: 'full',
+        operations: false,
+        fresh: true,
+        onSection: (id, status) => {
+          if (id === 'outputs' && status === 'running') throw new Error('killed');
+        },
+      }),
+      /killed/,
+    );
+    const resumed = await runAudit(store, { run: 'wild-7', template: 'full', operations: false });
+    assert.ok(resumed.resumed.includes('aggregate-trajectory'), `resumed: ${resumed.resumed.join(', ')}`);
+    const clean = await runAudit(store, { run: 'wild-7', template: 'full', operations: false, fresh: true });
+    assert.deepEqual(await comparable(resumed.report), await comparable(clean.report));
+  });
+
   it('tracks every section as complete in the store', async () => {
     const { auditId } = await runAudit(store, { run: 'wild-7', operations: false, fresh: true });
     const [latest] = await store.audits.listAudits('wild-7', 1);
