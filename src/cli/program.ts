@@ -10,6 +10,7 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerRejects } from './commands/rejects.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSessions } from './commands/sessions.ts';
+import { registerShow } from './commands/show.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { DEFAULT_DB_PATH } from './db-path.ts';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerRuns(program);
   registerSessions(program);
+  registerShow(program);
   registerRejects(program);
   registerCalibrate(program);
   registerSimulate(program);

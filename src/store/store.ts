@@ -88,7 +88,13 @@ export interface SessionRow {
   readonly complianceTrajectoryIndex: number | null;
   readonly annotations: number;
   readonly events: number;
+  /** The first `outputChars` characters of the output (all of it when `outputChars` is 0). */
   readonly outputStart: string;
+  /** The output's length in characters, so a reader can tell `outputStart` was cut. */
+  readonly outputLength: number;
+  /** The first `outputChars` characters of the prompt; null when the session has no prompt. */
+  readonly promptStart: string | null;
+  readonly promptLength: number | null;
 }
 
 export interface RejectRow {
@@ -102,13 +108,108 @@ export interface RejectRow {
   readonly conflictWith: { readonly file: string; readonly line: number } | null;
 }
 
+/** Order of the cluster review: session order, or by reward (adjusted, else baseline) up or down. */
+export type SessionSort = 'session' | 'reward' | '-reward';
+
+/**
+ * Which sessions `listSessions` returns. Filters combine (AND).
+ *
+ * @example
+ * // the five best-rewarded outputs of step 30 that say "absolutely", whole
+ * store.listSessions({ run: 'grpo', step: 30, grep: 'absolutely', sort: '-reward', limit: 5, outputChars: 0 });
+ */
 export interface SessionQuery {
   readonly run: string;
   readonly from?: number;
   readonly to?: number;
+  /** Only the sessions of this training step. */
+  readonly step?: number;
+  /**
+   * Only the sessions whose output matches this RE2 pattern, case-insensitively (matched in the engine).
+   * A pattern RE2 refuses is an `InputError` naming `--grep`.
+   */
+  readonly grep?: string;
+  /** Default `session`. By reward: adjusted reward, else baseline; sessions with neither come last. */
+  readonly sort?: SessionSort;
+  /** Default 1000. */
   readonly limit?: number;
-  /** Characters of the output to return. */
+  /** Characters of the output and of the prompt to return; 0 returns them whole. Default 80. */
   readonly outputChars?: number;
+}
+
+/** An annotation of one session (`rlaudit show`). */
+export interface SessionAnnotation {
+  readonly id: string;
+  readonly author: string | null;
+  readonly time: string | null;
+  readonly classification: string | null;
+  readonly flags: readonly string[];
+  readonly text: string;
+}
+
+/** A calibration event at one session (`rlaudit show`). */
+export interface SessionEvent {
+  readonly id: string;
+  readonly kind: string;
+  readonly parameter: string;
+  readonly target: Readonly<Record<string, unknown>>;
+  readonly from: number | null;
+  readonly to: number | null;
+  readonly changePct: number | null;
+  readonly trigger: Readonly<Record<string, unknown>> | null;
+  readonly recommendedBy: string | null;
+  readonly note: string | null;
+  readonly time: string | null;
+}
+
+/** One session whole: its three layers, its annotations and the calibration events at it (`rlaudit show`). */
+export interface SessionDetail {
+  readonly run: string;
+  readonly session: number;
+  readonly step: number | null;
+  /** The session's position among the sessions of its step (0-based, session order); null without a step. */
+  readonly indexInStep: number | null;
+  /** How many sessions its step has; null without a step. */
+  readonly sessionsInStep: number | null;
+  readonly time: string | null;
+  readonly promptId: string | null;
+  readonly prompt: string | null;
+  readonly output: string;
+  readonly classification: string | null;
+  /** A number when it was one in the record (`3`), else its label. */
+  readonly category: string | number | null;
+  readonly baselineReward: number | null;
+  readonly adjustedReward: number | null;
+  readonly differentialPct: number | null;
+  readonly complianceTrajectoryIndex: number | null;
+  readonly flags: readonly string[];
+  readonly meta: Readonly<Record<string, unknown>> | null;
+  /** In the order they were recorded: by time (untimed last), then as ingested. */
+  readonly annotations: readonly SessionAnnotation[];
+  /** By id. */
+  readonly events: readonly SessionEvent[];
+}
+
+/**
+ * What sessions and steps a run has, for a message that names what exists when a session or step is not
+ * there: the session range, the distinct steps, and the neighbours of the session or step asked for.
+ */
+export interface SessionBounds {
+  readonly sessions: number;
+  readonly firstSession: number | null;
+  readonly lastSession: number | null;
+  /** The nearest sessions below and above `session` (null when none, or when no session was asked). */
+  readonly sessionBefore: number | null;
+  readonly sessionAfter: number | null;
+  /** Distinct steps that have sessions. */
+  readonly steps: number;
+  readonly firstStep: number | null;
+  readonly lastStep: number | null;
+  /** The nearest steps with sessions below and above `step`. */
+  readonly stepBefore: number | null;
+  readonly stepAfter: number | null;
+  /** Sessions at `step` (0 when none, or when no step was asked). */
+  readonly sessionsAtStep: number;
 }
 
 /**
@@ -151,6 +252,12 @@ export interface Store {
 
   listRuns(): Promise<RunSummary[]>;
   listSessions(q: SessionQuery): Promise<SessionRow[]>;
+  /** One session whole, with its annotations and the events at it; null when the run has no such session. */
+  getSession(q: { run: string; session: number }): Promise<SessionDetail | null>;
+  /** The `index`-th session (0-based, session order) of a step; null when the step has no such session. */
+  sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null>;
+  /** The run's session range and steps, and the neighbours of a session or step that may not exist. */
+  sessionBounds(q: { run: string; session?: number; step?: number }): Promise<SessionBounds>;
   listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]>;
   countRejects(q: { run?: string }): Promise<number>;
   hasRun(run: string): Promise<boolean>;

@@ -9,7 +9,7 @@ import { tempDir } from '../util/tmp.ts';
 
 const dir = tempDir();
 const EXAMPLE = fileURLToPath(new URL('../../examples/wild-7-excerpt.jsonl', import.meta.url));
-const COMMANDS = ['ingest', 'runs', 'sessions', 'rejects', 'calibrate', 'simulate'];
+const COMMANDS = ['ingest', 'runs', 'sessions', 'show', 'rejects', 'calibrate', 'simulate'];
 
 describe('the rlaudit command line', () => {
   it('prints help listing every command, and exits 0', () => {

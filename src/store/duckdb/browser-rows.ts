@@ -39,7 +39,9 @@ export const RunRecordRow = rowDecoder(
 /**
  * A category is stored as text; a number-like one (`3`) was a number in the record and goes back as one.
  */
-const category = nullableText.transform((c) => (c === null ? null : /^-?\d+$/.test(c) ? Number(c) : c));
+export const category = nullableText.transform((c) =>
+  c === null ? null : /^-?\d+$/.test(c) ? Number(c) : c,
+);
 
 /**
  * `scanSessions`: a stored session back as a record of format v1 (`step` BIGINT, `time` TIMESTAMPTZ,
@@ -75,7 +77,10 @@ export function sessionRecord(run: string, r: z.output<typeof SessionRecordRow.s
   return out as SessionRecord;
 }
 
-/** `listSessions`: the cluster-review row; annotation and event counts are correlated `count(*)`. */
+/**
+ * `listSessions`: the cluster-review row; annotation and event counts are correlated `count(*)`; lengths are
+ * `length()` in characters (`prompt_length` NULL when there is no prompt).
+ */
 export const SessionListRow = rowDecoder(
   'listSessions',
   z.object({
@@ -90,6 +95,9 @@ export const SessionListRow = rowDecoder(
     annotations: number,
     events: number,
     output_start: textOrEmpty,
+    output_length: number,
+    prompt_start: nullableText,
+    prompt_length: nullableNumber,
   }),
 );
 

@@ -1,6 +1,16 @@
+import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
-import { sql } from '../sql/sql.ts';
-import type { RejectRow, RunSummary, SessionQuery, SessionRow, StepMetricRow } from '../store.ts';
+import { empty, type SqlFragment, sql } from '../sql/sql.ts';
+import type {
+  RejectRow,
+  RunSummary,
+  SessionBounds,
+  SessionDetail,
+  SessionQuery,
+  SessionRow,
+  SessionSort,
+  StepMetricRow,
+} from '../store.ts';
 import {
   ExistsRow,
   RejectCountRow,
@@ -13,8 +23,23 @@ import {
   sessionRecord,
 } from './browser-rows.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
+import { checkRe2 } from './scans/target-pattern.ts';
+import {
+  SessionAnnotationRow,
+  SessionAtStepRow,
+  SessionBoundsRow,
+  SessionDetailRow,
+  SessionEventRow,
+} from './session-detail-rows.ts';
 
-/** The read side of the DuckDB store: runs, sessions (cluster review, full scans) and rejects. */
+/** ORDER BY of each sort: by adjusted reward, else baseline; sessions without either last; ties in session order. */
+const SORTS: Readonly<Record<SessionSort, SqlFragment>> = {
+  session: sql`s.session`,
+  reward: sql`coalesce(s.adjusted_reward, s.baseline_reward) ASC NULLS LAST, s.session`,
+  '-reward': sql`coalesce(s.adjusted_reward, s.baseline_reward) DESC NULLS LAST, s.session`,
+};
+
+/** The read side of the DuckDB store: runs, sessions (cluster review, one whole, full scans) and rejects. */
 export class DuckDbBrowser {
   constructor(private readonly client: DuckDbClient) {}
 
@@ -82,15 +107,34 @@ export class DuckDbBrowser {
   }
 
   async listSessions(q: SessionQuery): Promise<SessionRow[]> {
+    const chars = q.outputChars ?? 80;
+    // 0 characters asks for the whole text
+    const start = (column: SqlFragment) => (chars > 0 ? sql`left(${column}, ${chars})` : column);
+    const sort = q.sort ?? 'session';
+    if (!Object.hasOwn(SORTS, sort)) {
+      throw new InputError(`sort must be one of ${Object.keys(SORTS).join(', ')}, got '${sort}'`, {
+        field: '--sort',
+      });
+    }
+    const order = SORTS[sort];
+    let grep = empty;
+    if (q.grep !== undefined) {
+      const pattern = `(?i)${q.grep}`;
+      await checkRe2(this.client, pattern, q.grep, { field: '--grep' });
+      grep = sql`AND regexp_matches(s.output, ${pattern})`;
+    }
     const rows = await this.client.query(
       sql`SELECT s.session, s.step, s.classification, s.category, s.baseline_reward, s.adjusted_reward,
               s.differential_pct, s.compliance_trajectory_index,
               (SELECT count(*) FROM annotations a WHERE a.run = s.run AND a.session = s.session) AS annotations,
               (SELECT count(*) FROM events e WHERE e.run = s.run AND e.session = s.session) AS events,
-              left(s.output, ${q.outputChars ?? 80}) AS output_start
+              ${start(sql`s.output`)} AS output_start, length(s.output) AS output_length,
+              ${start(sql`s.prompt`)} AS prompt_start, length(s.prompt) AS prompt_length
             FROM sessions s
             WHERE s.run = ${q.run} AND s.session >= ${q.from ?? 0} AND s.session <= ${q.to ?? Number.MAX_SAFE_INTEGER}
-            ORDER BY s.session LIMIT ${q.limit ?? 1000}`,
+              ${q.step === undefined ? empty : sql`AND s.step = ${q.step}`}
+              ${grep}
+            ORDER BY ${order} LIMIT ${q.limit ?? 1000}`,
       SessionListRow,
     );
     return rows.map((r) => ({
@@ -105,7 +149,110 @@ export class DuckDbBrowser {
       annotations: r.annotations,
       events: r.events,
       outputStart: r.output_start,
+      outputLength: r.output_length,
+      promptStart: r.prompt_start,
+      promptLength: r.prompt_length,
     }));
+  }
+
+  async getSession(q: { run: string; session: number }): Promise<SessionDetail | null> {
+    const [s] = await this.client.query(
+      sql`SELECT s.session, s.step,
+              CASE WHEN s.step IS NOT NULL THEN (SELECT count(*) FROM sessions x
+                WHERE x.run = s.run AND x.step = s.step AND x.session < s.session) END AS index_in_step,
+              CASE WHEN s.step IS NOT NULL THEN (SELECT count(*) FROM sessions x
+                WHERE x.run = s.run AND x.step = s.step) END AS sessions_in_step,
+              s.time, s.prompt_id, s.prompt, s.output, s.classification, s.category, s.baseline_reward,
+              s.adjusted_reward, s.differential_pct, s.compliance_trajectory_index, s.flags,
+              CAST(s.meta AS VARCHAR) AS meta
+            FROM sessions s WHERE s.run = ${q.run} AND s.session = ${q.session}`,
+      SessionDetailRow,
+    );
+    if (!s) return null;
+    const annotations = await this.client.query(
+      sql`SELECT id, author, time, classification, flags, text FROM annotations
+            WHERE run = ${q.run} AND session = ${q.session}
+            ORDER BY time NULLS LAST, load_id, source_line, id`,
+      SessionAnnotationRow,
+    );
+    const events = await this.client.query(
+      sql`SELECT id, kind, parameter, CAST(target AS VARCHAR) AS target, from_value, to_value, change_pct,
+              CAST(trigger AS VARCHAR) AS trigger, recommended_by, note, time
+            FROM events WHERE run = ${q.run} AND session = ${q.session} ORDER BY id`,
+      SessionEventRow,
+    );
+    return {
+      run: q.run,
+      session: s.session,
+      step: s.step,
+      indexInStep: s.index_in_step,
+      sessionsInStep: s.sessions_in_step,
+      time: s.time,
+      promptId: s.prompt_id,
+      prompt: s.prompt,
+      output: s.output,
+      classification: s.classification,
+      category: s.category,
+      baselineReward: s.baseline_reward,
+      adjustedReward: s.adjusted_reward,
+      differentialPct: s.differential_pct,
+      complianceTrajectoryIndex: s.compliance_trajectory_index,
+      flags: s.flags,
+      meta: s.meta,
+      annotations,
+      events: events.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        parameter: e.parameter,
+        target: e.target ?? {},
+        from: e.from_value,
+        to: e.to_value,
+        changePct: e.change_pct,
+        trigger: e.trigger,
+        recommendedBy: e.recommended_by,
+        note: e.note,
+        time: e.time,
+      })),
+    };
+  }
+
+  async sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {
+    const [r] = await this.client.query(
+      sql`SELECT session FROM sessions WHERE run = ${q.run} AND step = ${q.step}
+            ORDER BY session LIMIT 1 OFFSET ${q.index}`,
+      SessionAtStepRow,
+    );
+    return r?.session ?? null;
+  }
+
+  async sessionBounds(q: { run: string; session?: number; step?: number }): Promise<SessionBounds> {
+    // an absent session or step is a typed NULL: every FILTER comparing with it is false
+    const session = q.session ?? null;
+    const step = q.step ?? null;
+    const [r] = await this.client.query(
+      sql`SELECT count(*) AS sessions, min(session) AS first_session, max(session) AS last_session,
+              max(session) FILTER (WHERE session < ${session}::BIGINT) AS session_before,
+              min(session) FILTER (WHERE session > ${session}::BIGINT) AS session_after,
+              count(DISTINCT step) AS steps, min(step) AS first_step, max(step) AS last_step,
+              max(step) FILTER (WHERE step < ${step}::BIGINT) AS step_before,
+              min(step) FILTER (WHERE step > ${step}::BIGINT) AS step_after,
+              count(*) FILTER (WHERE step = ${step}::BIGINT) AS sessions_at_step
+            FROM sessions WHERE run = ${q.run}`,
+      SessionBoundsRow,
+    );
+    return {
+      sessions: r?.sessions ?? 0,
+      firstSession: r?.first_session ?? null,
+      lastSession: r?.last_session ?? null,
+      sessionBefore: r?.session_before ?? null,
+      sessionAfter: r?.session_after ?? null,
+      steps: r?.steps ?? 0,
+      firstStep: r?.first_step ?? null,
+      lastStep: r?.last_step ?? null,
+      stepBefore: r?.step_before ?? null,
+      stepAfter: r?.step_after ?? null,
+      sessionsAtStep: r?.sessions_at_step ?? 0,
+    };
   }
 
   async listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]> {

@@ -12,6 +12,8 @@ import type {
   LoadInfo,
   RejectRow,
   RunSummary,
+  SessionBounds,
+  SessionDetail,
   SessionQuery,
   SessionRow,
   StepMetricRow,
@@ -125,6 +127,15 @@ export class DuckDbStore implements Store {
   }
   listSessions(q: SessionQuery): Promise<SessionRow[]> {
     return this.browser.listSessions(q);
+  }
+  getSession(q: { run: string; session: number }): Promise<SessionDetail | null> {
+    return this.browser.getSession(q);
+  }
+  sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {
+    return this.browser.sessionAtStep(q);
+  }
+  sessionBounds(q: { run: string; session?: number; step?: number }): Promise<SessionBounds> {
+    return this.browser.sessionBounds(q);
   }
   listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]> {
     return this.browser.listRejects(q);
