@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
-import { runAudit } from '../../audit/run-audit.ts';
 import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
@@ -49,6 +48,7 @@ Example:
         if (opts.by === 'step' && opts.window !== undefined)
           throw new InputError('--window and --by step exclude each other');
         const window = windowFrom(opts);
+        const { runAudit } = await import('../../audit/run-audit.ts'); // slow to import: only when needed
         const { report } = await runAudit(store, {
           run: opts.run,
           ...(window ? { window } : {}),
