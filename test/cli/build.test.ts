@@ -50,6 +50,12 @@ function fakeCheckout(): { root: string; write: (path: string, text: string, mti
   return { root, write };
 }
 
+/**
+ * The comparisons of dist/ with src/ hold for a current build (a fresh clone after `npm ci`, CI); after an edit
+ * to src/ they would only say it was not rebuilt, which the bin handles (it runs the sources), so they skip.
+ */
+const staleBuild = existsSync(DIST) ? (buildStaleness(ROOT) ?? false) : false;
+
 describe('the compiled build (dist/)', () => {
   it('exists and answers --version with the package version', () => {
     assert.ok(existsSync(join(DIST, 'cli', 'main.js')), NOT_BUILT);
@@ -58,7 +64,9 @@ describe('the compiled build (dist/)', () => {
     assert.equal(r.stdout.trim(), packageJson.version);
   });
 
-  it('holds every non-TypeScript file of src/ that the code reads at run time (templates, protocols)', () => {
+  it('holds every non-TypeScript file of src/ that the code reads at run time (templates, protocols)', {
+    skip: staleBuild,
+  }, () => {
     assert.ok(existsSync(DIST), NOT_BUILT);
     const src = join(ROOT, 'src');
     const assets = files(src)
@@ -71,7 +79,9 @@ describe('the compiled build (dist/)', () => {
     );
   });
 
-  it("exports from dist/index.js what src/index.ts exports (the package's entry point for consumers)", async () => {
+  it("exports from dist/index.js what src/index.ts exports (the package's entry point for consumers)", {
+    skip: staleBuild,
+  }, async () => {
     assert.ok(existsSync(join(DIST, 'index.js')), NOT_BUILT);
     const compiled = await import(pathToFileURL(join(DIST, 'index.js')).href);
     const source = await import('../../src/index.ts');
