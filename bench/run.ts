@@ -1,4 +1,4 @@
-// npm run bench -- [ingest] [--sessions N]
+// npm run bench -- [ingest|simulate|audit|startup] [--sessions N] [--runs N] [--baseline DIR]
 // Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -6,11 +6,18 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticSessions } from './gen-sessions.ts';
+import { benchStartup } from './startup.ts';
 
 const args = process.argv.slice(2);
-const which = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a));
-const sessionsArg = args.indexOf('--sessions');
-const sessions = sessionsArg >= 0 ? Number(args[sessionsArg + 1]) : 1_000_000;
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const which = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const sessions = Number(option('--sessions') ?? 1_000_000);
+/** startup: runs of each command, and another checkout whose bin to time beside this one (e.g. before a change). */
+const runs = Number(option('--runs') ?? 10);
+const baseline = option('--baseline');
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
 
@@ -116,6 +123,7 @@ const all: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
   simulate: benchSimulateInChild,
   audit: benchAudit,
+  startup: async () => benchStartup(outDir, runs, baseline),
 };
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];

@@ -48,7 +48,10 @@ if (only.length === 0) {
   run('npx', ['biome', 'check', '.']);
 }
 const files = only.length > 0 ? only : findTests('test');
+// The `rlaudit-source` condition makes the package's self-reference ('rlaudit') resolve to src/index.ts, not to
+// the compiled dist/, so tests always run the sources as they are (tsconfig.json's customConditions likewise).
 run(process.execPath, [
+  '--conditions=rlaudit-source',
   '--import',
   'tsx',
   '--test',

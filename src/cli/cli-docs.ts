@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './commands/analyze.ts';
 import { buildProgram } from './program.ts';
 
 function helpOf(cmd: Command): string {
@@ -11,7 +12,7 @@ function helpOf(cmd: Command): string {
 
 /** The CLI reference (docs/cli.md), generated from the commands' own help so it cannot drift. */
 export function renderCliDocs(): string {
-  const program = buildProgram();
+  const program = buildProgram(registerAnalyze);
   const parts = [
     '# CLI reference',
     '',

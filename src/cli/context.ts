@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../model/errors.ts';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import type { Store } from '../store/store.ts';
 import { resolveDbPath } from './db-path.ts';
 
@@ -23,6 +22,8 @@ export async function withStore<T>(
       { file: path },
     );
   }
+  // DuckDB is imported here, when a command opens the store, so that --help and --version start fast
+  const { DuckDbStore } = await import('../store/duckdb/duckdb-store.ts');
   const store = await DuckDbStore.open(path);
   try {
     return await fn(store);

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, InputError, QueryError } from '../model/errors.ts';
-import { registerAnalyze } from './commands/analyze.ts';
+import type { registerAnalyze as RegisterAnalyze } from './commands/analyze.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCheck } from './commands/check.ts';
@@ -14,11 +14,45 @@ import { registerShow } from './commands/show.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { DEFAULT_DB_PATH } from './db-path.ts';
 
+/** Commands that cannot reach `analyze` nor print its help: they start without the analysis registry. */
+export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
+  'ingest',
+  'runs',
+  'sessions',
+  'rejects',
+  'calibrate',
+  'simulate',
+  'audit',
+  'check',
+  'demo',
+]);
+
+/**
+ * Whether this command line needs the `analyze` command: building it imports every analysis module (its
+ * subcommands and options are generated from the registry), which costs more than the rest of start-up.
+ * Only a known command other than `analyze`, or a bare `--version`, goes without; help, `analyze`, an unknown
+ * word (whose suggestions list `analyze`) and no command at all get the full program.
+ */
+export function needsAnalyze(args: readonly string[]): boolean {
+  let version = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--db') i++;
+    else if (arg === '-V' || arg === '--version') version = true;
+    else if (arg === '-h' || arg === '--help') return true;
+    else if (!arg.startsWith('-')) return !WITHOUT_ANALYZE.has(arg);
+  }
+  return !version;
+}
+
 /**
  * Exit codes: 0 success; 1 reserved for `check` findings; 2 bad input or usage (the message names the file,
  * line, field or flag); 3 an internal or engine failure.
+ *
+ * Without `registerAnalyze` the program has no `analyze` command (see {@link needsAnalyze}); the CLI passes it
+ * when the command line needs it, the CLI reference always.
  */
-export function buildProgram(): Command {
+export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command {
   const program = new Command('rlaudit')
     .description('Audit reinforcement-learning fine-tuning runs: what did the reward signal do to the model?')
     .version(packageJson.version)
@@ -33,7 +67,7 @@ export function buildProgram(): Command {
   registerRejects(program);
   registerCalibrate(program);
   registerSimulate(program);
-  registerAnalyze(program);
+  registerAnalyze?.(program);
   registerAudit(program);
   registerCheck(program);
   registerDemo(program);
@@ -42,7 +76,10 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const analyze = needsAnalyze(argv.slice(2))
+    ? (await import('./commands/analyze.ts')).registerAnalyze
+    : undefined;
+  const program = buildProgram(analyze);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,9 +1,7 @@
 import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
 import type { WindowRequest } from '../../analyses/shared/window-rule.ts';
-import { runAudit } from '../../audit/run-audit.ts';
 import { InputError } from '../../model/errors.ts';
-import { writeReport } from '../../report/write-report.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 
@@ -75,6 +73,9 @@ Examples:
         await requireRun(store, opts.run);
         if (action === 'status') return printStatus(store, opts.run, Boolean(opts.json));
         const window = windowFrom(opts);
+        // loaded here, not at start-up: the audit and the report renderers (vega, playwright) are slow to import
+        const { runAudit } = await import('../../audit/run-audit.ts');
+        const { writeReport } = await import('../../report/write-report.ts');
         const { report, auditId, resumed } = await runAudit(store, {
           run: opts.run,
           ...(opts.template ? { template: opts.template } : {}),

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
-import { calibrateRun } from '../../calibration/calibrate-run.ts';
-import { type Protocol, parseProtocol } from '../../calibration/protocol.ts';
-import { wild7Protocol } from '../../calibration/wild-7.ts';
+import type { Protocol } from '../../calibration/protocol.ts';
 import { InputError } from '../../model/errors.ts';
-import { ingestFiles } from '../../store/ingest.ts';
 import { printJson, withStore } from '../context.ts';
 
-const BUILT_IN: Record<string, () => Protocol> = { 'wild-7': wild7Protocol };
+// The calibration engine and the store's ingest are imported when the command runs, not at start-up.
+const BUILT_IN: Record<string, () => Promise<Protocol>> = {
+  'wild-7': async () => (await import('../../calibration/wild-7.ts')).wild7Protocol(),
+};
 
 async function loadProtocol(nameOrPath: string): Promise<Protocol> {
   const builtIn = BUILT_IN[nameOrPath];
@@ -22,6 +22,7 @@ async function loadProtocol(nameOrPath: string): Promise<Protocol> {
       { field: '--protocol' },
     );
   }
+  const { parseProtocol } = await import('../../calibration/protocol.ts');
   return parseProtocol(text, nameOrPath);
 }
 
@@ -53,6 +54,8 @@ Examples:
     )
     .action(async (files: string[], opts, cmd: Command) => {
       const protocol = await loadProtocol(opts.protocol);
+      const { calibrateRun } = await import('../../calibration/calibrate-run.ts');
+      const { ingestFiles } = await import('../../store/ingest.ts');
       const summary = await withStore(
         cmd,
         async (store) => {

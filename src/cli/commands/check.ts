@@ -1,7 +1,5 @@
 import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
-import { runAudit } from '../../audit/run-audit.ts';
-import { loadTemplate } from '../../audit/template.ts';
 import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
@@ -60,6 +58,7 @@ Example:
         if (!(await store.hasRun(opts.run)))
           throw new InputError(`no run '${opts.run}' in ${store.location}`);
         const window = windowFrom(opts);
+        const { runAudit } = await import('../../audit/run-audit.ts'); // slow to import: only when needed
         const { report } = await runAudit(store, {
           run: opts.run,
           windows: window,
@@ -67,6 +66,7 @@ Example:
           operations: false,
           onSection: sectionProgress(),
         });
+        const { loadTemplate } = await import('../../audit/template.ts');
         const template = loadTemplate(opts.template ?? 'full');
         const metricNames = [...new Set((await store.listStepMetrics({ run: opts.run })).map((m) => m.name))];
         return checkReport(report, rules, {

@@ -1,9 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runAudit } from '../../audit/run-audit.ts';
-import { writeReport } from '../../report/write-report.ts';
-import { simulate } from '../../simulate/simulate.ts';
-import { ingestRecords } from '../../store/ingest.ts';
 import { withStore } from '../context.ts';
 import { sectionProgress } from './audit.ts';
 
@@ -18,6 +14,13 @@ export function registerDemo(program: Command): void {
       "\nRuns: rlaudit simulate --scenario wild-7, then rlaudit audit --run wild-7 --template wild-7 (the full review with the seed's reading points).",
     )
     .action(async (opts, cmd: Command) => {
+      // loaded here, not at start-up, so that other commands start fast
+      const [{ runAudit }, { writeReport }, { simulate }, { ingestRecords }] = await Promise.all([
+        import('../../audit/run-audit.ts'),
+        import('../../report/write-report.ts'),
+        import('../../simulate/simulate.ts'),
+        import('../../store/ingest.ts'),
+      ]);
       await withStore(
         cmd,
         async (store) => {

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
 import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
 import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
-import { type IngestSummary, ingestFiles } from '../../store/ingest.ts';
+import type { IngestSummary } from '../../store/ingest.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { bytesProgress } from '../progress.ts';
 
@@ -56,6 +56,7 @@ Example:
   rlaudit ingest log.csv --format generic --map session=global_step,output=completion,baseline=reward_raw`,
     )
     .action(async (files: string[], opts, cmd: Command) => {
+      const { ingestFiles } = await import('../../store/ingest.ts'); // not at start-up: slow to import
       const summary = await withStore(
         cmd,
         async (store) => {

@@ -1,13 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../../model/errors.ts';
-import {
-  resolveScenario,
-  type SimulatedRecord,
-  type SimulateOptions,
-  simulate,
-} from '../../simulate/simulate.ts';
-import { writeSimulation } from '../../simulate/write-simulation.ts';
-import { ingestRecords } from '../../store/ingest.ts';
+import type { SimulatedRecord, SimulateOptions } from '../../simulate/simulate.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { countProgress } from '../progress.ts';
 
@@ -60,6 +53,10 @@ Examples:
     .action(async (opts, cmd: Command) => {
       if (opts.out && opts.run)
         throw new InputError('give either --out (a file) or --run (the store), not both');
+      // the simulator and the store's ingest are imported when the command runs, not at start-up
+      const { resolveScenario, simulate } = await import('../../simulate/simulate.ts');
+      const { writeSimulation } = await import('../../simulate/write-simulation.ts');
+      const { ingestRecords } = await import('../../store/ingest.ts');
       const scenario = resolveScenario(opts.scenario);
       const options: SimulateOptions = {
         scenario,
