@@ -19,6 +19,7 @@ export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
   'ingest',
   'runs',
   'sessions',
+  'show',
   'rejects',
   'calibrate',
   'simulate',

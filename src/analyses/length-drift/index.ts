@@ -12,7 +12,7 @@ export const lengthDriftAnalysis = defineAnalysis({
   summary:
     'mean output length per window beside mean reward; change points; length and reward rising together',
   help:
-    'Example:\n  rlaudit analyze length-drift --run grpo-baseline --by step\n\n' +
+    'Example:\n  rlaudit analyze length-drift --run grpo-baseline\n\n' +
     'A reward model that prefers longer outputs is paid with longer outputs: when the mean length rises by at\n' +
     'least length_rise_relative while the reward rises and the two correlate (r ≥ coupling_r), the audit\n' +
     'reports a length hack. Definitions: docs/analyses/length-drift.md',
