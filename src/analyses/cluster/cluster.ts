@@ -1,16 +1,6 @@
-/** One session of the range, as the store returns it. */
-export interface ClusterSessionInput {
-  readonly session: number;
-  readonly classification: string | null;
-  readonly category: string | null;
-  readonly baselineReward: number | null;
-  readonly adjustedReward: number | null;
-  readonly differentialPct: number | null;
-  readonly complianceTrajectoryIndex: number | null;
-  readonly annotations: number;
-  readonly eventIds: readonly string[];
-  readonly outputStart: string;
-}
+import type { ClusterSessionRow } from '../../store/scans/reward-scans.ts';
+/** One session of the range: the store's cluster row. */
+export type ClusterSessionInput = ClusterSessionRow;
 
 /** A calibration event inside the range. */
 export interface ClusterEventInput {

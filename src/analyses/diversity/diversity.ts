@@ -5,26 +5,15 @@ import { ngramDiversityScore } from '../../stats/ngram-diversity-score.ts';
 import { ngramCountsByOrder } from '../../stats/ngrams.ts';
 import { selfBleu } from '../../stats/self-bleu.ts';
 import { tokenize } from '../../stats/tokenize.ts';
+import type { TextWindowCounts } from '../../store/scans/text-scans.ts';
 import type { RunMetricSeries } from '../shared/step-metrics.ts';
 import { DIVERSITY_SAMPLE_SIZE, SELF_BLEU_MAX_SAMPLE } from './diversity-sample.ts';
 
 /** EAD is the mean over n-gram orders 1…5 (REFERENCES.md). */
 const EAD_ORDERS = 5;
 
-/** Engine-counted tokens of one window (the store's `textWindowCounts` rows have this shape). */
-export interface DiversityWindowCounts {
-  readonly window: number;
-  readonly from: number;
-  readonly to: number;
-  readonly sessions: number;
-  readonly emptyOutputs: number;
-  readonly totalTokens: number;
-  readonly uniqueTokens: number;
-  readonly totalBigrams: number;
-  readonly uniqueBigrams: number;
-  readonly distinct1PerOutput: number;
-  readonly distinct2PerOutput: number;
-}
+/** Engine-counted tokens of one window: the store's `textWindowCounts` row. */
+export type DiversityWindowCounts = TextWindowCounts;
 
 /** The seeded sample of one window: its outputs in session order, and their session numbers. */
 export interface DiversityWindowSample {
