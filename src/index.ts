@@ -7,6 +7,20 @@
  * const summary = await ingestFiles(store, ['run.jsonl']);
  */
 
+// The analyses (one registry), the audit and its report: what `rlaudit analyze`, `audit` and `check` run.
+export {
+  type AnalysisDefinition,
+  type AnyAnalysis,
+  defineAnalysis,
+  type ResultOf,
+} from './analyses/analysis.ts';
+export { ANALYSES, ANALYSIS_NAMES, type AnalysisName } from './analyses/registry.ts';
+export { chooseWindows, type WindowChoice, type WindowRequest } from './analyses/shared/window-rule.ts';
+export { AnalysisResults } from './audit/analysis-results.ts';
+export { CHECK_RULES, type CheckOutcome, checkReport } from './audit/check.ts';
+export type { AuditReport } from './audit/report-model.ts';
+export { type AuditOptions, type AuditOutcome, runAudit } from './audit/run-audit.ts';
+export { loadTemplate } from './audit/template.ts';
 export {
   adjustedRewardFor,
   type CalibrationEvent,
@@ -22,6 +36,7 @@ export {
   wild7Protocol,
 } from './calibration/index.ts';
 export { ConfigError, InputError, QueryError } from './model/errors.ts';
+export type { ChartData, Finding } from './model/findings.ts';
 export {
   type AnnotationRecord,
   AnnotationSchema,
@@ -41,6 +56,9 @@ export {
 } from './model/schema.ts';
 export { stableStringify } from './model/stable-stringify.ts';
 export { type RowProblem, type RowResult, validateRow } from './model/validate.ts';
+export type { WindowSpec } from './model/windows.ts';
+export { type RenderedReport, renderReportCharts } from './report/render-charts.ts';
+export { writeReport } from './report/write-report.ts';
 export { type DetectedFile, detectFormat, type FileFormat } from './sources/detect-format.ts';
 export {
   type CcfPoint,
@@ -92,4 +110,15 @@ export {
   runIdFromFile,
 } from './store/ingest.ts';
 export type { Query } from './store/query.ts';
-export type { IngestCounts, RejectRow, RunSummary, SessionQuery, SessionRow, Store } from './store/store.ts';
+export type { ResultCache } from './store/result-cache.ts';
+export type {
+  IngestCounts,
+  RejectRow,
+  RunSummary,
+  SessionBounds,
+  SessionDetail,
+  SessionQuery,
+  SessionRow,
+  SessionSort,
+  Store,
+} from './store/store.ts';
