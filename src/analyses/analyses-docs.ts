@@ -1,41 +1,21 @@
 import type { z } from 'zod';
 import type { AnyAnalysis, Dependencies, ParamMeta } from './analysis.ts';
+import { describeParam } from './params.ts';
 import { ANALYSES, ANALYSIS_NAMES } from './registry.ts';
 
 const BEGIN = '<!-- generated from src/analyses/registry.ts by `npm run docs`: do not edit by hand -->';
 const END = '<!-- end of generated part -->';
 
-type Def = {
-  readonly type: string;
-  readonly innerType?: z.ZodType;
-  readonly out?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly defaultValue?: unknown;
-  readonly entries?: Record<string, string>;
-};
-const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
-
 /** A parameter's type, as the docs name it: `number`, `list of numbers`, `one of a, b`. */
-function typeName(schema: z.ZodType): { type: string; default: unknown; optional: boolean } {
-  let s = schema;
-  let dflt: unknown;
-  let optional = false;
-  for (;;) {
-    const d = defOf(s);
-    if (d.type === 'default') dflt = d.defaultValue;
-    if (d.type === 'optional') optional = true;
-    if ((d.type === 'optional' || d.type === 'default') && d.innerType) s = d.innerType;
-    else if (d.type === 'pipe' && d.out) s = d.out;
-    else break;
-  }
-  const d = defOf(s);
+function typeName(schema: z.ZodType): { type: string; default: unknown } {
+  const p = describeParam(schema);
   const type =
-    d.type === 'array' && d.element
-      ? `list of ${typeName(d.element).type}s`
-      : d.type === 'enum' && d.entries
-        ? `one of ${Object.values(d.entries).join(', ')}`
-        : d.type;
-  return { type, default: dflt, optional };
+    p.kind === 'list'
+      ? `list of ${p.element}s`
+      : p.kind === 'enum'
+        ? `one of ${p.choices!.join(', ')}`
+        : p.kind;
+  return { type, default: p.defaultValue };
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

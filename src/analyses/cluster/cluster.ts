@@ -1,20 +1,10 @@
-import type { ClusterSessionRow } from '../../store/scans/reward-scans.ts';
+import type { ClusterEventRow, ClusterSessionRow } from '../../store/scans/reward-scans.ts';
+
 /** One session of the range: the store's cluster row. */
 export type ClusterSessionInput = ClusterSessionRow;
 
-/** A calibration event inside the range. */
-export interface ClusterEventInput {
-  readonly id: string;
-  readonly session: number;
-  readonly kind: string;
-  readonly parameter: string;
-  readonly target: string;
-  readonly from: number | null;
-  readonly to: number | null;
-  readonly changePct: number | null;
-  readonly recommendedBy: string | null;
-  readonly note: string | null;
-}
+/** A calibration event inside the range: the store's cluster event row. */
+export type ClusterEventInput = ClusterEventRow;
 
 /** Compliant vs non-compliant mean reward over a span of sessions. */
 export interface RewardGap {

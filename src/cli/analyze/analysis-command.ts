@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
-import type { AnyAnalysis, ParamMeta } from '../../analyses/analysis.ts';
-import { validateParams } from '../../analyses/params.ts';
+import type { AnyAnalysis } from '../../analyses/analysis.ts';
+import { describeParam, validateParams } from '../../analyses/params.ts';
 import { AnalysisResults } from '../../audit/analysis-results.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson } from '../context.ts';
@@ -20,30 +20,6 @@ export interface CliParam {
   readonly defaultValue: unknown;
 }
 
-type Def = {
-  readonly type: string;
-  readonly innerType?: z.ZodType;
-  readonly out?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly entries?: Record<string, string>;
-  readonly defaultValue?: unknown;
-};
-const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
-
-/** The value type under optional/default/preprocess wrappers, and the default when there is one. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; defaultValue: unknown } {
-  let s = schema;
-  let defaultValue: unknown;
-  for (;;) {
-    const d = defOf(s);
-    if (d.type === 'default') defaultValue = d.defaultValue;
-    if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType)
-      s = d.innerType;
-    else if (d.type === 'pipe' && d.out) s = d.out;
-    else return { inner: s, defaultValue };
-  }
-}
-
 const kebab = (key: string): string => key.replace(/_/g, '-');
 
 /**
@@ -53,35 +29,17 @@ const kebab = (key: string): string => key.replace(/_/g, '-');
  */
 export function cliParams(analysis: AnyAnalysis): CliParam[] {
   return Object.entries(analysis.params.shape as Record<string, z.ZodType>).map(([key, schema]) => {
-    const meta = (schema.meta() ?? {}) as Partial<ParamMeta>;
-    const { inner, defaultValue } = unwrap(schema);
-    const d = defOf(inner);
-    const kind: CliParam['kind'] =
-      d.type === 'array'
-        ? 'list'
-        : d.type === 'enum'
-          ? 'enum'
-          : d.type === 'boolean'
-            ? 'boolean'
-            : d.type === 'number'
-              ? 'number'
-              : 'string';
-    const element =
-      kind === 'list' && d.element
-        ? defOf(unwrap(d.element).inner).type === 'number'
-          ? 'number'
-          : 'string'
-        : undefined;
+    const p = describeParam(schema);
     return {
       key,
-      flag: `--${kebab(meta.flag ?? key)}`,
-      kind,
-      ...(element ? { element } : {}),
-      ...(kind === 'enum' && d.entries ? { choices: Object.values(d.entries) } : {}),
-      repeatable: meta.repeatable === true,
-      description: meta.description ?? key,
-      value: meta.value ?? (kind === 'number' ? 'n' : 'value'),
-      defaultValue,
+      flag: `--${kebab(p.meta.flag ?? key)}`,
+      kind: p.kind,
+      ...(p.element ? { element: p.element } : {}),
+      ...(p.choices ? { choices: p.choices } : {}),
+      repeatable: p.meta.repeatable === true,
+      description: p.meta.description ?? key,
+      value: p.meta.value ?? (p.kind === 'number' ? 'n' : 'value'),
+      defaultValue: p.defaultValue,
     };
   });
 }

@@ -11,6 +11,7 @@ import {
   numberOrZero,
   text,
 } from './decode.ts';
+import { eventColumns } from './scans/phrase-rows.ts';
 
 /**
  * `getSession`: one stored session whole (`flags` VARCHAR[] whose NULL means none, `meta` JSON as VARCHAR);
@@ -54,19 +55,7 @@ export const SessionAnnotationRow = rowDecoder(
 /** `sessionEvents`: the calibration events at one session; `target` and `trigger` are JSON as VARCHAR. */
 export const SessionEventRow = rowDecoder(
   'sessionEvents',
-  z.object({
-    id: text,
-    kind: text,
-    parameter: text,
-    target: jsonObject,
-    from_value: nullableNumber,
-    to_value: nullableNumber,
-    change_pct: nullableNumber,
-    trigger: jsonObject,
-    recommended_by: nullableText,
-    note: nullableText,
-    time: isoTimestamp,
-  }),
+  eventColumns.omit({ session: true }).extend({ time: isoTimestamp }),
 );
 
 export const SessionAtStepRow = rowDecoder('sessionAtStep', z.object({ session: number }));

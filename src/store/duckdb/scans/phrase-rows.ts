@@ -93,23 +93,23 @@ export const ParaphraseRow = rowDecoder(
 /** The phrase's own tokens (a VARCHAR[]) and the sessions searched. */
 export const ParaphraseMetaRow = rowDecoder('paraphraseMeta', z.object({ pt: listOf(text), n: number }));
 
-/** A calibration event; `target` and `trigger` are JSON cast to VARCHAR. */
-export const EventListRow = rowDecoder(
-  'listEvents',
-  z.object({
-    id: text,
-    session: number,
-    kind: text,
-    parameter: text,
-    target: jsonObject,
-    from_value: nullableNumber,
-    to_value: nullableNumber,
-    change_pct: nullableNumber,
-    trigger: jsonObject,
-    recommended_by: nullableText,
-    note: nullableText,
-  }),
-);
+/** The columns of a calibration event as the scans select them; `target` and `trigger` are JSON cast to VARCHAR. */
+export const eventColumns = z.object({
+  id: text,
+  session: number,
+  kind: text,
+  parameter: text,
+  target: jsonObject,
+  from_value: nullableNumber,
+  to_value: nullableNumber,
+  change_pct: nullableNumber,
+  trigger: jsonObject,
+  recommended_by: nullableText,
+  note: nullableText,
+});
+
+/** A calibration event of `listEvents`. */
+export const EventListRow = rowDecoder('listEvents', eventColumns);
 
 /** An author's format profile; `fl` is a LIST of STRUCT(field, share) (at most 10). */
 export const AuthorProfileRow = rowDecoder(
