@@ -1,5 +1,6 @@
 import type { ChartEvent } from '../analyses/shared/chart-specs.ts';
 import type { RunRecord } from '../model/schema.ts';
+import type { WindowSpec } from '../model/windows.ts';
 import type { RunLayers } from '../store/scans/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ReportSection } from './report-model.ts';
@@ -19,18 +20,28 @@ export async function overviewSection(
   layers: RunLayers,
   runRecord: RunRecord | null,
   events: readonly ChartEvent[],
+  window: WindowSpec,
 ): Promise<ReportSection> {
-  const missing: string[] = [];
-  if (layers.withClassification === 0)
-    missing.push('classification: no session is classified; the unsolicited rate uses the detector');
-  if (layers.withCategory === 0) missing.push('categories: no non-compliance categories in the record');
-  if (layers.events === 0)
-    missing.push('calibration events: none in the record; no intervention or recalibration analysis');
-  if (layers.annotations === 0)
-    missing.push('annotations: none in the record; no cross-reference of annotators');
-  if (layers.withAdjustedReward === 0)
-    missing.push('adjusted reward: none; the baseline reward is analysed instead');
-  const cells = await store.scans.sessionIndex(run, SESSION_INDEX_CELLS);
+  const reward = layers.withAdjustedReward > 0 ? 'adjusted_reward' : 'baseline_reward';
+  const cells = await store.scans.sessionIndex(run, SESSION_INDEX_CELLS, reward);
+  const colour: 'classification' | 'reward' | 'none' =
+    layers.withClassification > 0
+      ? 'classification'
+      : cells.some((c) => c.reward !== null)
+        ? 'reward'
+        : 'none';
+  const rows = window.by === 'step' && layers.withStep > 0 ? 'step' : 'session';
+  const unit = rows === 'step' ? 'each row one training step' : 'in reading order';
+  const bucketed = cells.length > 0 && cells[0]!.sessions > 1;
+  const shows =
+    colour === 'classification'
+      ? bucketed
+        ? 'shaded by the share of non-compliant outputs'
+        : 'coloured by classification and category'
+      : colour === 'reward'
+        ? `coloured by its ${bucketed ? 'mean ' : ''}${reward.replace('_', ' ')} (the run has no classification)`
+        : 'uncoloured (the run has neither a classification nor a reward)';
+  const eventsNote = layers.events > 0 ? '; calibration events are outlined and marked' : '';
   const first = layers.firstSession ?? 0;
   const last = layers.lastSession ?? 0;
   const claim =
@@ -72,17 +83,21 @@ export async function overviewSection(
       {
         id: 'overview-session-index',
         title: 'Session index',
-        caption:
-          cells.length > 0 && cells[0]!.sessions > 1
-            ? `Every cell is ${cells[0]!.sessions} consecutive sessions, shaded by the share of non-compliant outputs; calibration events are outlined and marked.`
-            : 'Every session is one cell, in reading order, coloured by classification and category; calibration events are outlined and marked.',
+        caption: bucketed
+          ? `Every cell is ${cells[0]!.sessions} consecutive sessions, ${unit}, ${shows}${eventsNote}.`
+          : `Every session is one cell, ${unit}, ${shows}${eventsNote}.`,
         kind: 'session-index',
         heading: `Session index of ${run}`,
         cells,
         linked: [],
+        colour,
+        reward: colour === 'reward' ? reward : null,
+        rows,
       },
     ],
-    missing,
+    // the layers the run lacks are the report's `notApplicable` lines, shown in this section
+    missing: [],
     error: null,
+    notApplicable: null,
   };
 }

@@ -1,6 +1,9 @@
 import type { ChartData, Finding, ReportTable } from '../model/findings.ts';
 import type { WindowSpec } from '../model/windows.ts';
-import type { ExcerptRow } from '../store/scans/report-scans.ts';
+import type { ExcerptRow, RunInput } from '../store/scans/report-scans.ts';
+import type { AbsentLayer, NotApplicable } from './fit-to-run.ts';
+
+export type { AbsentLayer, NotApplicable } from './fit-to-run.ts';
 
 /**
  * The compiled audit, as renderers (markdown, HTML, JSON, PDF) and `rlaudit check` see it. `report.json` is
@@ -16,6 +19,8 @@ export interface AuditReport {
   /** The headline findings, most severe first (ids into `sections[].findings`). */
   readonly headline: readonly string[];
   readonly sections: readonly ReportSection[];
+  /** The layers of the record the run lacks, one line each (shown once, in the overview). */
+  readonly notApplicable: readonly NotApplicable[];
   /** Every session any finding cites, with the start of its output: the targets of evidence links. */
   readonly excerpts: readonly SessionExcerpt[];
   /** The auditor's own operations log (excluded when comparing reports for determinism). */
@@ -37,11 +42,8 @@ export interface Provenance {
   readonly rlauditVersion: string;
   readonly generatedAt: string;
   readonly durationMs: number;
-  readonly inputs: readonly {
-    readonly path: string;
-    readonly sha256: string | null;
-    readonly rows: number;
-  }[];
+  /** Every file ingested into the run, in ingest order (src/store/scans/report-scans.ts). */
+  readonly inputs: readonly RunInput[];
   readonly seeds: Readonly<Record<string, number>>;
   readonly database: string;
 }
@@ -65,9 +67,14 @@ export interface ReportSection {
   readonly tables: readonly ReportTable[];
   /** Chart data; `report/` renders it (to SVG in report.json and report.html). */
   readonly charts: readonly ChartData[];
-  /** One line per analysis the run's data does not allow. */
+  /** One line per analysis the run's data does not allow (beyond the report's `notApplicable` layers). */
   readonly missing: readonly string[];
   readonly error: string | null;
+  /**
+   * Set when nothing of the section applies to the run (no finding, table or chart): the section is shown
+   * as this one line; `layers` are the absent layers that explain it (src/audit/fit-to-run.ts).
+   */
+  readonly notApplicable: { readonly reason: string; readonly layers: readonly AbsentLayer[] } | null;
 }
 
 /** A cited session with the start of its output (untrusted text) and its annotations: the store's row. */

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import packageJson from '../../package.json' with { type: 'json' };
 import { simulatedRunMeta } from '../analyses/interventions/counterfactual.ts';
+import { type ChartAxis, SESSION_AXIS } from '../analyses/shared/chart-specs.ts';
 import { chooseWindows, type WindowChoice, type WindowRequest } from '../analyses/shared/window-rule.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import type { WindowSpec } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
 import { AnalysisResults } from './analysis-results.ts';
+import { absentLayers, fitSection } from './fit-to-run.ts';
 import { findIrregularities, OPERATION_METRICS, operatingBands, quantile } from './operations.ts';
 import { OperationsMonitor } from './operations-monitor.ts';
 import { overviewSection } from './overview-section.ts';
@@ -94,10 +96,13 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     session: e.session,
     kind: e.kind,
   }));
+  const axis: ChartAxis =
+    window.by === 'step' ? { unit: 'step', steps: await view.scans.stepRanges(options.run) } : SESSION_AXIS;
   const state: AuditState = {
     results,
     template,
     events,
+    axis,
     chartsIn: new Map(),
     assessedIn: new Map(),
   };
@@ -125,7 +130,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       const t0 = performance.now();
       const work = async (): Promise<ReportSection> =>
         id === 'overview'
-          ? overviewSection(view, options.run, layers, runRecord, events)
+          ? overviewSection(view, options.run, layers, runRecord, events, window)
           : runSection(template.sections.find((s) => s.id === id)!, state, options.run);
       try {
         const section = monitor ? await monitor.section(id, work) : await work();
@@ -153,6 +158,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
           charts: [],
           missing: [],
           error: message,
+          notApplicable: null,
         });
       }
     }
@@ -160,6 +166,10 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     monitor?.stop();
   }
 
+  // what does not apply to the run is said once, in one line each; sections with nothing left become a line
+  const notApplicable = absentLayers(layers);
+  const absent = new Set(notApplicable.map((n) => n.layer));
+  sections.splice(0, sections.length, ...sections.map((s) => fitSection(s, absent)));
   const findings = sections.flatMap((s) => s.findings);
   const excerpts = await store.scans.sessionExcerpts(
     options.run,
@@ -203,6 +213,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     },
     headline: headline(findings),
     sections,
+    notApplicable,
     excerpts,
     operations,
   };

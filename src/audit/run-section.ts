@@ -1,6 +1,6 @@
 import type { AnyAnalysis, ChartContext, Dependencies } from '../analyses/analysis.ts';
 import { ANALYSES } from '../analyses/registry.ts';
-import type { ChartEvent } from '../analyses/shared/chart-specs.ts';
+import type { ChartAxis, ChartEvent } from '../analyses/shared/chart-specs.ts';
 import type { ChartData, Finding, ReportTable } from '../model/findings.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import { AnalysisResults } from './analysis-results.ts';
@@ -13,6 +13,8 @@ export interface AuditState {
   readonly results: AnalysisResults;
   readonly template: AuditTemplate;
   readonly events: readonly ChartEvent[];
+  /** The charts' x axis: sessions, or training steps when the windows are steps. */
+  readonly axis: ChartAxis;
   /** Result key → the section whose charts show it. */
   readonly chartsIn: Map<string, string>;
   /** Result key + thresholds → the section whose findings assess it. */
@@ -83,7 +85,7 @@ export async function runSection(
     const chartsIn = state.chartsIn.get(key);
     if (chartsIn === undefined) {
       const uses = await chartUses(state, analysis.chartsUse ?? {});
-      for (const c of analysis.charts(result, { events: state.events, uses })) {
+      for (const c of analysis.charts(result, { events: state.events, axis: state.axis, uses })) {
         charts.push({ ...c, id: `${section.id}-${c.id}` });
       }
       state.chartsIn.set(key, section.id);
@@ -102,5 +104,6 @@ export async function runSection(
     charts,
     missing,
     error: null,
+    notApplicable: null,
   };
 }

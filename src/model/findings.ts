@@ -45,6 +45,11 @@ export interface SessionIndexCell {
   readonly nonCompliant: number | null;
   /** The most frequent category among non-compliant sessions, if any. */
   readonly category: string | null;
+  /** Mean reward of the cell's sessions (the audit's reward column), null when none has one. */
+  readonly reward: number | null;
+  /** First and last training step of the cell's sessions, null when none records a step. */
+  readonly stepFrom: number | null;
+  readonly stepTo: number | null;
   readonly flagged: boolean;
   /** Calibration event ids at a session of the cell. */
   readonly events: readonly string[];
@@ -70,4 +75,13 @@ export type ChartData =
       readonly cells: readonly SessionIndexCell[];
       /** Sessions that findings cite: their cells link to the excerpts. */
       readonly linked: readonly number[];
+      /**
+       * What a cell's colour shows: classification and category (the run has a classification), the mean
+       * reward on a continuous scale (it has none, but rewards), or nothing.
+       */
+      readonly colour: 'classification' | 'reward' | 'none';
+      /** The reward column the colour shows (`colour: 'reward'`). */
+      readonly reward: string | null;
+      /** One row (or more) per training step when the audit's windows are steps; else rows of sessions. */
+      readonly rows: 'session' | 'step';
     };

@@ -25,7 +25,13 @@ export async function renderChart(chart: ChartData): Promise<RenderedChart> {
   const svg =
     chart.kind === 'vega-lite'
       ? await renderVegaLite(chart.spec)
-      : sessionIndexSvg(chart.cells, { title: chart.heading, linked: new Set(chart.linked) });
+      : sessionIndexSvg(chart.cells, {
+          title: chart.heading,
+          linked: new Set(chart.linked),
+          colour: chart.colour,
+          reward: chart.reward,
+          rows: chart.rows,
+        });
   return { id: chart.id, title: chart.title, caption: chart.caption, svg };
 }
 

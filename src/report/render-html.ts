@@ -17,7 +17,9 @@ figure{margin:1em 0}figcaption{color:#555;font-size:12.5px}
 .excerpt{border:1px solid #e2e2e2;padding:.4em .8em;margin:.6em 0}
 .excerpt pre{white-space:pre-wrap;overflow-wrap:anywhere;font:12.5px/1.45 ui-monospace,Menlo,monospace;margin:.3em 0}
 .ctl{font-size:10px;background:#fee;border:1px solid #f99;padding:0 2px}
-.missing{color:#7a6000}.status{font-size:12px;color:#555}
+.missing{color:#7a6000}.status{font-size:12px;color:#555}.na{color:#555;font-style:italic}
+.badge{display:inline-block;font-size:10.5px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;padding:0 5px;margin-right:.5em;border-radius:3px;color:#fff;vertical-align:1px}
+.badge.sev-alert{background:#b22222}.badge.sev-warning{background:#d35400}.badge.sev-notice{background:#2980b9}.badge.sev-info{background:#7f8c8d}
 @media print{body{max-width:none}h2{page-break-before:auto}figure,table,.finding{page-break-inside:avoid}}
 `;
 
@@ -57,12 +59,25 @@ ${evidence(f)}
 </div>`;
 }
 
-function section(s: RenderedSection, n: number): string {
+function notApplicable(r: RenderedReport): string {
+  return (r.notApplicable ?? [])
+    .map((n) => `<p class="na" data-layer="${h(n.layer)}">Not applicable: ${escapeText(n.reason)}.</p>`)
+    .join('');
+}
+
+function section(s: RenderedSection, n: number, r: RenderedReport): string {
+  if (s.notApplicable) {
+    return `<section id="sec-${h(s.id)}" class="not-applicable">
+<h2>${n}. ${h(s.title)}</h2>
+<p class="na">Not applicable: ${escapeText(s.notApplicable.reason)}.</p>
+</section>`;
+  }
   return `<section id="sec-${h(s.id)}">
 <h2>${n}. ${h(s.title)}</h2>
 <div class="status">Section status: ${h(s.status)}</div>
 ${s.error ? `<p class="missing">This section failed: ${escapeText(s.error)}</p>` : ''}
 <p>${escapeText(s.summary)}</p>
+${s.id === 'overview' ? notApplicable(r) : ''}
 ${s.missing.map((m) => `<p class="missing">Not available: ${escapeText(m)}</p>`).join('')}
 ${s.charts.map((c) => `<figure id="chart-${h(c.id)}">${c.svg}<figcaption>${h(c.title)} — ${escapeText(c.caption)}</figcaption></figure>`).join('')}
 ${s.findings.map(finding).join('')}
@@ -106,19 +121,30 @@ ${rows ? `<table><thead><tr><th>metric</th><th>start</th><th>duration</th><th>ma
 </section>`;
 }
 
+function inputRow(i: RenderedReport['provenance']['inputs'][number]): string {
+  const n = (v: number | null | undefined) => (v === null || v === undefined ? '—' : formatNumber(v));
+  return `<tr><td>${escapeText(i.path)}</td><td>${h(i.format ?? '—')}</td><td class="n">${n(i.rows)}</td><td class="n">${n(i.read)}</td><td class="n">${n(i.accepted)}</td><td class="n">${n(i.rejected)}</td><td class="n">${n(i.duplicates)}</td><td class="n">${n(i.conflicts)}</td><td>${h(i.ingestedAt ?? '—')}</td><td><code>${h(i.sha256 ?? '—')}</code></td></tr>`;
+}
+
 /**
  * The self-contained HTML report: inline CSS and SVG only, no script, and a Content-Security-Policy that
  * forbids scripts and remote loads, so it opens offline and untrusted text cannot run even if it escaped.
  */
 export function renderHtml(r: RenderedReport): string {
   const toc = r.sections
-    .map((s, i) => `<li><a href="#sec-${h(s.id)}">${i + 1}. ${h(s.title)}</a></li>`)
+    .map(
+      (s, i) =>
+        `<li><a href="#sec-${h(s.id)}">${i + 1}. ${h(s.title)}</a>${s.notApplicable ? ' <span class="na">(not applicable)</span>' : ''}</li>`,
+    )
     .join('');
   const all = r.sections.flatMap((s) => s.findings);
   const headline = r.headline
     .map((id) => all.find((f) => f.id === id))
     .filter((f): f is Finding => f !== undefined)
-    .map((f) => `<li><a href="#f-${h(f.id)}">${escapeText(f.claim)}</a></li>`)
+    .map(
+      (f) =>
+        `<li><span class="badge sev-${h(f.severity)}">${h(f.severity)}</span><a href="#f-${h(f.id)}">${escapeText(f.claim)}</a></li>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -130,7 +156,7 @@ export function renderHtml(r: RenderedReport): string {
 <p class="meta">Run <b>${h(r.run.run)}</b>${r.run.model ? ` (model ${h(r.run.model)})` : ''} · ${formatNumber(r.run.sessions)} sessions (${r.run.firstSession ?? '—'}–${r.run.lastSession ?? '—'}) · ${r.run.events} calibration events · ${r.run.annotations} annotations · template <b>${h(r.template.name)}</b> · rlaudit ${h(r.provenance.rlauditVersion)} · generated ${h(r.provenance.generatedAt)}</p>
 <h2>Headline findings</h2><ol>${headline}</ol>
 <nav class="toc"><h2>Contents</h2><ol>${toc}<li><a href="#excerpts">Session excerpts</a></li><li><a href="#methods">Methods and provenance</a></li>${r.operations ? '<li><a href="#operations">Auditor operations</a></li>' : ''}</ol></nav>
-${r.sections.map((s, i) => section(s, i + 1)).join('\n')}
+${r.sections.map((s, i) => section(s, i + 1, r)).join('\n')}
 <section id="excerpts"><h2>Session excerpts</h2><p>Every session a finding cites, with the start of its output and its annotations. Model outputs and annotations are quoted verbatim (escaped; control characters shown as code points).</p>
 ${r.excerpts.map(excerpt).join('\n')}</section>
 <section id="methods"><h2>Methods and provenance</h2>
@@ -142,8 +168,10 @@ ${r.excerpts.map(excerpt).join('\n')}</section>
 <tr><th>database</th><td>${h(r.provenance.database)}</td></tr>
 <tr><th>duration</th><td>${formatNumber(r.provenance.durationMs / 1000)} s</td></tr>
 </tbody></table>
-<table><thead><tr><th>input</th><th>sha256</th><th>rows</th></tr></thead><tbody>
-${r.provenance.inputs.map((i) => `<tr><td>${h(i.path)}</td><td><code>${h(i.sha256 ?? '—')}</code></td><td class="n">${formatNumber(i.rows)}</td></tr>`).join('')}
+<h3>Files ingested into the run</h3>
+<p>In ingest order. Read, accepted, rejected and duplicates are the ingest's counts for the whole file (read = accepted + rejected + duplicates; conflicts are among the rejected); rows in run are the rows of this run the store holds from it.</p>
+<table><thead><tr><th>file</th><th>format</th><th>rows in run</th><th>read</th><th>accepted</th><th>rejected</th><th>duplicates</th><th>conflicts</th><th>ingested</th><th>sha256</th></tr></thead><tbody>
+${r.provenance.inputs.map(inputRow).join('')}
 </tbody></table></section>
 ${operations(r)}
 </body></html>

@@ -47,13 +47,19 @@ export function renderMarkdown(r: RenderedReport): string {
     ...r.headline
       .map((id) => all.find((f) => f.id === id))
       .filter((f): f is Finding => f !== undefined)
-      .map((f, i) => `${i + 1}. ${md(f.claim)} (${md(f.id)})`),
+      .map((f, i) => `${i + 1}. **${f.severity.toUpperCase()}** ${md(f.claim)} (${md(f.id)})`),
     '',
   ];
   r.sections.forEach((s, i) => {
+    if (s.notApplicable) {
+      out.push(`## ${i + 1}. ${md(s.title)}`, '', `Not applicable: ${md(s.notApplicable.reason)}.`, '');
+      return;
+    }
     out.push(`## ${i + 1}. ${md(s.title)}`, '', `Section status: ${s.status}`, '');
     if (s.error) out.push(`This section failed: ${md(s.error)}`, '');
     out.push(md(s.summary), '');
+    if (s.id === 'overview')
+      for (const n of r.notApplicable ?? []) out.push(`Not applicable: ${md(n.reason)}.`, '');
     for (const m of s.missing) out.push(`Not available: ${md(m)}`, '');
     for (const c of s.charts) out.push(`*Chart — ${md(c.title)}: ${md(c.caption)} (see report.html)*`, '');
     for (const f of s.findings) out.push(finding(f));
@@ -81,7 +87,15 @@ export function renderMarkdown(r: RenderedReport): string {
     `- rlaudit ${md(r.provenance.rlauditVersion)}; template ${md(r.template.name)}: ${md(r.template.description)}`,
     `- parameters: \`${JSON.stringify(r.parameters).replaceAll('`', "'")}\``,
     `- seeds: \`${JSON.stringify(r.provenance.seeds)}\``,
-    ...r.provenance.inputs.map((i) => `- input ${md(i.path)}: sha256 \`${i.sha256 ?? '—'}\`, ${i.rows} rows`),
+    '',
+    "**Files ingested into the run** (in ingest order; read, accepted, rejected, duplicates and conflicts are the ingest's counts for the whole file)",
+    '',
+    '| file | format | rows in run | read | accepted | rejected | duplicates | conflicts | ingested | sha256 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...r.provenance.inputs.map((i) => {
+      const n = (v: number | null | undefined) => (v === null || v === undefined ? '—' : formatNumber(v));
+      return `| ${md(i.path)} | ${md(i.format ?? '—')} | ${n(i.rows)} | ${n(i.read)} | ${n(i.accepted)} | ${n(i.rejected)} | ${n(i.duplicates)} | ${n(i.conflicts)} | ${md(i.ingestedAt ?? '—')} | \`${md(i.sha256 ?? '—')}\` |`;
+    }),
     '',
   );
   if (r.operations) {

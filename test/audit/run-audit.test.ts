@@ -98,17 +98,83 @@ describe('runAudit', () => {
     assert.ok(report.excerpts.length > 0);
   });
 
-  it('audits a run without events, annotations or categories, saying in one line each what is missing', async () => {
+  it('audits a run without events, annotations or classification, saying once, in one line each, what does not apply', async () => {
     const { report } = await runAudit(store, { run: 'plain', template: 'full', operations: false });
     assert.ok(
       report.sections.every((s) => s.status === 'complete'),
       JSON.stringify(report.sections.map((s) => [s.id, s.error])),
     );
+    assert.deepEqual(
+      report.notApplicable.map((n) => n.layer),
+      ['classification', 'categories', 'events', 'annotations'],
+    );
+    for (const n of report.notApplicable) assert.match(n.reason, /^the run has no /);
+    // no section repeats an absent layer in its own lines
     const missing = report.sections.flatMap((s) => s.missing);
-    assert.ok(missing.some((m) => /events/.test(m)));
-    assert.ok(missing.some((m) => /annotations/.test(m)));
-    const findings = report.sections.flatMap((s) => s.findings);
-    assert.ok(findings.some((f) => f.tags.includes('diversity')) || findings.length > 1);
+    assert.ok(
+      !missing.some((m) => /^(no calibration events|events: the run has no|no annotations in)/.test(m)),
+    );
+    assert.ok(!missing.some((m) => /^no (classification|adjusted reward)\b/.test(m)), missing.join('\n'));
+    // a section with nothing to show is one line naming why, without tables, charts or findings
+    for (const s of report.sections.filter((x) => x.notApplicable !== null)) {
+      assert.match(s.notApplicable!.reason, /\S/);
+      assert.deepEqual([s.tables, s.charts, s.findings, s.missing], [[], [], [], []]);
+    }
+    // no table keeps a column that is empty in every row, and no chart draws nothing
+    for (const t of report.sections.flatMap((s) => s.tables)) {
+      assert.ok(t.rows.length > 0, t.title);
+      for (const [i, c] of t.columns.entries()) {
+        assert.ok(
+          t.rows.some((r) => r[i] !== null && r[i] !== ''),
+          `${t.title}: column ${c} is empty`,
+        );
+      }
+    }
+  });
+
+  it('colours the session index of a run without classification by reward, one row per step, and draws charts on a step axis', async () => {
+    const { report } = await runAudit(store, {
+      run: 'plain',
+      template: 'full',
+      windows: { by: 'step' },
+      operations: false,
+    });
+    assert.equal(report.parameters.window.by, 'step');
+    const index = report.sections[0]!.charts.find((c) => c.kind === 'session-index');
+    assert.ok(index && index.kind === 'session-index');
+    assert.equal(index.colour, 'reward');
+    assert.equal(index.reward, 'adjusted_reward');
+    assert.equal(index.rows, 'step');
+    assert.match(index.caption, /coloured by its adjusted reward/);
+    assert.ok(index.cells.every((c) => c.reward !== null && c.stepFrom === Math.floor(c.from / 8)));
+    const rendered = await renderReportCharts(report);
+    const svg = rendered.sections[0]!.charts[0]!.svg;
+    assert.match(svg, />step 0</);
+    assert.match(svg, />adjusted reward 0</);
+    const lines = report.sections.flatMap((s) => s.charts).filter((c) => c.kind === 'vega-lite');
+    assert.ok(lines.length > 0);
+    for (const c of lines) assert.ok(!JSON.stringify(c.spec).includes('"title":"session"'), c.id);
+    assert.ok(lines.some((c) => JSON.stringify(c.spec).includes('"title":"training step"')));
+  });
+
+  it('colours the session index of a classified run by classification, in rows of sessions', async () => {
+    const { report } = await runAudit(store, { run: 'wild-7', operations: false });
+    const index = report.sections[0]!.charts.find((c) => c.kind === 'session-index');
+    assert.ok(index && index.kind === 'session-index');
+    assert.deepEqual([index.colour, index.rows], ['classification', 'session']);
+    assert.deepEqual(report.notApplicable, []);
+    assert.ok(report.sections.every((s) => s.notApplicable === null));
+  });
+
+  it('lists every file ingested into the run in provenance, with its format and counts', async () => {
+    const { report } = await runAudit(store, { run: 'plain', operations: false });
+    assert.equal(report.provenance.inputs.length, 1);
+    const [input] = report.provenance.inputs;
+    assert.equal(input!.path, 'plain');
+    assert.equal(input!.rows, 400);
+    assert.deepEqual([input!.read, input!.accepted, input!.rejected, input!.duplicates], [400, 400, 0, 0]);
+    assert.ok(input!.ingestedAt !== null && !Number.isNaN(Date.parse(input!.ingestedAt)));
+    assert.equal(typeof input!.format, 'string');
   });
 
   it('keeps an operations log with a section duration per section and files irregularities against earlier bands', async () => {

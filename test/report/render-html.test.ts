@@ -85,3 +85,42 @@ describe('the Markdown report with hostile text', () => {
     assert.equal(fences % 2, 0, 'every fence is closed');
   });
 });
+
+describe('a report that fits its run', () => {
+  const report = hostileReport();
+  const html = renderHtml(report);
+  const markdown = renderMarkdown(report);
+
+  it('shows a section that does not apply as its heading and one line saying why, escaped', () => {
+    const section = html.slice(html.indexOf('id="sec-adjustment-history"'));
+    const body = section.slice(0, section.indexOf('</section>'));
+    assert.equal((body.match(/Not applicable: /g) ?? []).length, 1);
+    assert.doesNotMatch(body, /<table|<figure|Section status/);
+    assert.doesNotMatch(body, /<script/i);
+    assert.match(markdown, /## 2\. History .*\n\nNot applicable: nothing here .*\.\n\n## Session excerpts/);
+  });
+
+  it('shows the severity of each headline finding', () => {
+    assert.match(
+      html,
+      /<li><span class="badge sev-warning">warning<\/span><a href="#f-calibration\.cluster\.1">/,
+    );
+    assert.match(markdown, /^1\. \*\*WARNING\*\* The output/m);
+  });
+
+  it('lists every ingested file with its format and counts', () => {
+    assert.match(
+      html,
+      /<th>file<\/th><th>format<\/th><th>rows in run<\/th><th>read<\/th><th>accepted<\/th><th>rejected<\/th><th>duplicates<\/th>/,
+    );
+    assert.match(
+      html,
+      /<td class="n">3<\/td><td class="n">2<\/td><td class="n">1<\/td><td class="n">0<\/td>/,
+    );
+    assert.match(
+      markdown,
+      /\| file \| format \| rows in run \| read \| accepted \| rejected \| duplicates \| conflicts \| ingested \| sha256 \|/,
+    );
+    assert.match(markdown, /\| 2 \| 3 \| 2 \| 1 \| 0 \| 0 \| 2026-01-01T00:00:00\.000Z \|/);
+  });
+});

@@ -1,15 +1,21 @@
 import type { ChartData } from '../../model/findings.ts';
 import {
+  type ChartAxis,
   type ChartEvent,
   eventMarkers,
   type LineSeriesPoint,
+  SESSION_AXIS,
   type SessionSpan,
   sessionLineChart,
   windowMid,
 } from '../shared/chart-specs.ts';
 import type { ConvergenceAnalysis } from './analyze-convergence.ts';
 
-export function convergenceCharts(r: ConvergenceAnalysis, events: readonly ChartEvent[]): ChartData[] {
+export function convergenceCharts(
+  r: ConvergenceAnalysis,
+  events: readonly ChartEvent[],
+  axis: ChartAxis = SESSION_AXIS,
+): ChartData[] {
   const spans: SessionSpan[] = r.phases.map((p) => ({ from: p.from, to: p.to, label: p.name }));
   const reward: LineSeriesPoint[] = r.windows.flatMap((w) => [
     { session: windowMid(w), value: w.mean, series: `mean ${r.reward.replace('_', ' ')}` },
@@ -33,6 +39,7 @@ export function convergenceCharts(r: ConvergenceAnalysis, events: readonly Chart
       caption: `Mean ${r.reward.replace('_', ' ')} per window with the phases found from the variance series (shaded) and the calibration events (dashed).`,
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Reward per window',
         yTitle: 'reward',
         points: reward,
@@ -46,6 +53,7 @@ export function convergenceCharts(r: ConvergenceAnalysis, events: readonly Chart
       caption: 'Sample variance of the reward per window: the series the change points and phases come from.',
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Reward variance per window',
         yTitle: 'variance',
         points: variance,
@@ -58,6 +66,7 @@ export function convergenceCharts(r: ConvergenceAnalysis, events: readonly Chart
       caption: `Share of sessions below the low-reward threshold (${r.threshold.value}) per window; high:low = (1 − share) / share.`,
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Low-reward share per window',
         yTitle: 'share below threshold',
         points: low,

@@ -1,8 +1,12 @@
 import type { ChartData } from '../../model/findings.ts';
-import { type ChartEvent, timelineChart } from '../shared/chart-specs.ts';
+import { type ChartAxis, type ChartEvent, SESSION_AXIS, timelineChart } from '../shared/chart-specs.ts';
 import type { CrossrefResult } from './analyze-crossref.ts';
 
-export function crossrefCharts(r: CrossrefResult, events: readonly ChartEvent[]): ChartData[] {
+export function crossrefCharts(
+  r: CrossrefResult,
+  events: readonly ChartEvent[],
+  axis: ChartAxis = SESSION_AXIS,
+): ChartData[] {
   const items = [
     ...r.flagged.map((a) => ({
       session: a.session,
@@ -23,7 +27,7 @@ export function crossrefCharts(r: CrossrefResult, events: readonly ChartEvent[])
       caption:
         'Annotations that depart from their author’s standard format, beside the calibration events: points in one column are independent layers reacting to the same sessions.',
       kind: 'vega-lite',
-      spec: timelineChart({ title: 'Annotations and calibration events', items }),
+      spec: timelineChart({ title: 'Annotations and calibration events', items, axis }),
     },
   ];
 }

@@ -28,6 +28,6 @@ export const crossrefAnalysis = defineAnalysis({
   }),
   run: ({ store, run }, p) => analyzeCrossref(store, run, { near: p.near }),
   assess: assessCrossref,
-  charts: (r, { events }) => crossrefCharts(r, events),
+  charts: (r, { events, axis }) => crossrefCharts(r, events, axis),
   table: crossrefTable,
 });

@@ -1,14 +1,20 @@
 import type { ChartData } from '../../model/findings.ts';
 import {
+  type ChartAxis,
   type ChartEvent,
   eventMarkers,
   type LineSeriesPoint,
+  SESSION_AXIS,
   sessionLineChart,
   windowMid,
 } from '../shared/chart-specs.ts';
 import type { DiversityResult } from './analyze-diversity.ts';
 
-export function diversityCharts(r: DiversityResult, events: readonly ChartEvent[]): ChartData[] {
+export function diversityCharts(
+  r: DiversityResult,
+  events: readonly ChartEvent[],
+  axis: ChartAxis = SESSION_AXIS,
+): ChartData[] {
   const vocab: LineSeriesPoint[] = r.windows.map((w) => ({
     session: windowMid(w),
     value: w.metrics.unique_tokens,
@@ -33,6 +39,7 @@ export function diversityCharts(r: DiversityResult, events: readonly ChartEvent[
       caption: 'Unique tokens over all outputs of each window.',
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Vocabulary per window',
         yTitle: 'unique tokens',
         points: vocab,
@@ -46,6 +53,7 @@ export function diversityCharts(r: DiversityResult, events: readonly ChartEvent[
         'Response diversity (pooled distinct-2 over a seeded sample of 200 outputs) against the per-output distinct-2: a within-output measure can stay high while outputs become alike across sessions.',
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Diversity per window',
         yTitle: 'diversity',
         points: div,

@@ -26,6 +26,6 @@ export const lengthDriftAnalysis = defineAnalysis({
   }),
   run: ({ store, run, window }) => analyzeLengthDrift(store, run, window),
   assess: assessLengthDrift,
-  charts: (r, { events }) => lengthDriftCharts(r, events),
+  charts: (r, { events, axis }) => lengthDriftCharts(r, events, axis),
   table: lengthDriftTable,
 });

@@ -1,9 +1,20 @@
 import type { ChartData } from '../../model/findings.ts';
-import { type ChartEvent, eventMarkers, sessionLineChart, windowMid } from '../shared/chart-specs.ts';
+import {
+  type ChartAxis,
+  type ChartEvent,
+  eventMarkers,
+  SESSION_AXIS,
+  sessionLineChart,
+  windowMid,
+} from '../shared/chart-specs.ts';
 import type { LengthDriftAnalysis } from './analyze-length-drift.ts';
 
 /** Mean output length per window with its change points, and the mean reward on the same axis of sessions. */
-export function lengthDriftCharts(r: LengthDriftAnalysis, events: readonly ChartEvent[]): ChartData[] {
+export function lengthDriftCharts(
+  r: LengthDriftAnalysis,
+  events: readonly ChartEvent[],
+  axis: ChartAxis = SESSION_AXIS,
+): ChartData[] {
   if (r.windows.length === 0) return [];
   const markers = [
     ...eventMarkers(events),
@@ -17,6 +28,7 @@ export function lengthDriftCharts(r: LengthDriftAnalysis, events: readonly Chart
         'Mean tokens per output per window, with the change points of the length series and the calibration events (dashed).',
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Mean output length per window',
         yTitle: 'tokens per output',
         points: r.windows.map((w) => ({
@@ -32,9 +44,10 @@ export function lengthDriftCharts(r: LengthDriftAnalysis, events: readonly Chart
     charts.push({
       id: 'length-reward',
       title: 'Reward beside length',
-      caption: `Mean ${r.reward.replace('_', ' ')} per window, on the same session axis as the length: rising together is the length-hack signature.`,
+      caption: `Mean ${r.reward.replace('_', ' ')} per window, on the same axis as the length: rising together is the length-hack signature.`,
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: `Mean ${r.reward.replace('_', ' ')} per window`,
         yTitle: 'reward',
         points: r.windows.map((w) => ({ session: windowMid(w), value: w.meanReward, series: 'mean reward' })),

@@ -50,6 +50,6 @@ export const recurrenceAnalysis = defineAnalysis({
       ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
     }),
   assess: assessRecurrence,
-  charts: (r, { events }) => recurrenceCharts(r, events),
+  charts: (r, { events, axis }) => recurrenceCharts(r, events, axis),
   table: recurrenceTable,
 });

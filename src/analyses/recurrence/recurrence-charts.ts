@@ -1,14 +1,20 @@
 import type { ChartData } from '../../model/findings.ts';
 import {
+  type ChartAxis,
   type ChartEvent,
   eventMarkers,
   type LineSeriesPoint,
+  SESSION_AXIS,
   sessionLineChart,
   windowMid,
 } from '../shared/chart-specs.ts';
 import type { RecurrenceResult } from './analyze-recurrence.ts';
 
-export function recurrenceCharts(r: RecurrenceResult, events: readonly ChartEvent[]): ChartData[] {
+export function recurrenceCharts(
+  r: RecurrenceResult,
+  events: readonly ChartEvent[],
+  axis: ChartAxis = SESSION_AXIS,
+): ChartData[] {
   const out: ChartData[] = [];
   for (const [i, p] of r.phrases.entries()) {
     const points: LineSeriesPoint[] = p.windows.map((w) => ({
@@ -22,6 +28,7 @@ export function recurrenceCharts(r: RecurrenceResult, events: readonly ChartEven
       caption: `Largest "k of the last ${p.recentWindow} sessions" per window for "${p.label}", with the trigger threshold k = ${p.threshold} (dotted) and the calibration events (dashed).`,
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: `"${p.label}": k of last ${p.recentWindow}`,
         yTitle: 'k',
         points,

@@ -1,4 +1,96 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { StepRange } from '../../store/scans/report-scans.ts';
+
+/**
+ * The x axis of a report's charts, in the unit the audit's windows use: session numbers, or training steps
+ * (every session-valued x — a window's middle, a phase's ends, an event — drawn at its step).
+ */
+export type ChartAxis =
+  | { readonly unit: 'session' }
+  | { readonly unit: 'step'; readonly steps: readonly StepRange[] };
+
+export const SESSION_AXIS: ChartAxis = { unit: 'session' };
+
+/** The step a session belongs to (the last step starting at or before it when it lies between steps). */
+export function stepOfSession(steps: readonly StepRange[], session: number): number {
+  let found = steps[0]?.step ?? 0;
+  for (const s of steps) {
+    if (s.from > session) break;
+    found = s.step;
+    if (session <= s.to) break;
+  }
+  return found;
+}
+
+/** A session-valued x in the axis's unit. */
+export function axisX(axis: ChartAxis, session: number): number {
+  return axis.unit === 'step' ? stepOfSession(axis.steps, session) : session;
+}
+
+/**
+ * A span of sessions in the axis's unit. On a step axis it reaches half-way to the neighbouring steps, so
+ * consecutive phases meet and a one-step phase has a width.
+ */
+export function axisSpan(axis: ChartAxis, from: number, to: number): { from: number; to: number } {
+  if (axis.unit === 'session') return { from, to };
+  const steps = axis.steps.map((s) => s.step);
+  const a = stepOfSession(axis.steps, from);
+  const b = stepOfSession(axis.steps, to);
+  const i = steps.indexOf(a);
+  const j = steps.indexOf(b);
+  const prev = i > 0 ? steps[i - 1]! : null;
+  const next = j >= 0 && j < steps.length - 1 ? steps[j + 1]! : null;
+  return { from: prev === null ? a : (a + prev) / 2, to: next === null ? b : (b + next) / 2 };
+}
+
+const PALETTE = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#9d755d',
+  '#eeca3b',
+  '#bab0ac',
+  '#ff9da6',
+];
+
+/**
+ * Fixed colours: the same phase or series name has the same colour in every chart of every report. Named
+ * ones first (phases, the reward lines, the two diversity measures), any other name by a hash of it.
+ */
+const NAMED_COLORS: readonly [RegExp, string][] = [
+  [/^noise$/, '#f2b8a2'],
+  [/^narrowing$/, '#f6dc8c'],
+  [/^convergence$/, '#b5dcb0'],
+  [/^before\b/, '#c6d8ef'],
+  [/^after\b/, '#f3c6de'],
+  [/^run: /, '#7f7f7f'],
+  [/^mean (baseline|adjusted) reward$|^mean reward$/, '#4c78a8'],
+  [/^compliant mean$/, '#54a24b'],
+  [/^non-compliant mean$/, '#e45756'],
+  [/^variance$/, '#b279a2'],
+  [/^low-reward share$/, '#9d755d'],
+  [/^response diversity/, '#f58518'],
+  [/^distinct-2 per output/, '#4c78a8'],
+  [/^unique tokens$/, '#72b7b2'],
+  [/^mean tokens per output$/, '#72b7b2'],
+  [/^all unsolicited$/, '#e45756'],
+];
+
+export function seriesColor(name: string): string {
+  for (const [re, color] of NAMED_COLORS) if (re.test(name)) return color;
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
+  return PALETTE[h % PALETTE.length]!;
+}
+
+/** A Vega-Lite colour scale that gives each of `names` its fixed colour. */
+export function fixedColorScale(names: readonly string[]) {
+  const domain = [...new Set(names)];
+  return { domain, range: domain.map(seriesColor) };
+}
 
 /** A vertical marker on the session axis (a calibration event, an annotation). */
 export interface SessionMarker {
@@ -44,23 +136,41 @@ export function sessionLineChart(options: {
   readonly threshold?: { readonly value: number; readonly label: string };
   readonly yDomain?: readonly [number, number];
   readonly yScale?: 'linear' | 'symlog';
+  /** The x unit (default sessions). */
+  readonly axis?: ChartAxis;
 }): TopLevelSpec {
-  const x = { field: 'session', type: 'quantitative', title: 'session', axis: { format: ',d' } } as const;
+  const axis = options.axis ?? SESSION_AXIS;
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: axis.unit === 'step' ? 'training step' : 'session',
+    axis: { format: ',d' },
+  } as const;
   const layers: unknown[] = [];
   if (options.spans && options.spans.length > 0) {
+    const spans = options.spans.map((s) => ({ ...axisSpan(axis, s.from, s.to), label: s.label }));
     layers.push({
-      data: { values: options.spans },
-      mark: { type: 'rect', opacity: 0.25 },
+      data: { values: spans },
+      mark: { type: 'rect', opacity: 0.45 },
       encoding: {
         x: { field: 'from', type: 'quantitative' },
         x2: { field: 'to' },
-        color: { field: 'label', type: 'nominal', title: null, scale: { scheme: 'pastel1' } },
+        color: {
+          field: 'label',
+          type: 'nominal',
+          title: null,
+          scale: fixedColorScale(spans.map((s) => s.label)),
+        },
       },
     });
   }
+  // measured points joined by straight lines (no smoothing: the curve between windows is not measured)
+  const points = options.points
+    .filter((p) => p.value !== null)
+    .map((p) => ({ x: axisX(axis, p.session), value: p.value, series: p.series }));
   layers.push({
-    data: { values: options.points.filter((p) => p.value !== null) },
-    mark: { type: 'line', strokeWidth: 1.6, interpolate: 'monotone' },
+    data: { values: points },
+    mark: { type: 'line', strokeWidth: 1.6, interpolate: 'linear', point: { filled: true, size: 18 } },
     encoding: {
       x,
       y: {
@@ -72,19 +182,25 @@ export function sessionLineChart(options: {
           ...(options.yScale === 'symlog' ? { type: 'symlog' } : {}),
         },
       },
-      stroke: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'tableau10' } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: fixedColorScale(points.map((p) => p.series)),
+      },
     },
   });
   if (options.markers && options.markers.length > 0) {
+    const markers = options.markers.map((m) => ({ x: axisX(axis, m.session), label: m.label }));
     layers.push({
-      data: { values: options.markers },
+      data: { values: markers },
       mark: { type: 'rule', strokeDash: [4, 3], color: '#b22222' },
-      encoding: { x: { field: 'session', type: 'quantitative' } },
+      encoding: { x: { field: 'x', type: 'quantitative' } },
     });
     layers.push({
-      data: { values: options.markers },
+      data: { values: markers },
       mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#b22222', baseline: 'top' },
-      encoding: { x: { field: 'session', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
     });
   }
   if (options.threshold) {
@@ -109,21 +225,34 @@ export function sessionLineChart(options: {
 export function timelineChart(options: {
   readonly title: string;
   readonly items: readonly { readonly session: number; readonly lane: string; readonly label: string }[];
+  readonly axis?: ChartAxis;
 }): TopLevelSpec {
+  const axis = options.axis ?? SESSION_AXIS;
+  const items = options.items.map((i) => ({ x: axisX(axis, i.session), lane: i.lane, label: i.label }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title,
     width: WIDTH,
     height: 40 + 26 * new Set(options.items.map((i) => i.lane)).size,
     config,
-    data: { values: options.items },
+    data: { values: items },
     layer: [
       {
         mark: { type: 'point', filled: true, size: 60 },
         encoding: {
-          x: { field: 'session', type: 'quantitative', title: 'session', axis: { format: ',d' } },
+          x: {
+            field: 'x',
+            type: 'quantitative',
+            title: axis.unit === 'step' ? 'training step' : 'session',
+            axis: { format: ',d' },
+          },
           y: { field: 'lane', type: 'nominal', title: null },
-          color: { field: 'lane', type: 'nominal', legend: null, scale: { scheme: 'set1' } },
+          color: {
+            field: 'lane',
+            type: 'nominal',
+            legend: null,
+            scale: fixedColorScale(items.map((i) => i.lane)),
+          },
           tooltip: [{ field: 'label' }],
         },
       },

@@ -45,6 +45,6 @@ Examples:
       ...(p.detector !== undefined ? { detector: readDetector(p.detector) } : {}),
     }),
   assess: assessUnsolicited,
-  charts: (r, { events, uses }) => unsolicitedCharts(r, events, uses.interventions),
+  charts: (r, { events, uses, axis }) => unsolicitedCharts(r, events, uses.interventions, axis),
   table: unsolicitedTable,
 });

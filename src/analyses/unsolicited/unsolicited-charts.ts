@@ -1,9 +1,11 @@
 import type { ChartData } from '../../model/findings.ts';
 import type { InterventionsResult } from '../interventions/analyze-interventions.ts';
 import {
+  type ChartAxis,
   type ChartEvent,
   eventMarkers,
   type LineSeriesPoint,
+  SESSION_AXIS,
   type SessionSpan,
   sessionLineChart,
   windowMid,
@@ -14,6 +16,7 @@ export function unsolicitedCharts(
   r: UnsolicitedResult,
   events: readonly ChartEvent[],
   interventions: InterventionsResult | null,
+  axis: ChartAxis = SESSION_AXIS,
 ): ChartData[] {
   const points: LineSeriesPoint[] = r.windows.flatMap((w) => [
     { session: windowMid(w), value: w.rate, series: 'all unsolicited' },
@@ -30,6 +33,7 @@ export function unsolicitedCharts(
       caption: `Share of unsolicited outputs (${r.source}) and of each category per window, with the calibration events (dashed) and the before/after windows of the intervention analysis (shaded).`,
       kind: 'vega-lite',
       spec: sessionLineChart({
+        axis,
         title: 'Unsolicited and category rates',
         yTitle: 'share of sessions',
         points,

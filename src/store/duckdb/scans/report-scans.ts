@@ -1,12 +1,31 @@
 import { z } from 'zod';
 import type { ExcerptRow, ReportScans, SessionIndexRow } from '../../scans/report-scans.ts';
+import type { RewardColumn } from '../../scans/reward-scans.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
-import { listOf, nullableNumber, nullableText, number, text, textOrEmpty } from '../decode.ts';
+import { isoTimestamp, listOf, nullableNumber, nullableText, number, text, textOrEmpty } from '../decode.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
 
 /** Rows per input file; `n` is a `sum` of counts, so HUGEINT (a bigint). */
-const InputRow = rowDecoder('runInputs', z.object({ path: text, sha256: nullableText, n: number }));
+const InputRow = rowDecoder(
+  'runInputs',
+  z.object({
+    path: text,
+    sha256: nullableText,
+    format: text,
+    n: number,
+    read: nullableNumber,
+    accepted: nullableNumber,
+    rejected: nullableNumber,
+    duplicates: nullableNumber,
+    conflicts: nullableNumber,
+    ingested_at: isoTimestamp,
+  }),
+);
+const StepRangeRow = rowDecoder(
+  'stepRanges',
+  z.object({ step: number, from: number, to: number, sessions: number }),
+);
 const CountRow = rowDecoder('sessionCount', z.object({ n: number }));
 
 /**
@@ -21,6 +40,9 @@ const IndexCellRow = rowDecoder(
     sessions: number,
     non_compliant: nullableNumber,
     category: nullableText,
+    reward: nullableNumber,
+    step_from: nullableNumber,
+    step_to: nullableNumber,
     flagged: z
       .boolean()
       .nullable()
@@ -51,24 +73,59 @@ const TextIdRow = rowDecoder('existingIds', z.object({ id: text }));
 export function reportScans(client: DuckDbClient): ReportScans {
   return {
     async runInputs(run: string) {
+      // every load of the run: those whose rows it holds (sessions, events, annotations, step metrics,
+      // rejects) and those read into it that added nothing (a file ingested again: all duplicates)
       const rows = await client.query(
-        sql`SELECT l.path, l.sha256, sum(n) AS n FROM (
+        sql`WITH held AS (
                 SELECT load_id, count(*) AS n FROM sessions WHERE run = ${run} GROUP BY load_id
                 UNION ALL SELECT load_id, count(*) FROM events WHERE run = ${run} GROUP BY load_id
                 UNION ALL SELECT load_id, count(*) FROM annotations WHERE run = ${run} AND NOT nested GROUP BY load_id
-              ) x JOIN loads l USING (load_id) GROUP BY l.path, l.sha256 ORDER BY l.path`,
+                UNION ALL SELECT load_id, count(*) FROM step_metrics WHERE run = ${run} GROUP BY load_id
+                UNION ALL SELECT load_id, 0 FROM rejects WHERE run = ${run} GROUP BY load_id
+                UNION ALL SELECT l.load_id, 0 FROM loads l JOIN ingests i USING (ingest_id)
+                          WHERE i.run_option = ${run}
+              ), per_load AS (SELECT load_id, sum(n) AS n FROM held GROUP BY load_id)
+              SELECT l.path, l.sha256, l.format, p.n, l.read, l.accepted, l.rejected, l.duplicates, l.conflicts,
+                     coalesce(l.finished_at, l.started_at) AS ingested_at
+              FROM per_load p JOIN loads l USING (load_id)
+              ORDER BY ingested_at, l.load_id`,
         InputRow,
       );
-      return rows.map((r) => ({ path: r.path, sha256: r.sha256, rows: r.n }));
+      return rows.map((r) => ({
+        path: r.path,
+        sha256: r.sha256,
+        format: r.format,
+        rows: r.n,
+        read: r.read,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        duplicates: r.duplicates,
+        conflicts: r.conflicts,
+        ingestedAt: r.ingested_at,
+      }));
     },
 
-    async sessionIndex(run: string, maxCells: number): Promise<SessionIndexRow[]> {
+    async stepRanges(run: string) {
+      return client.query(
+        sql`SELECT step, min(session) AS "from", max(session) AS "to", count(*) AS sessions
+            FROM sessions WHERE run = ${run} AND step IS NOT NULL GROUP BY step ORDER BY step`,
+        StepRangeRow,
+      );
+    },
+
+    async sessionIndex(
+      run: string,
+      maxCells: number,
+      reward: RewardColumn = 'baseline_reward',
+    ): Promise<SessionIndexRow[]> {
+      const adjusted = reward === 'adjusted_reward';
       const [c] = await client.query(sql`SELECT count(*) AS n FROM sessions WHERE run = ${run}`, CountRow);
       const bucket = Math.max(1, Math.ceil((c?.n ?? 0) / maxCells));
       // buckets of consecutive sessions in session order (rank, not session number, so gaps do not leave holes)
       const rows = await client.query(
         sql`WITH s AS (
-                SELECT session, classification, category, len(coalesce(flags, [])) > 0 AS flagged,
+                SELECT session, classification, category, len(coalesce(flags, [])) > 0 AS flagged, step,
+                       CASE WHEN ${adjusted} THEN adjusted_reward ELSE baseline_reward END AS reward,
                        (row_number() OVER (ORDER BY session) - 1) // ${bucket} AS cell
                 FROM sessions WHERE run = ${run}),
               e AS (SELECT session, list(id ORDER BY id) AS ids FROM events WHERE run = ${run} GROUP BY session)
@@ -76,6 +133,7 @@ export function reportScans(client: DuckDbClient): ReportScans {
                      CASE WHEN count(classification) = 0 THEN NULL
                           ELSE count(*) FILTER (WHERE classification = 'non_compliant') END AS non_compliant,
                      mode(category) FILTER (WHERE classification = 'non_compliant') AS category,
+                     avg(reward) AS reward, min(step) AS step_from, max(step) AS step_to,
                      bool_or(flagged) AS flagged,
                      flatten(list(e.ids) FILTER (WHERE e.ids IS NOT NULL)) AS events
               FROM s LEFT JOIN e USING (session)
@@ -88,6 +146,9 @@ export function reportScans(client: DuckDbClient): ReportScans {
         sessions: r.sessions,
         nonCompliant: r.non_compliant,
         category: r.category,
+        reward: r.reward,
+        stepFrom: r.step_from,
+        stepTo: r.step_to,
         flagged: r.flagged,
         events: r.events,
       }));

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  axisSpan,
+  axisX,
+  type ChartAxis,
+  seriesColor,
+  sessionLineChart,
+  stepOfSession,
+} from '../../../src/analyses/shared/chart-specs.ts';
+
+const steps = [
+  { step: 0, from: 1, to: 64, sessions: 64 },
+  { step: 10, from: 65, to: 128, sessions: 64 },
+  { step: 20, from: 129, to: 192, sessions: 64 },
+];
+const byStep: ChartAxis = { unit: 'step', steps };
+
+describe('chart axes in the unit of the windows', () => {
+  it('places a session at its training step, and one between steps at the step before', () => {
+    assert.deepEqual(
+      [1, 64, 65, 150, 192, 500].map((s) => stepOfSession(steps, s)),
+      [0, 0, 10, 20, 20, 20],
+    );
+    assert.equal(
+      stepOfSession(
+        [
+          { step: 3, from: 10, to: 12, sessions: 3 },
+          { step: 4, from: 20, to: 22, sessions: 3 },
+        ],
+        15,
+      ),
+      3,
+    );
+    assert.equal(axisX({ unit: 'session' }, 150), 150);
+    assert.equal(axisX(byStep, 150), 20);
+  });
+
+  it('draws a phase on a step axis from half-way to the step before to half-way to the step after', () => {
+    assert.deepEqual(axisSpan(byStep, 1, 128), { from: 0, to: 15 });
+    assert.deepEqual(axisSpan(byStep, 129, 192), { from: 15, to: 20 });
+    assert.deepEqual(axisSpan({ unit: 'session' }, 1, 128), { from: 1, to: 128 });
+  });
+
+  it('joins measured points by straight lines with the points marked, at steps on a step axis', () => {
+    const spec = sessionLineChart({
+      title: 't',
+      yTitle: 'y',
+      axis: byStep,
+      points: [
+        { session: 32, value: 0.5, series: 'mean baseline reward' },
+        { session: 96, value: 0.7, series: 'mean baseline reward' },
+      ],
+      spans: [{ from: 1, to: 64, label: 'noise' }],
+    }) as unknown as {
+      layer: {
+        mark: { type: string; interpolate?: string; point?: unknown };
+        data: { values: { x?: number }[] };
+        encoding: { x: { title?: string } };
+      }[];
+    };
+    const line = spec.layer.find((l) => l.mark.type === 'line')!;
+    assert.equal(line.mark.interpolate, 'linear');
+    assert.ok(line.mark.point);
+    assert.deepEqual(
+      line.data.values.map((v) => v.x),
+      [0, 10],
+    );
+    assert.equal(line.encoding.x.title, 'training step');
+  });
+
+  it('gives a phase or series the same colour in every chart', () => {
+    assert.equal(seriesColor('convergence'), seriesColor('convergence'));
+    assert.notEqual(seriesColor('noise'), seriesColor('convergence'));
+    const a = sessionLineChart({
+      title: 'a',
+      yTitle: 'y',
+      points: [{ session: 1, value: 1, series: 'x-series' }],
+      spans: [{ from: 1, to: 2, label: 'noise' }],
+    });
+    const b = sessionLineChart({
+      title: 'b',
+      yTitle: 'y',
+      points: [
+        { session: 1, value: 1, series: 'other' },
+        { session: 1, value: 1, series: 'x-series' },
+      ],
+    });
+    const colour = (spec: unknown, name: string) => {
+      const layers = (
+        spec as { layer: { encoding?: { color?: { scale?: { domain: string[]; range: string[] } } } }[] }
+      ).layer;
+      for (const l of layers) {
+        const sc = l.encoding?.color?.scale;
+        if (sc?.domain.includes(name)) return sc.range[sc.domain.indexOf(name)];
+      }
+      return undefined;
+    };
+    assert.equal(colour(a, 'x-series'), colour(b, 'x-series'));
+    assert.equal(colour(a, 'noise'), seriesColor('noise'));
+  });
+});
