@@ -155,6 +155,10 @@ describe('runAudit', () => {
     assert.ok(lines.length > 0);
     for (const c of lines) assert.ok(!JSON.stringify(c.spec).includes('"title":"session"'), c.id);
     assert.ok(lines.some((c) => JSON.stringify(c.spec).includes('"title":"training step"')));
+    // tables name windows in the same unit
+    const reward = report.sections.flatMap((s) => s.tables).find((t) => /reward per window/.test(t.title));
+    assert.ok(reward);
+    assert.ok(reward.rows.every((r) => /^step \d+$/.test(String(r[0]))), String(reward.rows[0]?.[0]));
   });
 
   it('colours the session index of a classified run by classification, in rows of sessions', async () => {

@@ -157,7 +157,7 @@ export function assessConvergence(
     title: `${reward} per window`,
     columns: ['window', 'n', 'mean', 'variance', 'low share', 'high:low', 'gap'],
     rows: r.windows.map((w) => [
-      range(w.from, w.to),
+      r.window.by === 'step' ? `step ${w.index}` : range(w.from, w.to),
       w.n,
       round(w.mean, 3),
       round(w.variance, 5),

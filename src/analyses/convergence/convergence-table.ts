@@ -7,7 +7,7 @@ const pct = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(1)}%`)
 export function convergenceTable(r: ConvergenceAnalysis, write: (text: string) => void): void {
   write(`reward: ${r.reward}; low reward: < ${f(r.threshold.value)} (${r.threshold.rule})\n`);
   const rows = r.windows.map((w) => [
-    `${w.from}–${w.to}`,
+    r.window.by === 'step' ? `step ${w.index}` : `${w.from}–${w.to}`,
     w.n,
     f(w.mean),
     f(w.variance, 5),
