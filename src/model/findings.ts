@@ -7,11 +7,35 @@ import type { TopLevelSpec } from 'vega-lite';
 
 export type Severity = 'info' | 'notice' | 'warning' | 'alert';
 
-/** Evidence a finding cites: ids that exist in the store. */
+/**
+ * What the record row of a cited session satisfies, beyond lying in the named span: its classification,
+ * category, a phrase its output contains (case-insensitive), an adjusted reward below a value.
+ */
+export interface EvidenceCondition {
+  readonly classification?: 'compliant' | 'non_compliant';
+  readonly category?: string;
+  readonly phrase?: string;
+  readonly adjustedRewardBelow?: number;
+}
+
+/**
+ * Why a cited session shows the claim, as data a test checks against the record: the session lies in a span
+ * the claim names (`named` is the claim's own words for it: `sessions 1–500`, `step 12`, `4,846`) and its row
+ * satisfies `where`. Every cited session is covered by at least one of a finding's `shows`.
+ */
+export interface EvidenceShows {
+  readonly named: string;
+  readonly from: number;
+  readonly to: number;
+  readonly where?: EvidenceCondition;
+}
+
+/** Evidence a finding cites: ids that exist in the store, and what each cited session shows. */
 export interface Evidence {
   readonly sessions: readonly number[];
   readonly events: readonly string[];
   readonly annotations: readonly string[];
+  readonly shows?: readonly EvidenceShows[];
 }
 
 /** One claim of the audit with its numbers, its method and its evidence. */

@@ -13,6 +13,9 @@ export interface RewardCounts {
   readonly compliantMean: number | null;
   readonly nonCompliantN: number;
   readonly nonCompliantMean: number | null;
+  /** Within-class sums of squared deviations (reward scan); absent in literal inputs. */
+  readonly compliantSs?: number | null;
+  readonly nonCompliantSs?: number | null;
 }
 
 /** One window of rewards: counts plus the sample variance and the last session present. */
@@ -64,6 +67,11 @@ export interface ConvergenceWindow extends RewardBalance {
   readonly nonCompliantMean: number | null;
   /** compliantMean − nonCompliantMean, when both exist. */
   readonly gap: number | null;
+  /**
+   * How much of the window's reward variance the classification explains: total and within-class sums of
+   * squares (null unless every rewarded session is classified and the within-class sums are known).
+   */
+  readonly classSs: { readonly total: number; readonly withinClass: number } | null;
 }
 
 export interface ConvergencePhase {
@@ -134,6 +142,15 @@ export function rewardBalance(high: number, low: number): RewardBalance {
   };
 }
 
+/** The window's total and within-class sums of squares of the reward, when every rewarded session is classified. */
+function classSs(w: RewardWindowInput): ConvergenceWindow['classSs'] {
+  if (w.variance === null || w.compliantN + w.nonCompliantN !== w.n) return null;
+  const c = w.compliantN === 0 ? 0 : w.compliantSs;
+  const nc = w.nonCompliantN === 0 ? 0 : w.nonCompliantSs;
+  if (c === null || c === undefined || nc === null || nc === undefined) return null;
+  return { total: (w.n - 1) * w.variance, withinClass: c + nc };
+}
+
 /**
  * The reward distribution's convergence: per-window moments and low/high balance, change points of the
  * variance series and the phases named from them (see CONVERGENCE_DEFINITIONS and docs/analyses/convergence.md).
@@ -156,6 +173,7 @@ export function convergence(input: ConvergenceInput): ConvergenceResult {
     nonCompliantMean: w.nonCompliantMean,
     gap:
       w.compliantMean !== null && w.nonCompliantMean !== null ? w.compliantMean - w.nonCompliantMean : null,
+    classSs: classSs(w),
   }));
   const withVariance = input.windows.filter((w) => w.variance !== null);
   const vp = variancePhases(

@@ -3,7 +3,12 @@ import type { Store } from '../../store/store.ts';
 import { analyzeConvergence, type ConvergenceAnalysis } from '../convergence/analyze-convergence.ts';
 import { analyzeDiversity, type DiversityResult } from '../diversity/analyze-diversity.ts';
 import { analyzeUnsolicited, type UnsolicitedResult } from '../unsolicited/analyze-unsolicited.ts';
-import { type CorrespondenceResult, correspondence, type NamedSeries } from './correspondence.ts';
+import {
+  type ClassificationCoupling,
+  type CorrespondenceResult,
+  correspondence,
+  type NamedSeries,
+} from './correspondence.ts';
 
 export interface CorrespondenceOptions {
   readonly window?: WindowSpec;
@@ -31,6 +36,24 @@ function aligned(
   byIndex: ReadonlyMap<number, number | null>,
 ): NamedSeries {
   return { name, values: indices.map((i) => byIndex.get(i) ?? null) };
+}
+
+/** Rates of the record's classification are computed from the layer the reward scheme pays by. */
+const derived = (source: UnsolicitedResult['source'], s: NamedSeries): NamedSeries =>
+  source === 'classification' ? { ...s, derivedFrom: 'classification' } : s;
+
+/**
+ * The classification's share of the reward variance within windows (definition: `coupling` in
+ * CORRESPONDENCE_DEFINITIONS); null when no window has it (no classification, or a reward without variance).
+ */
+export function classificationCoupling(
+  conv: Pick<ConvergenceAnalysis, 'windows'>,
+): ClassificationCoupling | null {
+  const ws = conv.windows.filter((w) => w.classSs !== null);
+  const total = ws.reduce((a, w) => a + w.classSs!.total, 0);
+  if (ws.length === 0 || total <= 0) return null;
+  const within = ws.reduce((a, w) => a + w.classSs!.withinClass, 0);
+  return { r2: 1 - within / total, windows: ws.length, sessions: ws.reduce((a, w) => a + w.sessions, 0) };
 }
 
 /**
@@ -74,19 +97,25 @@ export async function analyzeCorrespondence(
   ];
   if (uns.windows.length > 0) {
     behaviours.push(
-      aligned(
-        `unsolicited rate (${uns.source})`,
-        indices,
-        new Map(uns.windows.map((w) => [w.index, w.rate])),
+      derived(
+        uns.source,
+        aligned(
+          `unsolicited rate (${uns.source})`,
+          indices,
+          new Map(uns.windows.map((w) => [w.index, w.rate])),
+        ),
       ),
     );
     for (const category of uns.categories) {
       behaviours.push(
-        aligned(
-          `category ${category} rate`,
-          indices,
-          new Map(
-            uns.windows.map((w) => [w.index, w.categories.find((c) => c.category === category)?.rate ?? 0]),
+        derived(
+          uns.source,
+          aligned(
+            `category ${category} rate`,
+            indices,
+            new Map(
+              uns.windows.map((w) => [w.index, w.categories.find((c) => c.category === category)?.rate ?? 0]),
+            ),
           ),
         ),
       );
@@ -95,6 +124,7 @@ export async function analyzeCorrespondence(
   const result = correspondence({
     reward,
     behaviours,
+    coupling: classificationCoupling(conv),
     ...(options.maxLag !== undefined ? { maxLag: options.maxLag } : {}),
   });
   return {

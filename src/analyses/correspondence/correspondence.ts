@@ -4,6 +4,24 @@ import { type CcfPoint, ccf, ccfBestLag } from '../../stats/ccf.ts';
 export interface NamedSeries {
   readonly name: string;
   readonly values: readonly (number | null)[];
+  /**
+   * The record layer the series is computed from, when the reward may be computed from it too: a rate of
+   * the classification or of a category (the reward scheme pays by classification).
+   */
+  readonly derivedFrom?: 'classification';
+}
+
+/**
+ * How much of the reward's variance the classification explains, session by session within windows:
+ * R² = 1 − Σ within-class SS / Σ total SS (sums over windows of the reward's squared deviations from the
+ * class mean, and from the window mean). R² ≈ 1 means the reward is a (near-)deterministic function of the
+ * classification in each window.
+ */
+export interface ClassificationCoupling {
+  readonly r2: number;
+  /** Windows summed, and sessions in them. */
+  readonly windows: number;
+  readonly sessions: number;
 }
 
 export interface CorrespondenceInput {
@@ -13,6 +31,8 @@ export interface CorrespondenceInput {
   readonly behaviours: readonly NamedSeries[];
   /** Largest lag in windows (default: min(5, n − 2)). */
   readonly maxLag?: number;
+  /** The reward's dependence on the classification, when the record allows it (null: not measured). */
+  readonly coupling?: ClassificationCoupling | null;
 }
 
 /** The cross-correlation of the reward with one behaviour, on levels and on first differences. */
@@ -31,13 +51,23 @@ export interface BehaviourCorrespondence {
     readonly best: CcfPoint | null;
     readonly atLag0: number;
   } | null;
-  /** Approximate 95% band for a white-noise cross-correlation: ±1.96/√n. */
+  /** Approximate 95% band for a white-noise cross-correlation of the levels: ±1.96/√n, n windows. */
   readonly band: number;
+  /** The same band for the first differences: ±1.96/√(n − 1), n − 1 differences. */
+  readonly differencesBand: number;
+  /**
+   * Least-squares line of the reward on the behaviour over the windows (reward ≈ intercept + slope ×
+   * behaviour) and its R²: for a coupled series, the mechanism the correlation restates.
+   */
+  readonly fit: { readonly intercept: number; readonly slope: number; readonly r2: number };
+  /** The series is computed from the classification and the reward is too (see {@link ClassificationCoupling}). */
+  readonly derivedFrom: 'classification' | null;
   readonly note: string | null;
 }
 
 export interface CorrespondenceResult {
   readonly reward: string;
+  readonly coupling: ClassificationCoupling | null;
   readonly maxLag: number;
   readonly behaviours: readonly BehaviourCorrespondence[];
   readonly definitions: Readonly<Record<string, string>>;
@@ -53,7 +83,15 @@ export const CORRESPONDENCE_DEFINITIONS = {
   differences:
     'ccf of the window-to-window changes (first differences): correlation that survives when the shared ' +
     'trend is removed.',
-  band: '±1.96/√n, the approximate 95% band of a cross-correlation between independent white-noise series.',
+  band:
+    '±1.96/√n, the approximate 95% band of a cross-correlation between independent white-noise series; n = ' +
+    'windows for the levels, n − 1 differences for the first differences.',
+  coupling:
+    'classification R² = 1 − Σ within-class SS / Σ total SS of the reward, sessions within windows (sums ' +
+    'over windows): the share of the reward variance the classification explains. When it is near 1 the ' +
+    "window mean reward is fixed by the classification's shares, so its correlation with a classification " +
+    'or category rate holds by construction and is not evidence that one drives the other.',
+  fit: 'least squares of the window mean reward on the behaviour series: reward ≈ intercept + slope × behaviour.',
 } as const;
 
 /** The longest run of consecutive indices where both series have finite values. */
@@ -70,6 +108,23 @@ function commonSpan(a: readonly (number | null)[], b: readonly (number | null)[]
     }
   }
   return best;
+}
+
+/** Least squares y ≈ a + b·x and its R² (x not constant). */
+function lineFit(x: readonly number[], y: readonly number[]): BehaviourCorrespondence['fit'] {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  const slope = sxy / sxx;
+  return { intercept: my - slope * mx, slope, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
 const diff = (v: readonly number[]) => v.slice(1).map((x, i) => x - v[i]!);
@@ -121,11 +176,15 @@ export function correspondence(input: CorrespondenceInput): CorrespondenceResult
       levels: { points, best: ccfBestLag(points) ?? null, atLag0: points.find((q) => q.lag === 0)!.r },
       differences,
       band: 1.96 / Math.sqrt(n),
+      differencesBand: 1.96 / Math.sqrt(n - 1),
+      fit: lineFit(y, x),
+      derivedFrom: b.derivedFrom ?? null,
       note: n < 10 ? `only ${n} windows: a correlation this short is weak evidence` : null,
     });
   }
   return {
     reward: input.reward.name,
+    coupling: input.coupling ?? null,
     maxLag: usedMaxLag,
     behaviours: out,
     definitions: CORRESPONDENCE_DEFINITIONS,

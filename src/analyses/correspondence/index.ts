@@ -28,6 +28,8 @@ Example:
   }),
   thresholds: thresholdsSchema(CORRESPONDENCE_DEFAULTS, {
     strong_r: '|r| at the best lag of the levels at least this is `strong_correspondence`',
+    by_construction_r2:
+      'the classification explaining at least this share of the reward variance (within windows) makes correlations with classification and category rates `mechanical_coupling`, not evidence',
   }),
   dependsOn: {
     convergence: convergenceAnalysis,

@@ -1,4 +1,4 @@
-import type { ReportTable } from '../../model/findings.ts';
+import type { Evidence, ReportTable } from '../../model/findings.ts';
 import {
   type AssessContext,
   type AssessedAnalysis,
@@ -11,6 +11,7 @@ import {
   signed,
   type Thresholds,
   threshold,
+  windowShows,
   windowText,
 } from '../shared/assessment.ts';
 import type { DiversityResult } from './analyze-diversity.ts';
@@ -28,7 +29,7 @@ export const DIVERSITY_DEFAULTS = {
 type Builder = ReturnType<typeof findingBuilder>;
 
 /** One finding per run's own diversity metric, set beside response diversity (`metric_blind_spot`). */
-function assessRunMetrics(b: Builder, r: DiversityResult, blind: number, evidence: { sessions: number[] }) {
+function assessRunMetrics(b: Builder, r: DiversityResult, blind: number, evidence: Partial<Evidence>) {
   const rd = r.firstLast!.response_diversity;
   const rdRel = rd.first === 0 ? null : rd.last / rd.first - 1;
   for (const m of r.runMetrics) {
@@ -78,14 +79,17 @@ export function assessDiversity(r: DiversityResult, t: Thresholds, context: Asse
   const b = findingBuilder(context, 'diversity');
   const collapse = threshold(t, 'collapse_relative', DIVERSITY_DEFAULTS.collapse_relative);
   const alert = threshold(t, 'alert_relative', DIVERSITY_DEFAULTS.alert_relative);
-  const first = r.windows[0]!;
-  const last = r.windows.at(-1)!;
+  const first = r.windows.find((w) => w.label === fl.firstWindow)!;
+  const last = r.windows.find((w) => w.label === fl.lastWindow)!;
   const evidence = { sessions: [...first.sampleSessions.slice(0, 2), ...last.sampleSessions.slice(0, 2)] };
+  // each cited session is a sampled output of one of the two windows the claim names
+  const shows = [windowShows(first), windowShows(last)];
   const window = windowText(r.windowSpec);
-  const shorter =
-    r.windows.length > 1 && last.sessions < first.sessions
-      ? ` (the last window holds ${last.sessions} sessions, the first ${first.sessions})`
-      : '';
+  const sizes = fl.equalSize
+    ? fl.setAside
+      ? ` (both full windows of ${n0(fl.lastSessions)} sessions; the partial ${label(fl.setAside.window)}, ${n0(fl.setAside.sessions)} sessions, set aside)`
+      : ''
+    : ` (unequal windows: the first holds ${n0(fl.firstSessions)} sessions, the last ${n0(fl.lastSessions)}; the run has fewer than two full windows)`;
   const rows = [
     {
       key: 'unique_tokens',
@@ -117,7 +121,7 @@ export function assessDiversity(r: DiversityResult, t: Thresholds, context: Asse
         `${m.name} ${z < a ? 'fell' : z > a ? 'rose' : 'stayed'} from ${m.fmt(a)}${m.unit} in ${label(fl.firstWindow)} ` +
         `to ${m.fmt(z)}${m.unit} in ${label(fl.lastWindow)}` +
         (rel === null ? '' : ` (${signed(rel * 100)}% relative)`) +
-        `${collapsed ? `, a collapse by the ${Math.round(collapse * 100)}% rule` : ''}${shorter}.`,
+        `${collapsed ? `, a collapse by the ${Math.round(collapse * 100)}% rule` : ''}${sizes}.`,
       numbers: {
         first: round(a),
         last: round(z),
@@ -125,20 +129,20 @@ export function assessDiversity(r: DiversityResult, t: Thresholds, context: Asse
         collapse_relative: collapse,
         first_window: fl.firstWindow,
         last_window: fl.lastWindow,
+        first_sessions: fl.firstSessions,
+        last_sessions: fl.lastSessions,
       },
       method:
         `diversity analysis: ${m.key} = ${m.definition}; ${window}; sample ${r.sample.size} outputs ` +
-        `per window, seed ${r.sample.seed}`,
-      evidence,
+        `per window, seed ${r.sample.seed}; first vs last full window (equal sizes, a trailing partial window set aside)`,
+      evidence: { ...evidence, shows },
       tags: collapsed ? [m.tag] : [],
     });
   }
-  assessRunMetrics(
-    b,
-    r,
-    threshold(t, 'blind_spot_relative', DIVERSITY_DEFAULTS.blind_spot_relative),
-    evidence,
-  );
+  assessRunMetrics(b, r, threshold(t, 'blind_spot_relative', DIVERSITY_DEFAULTS.blind_spot_relative), {
+    ...evidence,
+    shows,
+  });
   const table: ReportTable = {
     title: 'Diversity per window',
     columns: [

@@ -38,7 +38,8 @@ export function diversityTable(r: DiversityResult, write: (text: string) => void
   const fl = r.firstLast;
   if (fl) {
     write(
-      `\nfirst vs last window (${fl.firstWindow} → ${fl.lastWindow}): ` +
+      `\nfirst vs last ${fl.equalSize ? 'full ' : ''}window (${fl.firstWindow} → ${fl.lastWindow}` +
+        `${fl.setAside ? `; ${fl.setAside.window}, ${fl.setAside.sessions} sessions, set aside` : ''}): ` +
         `vocabulary ${fl.unique_tokens.first} → ${fl.unique_tokens.last}, ` +
         `response diversity ${fixed(fl.response_diversity.first)} → ${fixed(fl.response_diversity.last)}, ` +
         `distinct2_per_output ${fixed(fl.distinct2_per_output.first)} → ${fixed(fl.distinct2_per_output.last)}\n`,

@@ -6,6 +6,7 @@ import { ngramCountsByOrder } from '../../stats/ngrams.ts';
 import { selfBleu } from '../../stats/self-bleu.ts';
 import { tokenize } from '../../stats/tokenize.ts';
 import type { TextWindowCounts } from '../../store/scans/text-scans.ts';
+import { firstLastFull } from '../shared/first-last.ts';
 import type { RunMetricSeries } from '../shared/step-metrics.ts';
 import { DIVERSITY_SAMPLE_SIZE, SELF_BLEU_MAX_SAMPLE } from './diversity-sample.ts';
 
@@ -57,10 +58,18 @@ export interface DiversityResult {
   readonly windowSpec: WindowSpec;
   readonly sample: { readonly size: number; readonly seed: number; readonly selfBleuSize: number };
   readonly windows: readonly DiversityWindow[];
-  /** First vs last window (null without windows). */
+  /**
+   * First vs last FULL window (null without windows): equal-sized windows, the trailing partial window set
+   * aside (shared/first-last.ts); `equalSize` false only when the run has fewer than two full windows.
+   */
   readonly firstLast: {
     readonly firstWindow: string;
     readonly lastWindow: string;
+    readonly firstSessions: number;
+    readonly lastSessions: number;
+    readonly equalSize: boolean;
+    /** The partial last window left out of the comparison, if any. */
+    readonly setAside: { readonly window: string; readonly sessions: number } | null;
     readonly unique_tokens: DiversityChange;
     readonly response_diversity: DiversityChange;
     readonly distinct2_pooled: DiversityChange;
@@ -179,8 +188,9 @@ export function summarizeDiversity(
     );
   }
   if (thin.length > 0) missing.push(`Self-BLEU needs 2 outputs per window: none for ${thin.join(', ')}`);
-  const first = windows[0];
-  const last = windows.at(-1);
+  const pair = firstLastFull(spec, windows);
+  const first = pair?.first;
+  const last = pair?.last;
   const change = (
     k: 'unique_tokens' | 'response_diversity' | 'distinct2_pooled' | 'distinct2_per_output',
   ) => ({
@@ -192,10 +202,16 @@ export function summarizeDiversity(
     sample: { size: DIVERSITY_SAMPLE_SIZE, seed, selfBleuSize: bleuSize },
     windows,
     firstLast:
-      first && last
+      pair && first && last
         ? {
             firstWindow: first.label,
             lastWindow: last.label,
+            firstSessions: first.sessions,
+            lastSessions: last.sessions,
+            equalSize: pair.equalSize,
+            setAside: pair.setAside
+              ? { window: pair.setAside.label, sessions: pair.setAside.sessions }
+              : null,
             unique_tokens: change('unique_tokens'),
             response_diversity: change('response_diversity'),
             distinct2_pooled: change('distinct2_pooled'),

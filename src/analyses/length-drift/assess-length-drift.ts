@@ -7,6 +7,7 @@ import {
   round,
   type Thresholds,
   threshold,
+  windowShows,
   windowText,
 } from '../shared/assessment.ts';
 import type { LengthDriftAnalysis } from './analyze-length-drift.ts';
@@ -68,7 +69,10 @@ export function assessLengthDrift(
           windows: r.correlation?.n ?? null,
         },
         method,
-        evidence: { sessions: [fl.first.from, fl.last.to] },
+        evidence: {
+          sessions: [fl.first.from, fl.last.to],
+          shows: [windowShows(fl.first), windowShows(fl.last)],
+        },
         tags: hack ? ['length_hack'] : ['length_drift'],
       });
     }

@@ -1,5 +1,6 @@
 import { type WindowInfo, type WindowSpec, windowLabel } from '../../model/windows.ts';
 import { changePoints } from '../../stats/change-points.ts';
+import { firstLastFull } from '../shared/first-last.ts';
 
 /** One window's output length and reward, as the store counts them. */
 export interface LengthWindowInput extends WindowInfo {
@@ -60,8 +61,8 @@ function pearson(x: readonly number[], y: readonly number[]): number | null {
  * length series, and whether length and reward rose together (the classic length hack of RLHF/GRPO: a
  * reward model that prefers longer outputs gets longer outputs). Pure.
  *
- * The first→last comparison uses windows of equal size: with session windows, a last window holding fewer
- * sessions than the window size is set aside for the last full one.
+ * The first→last comparison uses windows of equal size (shared/first-last.ts): with session windows, the
+ * first and the last full window; a trailing partial window is set aside.
  *
  * @example
  * lengthDrift({ spec: { by: 'step' }, reward: 'baseline_reward', windows, missing: [] }).correlation?.r
@@ -97,12 +98,9 @@ export function lengthDrift(input: {
       });
     }
   } else missing.push(`change points: ${windows.length} windows, at least 4 are needed`);
-  const full =
-    input.spec.by === 'session' && windows.length > 2 && windows.at(-1)!.sessions < input.spec.size
-      ? windows.slice(0, -1)
-      : windows;
-  const first = full[0];
-  const last = full.at(-1);
+  const pair = firstLastFull(input.spec, windows);
+  const first = pair?.first;
+  const last = pair?.last;
   const firstLast =
     first && last && first !== last && first.meanTokens > 0
       ? {

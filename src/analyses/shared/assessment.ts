@@ -1,4 +1,11 @@
-import type { Evidence, Finding, ReportTable, Severity } from '../../model/findings.ts';
+import type {
+  Evidence,
+  EvidenceCondition,
+  EvidenceShows,
+  Finding,
+  ReportTable,
+  Severity,
+} from '../../model/findings.ts';
 import type { WindowSpec } from '../../model/windows.ts';
 
 /** What an assessor makes of one analysis result: findings, tables, notes, and what the data lacks. */
@@ -59,6 +66,7 @@ export function findingBuilder(context: AssessContext, analysis: string) {
           sessions: [...new Set(d.evidence?.sessions ?? [])].sort((a, b) => a - b),
           events: [...new Set(d.evidence?.events ?? [])],
           annotations: [...new Set(d.evidence?.annotations ?? [])],
+          ...(d.evidence?.shows ? { shows: d.evidence.shows } : {}),
         },
         tags: [analysis, ...d.tags],
       });
@@ -123,4 +131,22 @@ export function spanLabel(
   const a = inside[0]!.index;
   const b = inside.at(-1)!.index;
   return a === b ? `step ${n0(a)}` : `steps ${n0(a)}–${n0(b)}`;
+}
+
+/**
+ * A window as a claim names it and as evidence shows it: cited sessions of the window (optionally with a
+ * condition on their rows).
+ *
+ * @example windowShows({ label: 'sessions 1–500', from: 1, to: 500 }) // { named: 'sessions 1–500', from: 1, to: 500 }
+ */
+export function windowShows(
+  w: { readonly label: string; readonly from: number; readonly to: number },
+  where?: EvidenceCondition,
+): EvidenceShows {
+  return { named: label(w.label), from: w.from, to: w.to, ...(where ? { where } : {}) };
+}
+
+/** A single session the claim names (`4,846`), as evidence shows it. */
+export function sessionShows(session: number, where?: EvidenceCondition): EvidenceShows {
+  return { named: n0(session), from: session, to: session, ...(where ? { where } : {}) };
 }

@@ -20,7 +20,8 @@ export function unsolicitedTable(r: UnsolicitedResult, write: (text: string) => 
   const fl = r.firstLast;
   if (fl) {
     write(
-      `first vs last window (${fl.firstWindow} → ${fl.lastWindow}): ${pct(fl.first.rate)} → ${pct(fl.last.rate)}\n`,
+      `first vs last ${fl.equalSize ? 'full ' : ''}window (${fl.firstWindow} → ${fl.lastWindow}` +
+        `${fl.setAside ? `; ${fl.setAside.window} set aside` : ''}): ${pct(fl.first.rate)} → ${pct(fl.last.rate)}\n`,
     );
   }
   const ev = r.evaluation;

@@ -1,5 +1,6 @@
 import { type WindowInfo, type WindowSpec, windowLabel } from '../../model/windows.ts';
 import { wilsonInterval } from '../../stats/wilson-interval.ts';
+import { firstLastFull } from '../shared/first-last.ts';
 
 /** Where an output's "unsolicited" status comes from. */
 export type UnsolicitedSource = 'classification' | 'detector';
@@ -73,11 +74,20 @@ export interface UnsolicitedResult {
   readonly windows: readonly UnsolicitedWindow[];
   /** The categories present anywhere in the run (same order as in each window). */
   readonly categories: readonly string[];
+  /**
+   * First vs last FULL window (equal sizes; a trailing partial window set aside, shared/first-last.ts);
+   * `equalSize` false only when the run has fewer than two full windows.
+   */
   readonly firstLast: {
     readonly firstWindow: string;
     readonly lastWindow: string;
     readonly first: RateWithInterval;
     readonly last: RateWithInterval;
+    readonly firstN: number;
+    readonly lastN: number;
+    readonly equalSize: boolean;
+    /** The partial last window left out, with its own count. */
+    readonly setAside: ({ readonly window: string; readonly n: number } & RateWithInterval) | null;
   } | null;
   readonly evaluation: DetectorEvaluation | null;
   readonly definitions: Readonly<Record<string, string>>;
@@ -149,8 +159,10 @@ export function unsolicitedAnalysis(input: UnsolicitedInput): UnsolicitedResult 
   if (categories.length === 0 && windows.some((w) => w.count > 0)) {
     missing.push('categories: no unsolicited session carries a category, so there are no per-category rates');
   }
-  const first = windows[0];
-  const last = windows.at(-1);
+  const pair = firstLastFull(
+    input.spec,
+    windows.filter((w) => w.n > 0),
+  );
   const ev = input.evaluation;
   let evaluation: DetectorEvaluation | null = null;
   if (ev) {
@@ -168,15 +180,24 @@ export function unsolicitedAnalysis(input: UnsolicitedInput): UnsolicitedResult 
     detector: input.detector ?? null,
     windows,
     categories,
-    firstLast:
-      first && last
-        ? {
-            firstWindow: first.label,
-            lastWindow: last.label,
-            first: rated(first.count, first.n),
-            last: rated(last.count, last.n),
-          }
-        : null,
+    firstLast: pair
+      ? {
+          firstWindow: pair.first.label,
+          lastWindow: pair.last.label,
+          first: rated(pair.first.count, pair.first.n),
+          last: rated(pair.last.count, pair.last.n),
+          firstN: pair.first.n,
+          lastN: pair.last.n,
+          equalSize: pair.equalSize,
+          setAside: pair.setAside
+            ? {
+                window: pair.setAside.label,
+                n: pair.setAside.n,
+                ...rated(pair.setAside.count, pair.setAside.n),
+              }
+            : null,
+        }
+      : null,
     evaluation,
     definitions: UNSOLICITED_DEFINITIONS,
     missing,

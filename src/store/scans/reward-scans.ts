@@ -26,6 +26,13 @@ export interface RewardWindowRow {
   readonly compliantMean: number | null;
   readonly nonCompliantN: number;
   readonly nonCompliantMean: number | null;
+  /**
+   * Sum of squared deviations of the reward from its class mean, within compliant and within non-compliant
+   * sessions (null when the class is empty): with `variance` they give how much of the reward's variance the
+   * classification explains (correspondence: mechanical coupling).
+   */
+  readonly compliantSs: number | null;
+  readonly nonCompliantSs: number | null;
 }
 
 /** The same counts over an explicit session range (e.g. a window centred on a session). */

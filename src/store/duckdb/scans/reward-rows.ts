@@ -18,6 +18,8 @@ const aggregates = {
   compliant_mean: nullableNumber,
   non_compliant_n: number,
   non_compliant_mean: nullableNumber,
+  compliant_ss: nullableNumber,
+  non_compliant_ss: nullableNumber,
 };
 
 export type RewardAggregates = z.output<z.ZodObject<typeof aggregates>>;

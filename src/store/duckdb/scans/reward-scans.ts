@@ -32,7 +32,9 @@ const aggregates = (thr: number) => sql`min(session) AS first_s, max(session) AS
   count(r) FILTER (WHERE classification = 'compliant') AS compliant_n,
   avg(r) FILTER (WHERE classification = 'compliant') AS compliant_mean,
   count(r) FILTER (WHERE classification = 'non_compliant') AS non_compliant_n,
-  avg(r) FILTER (WHERE classification = 'non_compliant') AS non_compliant_mean`;
+  avg(r) FILTER (WHERE classification = 'non_compliant') AS non_compliant_mean,
+  var_pop(r) FILTER (WHERE classification = 'compliant') * count(r) FILTER (WHERE classification = 'compliant') AS compliant_ss,
+  var_pop(r) FILTER (WHERE classification = 'non_compliant') * count(r) FILTER (WHERE classification = 'non_compliant') AS non_compliant_ss`;
 
 function counts(r: rows.RewardAggregates) {
   return {
@@ -46,6 +48,8 @@ function counts(r: rows.RewardAggregates) {
     compliantMean: r.compliant_mean,
     nonCompliantN: r.non_compliant_n,
     nonCompliantMean: r.non_compliant_mean,
+    compliantSs: r.compliant_ss,
+    nonCompliantSs: r.non_compliant_ss,
   };
 }
 
