@@ -109,6 +109,7 @@ export {
   ingestFiles,
   runIdFromFile,
 } from './store/ingest.ts';
+export { ingestDirectory } from './store/ingest-directory.ts';
 export type { Query } from './store/query.ts';
 export type { ResultCache } from './store/result-cache.ts';
 export type {

@@ -7,6 +7,7 @@ describe("the package's public API", () => {
     for (const name of [
       'DuckDbStore',
       'ingestFiles',
+      'ingestDirectory',
       'validateRow',
       'Calibrator',
       'changePoints',

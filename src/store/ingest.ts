@@ -3,7 +3,7 @@ import { InputError } from '../model/errors.ts';
 import { defaultImportRun } from '../sources/importers/default-run.ts';
 import { planImport } from '../sources/importers/detect-importer.ts';
 import type { ImportOptions } from '../sources/importers/formats.ts';
-import type { ImportPlan } from '../sources/importers/import-plan.ts';
+import type { ImportPlan, SkippedFile } from '../sources/importers/import-plan.ts';
 import {
   type ImportTarget,
   importedRecordItems,
@@ -57,6 +57,8 @@ export interface IngestSummary extends IngestCounts {
   readonly files: readonly FileIngestSummary[];
   /** One line per file that could not be read to its end (nothing of that file is kept). */
   readonly errors: readonly string[];
+  /** Files of a trainer directory that were not read, and why (`ingestDirectory`); empty otherwise. */
+  readonly skippedFiles: readonly SkippedFile[];
 }
 
 /** The run id a file's rows default to: its name without directories and extensions. */
@@ -93,7 +95,7 @@ export async function ingestFiles(
   };
   // rollouts and per-step metrics are separate step sequences: each has its own restart detection
   const cursors = {
-    rollouts: new RunCursors(options.onRestart ?? 'error', warn),
+    rollouts: new RunCursors(options.onRestart ?? 'error', warn, (run) => store.storedSessions(run)),
     metrics: new RunCursors(options.onRestart ?? 'error', warn),
   };
   const ingestId = await store.beginIngest(options.run ?? null);
@@ -127,7 +129,14 @@ export async function ingestFiles(
   }
   await store.finishIngest(ingestId, all, errors.length > 0 ? 'failed' : 'complete');
   const runList = [...runs].sort();
-  return { run: runList.length === 1 ? runList[0]! : null, runs: runList, files: summaries, errors, ...all };
+  return {
+    run: runList.length === 1 ? runList[0]! : null,
+    runs: runList,
+    files: summaries,
+    errors,
+    skippedFiles: [],
+    ...all,
+  };
 }
 
 /**
@@ -145,7 +154,7 @@ function orderImportedFiles(plans: ImportPlan[]): void {
 }
 
 /** Reads one planned file with the reader its plan names and writes it as one load. */
-function loadPlan(
+export function loadPlan(
   store: Store,
   ingestId: number,
   source: SourceInfo,
@@ -196,7 +205,7 @@ function loadPlan(
   return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
 }
 
-interface SourceInfo {
+export interface SourceInfo {
   readonly path: string;
   readonly absPath: string;
   readonly format: string;
@@ -318,6 +327,7 @@ export async function ingestRecords(
       runs,
       files: [summary],
       errors: summary.error ? [summary.error] : [],
+      skippedFiles: [],
       read: summary.read,
       accepted: summary.accepted,
       rejected: summary.rejected,

@@ -1,4 +1,5 @@
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
+import type { StoredRun } from '../sources/importers/run-cursors.ts';
 import type { StagedStepMetrics } from '../sources/importers/step-metrics.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';
@@ -254,6 +255,11 @@ export interface Store {
   listSessions(q: SessionQuery): Promise<SessionRow[]>;
   /** One session whole, with its annotations and the events at it; null when the run has no such session. */
   getSession(q: { run: string; session: number }): Promise<SessionDetail | null>;
+  /**
+   * What a run and its `-part<n>` runs hold, step by step (session numbers in session order): the stored
+   * side of an importer's session identity (step, index within step). Runs not stored are absent.
+   */
+  storedSessions(baseRun: string): Promise<StoredRun[]>;
   /** The `index`-th session (0-based, session order) of a step; null when the step has no such session. */
   sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null>;
   /** The run's session range and steps, and the neighbours of a session or step that may not exist. */

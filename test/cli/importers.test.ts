@@ -11,6 +11,7 @@ import {
   writeEvalArchive,
   writeJsonl,
 } from '../fixtures/importers/build.ts';
+import { appendRankSteps, writeVerlStep } from '../fixtures/importers/trainer-dirs.ts';
 import { runCli } from '../util/cli.ts';
 import { tempDir } from '../util/tmp.ts';
 
@@ -99,5 +100,66 @@ describe('rlaudit ingest with importers', () => {
       bad.stderr,
       /notzip\.eval: not a zip archive: an Inspect \.eval log is a zip archive \(expected its first bytes to be PK\\x03\\x04, got "hello"\)/,
     );
+  });
+
+  it('appends verl step files ingested one command at a time, and reads a rank-file directory whole', () => {
+    const dump = join(dir, 'verl-dump');
+    const db = join(dir, 'steps.duckdb');
+    const counts: [number, number, number][] = [];
+    for (const step of [1, 2, 3]) {
+      const file = writeVerlStep(dump, step, 4);
+      const r = runCli(['--db', db, 'ingest', file, '--run', 'ppo']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /sessions identified by \(step, index within step in file order\)/);
+      assert.match(r.stdout, /run ppo: read 4 = accepted 4 \+ rejected 0 \+ duplicates 0/);
+      const runs = JSON.parse(runCli(['--db', db, 'runs', '--json']).stdout);
+      counts.push([runs[0].sessions, runs[0].firstSession, runs[0].lastSession]);
+    }
+    assert.deepEqual(counts, [
+      [4, 1, 4],
+      [8, 1, 8],
+      [12, 1, 12],
+    ]);
+    const again = runCli(['--db', db, 'ingest', join(dump, '2.jsonl'), '--run', 'ppo']);
+    assert.match(again.stdout, /run ppo: read 4 = accepted 0 \+ rejected 0 \+ duplicates 4/);
+    const shown = runCli(['--db', db, 'show', '--run', 'ppo', '--step', '3', '--index', '1']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /verl step 3 row 1/);
+    assert.match(shown.stdout, /session 10\b/);
+    const late = runCli(['--db', db, 'ingest', writeVerlStep(join(dir, 'late'), 0, 2), '--run', 'ppo']);
+    assert.equal(late.code, 2);
+    assert.match(
+      late.stderr,
+      /0\.jsonl:1: step: step 0, older than the last step stored in run ppo \(step 3\)/,
+    );
+
+    const exp = join(dir, 'rllb', 'exp-1');
+    appendRankSteps(exp, [1, 2], [2, 1]);
+    writeFileSync(join(exp, 'notes.txt'), 'not a log');
+    const d = runCli(['--db', db, 'ingest', exp]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /notes\.txt: skipped: not a JSONL, CSV or Parquet file/);
+    assert.match(d.stdout, /rank1\.jsonl: openrlhf: .*merged by step .*\(rank 1, then line\)/);
+    assert.match(d.stdout, /run exp-1: read 6 = accepted 6 \+ rejected 0 \+ duplicates 0/);
+    const list = runCli(['--db', db, 'sessions', '--run', 'exp-1', '--json']);
+    const rows = JSON.parse(list.stdout) as { session: number; step: number; outputStart: string }[];
+    assert.deepEqual(
+      rows.map((r) => [r.session, r.step, r.outputStart]),
+      [
+        [1, 1, 'rank 0 step 1 sample 0'],
+        [2, 1, 'rank 0 step 1 sample 1'],
+        [3, 1, 'rank 1 step 1 sample 0'],
+        [4, 2, 'rank 0 step 2 sample 0'],
+        [5, 2, 'rank 0 step 2 sample 1'],
+        [6, 2, 'rank 1 step 2 sample 0'],
+      ],
+    );
+    const j = runCli(['--db', db, 'ingest', exp, '--json']);
+    const summary = JSON.parse(j.stdout);
+    assert.deepEqual([summary.duplicates, summary.skipped.length], [6, 1]);
+    assert.match(j.stderr, /notes\.txt: skipped/, 'with --json the skipped files are listed on stderr');
+    const both = runCli(['--db', db, 'ingest', exp, join(dump, '1.jsonl')]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give one trainer directory, or files/);
   });
 });

@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
+import { InputError } from '../../model/errors.ts';
 import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
 import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
-import type { IngestSummary } from '../../store/ingest.ts';
+import type { IngestOptions, IngestSummary } from '../../store/ingest.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { bytesProgress } from '../progress.ts';
 
@@ -11,9 +12,9 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description(
       'validate and store training-record files (JSONL, CSV or Parquet; .gz for JSONL and CSV) or import ' +
-        "other trainers' logs (TRL, verl, OpenRLHF, Inspect, W&B tables, per-step metrics)",
+        "other trainers' logs (TRL, verl, OpenRLHF, Inspect, W&B tables, per-step metrics), or a trainer's directory",
     )
-    .argument('<files...>', 'input files')
+    .argument('<paths...>', "input files, or one trainer's directory (read whole, merged by step)")
     .option('--run <id>', "put every row in this run (default: each row's own `run`, else the file name)")
     .option('--strict', 'stop at the first bad row and write nothing (exit code 2)')
     .addOption(
@@ -48,21 +49,51 @@ Other trainers' logs are detected from their columns and mapped onto record form
 read = accepted + rejected + duplicates; conflicts (same id, different content) are among the rejected.
 Ingesting the same file again adds nothing. Exit code 2 when a file cannot be read.
 
+Sessions of a trainer's log are identified by (step, index within step): step files ingested one
+command at a time append to the run (numbered after its stored sessions), a file of a step already
+stored is matched against it (duplicates, or conflicts naming the stored copy), and a new row of a
+step before the last stored one is refused (stored sessions are never renumbered; --on-restart
+continue appends it after the last session).
+
+A directory is read as one trainer run (named after the directory unless --run): verl <step>.jsonl,
+RLLoggingBoard rollout_data_rank<N>.jsonl, TRL completions/completions_<step>.parquet and per-step
+metrics files, merged by step (rows of one step: rank 0's in file order, then rank 1's, …). Other
+files are listed as skipped, with why.
+
 Example:
   rlaudit ingest run.jsonl --run wild-7
   rlaudit ingest a.jsonl.gz b.csv --json
   rlaudit ingest completions/*.parquet --run grpo-1 --reward accuracy_reward
   rlaudit ingest samples.jsonl --run grpo --map prompt=opening
+  rlaudit ingest rollout_dir/7.jsonl --run ppo-7        (then 8.jsonl, 9.jsonl, … as they appear)
+  rlaudit ingest logs/ppo/exp-1                          (rank files merged by step; run exp-1)
   rlaudit ingest log.csv --format generic --map session=global_step,output=completion,baseline=reward_raw`,
     )
     .action(async (files: string[], opts, cmd: Command) => {
-      const { ingestFiles } = await import('../../store/ingest.ts'); // not at start-up: slow to import
+      // not at start-up: slow to import
+      const { ingestFiles } = await import('../../store/ingest.ts');
+      const { ingestDirectory } = await import('../../store/ingest-directory.ts');
+      const { isDirectory } = await import('../../sources/importers/trainer-dir.ts');
+      const dirs = (await Promise.all(files.map(isDirectory))).filter(Boolean).length;
+      if (dirs > 0 && files.length > 1) {
+        throw new InputError(
+          `give one trainer directory, or files: got ${dirs} director${dirs === 1 ? 'y' : 'ies'} among ${files.length} paths`,
+        );
+      }
+      const out = opts.json ? process.stderr : process.stdout;
       const summary = await withStore(
         cmd,
         async (store) => {
           let bar: ReturnType<typeof bytesProgress> | null = null;
+          const ingest = (o: IngestOptions) =>
+            dirs > 0
+              ? ingestDirectory(store, files[0]!, {
+                  ...o,
+                  onSkip: (file, why) => out.write(`${file}: skipped: ${why}\n`),
+                })
+              : ingestFiles(store, files, o);
           try {
-            return await ingestFiles(store, files, {
+            return await ingest({
               run: opts.run,
               strict: Boolean(opts.strict),
               format: opts.format,
@@ -71,8 +102,7 @@ Example:
               onRestart: opts.onRestart,
               maxLineBytes: opts.maxLineBytes,
               // which importer reads each file: on stderr with --json, so stdout stays one JSON object
-              onDetect: (file, format, message) =>
-                (opts.json ? process.stderr : process.stdout).write(`${file}: ${format}: ${message}\n`),
+              onDetect: (file, format, message) => out.write(`${file}: ${format}: ${message}\n`),
               onWarning: (file, message) => process.stderr.write(`rlaudit: warning: ${file}: ${message}\n`),
               // RLAUDIT_TRACE=batches reports each committed batch on stderr (used by the crash-safety test)
               onBatch:
@@ -102,8 +132,20 @@ Example:
           runs,
           files: perFile,
           errors,
+          skippedFiles,
         } = summary;
-        printJson({ run, read, accepted, rejected, duplicates, conflicts, runs, files: perFile, errors });
+        printJson({
+          run,
+          read,
+          accepted,
+          rejected,
+          duplicates,
+          conflicts,
+          runs,
+          files: perFile,
+          errors,
+          skipped: skippedFiles,
+        });
       } else {
         process.stdout.write(`${describe(summary)}\n`);
       }

@@ -21,6 +21,21 @@ export function defaultImportRun(path: string): string {
   return sanitize(basename(dirname(resolve(path)))) || 'run';
 }
 
+/**
+ * The run of a trainer directory read whole (`rlaudit ingest DIR`) without `--run`: its name, unless the
+ * name only says what it holds (`completions`, `rollouts`, …): then its parent's name.
+ *
+ * @example
+ * defaultDirectoryRun('dumps/ppo-7')            // → 'ppo-7'
+ * defaultDirectoryRun('out/grpo-1/completions') // → 'grpo-1'
+ */
+export function defaultDirectoryRun(dir: string): string {
+  const abs = resolve(dir);
+  const name = basename(abs);
+  if (name !== '' && !GENERIC_NAME.test(name)) return sanitize(name);
+  return sanitize(basename(dirname(abs))) || 'run';
+}
+
 function sanitize(name: string): string {
   return name.replace(/[\s/\\]+/g, '-');
 }

@@ -36,3 +36,9 @@ export interface ImportPlan {
     | { readonly kind: 'step-metrics'; readonly metrics: StepMetricsMapping }
     | null;
 }
+
+/** A file of a trainer directory that is not read, and why (`rlaudit ingest DIR`). */
+export interface SkippedFile {
+  readonly file: string;
+  readonly why: string;
+}

@@ -3,7 +3,8 @@ import { openRecords } from '../read-records.ts';
 import type { ReadOptions, SourceItem } from '../source-item.ts';
 import type { ImportPlan } from './import-plan.ts';
 import { readInspectEval, readInspectJson, type WarnFn } from './inspect-log.ts';
-import { mapRolloutItems } from './rollout-mapper.ts';
+import { mapRolloutItems, type RolloutMapping } from './rollout-mapper.ts';
+import { idText } from './row-values.ts';
 import type { RunCursors } from './run-cursors.ts';
 import { type StepMetricsItems, stageStepMetrics } from './step-metrics.ts';
 
@@ -55,8 +56,22 @@ export async function* importedRecordItems(
     yield [{ kind: 'row', line: 0, value: { type: 'run', run: target.baseRun, model: c.model } }];
   }
   for await (const items of rawItems(plan, options, target.cursors.warn)) {
+    await target.cursors.prepare(baseRunsOf(m, items, target.baseRun));
     yield mapRolloutItems(m, items, where, target.cursors);
   }
+}
+
+/** The runs a batch's rows go to before any split: the file's run, and the values of a mapped run column. */
+export function baseRunsOf(m: RolloutMapping, items: readonly SourceItem[], fileRun: string): Set<string> {
+  const runs = new Set([fileRun]);
+  const column = m.fields.run;
+  if (column === undefined) return runs;
+  for (const item of items) {
+    if (item.kind !== 'row' || item.value === null || typeof item.value !== 'object') continue;
+    const v = idText((item.value as Record<string, unknown>)[column]);
+    if (typeof v === 'string' && v.length > 0) runs.add(v);
+  }
+  return runs;
 }
 
 /** The validated lines of a per-step metrics file. */

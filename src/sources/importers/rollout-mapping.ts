@@ -102,7 +102,14 @@ export function rolloutMapping(
     );
   }
   if (sample.length > 0 && !has('prompt')) notes.push('no prompt column (add --map prompt=COLUMN)');
-  if (!has('session')) notes.push(`sessions numbered in ${preset.sessionOrder}`);
+  if (!has('session')) {
+    // the identity rule of RunCursors (docs/importers.md "Session identity")
+    notes.push(
+      has('step')
+        ? `sessions identified by (step, index within step in ${preset.sessionOrder}): a stored one is matched, new ones numbered after the run's stored sessions`
+        : `sessions identified by position in ${preset.sessionOrder} (no step column): a stored one is matched, new ones numbered after the run's stored sessions`,
+    );
+  }
   const used = new Set([...Object.values(fields), ...rewardColumns, ...preset.groupColumns]);
   const extra = [...columns].filter(
     (c) => !used.has(c) && !(preset.rewardsIn === 'scores' && c === 'scores'),

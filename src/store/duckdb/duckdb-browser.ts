@@ -1,5 +1,6 @@
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
   RejectRow,
@@ -30,6 +31,7 @@ import {
   SessionBoundsRow,
   SessionDetailRow,
   SessionEventRow,
+  StepSessionsRow,
 } from './session-detail-rows.ts';
 
 /** ORDER BY of each sort: by adjusted reward, else baseline; sessions without either last; ties in session order. */
@@ -214,6 +216,37 @@ export class DuckDbBrowser {
         time: e.time,
       })),
     };
+  }
+
+  async storedSessions(baseRun: string): Promise<StoredRun[]> {
+    const prefix = `${baseRun}-part`;
+    const rows = await this.client.query(
+      sql`SELECT run, step, list(session ORDER BY session) AS sessions FROM sessions
+            WHERE run = ${baseRun} OR starts_with(run, ${prefix})
+            GROUP BY run, step ORDER BY run, step NULLS FIRST`,
+      StepSessionsRow,
+    );
+    const byRun = new Map<string, { run: string; steps: Map<number | null, number[]> }>();
+    for (const r of rows) {
+      // only the run itself and its parts (`<run>-part2`, …), not `<run>-partial`
+      if (r.run !== baseRun && !/^\d+$/.test(r.run.slice(prefix.length))) continue;
+      let e = byRun.get(r.run);
+      if (e === undefined) {
+        e = { run: r.run, steps: new Map() };
+        byRun.set(r.run, e);
+      }
+      e.steps.set(r.step, r.sessions);
+    }
+    return [...byRun.values()].map(({ run, steps }) => {
+      const all = [...steps.values()].flat();
+      const numbered = [...steps.keys()].filter((k): k is number => k !== null);
+      return {
+        run,
+        steps,
+        lastSession: all.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
+        lastStep: numbered.length > 0 ? Math.max(...numbered) : null,
+      };
+    });
   }
 
   async sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {

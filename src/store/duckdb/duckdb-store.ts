@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
 import type { AnalysisScans } from '../scans/index.ts';
@@ -130,6 +131,9 @@ export class DuckDbStore implements Store {
   }
   getSession(q: { run: string; session: number }): Promise<SessionDetail | null> {
     return this.browser.getSession(q);
+  }
+  storedSessions(baseRun: string): Promise<StoredRun[]> {
+    return this.browser.storedSessions(baseRun);
   }
   sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {
     return this.browser.sessionAtStep(q);

@@ -60,6 +60,12 @@ export const SessionEventRow = rowDecoder(
 
 export const SessionAtStepRow = rowDecoder('sessionAtStep', z.object({ session: number }));
 
+/** The sessions of one step of a run (or of its sessions without a step), in session order. */
+export const StepSessionsRow = rowDecoder(
+  'stepSessions',
+  z.object({ run: text, step: nullableNumber, sessions: z.array(number) }),
+);
+
 /**
  * `sessionBounds`: aggregates over a run's sessions; over no rows `min`/`max` are NULL, and so are the
  * neighbours when nothing lies on that side (or no session or step was asked: the FILTER compares with NULL).

@@ -61,7 +61,10 @@ describe('Inspect logs', () => {
     const b = await ingest([evalFile], { run: 'i' }, db);
     // three sessions and the run record of the log's header (line 0)
     assert.deepEqual(counts(b.summary), [4, 4, 0, 0]);
-    assert.match(b.detected[0]!, /sessions numbered in sample order \(epoch, then sample id\)/);
+    assert.match(
+      b.detected[0]!,
+      /sessions identified by position in sample order \(epoch, then sample id\) \(no step column\)/,
+    );
     for (const { sessions } of [a, b]) {
       assert.deepEqual(
         sessions.map((s) => [s.session, s.prompt_id, s.meta?.epoch, s.output, s.baseline_reward]),
