@@ -79,6 +79,28 @@ describe('assessConvergence', () => {
     assert.deepEqual(gone.evidence.sessions, [650]);
   });
 
+  test('with step windows the last low reward is named by its step, and the steps after it are counted', () => {
+    // windows 0, 10, 20, … as a trainer that logs every tenth step: the step is the window's index
+    const stepWindows = windows.map((w, i) => ({ ...w, index: i * 10 }));
+    const byStep = {
+      run: 'r',
+      window: { by: 'step' } as const,
+      ...convergence({
+        reward: 'adjusted_reward',
+        threshold: { value: 0.5, rule: 'default' },
+        windows: stepWindows,
+      }),
+    };
+    const a = ANALYSES.convergence.assess(byStep, {}, ctx);
+    const gone = a.findings.find((f) => f.numbers.last_low_session !== undefined)!;
+    assert.equal(gone.numbers.last_low_step, 60);
+    assert.equal(gone.numbers.steps_after, 4);
+    assert.match(
+      gone.claim,
+      /given in step 60 \(session 650\); no session of the 4 logged steps after it \(450 sessions/,
+    );
+  });
+
   test('a convergence phase shorter than min_converged_windows is not tagged reward_converged', () => {
     const a = ANALYSES.convergence.assess(result, { min_converged_windows: 10 }, ctx);
     assert.ok(!tagsOf(a.findings).includes('reward_converged'));

@@ -1,3 +1,4 @@
+import { spanLabel } from '../shared/assessment.ts';
 import { printMissing, renderTable } from '../shared/render-table.ts';
 import type { ConvergenceAnalysis } from './analyze-convergence.ts';
 
@@ -18,14 +19,26 @@ export function convergenceTable(r: ConvergenceAnalysis, write: (text: string) =
     f(w.gap),
   ]);
   const headers = ['window', 'n', 'mean', 'variance', 'low', 'high:low', 'compliant', 'non-compl.', 'gap'];
-  write(`${renderTable(headers, rows)}\n\n`);
+  // columns empty in every row (no classification: no compliant / non-compliant means) are left out; the
+  // "not available" line below says why
+  const keep = headers.map((_, c) => c < 6 || rows.some((row) => row[c] !== ''));
+  write(
+    `${renderTable(
+      headers.filter((_, c) => keep[c]),
+      rows.map((row) => row.filter((_, c) => keep[c])),
+    )}\n\n`,
+  );
+  const byStep = r.window.by === 'step';
+  const stepOf = (session: number) => r.windows.find((w) => w.from <= session && w.to >= session)?.index;
   const cps = r.changePoints.sessions;
   write(
-    `change points of the variance series (last session of the left segment): ${cps.length ? cps.join(', ') : 'none'}\n`,
+    byStep
+      ? `change points of the variance series (last step of the left segment): ${cps.length ? cps.map((c) => `step ${stepOf(c)} (session ${c})`).join(', ') : 'none'}\n`
+      : `change points of the variance series (last session of the left segment): ${cps.length ? cps.join(', ') : 'none'}\n`,
   );
   for (const p of r.phases) {
     write(
-      `phase ${p.name}: sessions ${p.from}–${p.to} (${p.windows} windows, mean variance ${f(p.meanVariance, 5)})\n`,
+      `phase ${p.name}: ${spanLabel(r.window, r.windows, p.from, p.to)} (${p.windows} windows, mean variance ${f(p.meanVariance, 5)})\n`,
     );
   }
   for (const n of r.notes) write(`note: ${n}\n`);
@@ -34,6 +47,13 @@ export function convergenceTable(r: ConvergenceAnalysis, write: (text: string) =
       `at ${a.session} (sessions ${a.from}–${a.to}): high:low ${a.ratioLabel}, low share ${pct(a.lowShare)}\n`,
     );
   }
-  write(`last low reward: ${r.lastLowSession === null ? 'none' : `session ${r.lastLowSession}`}\n`);
+  const low = r.lastLowSession;
+  const lowStep =
+    low !== null && r.window.by === 'step'
+      ? r.windows.find((w) => w.from <= low && w.to >= low)?.index
+      : undefined;
+  write(
+    `last low reward: ${low === null ? 'none' : lowStep !== undefined ? `step ${lowStep} (session ${low})` : `session ${low}`}\n`,
+  );
   printMissing(r.missing, write);
 }
