@@ -12,7 +12,7 @@ import {
 } from '../sources/importers/import-reader.ts';
 import { RunCursors } from '../sources/importers/run-cursors.ts';
 import type { StepMetricsItems } from '../sources/importers/step-metrics.ts';
-import { rankOf } from '../sources/importers/trainer-dir.ts';
+import { isDirectory, rankOf } from '../sources/importers/trainer-dir.ts';
 import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
 import type { StagedItems, StagedReject } from '../sources/staged.ts';
@@ -85,7 +85,15 @@ export async function ingestFiles(
   if (paths.length === 0) throw new InputError('no input files given');
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const plans: ImportPlan[] = [];
-  for (const p of paths) plans.push(await planImport(p, { ...options, maxLineBytes }));
+  for (const p of paths) {
+    if (await isDirectory(p)) {
+      throw new InputError(
+        "a directory, not a file: a trainer's directory is read whole by ingestDirectory (rlaudit ingest DIR)",
+        { file: p },
+      );
+    }
+    plans.push(await planImport(p, { ...options, maxLineBytes }));
+  }
   orderImportedFiles(plans);
   const total = plans.reduce((a, f) => a + f.bytes, 0);
   let doneBefore = 0;

@@ -211,6 +211,10 @@ describe('ingestDirectory: a trainer directory as one run, merged by step', () =
       { rank: 1, steps: [1, 2], perStep: 2 },
     ]);
     assert.deepEqual(await sessions(store, 'exp-named'), want);
+    await assert.rejects(
+      ingestFiles(store, [exp]),
+      /exp-named: a directory, not a file: .*ingestDirectory \(rlaudit ingest DIR\)/,
+    );
     const whole = await ingestDirectory(store, exp);
     assert.deepEqual(
       [whole.run, whole.duplicates],
