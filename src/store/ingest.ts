@@ -12,10 +12,12 @@ import {
 } from '../sources/importers/import-reader.ts';
 import { RunCursors } from '../sources/importers/run-cursors.ts';
 import type { StepMetricsItems } from '../sources/importers/step-metrics.ts';
+import { isDirectory, rankOf } from '../sources/importers/trainer-dir.ts';
 import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
 import type { StagedItems, StagedReject } from '../sources/staged.ts';
 import { readValidatedBatches, stageItems } from '../sources/validated-batches.ts';
+import { loadMerged } from './merged-load.ts';
 import { addCounts, emptyCounts, type IngestCounts, type Store } from './store.ts';
 
 export interface IngestOptions extends ImportOptions {
@@ -83,7 +85,15 @@ export async function ingestFiles(
   if (paths.length === 0) throw new InputError('no input files given');
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const plans: ImportPlan[] = [];
-  for (const p of paths) plans.push(await planImport(p, { ...options, maxLineBytes }));
+  for (const p of paths) {
+    if (await isDirectory(p)) {
+      throw new InputError(
+        "a directory, not a file: a trainer's directory is read whole by ingestDirectory (rlaudit ingest DIR)",
+        { file: p },
+      );
+    }
+    plans.push(await planImport(p, { ...options, maxLineBytes }));
+  }
   orderImportedFiles(plans);
   const total = plans.reduce((a, f) => a + f.bytes, 0);
   let doneBefore = 0;
@@ -104,8 +114,29 @@ export async function ingestFiles(
   const summaries: FileIngestSummary[] = [];
   const errors: string[] = [];
   const loads: number[] = [];
+  const rankGroups = rankFileGroups(plans, options.run);
   try {
     for (const plan of plans) {
+      const group = rankGroups.get(plan);
+      if (group !== undefined) {
+        // rank files of one run named together: read merged by step, as `ingest DIR` reads them
+        if (group.plans[0] !== plan) continue;
+        const merged = await loadMerged(store, ingestId, group.plans, group.run, cursors.rollouts, {
+          ...options,
+          batchRows: options.batchRows ?? 50_000,
+          maxLineBytes,
+          total,
+          loads,
+        });
+        for (const f of merged.files) {
+          addCounts(all, f);
+          summaries.push({ ...f, warnings: warnings.get(f.file) ?? [] });
+        }
+        if (merged.error !== null) errors.push(merged.error);
+        for (const r of merged.runs) runs.add(r);
+        doneBefore += group.plans.reduce((a, p) => a + p.bytes, 0);
+        continue;
+      }
       options.onDetect?.(plan.path, plan.format, plan.message);
       const source = { path: plan.path, absPath: resolve(plan.path), format: plan.format, bytes: plan.bytes };
       const readOptions: ReadOptions = {
@@ -137,6 +168,32 @@ export async function ingestFiles(
     skippedFiles: [],
     ...all,
   };
+}
+
+/**
+ * Rank files (`rollout_data_rank<N>.jsonl`: rollouts with a rank in the name) given together for one run:
+ * two or more of them are read merged by step (rank, then line), in rank order. Each plan maps to its group.
+ */
+function rankFileGroups(
+  plans: readonly ImportPlan[],
+  forcedRun: string | undefined,
+): Map<ImportPlan, { run: string; plans: ImportPlan[] }> {
+  const byRun = new Map<string, ImportPlan[]>();
+  for (const p of plans) {
+    if (p.mapping?.kind !== 'rollouts' || rankOf(p.path) === null) continue;
+    const run = forcedRun ?? defaultImportRun(p.path);
+    byRun.set(run, [...(byRun.get(run) ?? []), p]);
+  }
+  const out = new Map<ImportPlan, { run: string; plans: ImportPlan[] }>();
+  for (const [run, group] of byRun) {
+    if (group.length < 2) continue;
+    group.sort(
+      (a, b) =>
+        rankOf(a.path)! - rankOf(b.path)! || a.path.localeCompare(b.path, undefined, { numeric: true }),
+    );
+    for (const p of group) out.set(p, { run, plans: group });
+  }
+  return out;
 }
 
 /**

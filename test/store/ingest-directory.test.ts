@@ -3,8 +3,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/model/errors.ts';
+import { defaultImportRun } from '../../src/sources/importers/default-run.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
-import type { IngestSummary } from '../../src/store/ingest.ts';
+import { type IngestSummary, ingestFiles } from '../../src/store/ingest.ts';
 import { ingestDirectory } from '../../src/store/ingest-directory.ts';
 import type { Store } from '../../src/store/store.ts';
 import { metricsRows, writeJsonl } from '../fixtures/importers/build.ts';
@@ -73,13 +74,13 @@ describe('ingestDirectory: a trainer directory as one run, merged by step', () =
     assert.deepEqual(
       s.skippedFiles.map((k) => [k.file.split('/').pop(), k.why]),
       [
-        ['plots', 'a directory (ingest DIR reads DIR and its completions/)'],
+        ['plots', 'a directory (ingest DIR reads the files of DIR and of its completions/)'],
         ['README.md', 'not a JSONL, CSV or Parquet file (use .jsonl, .csv or .parquet, optionally .gz)'],
       ],
     );
     assert.match(
       detected[1]!,
-      /rank1\.jsonl: detected OpenRLHF .*merged by step with the directory's other 2 rollout files \(rank 1, then line\)/,
+      /rank1\.jsonl: detected OpenRLHF .*merged by step with 2 other rollout files of run exp-7 \(rank 1, then line\)/,
     );
     const want = promised([
       { rank: 0, steps: [1, 2, 3], perStep: 2 },
@@ -191,8 +192,36 @@ describe('ingestDirectory: a trainer directory as one run, merged by step', () =
     const s = await ingestDirectory(store, exp);
     assert.equal(s.accepted, 0);
     assert.match(s.errors[0]!, /rank1\.jsonl:3: step: step counter restarts at line 3 \(step 2 → 1\)/);
-    assert.match(s.errors[0]!, /nothing of them was kept/);
+    assert.match(s.errors[0]!, /numbered together: nothing of them was kept/);
     assert.deepEqual(await store.listRuns(), []);
+    await store.close();
+  });
+
+  it('merges rank files named in one `ingest FILE...` by step too, into the run of their directory', async () => {
+    const exp = join(dir, 'named', 'exp-named');
+    appendRankSteps(exp, [1, 2], [1, 2]);
+    const store = await fresh();
+    // given in the wrong order: ranks are taken by number
+    const files = [join(exp, 'rollout_data_rank1.jsonl'), join(exp, 'rollout_data_rank0.jsonl')];
+    const s = await ingestFiles(store, files);
+    reconciles(s);
+    assert.deepEqual([s.run, s.accepted, s.errors], ['exp-named', 6, []]);
+    const want = promised([
+      { rank: 0, steps: [1, 2], perStep: 1 },
+      { rank: 1, steps: [1, 2], perStep: 2 },
+    ]);
+    assert.deepEqual(await sessions(store, 'exp-named'), want);
+    await assert.rejects(
+      ingestFiles(store, [exp]),
+      /exp-named: a directory, not a file: .*ingestDirectory \(rlaudit ingest DIR\)/,
+    );
+    const whole = await ingestDirectory(store, exp);
+    assert.deepEqual(
+      [whole.run, whole.duplicates],
+      ['exp-named', 6],
+      'the directory gives the same sessions',
+    );
+    assert.equal(defaultImportRun(join(exp, 'rollout_data_rank0.jsonl')), 'exp-named');
     await store.close();
   });
 
@@ -200,10 +229,15 @@ describe('ingestDirectory: a trainer directory as one run, merged by step', () =
     const empty = join(dir, 'no-logs');
     mkdirSync(empty);
     writeFileSync(join(empty, 'notes.txt'), 'hello');
+    mkdirSync(join(empty, 'run-a'));
     const store = await fresh();
     await assert.rejects(ingestDirectory(store, empty), (e: unknown) => {
       assert.ok(e instanceof InputError);
-      assert.match(e.message, /no trainer log found in the directory .*skipped notes\.txt \(not a JSONL/);
+      assert.match(
+        e.message,
+        /no trainer log found in the directory .*skipped run-a \(a directory .*\); notes\.txt \(not a JSONL/,
+      );
+      assert.match(e.message, /a directory of runs\? ingest each run's directory: rlaudit ingest .*run-a$/);
       return true;
     });
     await store.close();

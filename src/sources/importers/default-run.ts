@@ -1,18 +1,21 @@
 import { basename, dirname, resolve } from 'node:path';
 
-const GENERIC_NAME = /^(\d+|completions([_-]?\d+)?|samples|rollouts?|generations|metrics|logs?|train|eval)$/i;
+const GENERIC_NAME =
+  /^(\d+|completions([_-]?\d+)?|samples|rollouts?|generations|metrics|logs?|train|eval|([\w-]*[_-])?rank[_-]?\d+)$/i;
 
 /** The extensions stripped from a file name (all of them: `run.eval.json` → `run`, `x.jsonl.gz` → `x`). */
 const EXTENSIONS = /(\.(jsonl|ndjson|json|csv|tsv|parquet|eval|gz|zst|zip))+$/i;
 
 /**
  * The run an imported file's rows go to without `--run`: its name without extensions, unless the name only
- * says what kind of file it is (`17.jsonl`, `completions_00010.parquet`, `samples.jsonl`, `metrics.jsonl`):
- * then the name of its directory, so that the step files and the metrics of one run land in one run.
+ * says what kind of file it is (`17.jsonl`, `completions_00010.parquet`, `samples.jsonl`, `metrics.jsonl`,
+ * a rank file `rollout_data_rank3.jsonl`): then the name of its directory, so that the step, rank and
+ * metrics files of one run land in one run.
  *
  * @example
  * defaultImportRun('results/baseline/samples.jsonl') // → 'baseline'
  * defaultImportRun('dumps/run-a/12.jsonl')           // → 'run-a'
+ * defaultImportRun('exp-1/rollout_data_rank0.jsonl')  // → 'exp-1'
  * defaultImportRun('logs/sums.eval.json')            // → 'sums'
  */
 export function defaultImportRun(path: string): string {

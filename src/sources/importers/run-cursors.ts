@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { InputError } from '../../model/errors.ts';
 import type { OnRestart } from './formats.ts';
 
@@ -160,9 +161,13 @@ export class RunCursors {
   private restart(c: Cursor, baseRun: string, step: number, file: string, line: number): void {
     const what = `step counter restarts at line ${line} (step ${c.lastStep} → ${step})`;
     if (this.onRestart === 'error') {
+      // rank files given one after the other: each starts again at the first step
+      const ranks = /rank[_-]?\d+/i.test(basename(file))
+        ? '; rank files of one run are merged by step with `rlaudit ingest DIR`'
+        : '';
       throw new InputError(
         `${what}: a restarted or resumed run is never merged silently; choose --on-restart split ` +
-          `(a new run from here: ${partName(baseRun, c.part + 1)}), continue (one run, sessions keep counting) or error`,
+          `(a new run from here: ${partName(baseRun, c.part + 1)}), continue (one run, sessions keep counting) or error${ranks}`,
         { file, line, field: 'step' },
       );
     }

@@ -56,7 +56,11 @@ export async function planDirectory(
       if (e.name.startsWith('.')) skipped.push({ file: path, why: 'a hidden file' });
       else if (e.isDirectory()) {
         if (top && READ_SUBDIRS.has(e.name)) await list(path, false);
-        else skipped.push({ file: path, why: 'a directory (ingest DIR reads DIR and its completions/)' });
+        else
+          skipped.push({
+            file: path,
+            why: 'a directory (ingest DIR reads the files of DIR and of its completions/)',
+          });
       } else if (e.isFile()) files.push(path);
       else skipped.push({ file: path, why: 'not a regular file' });
     }
@@ -87,9 +91,14 @@ export async function planDirectory(
   rollouts.sort((a, b) => (rankOf(a.path) ?? 0) - (rankOf(b.path) ?? 0) || natural(a.path, b.path));
   if (rollouts.length === 0 && metrics.length === 0) {
     const why = skipped.map((s) => `${basename(s.file)} (${s.why})`).join('; ');
+    const subdir = (await Promise.all(skipped.map((s) => isDirectory(s.file)))).findIndex(Boolean);
+    const hint =
+      subdir >= 0
+        ? `; a directory of runs? ingest each run's directory: rlaudit ingest ${skipped[subdir]!.file}`
+        : '';
     throw new InputError(
       `no trainer log found in the directory (verl <step>.jsonl, RLLoggingBoard rollout_data_rank<N>.jsonl, ` +
-        `TRL completions/completions_<step>.parquet, per-step metrics)${why ? `: skipped ${why}` : ''}`,
+        `TRL completions/completions_<step>.parquet, per-step metrics)${why ? `: skipped ${why}` : ''}${hint}`,
       { file: dir },
     );
   }
