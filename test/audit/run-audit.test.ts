@@ -27,8 +27,10 @@ describe('runAudit', () => {
     await ingestRecords(store, simulate({ scenario: 'wild-7', seed: 7, sessions: 6000 }), {
       name: 'simulate:wild-7',
     });
-    const stepped = Array.from({ length: 408 }, (_, i) => {
-      const { classification: _c, category: _k, ...row } = sessionRow(i + 1, { run: 'stepped' });
+    const stepped = Array.from({ length: 407 }, (_, i) => {
+      // low rewards only up to session 100 (step 12): the last one is session 99
+      const high = i + 1 > 100 ? { baseline_reward: 0.85, adjusted_reward: 0.85 } : {};
+      const { classification: _c, category: _k, ...row } = sessionRow(i + 1, { run: 'stepped', ...high });
       return row;
     });
     const plain = Array.from({ length: 400 }, (_, i) => {
@@ -36,7 +38,7 @@ describe('runAudit', () => {
       return row;
     });
     await ingestRecords(store, plain, { name: 'plain' });
-    // the trainer's own per-step metrics of a stepped run (8 sessions per step, steps 0–50)
+    // the trainer's own per-step metrics of a stepped run (sessions 1–407: 8 per step, steps 0–50)
     const metrics = Array.from({ length: 51 }, (_, step) => ({
       step,
       train_reward: 0.4 + step / 100,
@@ -208,6 +210,19 @@ describe('runAudit', () => {
     assert.equal(series('-diversity').filter((p) => p.series === 'run: eval_distinct_2').length, 51);
     const rendered = await renderReportCharts(report);
     assert.match(rendered.sections[0]!.charts[1]!.svg, /^<svg/);
+  });
+
+  it('says in steps where the last low reward was given when the windows are steps', async () => {
+    const { report } = await runAudit(store, { run: 'stepped', windows: { by: 'step' }, operations: false });
+    const f = report.sections
+      .flatMap((s) => s.findings)
+      .find((x) => x.numbers.last_low_session !== undefined);
+    assert.ok(f);
+    assert.equal(
+      f.claim,
+      'The last low reward (below 0.500) was given in step 12 (session 99); no session of the 38 sampled steps after it (308 sessions, to the end of the run) received one.',
+    );
+    assert.deepEqual([f.numbers.last_low_step, f.numbers.steps_after], [12, 38]);
   });
 
   it('colours the session index of a classified run by classification, in rows of sessions', async () => {

@@ -113,14 +113,26 @@ export function assessConvergence(
   } else {
     const after = lastSession - r.lastLowSession;
     const lowFree = r.windows.filter((w) => w.low === 0 && w.from > r.lastLowSession!).length;
+    // by step, the claim speaks steps: the step of the last low reward and the steps after it
+    const lowStep =
+      r.window.by === 'step'
+        ? (r.windows.find((w) => w.from <= r.lastLowSession! && r.lastLowSession! <= w.to)?.index ?? null)
+        : null;
+    const stepsAfter = lowStep === null ? null : r.windows.filter((w) => w.index > lowStep).length;
     b.add({
       severity: lowFree >= minWindows ? 'notice' : 'info',
       claim:
-        `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
-        `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
+        lowStep !== null && stepsAfter === 0
+          ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}), the last step sampled.`
+          : lowStep !== null
+            ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}); ` +
+              `no session of the ${n0(stepsAfter!)} sampled steps after it (${n0(after)} sessions, to the end of the run) received one.`
+            : `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
+              `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
       numbers: {
         last_low_session: r.lastLowSession,
         sessions_after: after,
+        ...(lowStep !== null ? { last_low_step: lowStep, steps_after: stepsAfter } : {}),
         low_free_windows: lowFree,
         low_threshold: r.threshold.value,
       },
