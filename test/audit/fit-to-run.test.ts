@@ -140,6 +140,13 @@ describe('what of a report does not apply to the run', () => {
     assert.deepEqual([fitted.tables, fitted.missing, fitted.summary], [[], [], '']);
   });
 
+  it('keeps a section whose analyses report in other sections, with its notes saying where', () => {
+    const notes = ['The findings of the recurrence analysis are in the section "adjustment-history".'];
+    const fitted = fitSection(section({ notes }), new Set(['events'] as const));
+    assert.equal(fitted.notApplicable, null);
+    assert.deepEqual(fitted.notes, notes);
+  });
+
   it('keeps a section with a finding, without the lines that restate absent layers', () => {
     const finding = {
       id: 's.a.1',
