@@ -68,9 +68,9 @@ export function withoutEmptyColumns(t: ReportTable): ReportTable | null {
 /** Whether a chart draws nothing measured: no cell, or no layer with a data value. */
 export function isEmptyChart(c: ChartData): boolean {
   if (c.kind === 'session-index') return c.cells.length === 0;
+  // data at the top (shared by every layer, or of a facet) or in the layers
   const spec = c.spec as { data?: { values?: unknown[] }; layer?: { data?: { values?: unknown[] } }[] };
-  const layers = spec.layer ?? [spec];
-  return !layers.some((l) => (l.data?.values?.length ?? 0) > 0);
+  return ![spec, ...(spec.layer ?? [])].some((l) => (l.data?.values?.length ?? 0) > 0);
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sessionLineChart } from '../../src/analyses/shared/chart-specs.ts';
+import { runMetricsChart, sessionLineChart, timelineChart } from '../../src/analyses/shared/chart-specs.ts';
 import {
   absentLayers,
   fitSection,
@@ -122,6 +122,19 @@ describe('what of a report does not apply to the run', () => {
     });
     assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: empty }), true);
     assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: drawn }), false);
+    // data shared by every layer (the timeline) or of a facet (the run's metrics)
+    const timeline = timelineChart({
+      title: 't',
+      items: [{ session: 3, lane: 'annotations', label: 'a-1' }],
+    });
+    assert.equal(
+      isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: timeline }),
+      false,
+    );
+    const none = timelineChart({ title: 't', items: [] });
+    assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: none }), true);
+    const panels = runMetricsChart({ title: 'm', metrics: [{ step: 1, name: 'kl', value: 0 }] });
+    assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: panels }), false);
   });
 
   it('turns a section with nothing left into one line naming the absent layers', () => {
