@@ -46,7 +46,10 @@ describe('runAudit', () => {
       eval_distinct_2: 0.9,
     }));
     await ingestRecords(store, stepped, { name: 'stepped' });
-    await ingestFiles(store, [writeJsonl(join(dir, 'metrics.jsonl'), metrics)], { run: 'stepped' });
+    const metricsFile = writeJsonl(join(dir, 'metrics.jsonl'), metrics);
+    await ingestFiles(store, [metricsFile], { run: 'stepped' });
+    // the same file again: it adds nothing (all duplicates), and provenance still lists it
+    await ingestFiles(store, [metricsFile], { run: 'stepped' });
   });
   after(async () => {
     await store.close();
@@ -223,6 +226,23 @@ describe('runAudit', () => {
       'The last low reward (below 0.500) was given in step 12 (session 99); no session of the 38 sampled steps after it (308 sessions, to the end of the run) received one.',
     );
     assert.deepEqual([f.numbers.last_low_step, f.numbers.steps_after], [12, 38]);
+  });
+
+  it('lists a file ingested into the run that added nothing, with its duplicates', async () => {
+    const { report } = await runAudit(store, { run: 'stepped', operations: false });
+    const inputs = report.provenance.inputs.map((i) => [
+      i.path.endsWith('metrics.jsonl') ? 'metrics.jsonl' : i.path,
+      i.format,
+      i.rows,
+      i.read,
+      i.accepted,
+      i.duplicates,
+    ]);
+    assert.deepEqual(inputs, [
+      ['stepped', 'records', 407, 407, 407, 0],
+      ['metrics.jsonl', 'step-metrics', 153, 51, 51, 0],
+      ['metrics.jsonl', 'step-metrics', 0, 51, 0, 51],
+    ]);
   });
 
   it('colours the session index of a classified run by classification, in rows of sessions', async () => {

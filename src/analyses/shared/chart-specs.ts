@@ -190,29 +190,56 @@ export function sessionLineChart(options: {
       },
     });
   }
-  // measured points joined by straight lines (no smoothing: the curve between windows is not measured)
-  const points = options.points
-    .filter((p) => p.value !== null)
-    .map((p) => ({
-      x: p.step !== undefined && axis.unit === 'step' ? p.step : axisX(axis, p.session),
-      value: p.value,
-      series: p.series,
-    }))
+  // measured points joined by straight lines (no smoothing: the curve between windows is not measured);
+  // the run's own logged metrics first, thin and dashed, so that rlaudit's measures are drawn over them
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: options.yTitle,
+    scale: {
+      ...(options.yDomain ? { domain: [...options.yDomain] } : { zero: false }),
+      ...(options.yScale === 'symlog' ? { type: 'symlog' } : {}),
+    },
+  };
+  const place = (p: LineSeriesPoint) => ({
+    x: p.step !== undefined && axis.unit === 'step' ? p.step : axisX(axis, p.session),
+    value: p.value,
+    series: p.series,
+  });
+  const measured = options.points.filter((p) => p.value !== null);
+  const logged = measured.filter((p) => p.step !== undefined && axis.unit === 'step').map(place);
+  const points = measured
+    .filter((p) => !(p.step !== undefined && axis.unit === 'step'))
+    .map(place)
     .sort((a, b) => a.x - b.x);
+  if (logged.length > 0) {
+    layers.push({
+      data: { values: logged.sort((a, b) => a.x - b.x) },
+      mark: {
+        type: 'line',
+        strokeWidth: 1.1,
+        strokeDash: [4, 2],
+        interpolate: 'linear',
+        point: { filled: true, size: 8 },
+      },
+      encoding: {
+        x,
+        y,
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: null,
+          scale: fixedColorScale(logged.map((p) => p.series)),
+        },
+      },
+    });
+  }
   layers.push({
     data: { values: points },
     mark: { type: 'line', strokeWidth: 1.6, interpolate: 'linear', point: { filled: true, size: 18 } },
     encoding: {
       x,
-      y: {
-        field: 'value',
-        type: 'quantitative',
-        title: options.yTitle,
-        scale: {
-          ...(options.yDomain ? { domain: [...options.yDomain] } : { zero: false }),
-          ...(options.yScale === 'symlog' ? { type: 'symlog' } : {}),
-        },
-      },
+      y,
       color: {
         field: 'series',
         type: 'nominal',

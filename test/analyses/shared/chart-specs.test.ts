@@ -124,6 +124,16 @@ describe('chart axes in the unit of the windows', () => {
       spec.layer[0]!.data.values.map((v) => v.x),
       [3, 4],
     );
+    // drawn first (under rlaudit's measures), thin and dashed
+    const withOurs = sessionLineChart({
+      title: 't',
+      yTitle: 'y',
+      axis: byStep,
+      points: [{ session: 32, value: 0.5, series: 'mean baseline reward' }, ...points],
+    }) as unknown as { layer: { mark: { strokeDash?: number[] }; data: { values: { series: string }[] } }[] };
+    assert.deepEqual(withOurs.layer[0]!.mark.strokeDash, [4, 2]);
+    assert.equal(withOurs.layer[0]!.data.values[0]!.series, 'run: train_reward');
+    assert.equal(withOurs.layer[1]!.data.values[0]!.series, 'mean baseline reward');
     const panels = runMetricsChart({ title: 'm', metrics: logged }) as unknown as {
       data: { values: unknown[] };
       facet: { field: string };
