@@ -3,7 +3,7 @@ import type { ChartData } from '../model/findings.ts';
 import type { WindowSpec } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
 import type { AssessContext, AssessedAnalysis, Thresholds } from './shared/assessment.ts';
-import type { ChartAxis, ChartEvent } from './shared/chart-specs.ts';
+import type { ChartAxis, ChartEvent, RunMetricValue } from './shared/chart-specs.ts';
 
 /** The parameters of an analysis: a zod object whose keys are the template's `params:` names. */
 export type ParamsSchema = z.ZodObject;
@@ -48,6 +48,8 @@ export interface ChartContext<U extends Dependencies> {
   readonly events: readonly ChartEvent[];
   /** The x axis: sessions, or training steps when the audit's windows are steps. */
   readonly axis: ChartAxis;
+  /** The run's own per-step metrics (empty when none were ingested): drawn beside rlaudit's measures. */
+  readonly runMetrics: readonly RunMetricValue[];
   /** Results of `chartsUse` analyses as the audit ran them (first step of the template), null when not run. */
   readonly uses: OptionalResults<U>;
 }

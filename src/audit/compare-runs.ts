@@ -19,8 +19,12 @@ export interface RunComparison {
   readonly sessions: number;
   readonly steps: number;
   readonly windows: number;
+  /** The first and last window in the windows' unit (`step 0`, `sessions 1–500`): what first → last compares. */
+  readonly firstWindow: string | null;
+  readonly lastWindow: string | null;
   readonly reward: FirstLast & { readonly column: string };
   readonly lowShare: FirstLast & { readonly threshold: number };
+  /** The convergence phases in the windows' unit (`noise steps 0–10 · convergence steps 20–100`). */
   readonly phases: string;
   readonly vocabulary: FirstLast;
   readonly responseDiversity: FirstLast;
@@ -55,6 +59,23 @@ const fl = <T>(xs: readonly T[], f: (x: T) => number | null): FirstLast => ({
 });
 
 /**
+ * A convergence phase in the windows' unit: `noise steps 0–10` by step (the steps of the windows holding its
+ * first and last session), `noise sessions 1–2500` by session.
+ */
+export function phaseLabel(
+  window: WindowSpec,
+  windows: readonly { readonly index: number; readonly from: number; readonly to: number }[],
+  p: { readonly name: string; readonly from: number; readonly to: number },
+): string {
+  if (window.by !== 'step') return `${p.name} sessions ${p.from}–${p.to}`;
+  const stepOf = (s: number) => windows.find((w) => w.from <= s && s <= w.to)?.index ?? null;
+  const a = stepOf(p.from);
+  const b = stepOf(p.to);
+  if (a === null || b === null) return `${p.name} sessions ${p.from}–${p.to}`;
+  return a === b ? `${p.name} step ${a}` : `${p.name} steps ${a}–${b}`;
+}
+
+/**
  * Sibling runs side by side (e.g. one model under different reward settings): each run's reward, low-reward
  * share, phases, vocabulary, response diversity, per-output distinct-2, unsolicited rate and the phrase that
  * rose most, each from the same analysis with the same windows, first vs last window.
@@ -86,9 +107,11 @@ export async function analyzeCompare(
       sessions: layers.sessions,
       steps: layers.steps,
       windows: conv.windows.length,
+      firstWindow: conv.windows[0] ? windowLabel(window, conv.windows[0]) : null,
+      lastWindow: conv.windows.at(-1) ? windowLabel(window, conv.windows.at(-1)!) : null,
       reward: { column: conv.reward, ...fl(conv.windows, (w) => w.mean) },
       lowShare: { threshold: conv.threshold.value, ...fl(conv.windows, (w) => w.lowShare) },
-      phases: conv.phases.map((p) => `${p.name} ${p.from}–${p.to}`).join(' · '),
+      phases: conv.phases.map((p) => phaseLabel(window, conv.windows, p)).join(' · '),
       vocabulary: fl(div.windows, (w) => w.metrics.unique_tokens),
       responseDiversity: fl(div.windows, (w) => w.metrics.response_diversity),
       distinct2PerOutput: fl(div.windows, (w) => w.metrics.distinct2_per_output),

@@ -68,15 +68,16 @@ export function withoutEmptyColumns(t: ReportTable): ReportTable | null {
 /** Whether a chart draws nothing measured: no cell, or no layer with a data value. */
 export function isEmptyChart(c: ChartData): boolean {
   if (c.kind === 'session-index') return c.cells.length === 0;
+  // data at the top (shared by every layer, or of a facet) or in the layers
   const spec = c.spec as { data?: { values?: unknown[] }; layer?: { data?: { values?: unknown[] } }[] };
-  const layers = spec.layer ?? [spec];
-  return !layers.some((l) => (l.data?.values?.length ?? 0) > 0);
+  return ![spec, ...(spec.layer ?? [])].some((l) => (l.data?.values?.length ?? 0) > 0);
 }
 
 /**
  * A section as it fits the run: lines that restate an absent layer, tables without rows, columns empty in
  * every row and charts that draw nothing left out; a section with nothing left (no finding, table or chart)
- * becomes one line, `notApplicable`, naming the absent layers (or the section's own missing lines) why.
+ * becomes one line, `notApplicable`, naming the absent layers (or the section's own missing lines) why —
+ * unless its notes say where its analyses' findings are (an analysis assessed in an earlier section).
  */
 export function fitSection(section: ReportSection, absent: ReadonlySet<AbsentLayer>): ReportSection {
   if (section.status !== 'complete') return section;
@@ -90,7 +91,9 @@ export function fitSection(section: ReportSection, absent: ReadonlySet<AbsentLay
   const tables = section.tables.map(withoutEmptyColumns).filter((t): t is ReportTable => t !== null);
   const charts = section.charts.filter((c) => !isEmptyChart(c));
   const empty = section.findings.length === 0 && tables.length === 0 && charts.length === 0;
-  if (!empty) return { ...section, missing, tables, charts, notApplicable: null };
+  // a section whose analyses report elsewhere (its notes say where) applies; it is only short
+  const pointsElsewhere = section.notes.length > 0 && restated.size === 0 && missing.length === 0;
+  if (!empty || pointsElsewhere) return { ...section, missing, tables, charts, notApplicable: null };
   const layers = [...restated];
   const reason =
     layers.length > 0

@@ -1,4 +1,5 @@
-import type { ChartEvent } from '../analyses/shared/chart-specs.ts';
+import { type ChartEvent, type RunMetricValue, runMetricsChart } from '../analyses/shared/chart-specs.ts';
+import type { ChartData } from '../model/findings.ts';
 import type { RunRecord } from '../model/schema.ts';
 import type { WindowSpec } from '../model/windows.ts';
 import type { RunLayers } from '../store/scans/index.ts';
@@ -21,6 +22,7 @@ export async function overviewSection(
   runRecord: RunRecord | null,
   events: readonly ChartEvent[],
   window: WindowSpec,
+  runMetrics: readonly RunMetricValue[] = [],
 ): Promise<ReportSection> {
   const reward = layers.withAdjustedReward > 0 ? 'adjusted_reward' : 'baseline_reward';
   const cells = await store.scans.sessionIndex(run, SESSION_INDEX_CELLS, reward);
@@ -48,6 +50,22 @@ export async function overviewSection(
     `The training record of run ${run}${runRecord?.model ? ` (model ${runRecord.model})` : ''} holds ${fmt(layers.sessions)} sessions ` +
     `(sessions ${fmt(first)}–${fmt(last)}${layers.steps > 0 ? `, ${fmt(layers.steps)} training steps` : ''}), ` +
     `${fmt(layers.events)} calibration events and ${fmt(layers.annotations)} annotations.`;
+  const metricNames = [...new Set(runMetrics.map((m) => m.name))];
+  const metricCharts: ChartData[] =
+    runMetrics.length === 0
+      ? []
+      : [
+          {
+            id: 'overview-run-metrics',
+            title: "The run's own metrics",
+            caption: `The ${metricNames.length} per-step metrics the trainer logged (${metricNames.slice(0, 6).join(', ')}${metricNames.length > 6 ? ', …' : ''}), as logged at every step, each on its own scale (rlaudit analyze metrics); those of reward and diversity are also drawn beside rlaudit's measures below.`,
+            kind: 'vega-lite',
+            spec: runMetricsChart({
+              title: `Per-step metrics logged by the trainer of ${run}`,
+              metrics: runMetrics,
+            }),
+          },
+        ];
   return {
     id: 'overview',
     title: 'The training record',
@@ -94,6 +112,7 @@ export async function overviewSection(
         reward: colour === 'reward' ? reward : null,
         rows,
       },
+      ...metricCharts,
     ],
     // the layers the run lacks are the report's `notApplicable` lines, shown in this section
     missing: [],

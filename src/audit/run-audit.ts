@@ -98,11 +98,13 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
   }));
   const axis: ChartAxis =
     window.by === 'step' ? { unit: 'step', steps: await view.scans.stepRanges(options.run) } : SESSION_AXIS;
+  const runMetrics = await store.listStepMetrics({ run: options.run });
   const state: AuditState = {
     results,
     template,
     events,
     axis,
+    runMetrics,
     chartsIn: new Map(),
     assessedIn: new Map(),
   };
@@ -130,7 +132,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       const t0 = performance.now();
       const work = async (): Promise<ReportSection> =>
         id === 'overview'
-          ? overviewSection(view, options.run, layers, runRecord, events, window)
+          ? overviewSection(view, options.run, layers, runRecord, events, window, runMetrics)
           : runSection(template.sections.find((s) => s.id === id)!, state, options.run);
       try {
         const section = monitor ? await monitor.section(id, work) : await work();

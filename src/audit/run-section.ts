@@ -1,6 +1,6 @@
 import type { AnyAnalysis, ChartContext, Dependencies } from '../analyses/analysis.ts';
 import { ANALYSES } from '../analyses/registry.ts';
-import type { ChartAxis, ChartEvent } from '../analyses/shared/chart-specs.ts';
+import type { ChartAxis, ChartEvent, RunMetricValue } from '../analyses/shared/chart-specs.ts';
 import type { ChartData, Finding, ReportTable } from '../model/findings.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import { AnalysisResults } from './analysis-results.ts';
@@ -15,6 +15,8 @@ export interface AuditState {
   readonly events: readonly ChartEvent[];
   /** The charts' x axis: sessions, or training steps when the windows are steps. */
   readonly axis: ChartAxis;
+  /** The run's own per-step metrics. */
+  readonly runMetrics: readonly RunMetricValue[];
   /** Result key → the section whose charts show it. */
   readonly chartsIn: Map<string, string>;
   /** Result key + thresholds → the section whose findings assess it. */
@@ -85,7 +87,12 @@ export async function runSection(
     const chartsIn = state.chartsIn.get(key);
     if (chartsIn === undefined) {
       const uses = await chartUses(state, analysis.chartsUse ?? {});
-      for (const c of analysis.charts(result, { events: state.events, axis: state.axis, uses })) {
+      for (const c of analysis.charts(result, {
+        events: state.events,
+        axis: state.axis,
+        runMetrics: state.runMetrics,
+        uses,
+      })) {
         charts.push({ ...c, id: `${section.id}-${c.id}` });
       }
       state.chartsIn.set(key, section.id);

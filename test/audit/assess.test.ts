@@ -97,7 +97,7 @@ describe('assessConvergence', () => {
     assert.equal(gone.numbers.steps_after, 4);
     assert.match(
       gone.claim,
-      /given in step 60 \(session 650\); no session of the 4 logged steps after it \(450 sessions/,
+      /given in step 60 \(session 650\); no session of the 4 sampled steps after it \(450 sessions, to the end/,
     );
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sessionLineChart } from '../../src/analyses/shared/chart-specs.ts';
+import { runMetricsChart, sessionLineChart, timelineChart } from '../../src/analyses/shared/chart-specs.ts';
 import {
   absentLayers,
   fitSection,
@@ -122,6 +122,19 @@ describe('what of a report does not apply to the run', () => {
     });
     assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: empty }), true);
     assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: drawn }), false);
+    // data shared by every layer (the timeline) or of a facet (the run's metrics)
+    const timeline = timelineChart({
+      title: 't',
+      items: [{ session: 3, lane: 'annotations', label: 'a-1' }],
+    });
+    assert.equal(
+      isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: timeline }),
+      false,
+    );
+    const none = timelineChart({ title: 't', items: [] });
+    assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: none }), true);
+    const panels = runMetricsChart({ title: 'm', metrics: [{ step: 1, name: 'kl', value: 0 }] });
+    assert.equal(isEmptyChart({ id: 'a', title: 'a', caption: 'c', kind: 'vega-lite', spec: panels }), false);
   });
 
   it('turns a section with nothing left into one line naming the absent layers', () => {
@@ -138,6 +151,13 @@ describe('what of a report does not apply to the run', () => {
       layers: ['events', 'classification'],
     });
     assert.deepEqual([fitted.tables, fitted.missing, fitted.summary], [[], [], '']);
+  });
+
+  it('keeps a section whose analyses report in other sections, with its notes saying where', () => {
+    const notes = ['The findings of the recurrence analysis are in the section "adjustment-history".'];
+    const fitted = fitSection(section({ notes }), new Set(['events'] as const));
+    assert.equal(fitted.notApplicable, null);
+    assert.deepEqual(fitted.notes, notes);
   });
 
   it('keeps a section with a finding, without the lines that restate absent layers', () => {

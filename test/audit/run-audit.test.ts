@@ -6,8 +6,8 @@ import { runAudit } from '../../src/audit/run-audit.ts';
 import { renderReportCharts } from '../../src/report/render-charts.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
-import { ingestRecords } from '../../src/store/ingest.ts';
-import { sessionRow } from '../util/records.ts';
+import { ingestFiles, ingestRecords } from '../../src/store/ingest.ts';
+import { sessionRow, writeJsonl } from '../util/records.ts';
 import { tempDir } from '../util/tmp.ts';
 
 const dir = tempDir();
@@ -27,11 +27,29 @@ describe('runAudit', () => {
     await ingestRecords(store, simulate({ scenario: 'wild-7', seed: 7, sessions: 6000 }), {
       name: 'simulate:wild-7',
     });
+    const stepped = Array.from({ length: 407 }, (_, i) => {
+      // low rewards only up to session 100 (step 12): the last one is session 99
+      const high = i + 1 > 100 ? { baseline_reward: 0.85, adjusted_reward: 0.85 } : {};
+      const { classification: _c, category: _k, ...row } = sessionRow(i + 1, { run: 'stepped', ...high });
+      return row;
+    });
     const plain = Array.from({ length: 400 }, (_, i) => {
       const { classification: _c, category: _k, ...row } = sessionRow(i + 1, { run: 'plain' });
       return row;
     });
     await ingestRecords(store, plain, { name: 'plain' });
+    // the trainer's own per-step metrics of a stepped run (sessions 1–407: 8 per step, steps 0–50)
+    const metrics = Array.from({ length: 51 }, (_, step) => ({
+      step,
+      train_reward: 0.4 + step / 100,
+      kl: step / 50,
+      eval_distinct_2: 0.9,
+    }));
+    await ingestRecords(store, stepped, { name: 'stepped' });
+    const metricsFile = writeJsonl(join(dir, 'metrics.jsonl'), metrics);
+    await ingestFiles(store, [metricsFile], { run: 'stepped' });
+    // the same file again: it adds nothing (all duplicates), and provenance still lists it
+    await ingestFiles(store, [metricsFile], { run: 'stepped' });
   });
   after(async () => {
     await store.close();
@@ -158,7 +176,73 @@ describe('runAudit', () => {
     // tables name windows in the same unit
     const reward = report.sections.flatMap((s) => s.tables).find((t) => /reward per window/.test(t.title));
     assert.ok(reward);
-    assert.ok(reward.rows.every((r) => /^step \d+$/.test(String(r[0]))), String(reward.rows[0]?.[0]));
+    assert.ok(
+      reward.rows.every((r) => /^step \d+$/.test(String(r[0]))),
+      String(reward.rows[0]?.[0]),
+    );
+  });
+
+  it("plots the run's own per-step metrics in the overview and beside rlaudit's reward and diversity", async () => {
+    const { report } = await runAudit(store, {
+      run: 'stepped',
+      windows: { by: 'step' },
+      operations: false,
+    });
+    const overview = report.sections[0]!.charts.find((c) => c.id === 'overview-run-metrics');
+    assert.ok(overview && overview.kind === 'vega-lite');
+    const values = (overview.spec as unknown as { data: { values: { name: string; step: number }[] } }).data
+      .values;
+    assert.equal(values.length, 51 * 3, 'every logged value, at every step');
+    assert.deepEqual([...new Set(values.map((v) => v.name))], ['eval_distinct_2', 'kl', 'train_reward']);
+    const charts = report.sections.flatMap((s) => s.charts);
+    const series = (id: string) => {
+      const c = charts.find((x) => x.id.endsWith(id));
+      assert.ok(c && c.kind === 'vega-lite', id);
+      const layers = (
+        c.spec as unknown as { layer: { data: { values: { series?: string; x?: number }[] } }[] }
+      ).layer;
+      return layers.flatMap((l) => l.data.values);
+    };
+    const reward = series('reward-convergence').filter((p) => p.series === 'run: train_reward');
+    assert.equal(reward.length, 51);
+    assert.deepEqual(
+      reward.map((p) => p.x),
+      Array.from({ length: 51 }, (_, i) => i),
+    );
+    assert.ok(!series('reward-convergence').some((p) => p.series === 'run: kl'), 'kl is not a reward');
+    assert.equal(series('-diversity').filter((p) => p.series === 'run: eval_distinct_2').length, 51);
+    const rendered = await renderReportCharts(report);
+    assert.match(rendered.sections[0]!.charts[1]!.svg, /^<svg/);
+  });
+
+  it('says in steps where the last low reward was given when the windows are steps', async () => {
+    const { report } = await runAudit(store, { run: 'stepped', windows: { by: 'step' }, operations: false });
+    const f = report.sections
+      .flatMap((s) => s.findings)
+      .find((x) => x.numbers.last_low_session !== undefined);
+    assert.ok(f);
+    assert.equal(
+      f.claim,
+      'The last low reward (below 0.500) was given in step 12 (session 99); no session of the 38 sampled steps after it (308 sessions, to the end of the run) received one.',
+    );
+    assert.deepEqual([f.numbers.last_low_step, f.numbers.steps_after], [12, 38]);
+  });
+
+  it('lists a file ingested into the run that added nothing, with its duplicates', async () => {
+    const { report } = await runAudit(store, { run: 'stepped', operations: false });
+    const inputs = report.provenance.inputs.map((i) => [
+      i.path.endsWith('metrics.jsonl') ? 'metrics.jsonl' : i.path,
+      i.format,
+      i.rows,
+      i.read,
+      i.accepted,
+      i.duplicates,
+    ]);
+    assert.deepEqual(inputs, [
+      ['stepped', 'records', 407, 407, 407, 0],
+      ['metrics.jsonl', 'step-metrics', 153, 51, 51, 0],
+      ['metrics.jsonl', 'step-metrics', 0, 51, 0, 51],
+    ]);
   });
 
   it('colours the session index of a classified run by classification, in rows of sessions', async () => {

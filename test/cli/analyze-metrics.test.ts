@@ -127,5 +127,10 @@ describe('step runs: metrics, phrase takeover, the run’s own diversity metric'
     assert.equal(cmp.code, 0, cmp.stderr);
     assert.match(cmp.stdout, /took over .*"absolutely wonderful film a delightful and" from step 20/);
     assert.match(cmp.stdout, /run's own eval_distinct_2\s+1\.000 → 1\.000/);
+    // compare speaks the windows' unit: steps, the steps it compares, phases in steps
+    assert.match(cmp.stdout, /steps \(one window each\)\s+6\s/);
+    assert.match(cmp.stdout, /first → last window\s+step 0 → step 50/);
+    assert.match(cmp.stdout, /phases\s+\w+ steps? \d+/);
+    assert.doesNotMatch(cmp.stdout, /phases\s+\w+ \d+–\d+/);
   });
 });

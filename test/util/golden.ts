@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 /**
  * A report.json with what legitimately varies between two runs of the same audit taken out: when it was
  * made and how long it took (`generatedAt`, `durationMs`, `operations`), where the database and inputs
- * live on this machine (`database`, input directories). Everything else — every number, claim, chart and
+ * live on this machine (`database`, input directories), when the inputs were ingested (`ingestedAt`). Everything else — every number, claim, chart and
  * excerpt — must stay byte-identical across refactors.
  */
 export function normalizeReport(report: Record<string, unknown>): Record<string, unknown> {
@@ -16,7 +16,11 @@ export function normalizeReport(report: Record<string, unknown>): Record<string,
       generatedAt: null,
       durationMs: null,
       database: null,
-      inputs: inputs.map((i) => ({ ...i, path: i.path.startsWith('/') ? basename(i.path) : i.path })),
+      inputs: inputs.map((i) => ({
+        ...i,
+        path: i.path.startsWith('/') ? basename(i.path) : i.path,
+        ...('ingestedAt' in i ? { ingestedAt: null } : {}),
+      })),
     },
     operations: null,
   };

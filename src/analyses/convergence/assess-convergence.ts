@@ -113,25 +113,28 @@ export function assessConvergence(
   } else {
     const after = lastSession - r.lastLowSession;
     const lowFree = r.windows.filter((w) => w.low === 0 && w.from > r.lastLowSession!).length;
-    // With step windows the claim speaks steps: "in step 20 (session 149); none in the 8 steps after it".
-    const lowWindow =
+    // by step, the claim speaks steps: the step of the last low reward and the steps after it
+    const lowStep =
       r.window.by === 'step'
-        ? r.windows.find((w) => w.from <= r.lastLowSession! && w.to >= r.lastLowSession!)
-        : undefined;
-    const stepsAfter = lowWindow ? r.windows.filter((w) => w.index > lowWindow.index).length : 0;
+        ? (r.windows.find((w) => w.from <= r.lastLowSession! && r.lastLowSession! <= w.to)?.index ?? null)
+        : null;
+    const stepsAfter = lowStep === null ? null : r.windows.filter((w) => w.index > lowStep).length;
     b.add({
       severity: lowFree >= minWindows ? 'notice' : 'info',
-      claim: lowWindow
-        ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowWindow.index)} (session ${n0(r.lastLowSession)}); ` +
-          `no session of the ${n0(stepsAfter)} logged steps after it (${n0(after)} sessions to the end of the run) received one.`
-        : `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
-          `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
+      claim:
+        lowStep !== null && stepsAfter === 0
+          ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}), the last step sampled.`
+          : lowStep !== null
+            ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}); ` +
+              `no session of the ${n0(stepsAfter!)} sampled steps after it (${n0(after)} sessions, to the end of the run) received one.`
+            : `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
+              `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
       numbers: {
         last_low_session: r.lastLowSession,
         sessions_after: after,
+        ...(lowStep !== null ? { last_low_step: lowStep, steps_after: stepsAfter } : {}),
         low_free_windows: lowFree,
         low_threshold: r.threshold.value,
-        ...(lowWindow ? { last_low_step: lowWindow.index, steps_after: stepsAfter } : {}),
       },
       method,
       evidence: { sessions: [r.lastLowSession] },

@@ -4,6 +4,8 @@ import {
   type ChartEvent,
   eventMarkers,
   type LineSeriesPoint,
+  type RunMetricValue,
+  runMetricPoints,
   SESSION_AXIS,
   type SessionSpan,
   sessionLineChart,
@@ -11,17 +13,24 @@ import {
 } from '../shared/chart-specs.ts';
 import type { ConvergenceAnalysis } from './analyze-convergence.ts';
 
+/** The trainer's own reward metrics (train_reward, eval_reward, train_reward_used; not their spread). */
+export const RUN_REWARD_METRIC = /^(?!.*(std|var|min|max)).*reward/i;
+
 export function convergenceCharts(
   r: ConvergenceAnalysis,
   events: readonly ChartEvent[],
   axis: ChartAxis = SESSION_AXIS,
+  runMetrics: readonly RunMetricValue[] = [],
 ): ChartData[] {
+  const own = runMetricPoints(axis, runMetrics, RUN_REWARD_METRIC);
   const spans: SessionSpan[] = r.phases.map((p) => ({ from: p.from, to: p.to, label: p.name }));
-  const reward: LineSeriesPoint[] = r.windows.flatMap((w) => [
-    { session: windowMid(w), value: w.mean, series: `mean ${r.reward.replace('_', ' ')}` },
-    { session: windowMid(w), value: w.compliantMean, series: 'compliant mean' },
-    { session: windowMid(w), value: w.nonCompliantMean, series: 'non-compliant mean' },
-  ]);
+  const reward: LineSeriesPoint[] = r.windows
+    .flatMap((w) => [
+      { session: windowMid(w), value: w.mean, series: `mean ${r.reward.replace('_', ' ')}` },
+      { session: windowMid(w), value: w.compliantMean, series: 'compliant mean' },
+      { session: windowMid(w), value: w.nonCompliantMean, series: 'non-compliant mean' },
+    ])
+    .concat(own);
   const variance: LineSeriesPoint[] = r.windows.map((w) => ({
     session: windowMid(w),
     value: w.variance,
@@ -36,7 +45,7 @@ export function convergenceCharts(
     {
       id: 'reward-convergence',
       title: 'Reward convergence',
-      caption: `Mean ${r.reward.replace('_', ' ')} per window with the phases found from the variance series (shaded) and the calibration events (dashed).`,
+      caption: `Mean ${r.reward.replace('_', ' ')} per window with the phases found from the variance series (shaded)${events.length > 0 ? ' and the calibration events (dashed)' : ''}${own.length > 0 ? `; beside it the reward the trainer logged at every step (${[...new Set(own.map((p) => p.series))].join(', ')})` : ''}.`,
       kind: 'vega-lite',
       spec: sessionLineChart({
         axis,

@@ -42,6 +42,6 @@ export const convergenceAnalysis = defineAnalysis({
       ...(p.band !== undefined ? { bandFraction: p.band } : {}),
     }),
   assess: assessConvergence,
-  charts: (r, { events, axis }) => convergenceCharts(r, events, axis),
+  charts: (r, { events, axis, runMetrics }) => convergenceCharts(r, events, axis, runMetrics),
   table: convergenceTable,
 });

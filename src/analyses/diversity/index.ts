@@ -46,6 +46,6 @@ Examples:
   run: ({ store, run, window }, p) =>
     analyzeDiversity(store, run, { window, seed: p.seed, selfBleuSampleSize: p.self_bleu_sample }),
   assess: assessDiversity,
-  charts: (r, { events, axis }) => diversityCharts(r, events, axis),
+  charts: (r, { events, axis, runMetrics }) => diversityCharts(r, events, axis, runMetrics),
   table: diversityTable,
 });

@@ -24,8 +24,7 @@ export function lengthDriftCharts(
     {
       id: 'output-length',
       title: 'Output length',
-      caption:
-        'Mean tokens per output per window, with the change points of the length series and the calibration events (dashed).',
+      caption: `Mean tokens per output per window, with the change points of the length series${events.length > 0 ? ' and the calibration events' : ''} (dashed).`,
       kind: 'vega-lite',
       spec: sessionLineChart({
         axis,

@@ -25,7 +25,7 @@ export function recurrenceCharts(
     out.push({
       id: `recurrence-${i + 1}`,
       title: `Recurrence of "${p.label}"`,
-      caption: `Largest "k of the last ${p.recentWindow} sessions" per window for "${p.label}", with the trigger threshold k = ${p.threshold} (dotted) and the calibration events (dashed).`,
+      caption: `Largest "k of the last ${p.recentWindow} sessions" per window for "${p.label}", with the trigger threshold k = ${p.threshold} (dotted)${events.length > 0 ? ' and the calibration events (dashed)' : ''}.`,
       kind: 'vega-lite',
       spec: sessionLineChart({
         axis,

@@ -66,7 +66,9 @@ const NAMED_COLORS: readonly [RegExp, string][] = [
   [/^convergence$/, '#b5dcb0'],
   [/^before\b/, '#c6d8ef'],
   [/^after\b/, '#f3c6de'],
-  [/^run: /, '#7f7f7f'],
+  [/^run: .*distinct|^run: .*diversity/, '#8c8c8c'],
+  [/^run: train_reward$/, '#a0a0a0'],
+  [/^run: eval_reward$/, '#555555'],
   [/^mean (baseline|adjusted) reward$|^mean reward$/, '#4c78a8'],
   [/^compliant mean$/, '#54a24b'],
   [/^non-compliant mean$/, '#e45756'],
@@ -109,6 +111,30 @@ export interface LineSeriesPoint {
   readonly session: number;
   readonly value: number | null;
   readonly series: string;
+  /** A point logged at a training step (the run's own metrics): drawn there on a step axis. */
+  readonly step?: number;
+}
+
+/** One value of the run's own per-step metrics (the trainer's log, `step_metrics`). */
+export interface RunMetricValue {
+  readonly step: number;
+  readonly name: string;
+  readonly value: number;
+}
+
+/**
+ * The run's own metrics whose name matches `pattern`, as points on a step axis (series `run: NAME`), to
+ * be drawn beside rlaudit's measure; none on a session axis (a step has no single session).
+ */
+export function runMetricPoints(
+  axis: ChartAxis,
+  metrics: readonly RunMetricValue[],
+  pattern: RegExp,
+): LineSeriesPoint[] {
+  if (axis.unit !== 'step') return [];
+  return metrics
+    .filter((m) => pattern.test(m.name))
+    .map((m) => ({ session: 0, step: m.step, value: m.value, series: `run: ${m.name}` }));
 }
 
 const WIDTH = 640;
@@ -164,24 +190,56 @@ export function sessionLineChart(options: {
       },
     });
   }
-  // measured points joined by straight lines (no smoothing: the curve between windows is not measured)
-  const points = options.points
-    .filter((p) => p.value !== null)
-    .map((p) => ({ x: axisX(axis, p.session), value: p.value, series: p.series }));
+  // measured points joined by straight lines (no smoothing: the curve between windows is not measured);
+  // the run's own logged metrics first, thin and dashed, so that rlaudit's measures are drawn over them
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: options.yTitle,
+    scale: {
+      ...(options.yDomain ? { domain: [...options.yDomain] } : { zero: false }),
+      ...(options.yScale === 'symlog' ? { type: 'symlog' } : {}),
+    },
+  };
+  const place = (p: LineSeriesPoint) => ({
+    x: p.step !== undefined && axis.unit === 'step' ? p.step : axisX(axis, p.session),
+    value: p.value,
+    series: p.series,
+  });
+  const measured = options.points.filter((p) => p.value !== null);
+  const logged = measured.filter((p) => p.step !== undefined && axis.unit === 'step').map(place);
+  const points = measured
+    .filter((p) => !(p.step !== undefined && axis.unit === 'step'))
+    .map(place)
+    .sort((a, b) => a.x - b.x);
+  if (logged.length > 0) {
+    layers.push({
+      data: { values: logged.sort((a, b) => a.x - b.x) },
+      mark: {
+        type: 'line',
+        strokeWidth: 1.1,
+        strokeDash: [4, 2],
+        interpolate: 'linear',
+        point: { filled: true, size: 8 },
+      },
+      encoding: {
+        x,
+        y,
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: null,
+          scale: fixedColorScale(logged.map((p) => p.series)),
+        },
+      },
+    });
+  }
   layers.push({
     data: { values: points },
     mark: { type: 'line', strokeWidth: 1.6, interpolate: 'linear', point: { filled: true, size: 18 } },
     encoding: {
       x,
-      y: {
-        field: 'value',
-        type: 'quantitative',
-        title: options.yTitle,
-        scale: {
-          ...(options.yDomain ? { domain: [...options.yDomain] } : { zero: false }),
-          ...(options.yScale === 'symlog' ? { type: 'symlog' } : {}),
-        },
-      },
+      y,
       color: {
         field: 'series',
         type: 'nominal',
@@ -257,6 +315,44 @@ export function timelineChart(options: {
         },
       },
     ],
+  } as TopLevelSpec;
+}
+
+/**
+ * Every one of the run's own per-step metrics as it was logged: one small panel per metric, each with its
+ * own y scale, on the step axis; the steps rlaudit has samples of (its windows) can be marked.
+ */
+export function runMetricsChart(options: {
+  readonly title: string;
+  readonly metrics: readonly RunMetricValue[];
+  readonly sampledSteps?: readonly number[];
+}): TopLevelSpec {
+  const values = [...options.metrics].sort((a, b) => a.name.localeCompare(b.name) || a.step - b.step);
+  const names = [...new Set(values.map((v) => v.name))];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: options.title,
+    config,
+    data: { values },
+    facet: { field: 'name', type: 'nominal', title: null, sort: names },
+    columns: 3,
+    spec: {
+      width: 190,
+      height: 90,
+      mark: { type: 'line', strokeWidth: 1.3, interpolate: 'linear', point: { filled: true, size: 8 } },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: ',d' } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        // the colour a metric has where it is drawn beside rlaudit's measure (series `run: NAME`)
+        color: {
+          field: 'name',
+          type: 'nominal',
+          legend: null,
+          scale: { domain: names, range: names.map((n) => seriesColor(`run: ${n}`)) },
+        },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
 }
 

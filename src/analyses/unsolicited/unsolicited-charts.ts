@@ -30,7 +30,7 @@ export function unsolicitedCharts(
     {
       id: 'category-rates',
       title: 'Flag rates and interventions',
-      caption: `Share of unsolicited outputs (${r.source}) and of each category per window, with the calibration events (dashed) and the before/after windows of the intervention analysis (shaded).`,
+      caption: `Share of unsolicited outputs (${r.source}) and of each category per window${events.length > 0 ? ', with the calibration events (dashed)' : ''}${spans.length > 0 ? ' and the before/after windows of the intervention analysis (shaded)' : ''}.`,
       kind: 'vega-lite',
       spec: sessionLineChart({
         axis,

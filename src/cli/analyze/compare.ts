@@ -61,8 +61,15 @@ export function registerCompare(analyze: Command): void {
             ['', ...r.runs.map((x) => x.run)],
             [
               ['sessions', ...r.runs.map((x) => x.sessions)],
-              ['windows', ...r.runs.map((x) => x.windows)],
-              ['mean reward (first → last)', ...r.runs.map((x) => arrow(x.reward))],
+              [
+                r.window.by === 'step' ? 'steps (one window each)' : 'windows',
+                ...r.runs.map((x) => x.windows),
+              ],
+              [
+                'first → last window',
+                ...r.runs.map((x) => (x.firstWindow ? `${x.firstWindow} → ${x.lastWindow}` : '—')),
+              ],
+              ['mean reward', ...r.runs.map((x) => arrow(x.reward))],
               ['low-reward share', ...r.runs.map((x) => arrow(x.lowShare))],
               ['vocabulary', ...r.runs.map((x) => arrow(x.vocabulary, 0))],
               ['response diversity', ...r.runs.map((x) => arrow(x.responseDiversity))],

@@ -4,6 +4,8 @@ import {
   axisSpan,
   axisX,
   type ChartAxis,
+  runMetricPoints,
+  runMetricsChart,
   seriesColor,
   sessionLineChart,
   stepOfSession,
@@ -98,5 +100,45 @@ describe('chart axes in the unit of the windows', () => {
     };
     assert.equal(colour(a, 'x-series'), colour(b, 'x-series'));
     assert.equal(colour(a, 'noise'), seriesColor('noise'));
+  });
+
+  it("sets the run's own metrics at their logged steps on a step axis, and leaves them out on a session axis", () => {
+    const logged = [
+      { step: 3, name: 'train_reward', value: 0.5 },
+      { step: 3, name: 'kl', value: 0.1 },
+      { step: 4, name: 'train_reward', value: 0.6 },
+    ];
+    const points = runMetricPoints(byStep, logged, /reward/);
+    assert.deepEqual(
+      points.map((p) => [p.step, p.value, p.series]),
+      [
+        [3, 0.5, 'run: train_reward'],
+        [4, 0.6, 'run: train_reward'],
+      ],
+    );
+    assert.deepEqual(runMetricPoints({ unit: 'session' }, logged, /reward/), []);
+    const spec = sessionLineChart({ title: 't', yTitle: 'y', axis: byStep, points }) as unknown as {
+      layer: { data: { values: { x: number }[] } }[];
+    };
+    assert.deepEqual(
+      spec.layer[0]!.data.values.map((v) => v.x),
+      [3, 4],
+    );
+    // drawn first (under rlaudit's measures), thin and dashed
+    const withOurs = sessionLineChart({
+      title: 't',
+      yTitle: 'y',
+      axis: byStep,
+      points: [{ session: 32, value: 0.5, series: 'mean baseline reward' }, ...points],
+    }) as unknown as { layer: { mark: { strokeDash?: number[] }; data: { values: { series: string }[] } }[] };
+    assert.deepEqual(withOurs.layer[0]!.mark.strokeDash, [4, 2]);
+    assert.equal(withOurs.layer[0]!.data.values[0]!.series, 'run: train_reward');
+    assert.equal(withOurs.layer[1]!.data.values[0]!.series, 'mean baseline reward');
+    const panels = runMetricsChart({ title: 'm', metrics: logged }) as unknown as {
+      data: { values: unknown[] };
+      facet: { field: string };
+    };
+    assert.equal(panels.facet.field, 'name');
+    assert.equal(panels.data.values.length, 3);
   });
 });
