@@ -26,8 +26,13 @@ function row(e: InterventionEffect): unknown[] {
       : e.placebo
         ? `${e.placebo.points.length} pts`
         : '',
-    e.its ? `${pp(e.its.levelChange.estimate)} ±${pp(1.96 * e.its.levelChange.se)}` : '',
-    e.projection ? `${pp(e.projection.effect)} ${ci(e.projection.lower, e.projection.upper)}` : '',
+    // the ITS fit and projection extrapolate a pre-period the trigger selected: not shown for endogenous events
+    e.its && !e.origin.endogenous
+      ? `${pp(e.its.levelChange.estimate)} ±${pp(1.96 * e.its.levelChange.se)}`
+      : '',
+    e.projection && !e.origin.endogenous
+      ? `${pp(e.projection.effect)} ${ci(e.projection.lower, e.projection.upper)}`
+      : '',
     e.truth ? pp(e.truth.effect) : '',
     d.lastOccurrence === null
       ? 'never'
