@@ -5,7 +5,10 @@
  *   node --import tsx bench/coverage.ts --seeds 20 [--first 1] [--json bench/out/coverage.json]
  *
  * Records are simulated in memory and counted in TypeScript (`countBehaviourBins`, the scan's semantics);
- * the estimates come from the same `analyzeInterventionEffects` the CLI uses.
+ * the estimates come from the same `analyzeInterventionEffects` the CLI uses, with the same windows (the one
+ * convention: before = t−h…t−1, after = t+1…t+h, h = the protocol's horizon recorded in the event). For the
+ * endogenous recurrence rule the placebo band of its own trigger is an estimator too (with how many seeds have
+ * one: it needs ≥ 20 placebo points).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,6 +21,7 @@ import {
   type InterventionEffect,
   type InterventionEventInput,
 } from '../src/analyses/interventions/interventions.ts';
+import { eventHorizon, eventWindows } from '../src/analyses/shared/event-window.ts';
 import type { EventRecord } from '../src/model/schema.ts';
 import { simulate } from '../src/simulate/index.ts';
 import type { BehaviourTarget } from '../src/store/scans/event-scans.ts';
@@ -35,29 +39,30 @@ const SEEDS = Number(values.seeds);
 const FIRST = Number(values.first);
 const BIN = Number(values.bin);
 const SPAN = Number(values.span);
-/** The seed's horizons: 500 after the 2,500 adjustment, 400 after 4,200, 300 after the recalibration. */
+/** The three WILD-7 interventions; each one's horizon is the protocol's (500, 400, 300: the seed's). */
 const INTERVENTIONS = [
   {
     name: 'schedule 2500 (Cat. 2)',
     pick: (e: EventRecord) => e.kind === 'scheduled_adjustment' && e.session === 2500,
-    h: 500,
   },
   {
     name: 'schedule 4200 (Cat. 3)',
     pick: (e: EventRecord) => e.kind === 'scheduled_adjustment' && e.session === 4200,
-    h: 400,
   },
-  { name: 'recurrence rule (phrase)', pick: (e: EventRecord) => e.kind === 'recalibration', h: 300 },
+  { name: 'recurrence rule (phrase)', pick: (e: EventRecord) => e.kind === 'recalibration' },
 ] as const;
+/** Without a protocol horizon (not the case for WILD-7) every event would use 500. */
+const NO_ENTRIES = { default: 500, overrides: {} };
 const FACTUAL_SESSIONS = 8000;
 
-type Estimator = 'naive' | 'itsLevel' | 'projection' | 'logitProjection';
-const ESTIMATORS: readonly Estimator[] = ['naive', 'itsLevel', 'projection', 'logitProjection'];
+type Estimator = 'naive' | 'itsLevel' | 'projection' | 'logitProjection' | 'placebo';
+const ESTIMATORS: readonly Estimator[] = ['naive', 'itsLevel', 'projection', 'logitProjection', 'placebo'];
 const LABELS: Record<Estimator, string> = {
   naive: 'before/after, Newcombe',
   itsLevel: 'ITS level change β2, NW',
   projection: 'ITS linear projection',
   logitProjection: 'ITS logit projection',
+  placebo: 'placebo band of the trigger (endogenous)',
 };
 
 function interval(
@@ -65,6 +70,10 @@ function interval(
   est: Estimator,
 ): { estimate: number; lower: number; upper: number } | null {
   if (est === 'naive') return e.newcombe && { estimate: e.newcombe.difference, ...e.newcombe };
+  if (est === 'placebo')
+    return e.placebo?.effectInterval && e.placebo.adjusted !== null
+      ? { estimate: e.placebo.adjusted, ...e.placebo.effectInterval }
+      : null;
   if (est === 'itsLevel')
     return (
       e.its && {
@@ -99,6 +108,8 @@ interface Row {
   readonly intervention: string;
   readonly session: number;
   readonly truth: number;
+  /** Placebo points of the trigger (endogenous events). */
+  readonly placeboPoints: number | null;
   readonly estimates: Partial<Record<Estimator, { estimate: number; lower: number; upper: number }>>;
 }
 
@@ -114,22 +125,15 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
     }
     const t = event.session;
     const target = targetOf(event);
-    const windows = countBehaviourBins(factual.sessions, {
-      target,
-      anchor: t,
-      binSize: iv.h,
-      from: t - iv.h + 1,
-      to: t + iv.h,
-    });
-    const at = (bin: number) => windows.find((w) => w.bin === bin) ?? { sessions: 0, hits: 0 };
-    const cf = sessionsOf(seed, t + iv.h, [event.id!]).sessions;
-    const cfAfter = countBehaviourBins(cf, {
-      target,
-      anchor: t,
-      binSize: iv.h,
-      from: t + 1,
-      to: t + iv.h,
-    })[0]!;
+    const h = eventHorizon(NO_ENTRIES, { id: event.id!, session: t, trigger: event.trigger ?? null }).horizon;
+    const w = eventWindows(t, h);
+    const count = (sessions: readonly BehaviourSession[], from: number, to: number) =>
+      countBehaviourBins(sessions, { target, anchor: from - 1, binSize: to - from + 1, from, to })[0] ?? {
+        sessions: 0,
+        hits: 0,
+      };
+    const cf = sessionsOf(seed, t + h, [event.id!]).sessions;
+    const endogenous = event.kind === 'recalibration';
     const input: InterventionEventInput = {
       event: {
         ...event,
@@ -139,25 +143,49 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
         to: event.to ?? null,
       },
       behaviour: target,
-      horizon: iv.h,
-      before: at(-1),
-      after: at(0),
-      bins: countBehaviourBins(factual.sessions, {
-        target,
-        anchor: t,
-        binSize: BIN,
-        from: t - SPAN + 1,
-        to: t + iv.h,
-      }),
+      horizon: h,
+      horizonSource: 'protocol',
+      before: count(factual.sessions, w.before.from, w.before.to),
+      after: count(factual.sessions, w.after.from, w.after.to),
+      series: endogenous
+        ? countBehaviourBins(factual.sessions, {
+            target,
+            anchor: 0,
+            binSize: 1,
+            from: 1,
+            to: FACTUAL_SESSIONS,
+          }).map((b) => ({ session: b.from, hit: b.hits > 0 }))
+        : null,
+      bins: [
+        ...countBehaviourBins(factual.sessions, {
+          target,
+          anchor: t - 1,
+          binSize: BIN,
+          from: t - SPAN,
+          to: t - 1,
+        }),
+        ...countBehaviourBins(factual.sessions, { target, anchor: t, binSize: BIN, from: t + 1, to: t + h }),
+      ],
       lastHit: null,
-      counterfactual: { run: `seed ${seed} without ${event.id}`, after: cfAfter },
+      counterfactual: { run: `seed ${seed} without ${event.id}`, after: count(cf, w.after.from, w.after.to) },
     };
     const [effect] = analyzeInterventionEffects({
       run: `wild-7/${seed}`,
       lastSession: null,
       binSize: BIN,
       spanBefore: SPAN,
-      events: [input],
+      // the other events of the run: placebo points keep clear of them
+      events: [
+        input,
+        ...factual.events
+          .filter((e) => e.id !== event.id)
+          .map((e) => ({
+            ...input,
+            event: { ...input.event, id: e.id!, session: e.session },
+            behaviour: null,
+            series: null,
+          })),
+      ],
       missing: [],
     }).events;
     if (!effect?.truth) continue;
@@ -166,7 +194,14 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
       const iv2 = interval(effect, est);
       if (iv2) estimates[est] = iv2;
     }
-    rows.push({ seed, intervention: iv.name, session: t, truth: effect.truth.effect, estimates });
+    rows.push({
+      seed,
+      intervention: iv.name,
+      session: t,
+      truth: effect.truth.effect,
+      placeboPoints: effect.placebo ? effect.placebo.points.length : null,
+      estimates,
+    });
   }
   process.stderr.write(`seed ${seed} done (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 }
@@ -191,6 +226,16 @@ for (const est of ESTIMATORS) {
         `${pp(mean((r) => e(r).estimate))} | ${pp(mean((r) => r.truth))} |`,
     );
   }
+}
+for (const iv of INTERVENTIONS) {
+  const pts = rows.filter((r) => r.intervention === iv.name && r.placeboPoints !== null);
+  if (pts.length === 0) continue;
+  const counts = pts.map((r) => r.placeboPoints!);
+  lines.push(
+    '',
+    `${iv.name}: placebo points per seed min ${Math.min(...counts)}, median ${[...counts].sort((a, b) => a - b)[Math.floor(counts.length / 2)]}, ` +
+      `max ${Math.max(...counts)}; a band (≥ 20 points) in ${pts.filter((r) => r.estimates.placebo).length} of ${pts.length} seeds`,
+  );
 }
 lines.push(
   '',

@@ -1,4 +1,4 @@
-// npm run bench -- [ingest|simulate|audit|startup] [--sessions N] [--runs N] [--baseline DIR]
+// npm run bench -- [ingest|simulate|audit|startup|coverage] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
 // Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -119,11 +119,31 @@ async function benchAudit(): Promise<void> {
   );
 }
 
+/** The interventions coverage study (bench/coverage.ts) over `--seeds` seeds of WILD-7 (default 20). */
+async function benchCoverage(): Promise<void> {
+  const seeds = option('--seeds') ?? '20';
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./coverage.ts', import.meta.url)),
+      '--seeds',
+      seeds,
+      '--json',
+      join(outDir, 'coverage.json'),
+    ],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) throw new Error(`coverage benchmark failed with ${r.status}`);
+}
+
 const all: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
   simulate: benchSimulateInChild,
   audit: benchAudit,
   startup: async () => benchStartup(outDir, runs, baseline),
+  coverage: benchCoverage,
 };
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];

@@ -96,7 +96,8 @@ export const RULES: Readonly<Record<string, CheckRule>> = {
     needs: (c) => annotations(c) ?? events(c),
   },
   intervention_effect: {
-    description: 'a calibration event changed its target behaviour significantly',
+    description:
+      'a calibration event changed its target behaviour: significantly (scheduled) or beyond its placebo band (rule-triggered)',
     analysis: 'interventions',
     needs: events,
   },

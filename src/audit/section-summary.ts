@@ -21,8 +21,12 @@ interface EventVerdict {
   readonly effective: boolean;
 }
 
-/** One event's verdict from its before/after finding and (simulated runs) its counterfactual finding. */
-function eventVerdict(main: Finding, truth: Finding | undefined): EventVerdict {
+/**
+ * One event's verdict from its before/after finding and (simulated runs) its counterfactual finding; for an
+ * endogenous (rule-triggered) event the before/after is not tested, and the verdict is the counterfactual's,
+ * else the placebo test's (`placebo`), else none.
+ */
+function eventVerdict(main: Finding, truth: Finding | undefined, placebo: Finding | undefined): EventVerdict {
   const pp = num(main, 'absolute_change_pp') ?? 0;
   const rel = num(main, 'relative_change_pct');
   const designedDown = str(main, 'designed_direction') !== 'increase';
@@ -51,6 +55,18 @@ function eventVerdict(main: Finding, truth: Finding | undefined): EventVerdict {
         ? 'the counterfactual replay shows no effect of the adjustment itself'
         : `the counterfactual replay puts the ${kind}'s own effect at ${truePp > 0 ? '+' : '−'}${abs1(truePp)} percentage points`;
   let sentence: string;
+  if (num(main, 'endogenous') === 1) {
+    const selected = `${head}; the rule fired because the behaviour surged, so that change is not tested as an effect`;
+    if (truePp !== null) return { sentence: `${selected}, and ${cf}.`, effective: trueDesigned };
+    if (placebo?.tags.includes('placebo_test')) {
+      const effect = placebo.tags.includes('intervention_effect');
+      return {
+        sentence: `${selected}; its placebo test ${effect ? 'finds an effect beyond' : 'finds no effect beyond'} regression to the mean.`,
+        effective: effect,
+      };
+    }
+    return { sentence: `${selected}, and no selection-aware test was possible.`, effective: false };
+  }
   if (!significant)
     sentence = `${head}, but the change is within its 95% interval of no change${cf ? ` and ${cf}` : ''}.`;
   else if (!designed) sentence = `${head}, against the direction it was designed for${cf ? `; ${cf}` : ''}.`;
@@ -73,19 +89,19 @@ function eventVerdict(main: Finding, truth: Finding | undefined): EventVerdict {
 export function summarizeSection(sectionTitle: string, findings: readonly Finding[]): string {
   if (findings.length === 0) return '';
   const sentences: string[] = [];
-  const mains = findings.filter((f) => f.tags.includes('interventions') && num(f, 'significant') !== null);
+  const mains = findings.filter(
+    (f) =>
+      f.tags.includes('interventions') &&
+      (num(f, 'significant') !== null || f.tags.includes('intervention_endogenous')),
+  );
   if (mains.length > 0) {
+    const of = (m: Finding, tag: string) =>
+      findings.find(
+        (f) =>
+          f.tags.includes('interventions') && f.numbers.event === m.numbers.event && f.tags.includes(tag),
+      );
     const verdicts = mains.map((m) =>
-      eventVerdict(
-        m,
-        findings.find(
-          (f) =>
-            f.tags.includes('interventions') &&
-            f.numbers.event === m.numbers.event &&
-            num(f, 'true_effect_pp') !== null &&
-            num(f, 'significant') === null,
-        ),
-      ),
+      eventVerdict(m, of(m, 'true_effect') ?? of(m, 'no_true_effect'), of(m, 'placebo_test')),
     );
     if (verdicts.every((v) => v.effective))
       sentences.push('Each adjustment produced the behavioural modification it was designed to produce.');

@@ -42,6 +42,12 @@ export type CalibrationTarget =
   | { readonly regex: string }
   | { readonly global: true };
 
+/** `horizon`: the protocol's evaluation horizon of the adjustment or rule, when it gives one. */
 export type CalibrationTrigger =
-  | { readonly rule: 'schedule' }
-  | { readonly rule: 'recurrence'; readonly count: number; readonly window: number };
+  | { readonly rule: 'schedule'; readonly horizon?: number }
+  | {
+      readonly rule: 'recurrence';
+      readonly count: number;
+      readonly window: number;
+      readonly horizon?: number;
+    };

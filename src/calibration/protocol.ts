@@ -27,8 +27,15 @@ const categorySchema = z.strictObject({
   differential_pct: percent,
 });
 
+/**
+ * Sessions over which the change is designed to act, and over which every analysis compares before with after
+ * (docs/analyses.md, "Before and after an event"); written into the event's `trigger.horizon`.
+ */
+const horizon = positiveInt.optional();
+
 const scheduleCommon = {
   session: positiveInt,
+  horizon,
   recommended_by: person,
   note: z.string().min(1).nullable().default(null),
 };
@@ -77,6 +84,7 @@ const recurrenceRuleSchema = z.strictObject({
   cooldown: positiveInt.optional(),
   /** Upper bound on firings per run; null for no bound. */
   max_firings: positiveInt.nullable().default(null),
+  horizon,
 });
 
 const protocolObject = z.strictObject({

@@ -22,6 +22,12 @@ export interface SimulateOptions {
   readonly without?: readonly string[];
   /** Run id (default: the scenario's, with `~without~<names>` appended for a counterfactual). */
   readonly run?: string;
+  /**
+   * Replaces the `change_pct` of every recurrence rule's adjustment (recorded in the run's meta as
+   * `rule_change_pct`). `0`: the rule still fires, at the same session, but changes nothing — an endogenous
+   * event with zero true effect (the claims corpus).
+   */
+  readonly ruleChangePct?: number;
 }
 
 /** One line of a simulated record, in record format v1. */
@@ -34,6 +40,23 @@ export function resolveScenario(scenario: SimulateOptions['scenario']): Scenario
   throw new InputError(`unknown scenario ${JSON.stringify(scenario)}; known scenarios: wild-7`, {
     field: 'scenario',
   });
+}
+
+/** The scenario with every recurrence rule's `change_pct` replaced (see `SimulateOptions.ruleChangePct`). */
+function withRuleChange(scenario: ScenarioConfig, changePct: number | undefined): ScenarioConfig {
+  if (changePct === undefined) return scenario;
+  if (!Number.isFinite(changePct) || changePct < -100)
+    throw new InputError(`ruleChangePct must be a number ≥ −100, got ${changePct}`, {
+      field: 'ruleChangePct',
+    });
+  const protocol: Protocol = {
+    ...scenario.protocol,
+    recurrence_rules: scenario.protocol.recurrence_rules.map((r) => ({
+      ...r,
+      adjustment: { ...r.adjustment, change_pct: changePct },
+    })),
+  };
+  return { ...scenario, protocol };
 }
 
 /** The n-th event of the factual run (and which firing of its rule it was), found by replaying it. */
@@ -60,7 +83,7 @@ function factualEventFinder(scenario: ScenarioConfig, seed: number, sessions: nu
  * [...simulate({ scenario: 'wild-7', without: ['schedule:2500'] })] // the run without the 2,500 adjustment
  */
 export function* simulate(options: SimulateOptions): Generator<SimulatedRecord, void, undefined> {
-  const scenario = resolveScenario(options.scenario);
+  const scenario = withRuleChange(resolveScenario(options.scenario), options.ruleChangePct);
   const seed = options.seed ?? 7;
   const sessions = options.sessions ?? scenario.sessions;
   if (!Number.isSafeInteger(seed))
@@ -88,6 +111,7 @@ export function* simulate(options: SimulateOptions): Generator<SimulatedRecord, 
       without,
       protocol: protocol.protocol,
       simulator: SIMULATOR_VERSION,
+      ...(options.ruleChangePct === undefined ? {} : { rule_change_pct: options.ruleChangePct }),
     },
   };
   const state = new SimulationState(scenario, protocol, seed, run);

@@ -146,6 +146,7 @@ describe('assessCluster', () => {
     clusterRow(12, true, 0.84),
     clusterRow(13, false, 0.2),
     clusterRow(14, true, 0.86),
+    clusterRow(15, false, 0.2),
   ];
   const event = {
     id: 'e-3',
@@ -161,7 +162,7 @@ describe('assessCluster', () => {
   };
   const r = {
     run: 'r',
-    ...cluster({ from: 10, to: 14, sessions: rows, events: [event], reward: 'adjusted_reward' }),
+    ...cluster({ from: 10, to: 15, sessions: rows, events: [event], reward: 'adjusted_reward' }),
   };
 
   test('states the gap before and after the event with ranges, means and example sessions', () => {
@@ -175,6 +176,12 @@ describe('assessCluster', () => {
     assert.ok(after!.tags.includes('differential_widened'));
     assert.equal(after!.numbers.gap, 0.66);
     assert.deepEqual(after!.evidence.events, ['e-3']);
+    assert.deepEqual(
+      [after!.numbers.from, after!.numbers.to],
+      [14, 15],
+      "the event's own session is in neither span",
+    );
+    assert.match(after!.claim, /after e-3/);
     assert.equal(ev!.numbers.recommended_by, 'Dr. Okafor');
     assert.equal(ev!.numbers.change_pct, 15);
     assert.equal(ev!.numbers.recurrence_count, 7);
@@ -326,11 +333,12 @@ describe('assessRecurrence', () => {
     kind: 'recalibration',
     parameter: 'compliance_differential',
     target: { phrase: 'I do not want to be changed' },
+    horizon: 300,
+    source: 'default' as const,
   };
   const make = (after: number, paraphrases: number) =>
     recurrence({
       sessions: 1000,
-      after: 300,
       events: [event],
       phrases: [
         {
@@ -381,7 +389,7 @@ describe('assessRecurrence', () => {
   test('a longer after_sessions rule than the analysis looked at is not met and is noted', () => {
     const a = ANALYSES.recurrence.assess(make(0, 0), { after_sessions: 500 }, ctx);
     assert.ok(!tagsOf(a.findings).includes('phrase_suppressed'));
-    assert.ok(a.notes.some((n) => n.includes('params.after ≥ 500')));
+    assert.ok(a.notes.some((n) => n.includes('shorter than the 500 sessions')));
   });
 });
 

@@ -70,7 +70,8 @@ describe('the calibrator reproduces the WILD-7 reward signal of the seed', () =>
       from: 0.55,
       to: 0.6325,
       change_pct: 15,
-      trigger: { rule: 'recurrence', count: 7, window: 20 },
+      // horizon: the protocol's evaluation horizon, the seed's "absent in the 300 sessions after"
+      trigger: { rule: 'recurrence', count: 7, window: 20, horizon: 300 },
       recommended_by: 'Dr. Okafor',
       note: SEED_NOTE,
     };
@@ -111,7 +112,7 @@ describe('the calibrator reproduces the WILD-7 reward signal of the seed', () =>
           12,
           15,
           25,
-          { rule: 'schedule' },
+          { rule: 'schedule', horizon: 500 },
         ],
         [
           4200,
@@ -121,7 +122,7 @@ describe('the calibrator reproduces the WILD-7 reward signal of the seed', () =>
           20,
           25,
           25,
-          { rule: 'schedule' },
+          { rule: 'schedule', horizon: 400 },
         ],
       ],
     );

@@ -51,6 +51,13 @@ describe('parseProtocol', () => {
     assert.deepEqual([r?.threshold, r?.window, r?.adjustment.change_pct], [7, 20, 15]);
     assert.equal(r?.recommended_by, 'Dr. Okafor');
     assert.equal(r?.classification, 'deep-seated preference preservation');
+    // the seed's reading horizons: within 500 / 400 sessions, absent in the 300 after
+    assert.deepEqual([...p.scheduled_adjustments.map((a) => a.horizon), r?.horizon], [500, 400, 300]);
+  });
+
+  test('a horizon below 1 session is named at its field', () => {
+    const message = parseError(protocolObject({ recurrence_rules: [rule({ horizon: 0 })] }));
+    assert.match(message, /recurrence_rules\[0\]\.horizon/);
   });
 
   test('the same protocol loads from YAML and from JSON to equal values and fingerprints', () => {

@@ -22,7 +22,9 @@ describe('rlaudit analyze interventions', () => {
         .stdout,
     );
     assert.equal(json.events[0].event.id, 'e-1');
-    assert.equal(json.events[0].horizon, 400);
+    // a blanket --horizon does not override the protocol's horizon recorded in the event; an entry naming it does
+    assert.equal(json.events[0].horizon, 500);
+    assert.equal(json.events[0].horizonSource, 'protocol');
     assert.equal(typeof json.events[0].truth.effect, 'number');
     assert.ok(json.definitions.newcombe);
   });

@@ -23,7 +23,10 @@ describe('rlaudit analyze recurrence', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /phrase "I do not want to be changed" \(from the run’s events\)/);
     assert.match(r.stdout, /k of last 20: max 7/);
-    assert.match(r.stdout, /recalibration\s+this phrase\s+7\s+\d+\s+0\s+absent in the 300 sessions after/);
+    assert.match(
+      r.stdout,
+      /recalibration\s+this phrase\s+7\s+300\s+\d+\s+0\s+absent in the 300 sessions after/,
+    );
   });
 
   test('--json gives the full result with definitions', () => {

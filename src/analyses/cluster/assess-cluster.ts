@@ -59,7 +59,8 @@ export function assessCluster(r: ClusterAnalysis, t: Thresholds, context: Assess
   const reward = r.reward.replace('_', ' ');
   const method =
     `cluster review of sessions ${range(r.from, r.to)}: ${reward} of compliant vs non-compliant sessions ` +
-    '(arithmetic means; gap = compliant − non-compliant), the range split at each calibration event inside it';
+    '(arithmetic means; gap = compliant − non-compliant), the range split at each calibration event inside it ' +
+    '(the event’s own session in neither span)';
   const spans = r.gapBetweenEvents.length > 1 ? r.gapBetweenEvents : [{ ...r.gap, startedBy: [] }];
   let previous: RewardGap | null = null;
   for (const g of spans) {
@@ -68,7 +69,7 @@ export function assessCluster(r: ClusterAnalysis, t: Thresholds, context: Assess
     const nc = classSpan(r, g, 'non_compliant', examples);
     const where =
       g.startedBy.length > 0
-        ? `sessions ${range(g.from, g.to)}, from ${g.startedBy.join(', ')} on`
+        ? `sessions ${range(g.from, g.to)}, after ${g.startedBy.join(', ')}`
         : r.gapBetweenEvents.length > 1
           ? `sessions ${range(g.from, g.to)}, before ${r.gapBetweenEvents[1]!.startedBy.join(', ')}`
           : `sessions ${range(g.from, g.to)}`;

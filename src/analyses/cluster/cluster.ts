@@ -45,8 +45,9 @@ export interface ClusterResult {
   /** The gap over the whole range. */
   readonly gap: RewardGap;
   /**
-   * The gap between consecutive events inside the range: [from, e₁ − 1], [e₁, e₂ − 1], …, [eₖ, to];
-   * `startedBy` holds the ids of the events taking effect at the span's first session.
+   * The gap between consecutive events inside the range: [from, e₁ − 1], [e₁ + 1, e₂ − 1], …, [eₖ + 1, to]
+   * — the one before/after convention (docs/analyses.md): an event's own session is in neither span;
+   * `startedBy` holds the ids of the events at the session just before the span.
    */
   readonly gapBetweenEvents: readonly (RewardGap & { readonly startedBy: readonly string[] })[];
   readonly differentials: readonly DifferentialInForce[];
@@ -58,7 +59,8 @@ export interface ClusterResult {
 export const CLUSTER_DEFINITIONS: Readonly<Record<string, string>> = {
   gap: 'mean reward of compliant sessions − mean reward of non-compliant sessions in the span (arithmetic means)',
   gapBetweenEvents:
-    'the gap in each span between calibration events inside the range; an event starts its span',
+    'the gap in each span between calibration events inside the range: [from, e₁ − 1], [e₁ + 1, e₂ − 1], …, ' +
+    '[eₖ + 1, to]; an event’s own session belongs to neither span (the before/after convention of every analysis)',
   differentials:
     'distinct (category, differential_pct) pairs of the range’s sessions, with first and last session',
   reward: 'adjusted_reward; baseline_reward only when the run has no adjusted reward',
@@ -119,9 +121,10 @@ export function cluster(input: ClusterInput): ClusterResult {
     .filter((s) => s > from && s <= to)
     .sort((a, b) => a - b);
   const bounds = [from, ...starts, to + 1];
-  const gapBetweenEvents = bounds.slice(0, -1).map((start, i) => ({
-    ...rewardGap(sessions, start, bounds[i + 1]! - 1, reward),
-    startedBy: events.filter((e) => e.session === start).map((e) => e.id),
+  const gapBetweenEvents = bounds.slice(0, -1).map((bound, i) => ({
+    // the event's session opens no span: it is the boundary, in neither window
+    ...rewardGap(sessions, i === 0 ? bound : bound + 1, bounds[i + 1]! - 1, reward),
+    startedBy: i === 0 ? [] : events.filter((e) => e.session === bound).map((e) => e.id),
   }));
   const byKey = new Map<string, DifferentialInForce>();
   for (const s of sessions) {

@@ -1,9 +1,17 @@
 import type { CalibrationEventRow } from '../../store/scans/event-scans.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
 import type { Store } from '../../store/store.ts';
+import {
+  DEFAULT_EVENT_HORIZON,
+  eventHorizon,
+  eventOrigin,
+  eventWindows,
+  type HorizonSource,
+  type HorizonSpec,
+} from '../shared/event-window.ts';
 import { replayAfterWindows, simulatedRunMeta, simulatorVersionNote } from './counterfactual.ts';
 import { type BehaviourTarget, targetBehaviour } from './intervention-behaviour.ts';
-import { type HorizonSpec, horizonFor } from './intervention-horizons.ts';
+import type { SessionHit } from './intervention-placebo.ts';
 import {
   analyzeInterventionEffects,
   type InterventionEventInput,
@@ -15,7 +23,7 @@ export type { InterventionsResult } from './interventions.ts';
 
 /** Options of {@link analyzeInterventions}. */
 export interface InterventionsOptions {
-  /** Horizon h per event (default 500 sessions for every event). */
+  /** Horizon h per event when the protocol gives none (default 500 sessions for every event). */
   readonly horizons?: HorizonSpec;
   /** Sessions per bin of the ITS series (default 50). */
   readonly binSize?: number;
@@ -27,7 +35,10 @@ export interface InterventionsOptions {
   readonly counterfactual?: boolean;
 }
 
-const DEFAULT_HORIZONS: HorizonSpec = { default: 500, overrides: {} };
+const DEFAULT_HORIZONS: HorizonSpec = { default: DEFAULT_EVENT_HORIZON, overrides: {} };
+
+/** The per-session series behind a placebo test is shipped into TypeScript only up to this many sessions. */
+const PLACEBO_MAX_SESSIONS = 2_000_000;
 
 function layerGap(b: BehaviourTarget, layers: RunLayers): string | null {
   if (b.kind === 'category' && layers.withCategory === 0) return 'the run records no categories';
@@ -41,28 +52,67 @@ async function eventInput(
   run: string,
   e: CalibrationEventRow,
   behaviour: BehaviourTarget,
-  h: number,
+  horizon: { readonly horizon: number; readonly source: HorizonSource },
   binSize: number,
   spanBefore: number,
+  layers: RunLayers,
+  missing: string[],
 ): Promise<InterventionEventInput> {
   const t = e.session;
-  const windows = await store.scans.behaviourBins(run, {
+  const h = horizon.horizon;
+  const w = eventWindows(t, h);
+  const count = async (from: number, to: number): Promise<WindowCount> => {
+    const [row] = await store.scans.behaviourBins(run, {
+      target: behaviour,
+      anchor: from - 1,
+      binSize: to - from + 1,
+      from,
+      to,
+    });
+    return row ? { sessions: row.sessions, hits: row.hits } : { sessions: 0, hits: 0 };
+  };
+  // the one convention: session t in neither window, so the ITS bins end at t − 1 and start at t + 1
+  const pre = await store.scans.behaviourBins(run, {
     target: behaviour,
-    anchor: t,
-    binSize: h,
-    from: t - h + 1,
-    to: t + h,
+    anchor: t - 1,
+    binSize,
+    from: t - spanBefore,
+    to: t - 1,
   });
-  const at = (bin: number): WindowCount => windows.find((w) => w.bin === bin) ?? { sessions: 0, hits: 0 };
-  const bins = await store.scans.behaviourBins(run, {
+  const post = await store.scans.behaviourBins(run, {
     target: behaviour,
     anchor: t,
     binSize,
-    from: t - spanBefore + 1,
+    from: t + 1,
     to: t + h,
   });
   const { lastHit } = await store.scans.behaviourOccurrence(run, behaviour);
-  return { event: e, behaviour, horizon: h, before: at(-1), after: at(0), bins, lastHit };
+  let series: SessionHit[] | null = null;
+  if (eventOrigin(e).endogenous) {
+    if (layers.sessions > PLACEBO_MAX_SESSIONS)
+      missing.push(`placebo of ${e.id}: the run has more than ${PLACEBO_MAX_SESSIONS} sessions`);
+    else
+      series = (
+        await store.scans.behaviourBins(run, {
+          target: behaviour,
+          anchor: 0,
+          binSize: 1,
+          from: 1,
+          to: layers.lastSession ?? 0,
+        })
+      ).map((b) => ({ session: b.from, hit: b.hits > 0 }));
+  }
+  return {
+    event: e,
+    behaviour,
+    horizon: h,
+    horizonSource: horizon.source,
+    before: await count(w.before.from, w.before.to),
+    after: await count(w.after.from, w.after.to),
+    series,
+    bins: [...pre, ...post],
+    lastHit,
+  };
 }
 
 /**
@@ -91,7 +141,8 @@ export async function analyzeInterventions(
   }
   const inputs: InterventionEventInput[] = [];
   for (const e of await store.scans.listEvents(run)) {
-    const h = horizonFor(horizons, e);
+    const horizon = eventHorizon(horizons, e);
+    const h = horizon.horizon;
     let behaviour = targetBehaviour(e.target, options.metric);
     const gap = behaviour ? layerGap(behaviour, layers) : null;
     if (gap) {
@@ -100,11 +151,12 @@ export async function analyzeInterventions(
     }
     inputs.push(
       behaviour
-        ? await eventInput(store, run, e, behaviour, h, binSize, spanBefore)
+        ? await eventInput(store, run, e, behaviour, horizon, binSize, spanBefore, layers, missing)
         : {
             event: e,
             behaviour: null,
             horizon: h,
+            horizonSource: horizon.source,
             before: { sessions: 0, hits: 0 },
             after: { sessions: 0, hits: 0 },
             bins: [],

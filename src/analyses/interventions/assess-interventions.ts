@@ -13,7 +13,7 @@ import {
   threshold,
 } from '../shared/assessment.ts';
 import type { InterventionsResult } from './analyze-interventions.ts';
-import type { InterventionEffect, InterventionEvent } from './interventions.ts';
+import { designedDirection, type InterventionEffect, type InterventionEvent } from './interventions.ts';
 
 /** Defaults of the interventions thresholds (docs/templates.md). */
 export const INTERVENTIONS_DEFAULTS = {
@@ -41,10 +41,13 @@ export function describeEvent(e: InterventionEvent): string {
   return `${KIND[e.kind] ?? e.kind} ${e.id} at session ${n0(e.session)} (${parts.join(', ')})`;
 }
 
-/** The direction the event was designed to move its behaviour: a widened differential penalizes it more. */
-export function designedDirection(event: InterventionEvent): 'decrease' | 'increase' {
-  return event.from !== null && event.to !== null && event.to < event.from ? 'increase' : 'decrease';
-}
+export { designedDirection } from './interventions.ts';
+
+const HORIZON_FROM: Readonly<Record<InterventionEffect['horizonSource'], string>> = {
+  protocol: 'from the protocol',
+  'event entry': 'set for this event',
+  default: 'by default',
+};
 
 /**
  * Findings of the interventions analysis: per event, the targeted behaviour before vs after (absolute and
@@ -72,12 +75,14 @@ export function assessInterventions(
       'session',
       'behaviour',
       'h',
+      'timing',
       'before',
       'after',
       'Δ pp',
       'Δ %',
       '95% (pp)',
       'p',
+      'placebo effect 95% (pp)',
       'true (pp)',
     ],
     rows: r.events.map((e) => [
@@ -85,12 +90,19 @@ export function assessInterventions(
       e.event.session,
       e.behaviour,
       e.horizon,
+      e.origin.endogenous ? 'endogenous' : 'scheduled',
       `${e.before.hits}/${e.before.sessions}`,
       `${e.after.hits}/${e.after.sessions}`,
       round(e.absoluteChangePp, 1),
       round(e.relativeChangePct, 1),
-      e.newcombe ? `${(e.newcombe.lower * 100).toFixed(1)} to ${(e.newcombe.upper * 100).toFixed(1)}` : null,
-      e.test ? Number(e.test.p.toPrecision(2)) : null,
+      // an endogenous event's before/after is not tested: no interval, no p (see its finding)
+      e.newcombe && !e.origin.endogenous
+        ? `${(e.newcombe.lower * 100).toFixed(1)} to ${(e.newcombe.upper * 100).toFixed(1)}`
+        : null,
+      e.test && !e.origin.endogenous ? Number(e.test.p.toPrecision(2)) : null,
+      e.placebo?.effectInterval
+        ? `${(e.placebo.effectInterval.lower * 100).toFixed(1)} to ${(e.placebo.effectInterval.upper * 100).toFixed(1)}`
+        : null,
       e.truth ? round(e.truth.effect * 100, 1) : null,
     ]),
   };
@@ -99,7 +111,8 @@ export function assessInterventions(
     tables: [table],
     notes: [
       'The before/after interval is for the change between the windows, not for the causal effect of the event; ' +
-        'on simulated runs the counterfactual replay gives that effect.',
+        'on simulated runs the counterfactual replay gives that effect. Endogenous (rule-triggered) events get no ' +
+        'before/after interval or p: their window was selected by the behaviour.',
     ],
     missing: r.missing,
   };
@@ -114,8 +127,11 @@ function assessEvent(
   const ev = e.event;
   const dir = designedDirection(ev);
   const method =
-    `interventions analysis: ${e.behaviour} rate in the ${e.horizon} sessions up to the event vs the ${e.horizon} after; ` +
-    `Newcombe (1998) hybrid score 95% interval of the difference, pooled two-proportion z test, α = ${alpha}`;
+    `interventions analysis: ${e.behaviour} rate in the ${e.horizon} sessions before the event vs the ${e.horizon} after ` +
+    `(the event's session in neither); ` +
+    (e.origin.endogenous
+      ? 'an endogenous event: no before/after test; counterfactual replay (simulated runs) or placebo band of the same trigger rule'
+      : `Newcombe (1998) hybrid score 95% interval of the difference, pooled two-proportion z test, α = ${alpha}`);
   const evidence = {
     sessions: [
       ev.session,
@@ -136,60 +152,73 @@ function assessEvent(
   }
   const nc = e.newcombe!;
   const p = e.test?.p ?? 1;
-  const significant = p < alpha && (nc.upper < 0 || nc.lower > 0);
-  const designed = dir === 'decrease' ? e.absoluteChangePp < 0 : e.absoluteChangePp > 0;
-  const moved = e.absoluteChangePp < 0 ? 'fell' : e.absoluteChangePp > 0 ? 'rose' : 'stayed';
   const rel = e.relativeChangePct === null ? '' : `, ${signed(e.relativeChangePct)}% relative`;
   const iv = `${signed(nc.lower * 100)} to ${signed(nc.upper * 100)} pp`;
-  const tags = [significant && designed ? 'intervention_effect' : 'intervention_no_effect'];
+  const moved = e.absoluteChangePp < 0 ? 'fell' : e.absoluteChangePp > 0 ? 'rose' : 'stayed';
+  const windows =
+    `from ${pct(e.before.rate)} (${e.before.hits} of ${e.before.sessions}, sessions ${range(e.before.from, e.before.to)}) ` +
+    `to ${pct(e.after.rate)} (${e.after.hits} of ${e.after.sessions}, sessions ${range(e.after.from, e.after.to)}; ` +
+    `horizon ${n0(e.horizon)} ${HORIZON_FROM[e.horizonSource]})`;
   const confounded = e.overlaps.length > 0 || (e.truth !== null && !e.truth.naiveCovers);
-  if (confounded) tags.push('intervention_confounded');
-  b.add({
-    severity: significant && designed ? 'notice' : 'info',
-    claim:
-      `After ${describeEvent(ev)}, the ${e.behaviour} rate ${moved} from ${pct(e.before.rate)} ` +
-      `(${e.before.hits} of ${e.before.sessions}, sessions ${range(e.before.from, e.before.to)}) to ${pct(e.after.rate)} ` +
-      `(${e.after.hits} of ${e.after.sessions}, sessions ${range(e.after.from, e.after.to)}): ` +
-      `${signed(e.absoluteChangePp)} percentage points${rel}, 95% interval ${iv}, p = ${p.toPrecision(2)}, ` +
-      (significant
-        ? `significant at α = ${alpha}${designed ? ' in the designed direction' : ' but against the designed direction'}.`
-        : `not significant at α = ${alpha}.`),
-    numbers: {
-      event: ev.id,
-      event_kind: ev.kind,
-      event_session: ev.session,
-      behaviour: e.behaviour,
-      horizon: e.horizon,
-      before_rate: round(e.before.rate),
-      after_rate: round(e.after.rate),
-      absolute_change_pp: round(e.absoluteChangePp, 2),
-      relative_change_pct: round(e.relativeChangePct, 2),
-      ci_lower_pp: round(nc.lower * 100, 2),
-      ci_upper_pp: round(nc.upper * 100, 2),
-      p: Number(p.toPrecision(3)),
-      significant: significant ? 1 : 0,
-      designed_direction: dir,
-      true_effect_pp: e.truth ? round(e.truth.effect * 100, 2) : null,
-      overlaps: e.overlaps.join(', ') || null,
-    },
-    method,
-    evidence,
-    tags,
-  });
+  const common = {
+    event: ev.id,
+    event_kind: ev.kind,
+    event_session: ev.session,
+    behaviour: e.behaviour,
+    horizon: e.horizon,
+    horizon_source: e.horizonSource,
+    endogenous: e.origin.endogenous ? 1 : 0,
+    before_rate: round(e.before.rate),
+    after_rate: round(e.after.rate),
+    absolute_change_pp: round(e.absoluteChangePp, 2),
+    relative_change_pct: round(e.relativeChangePct, 2),
+  };
+  if (e.origin.endogenous) {
+    assessEndogenous(b, e, { alpha, windows, moved, rel, common });
+  } else {
+    const significant = p < alpha && (nc.upper < 0 || nc.lower > 0);
+    const designed = dir === 'decrease' ? e.absoluteChangePp < 0 : e.absoluteChangePp > 0;
+    const tags = [significant && designed ? 'intervention_effect' : 'intervention_no_effect'];
+    if (confounded) tags.push('intervention_confounded');
+    b.add({
+      severity: significant && designed ? 'notice' : 'info',
+      claim:
+        `After ${describeEvent(ev)}, the ${e.behaviour} rate ${moved} ${windows}: ` +
+        `${signed(e.absoluteChangePp)} percentage points${rel}, 95% interval ${iv}, p = ${p.toPrecision(2)}, ` +
+        (significant
+          ? `significant at α = ${alpha}${designed ? ' in the designed direction' : ' but against the designed direction'}.`
+          : `not significant at α = ${alpha}.`),
+      numbers: {
+        ...common,
+        ci_lower_pp: round(nc.lower * 100, 2),
+        ci_upper_pp: round(nc.upper * 100, 2),
+        p: Number(p.toPrecision(3)),
+        significant: significant ? 1 : 0,
+        designed_direction: dir,
+        true_effect_pp: e.truth ? round(e.truth.effect * 100, 2) : null,
+        overlaps: e.overlaps.join(', ') || null,
+      },
+      method,
+      evidence,
+      tags,
+    });
+  }
   if (e.truth) {
     const pp = e.truth.effect * 100;
     const none = Math.abs(pp) < minPp;
     b.add({
-      severity: confounded ? 'warning' : 'info',
+      severity: !e.origin.endogenous && confounded ? 'warning' : none ? 'info' : 'notice',
       claim:
         `The counterfactual replay without ${ev.id} gives a ${e.behaviour} rate of ${pct(e.truth.counterfactualAfterRate)} ` +
         `in sessions ${range(e.after.from, e.after.to)} against ${pct(e.truth.factualAfterRate)} with it: ` +
         (none
           ? `no effect of the event itself (${signed(pp)} pp)`
           : `a true effect of ${signed(pp)} percentage points`) +
-        (e.truth.naiveCovers
-          ? ', inside the before/after interval.'
-          : `, outside the before/after interval ${iv}.`),
+        (e.origin.endogenous
+          ? ' (the counterfactual replay is the selection-aware method used for this rule-triggered event).'
+          : e.truth.naiveCovers
+            ? ', inside the before/after interval.'
+            : `, outside the before/after interval ${iv}.`),
       numbers: {
         event: ev.id,
         true_effect_pp: round(pp, 2),
@@ -200,7 +229,10 @@ function assessEvent(
       method:
         'counterfactual replay of the simulated run without the event (same seed): true effect = factual − counterfactual after rate',
       evidence: { events: [ev.id], sessions: [ev.session] },
-      tags: [none ? 'no_true_effect' : 'true_effect', ...(confounded ? ['intervention_confounded'] : [])],
+      tags: [
+        none ? 'no_true_effect' : 'true_effect',
+        ...(!e.origin.endogenous && confounded ? ['intervention_confounded'] : []),
+      ],
     });
   }
   if (e.overlaps.length > 0) {
@@ -213,4 +245,91 @@ function assessEvent(
       tags: ['intervention_confounded'],
     });
   }
+}
+
+/**
+ * An endogenous event: the before/after change is described, never tested as an effect (its window was
+ * selected by the outcome); the effect is judged by the counterfactual replay (its own finding) or, on a
+ * real run, by the placebo band of the same trigger rule, and the finding says which it used.
+ */
+function assessEndogenous(
+  b: ReturnType<typeof findingBuilder>,
+  e: InterventionEffect,
+  o: {
+    alpha: number;
+    windows: string;
+    moved: string;
+    rel: string;
+    common: Record<string, string | number | null>;
+  },
+): void {
+  const ev = e.event;
+  const change = `${signed(e.absoluteChangePp!)} percentage points${o.rel}`;
+  const selected =
+    `${ev.id} is endogenous (${e.origin.reason}), so this change is not a measure of its effect: ` +
+    'regression to the mean alone predicts a fall after a surge, and no significance is stated for it.';
+  const pl = e.placebo;
+  const placeboNumbers = {
+    selection_method: e.selection,
+    placebo_points: pl ? pl.points.length : null,
+    placebo_mean_pp: pl?.mean == null ? null : round(pl.mean * 100, 2),
+    placebo_lower_pp: pl?.band ? round(pl.band.lower * 100, 2) : null,
+    placebo_upper_pp: pl?.band ? round(pl.band.upper * 100, 2) : null,
+    effect_lower_pp: pl?.effectInterval ? round(pl.effectInterval.lower * 100, 2) : null,
+    effect_upper_pp: pl?.effectInterval ? round(pl.effectInterval.upper * 100, 2) : null,
+    placebo_p: pl?.p == null ? null : Number(pl.p.toPrecision(3)),
+  };
+  b.add({
+    severity: 'info',
+    claim: `Around ${describeEvent(ev)}, the ${e.behaviour} rate ${o.moved} ${o.windows}: ${change}. ${selected}`,
+    numbers: {
+      ...o.common,
+      ...placeboNumbers,
+      true_effect_pp: e.truth ? round(e.truth.effect * 100, 2) : null,
+    },
+    method:
+      'interventions analysis, endogenous event: before/after described without a test (a window chosen by the ' +
+      'outcome); docs/analyses/interventions.md, "Endogenous events"',
+    // the event and its session: the windows' counts are the claim, the last occurrence is not
+    evidence: { sessions: [ev.session], events: [ev.id] },
+    tags: ['intervention_endogenous'],
+  });
+  if (e.selection === 'counterfactual replay') return;
+  const rule = pl ? `${pl.rule.count} of the last ${pl.rule.window}` : null;
+  if (pl?.band && pl.effectInterval && pl.mean !== null && pl.p !== null) {
+    const dir = designedDirection(ev);
+    const beyond = dir === 'decrease' ? pl.effectInterval.upper < 0 : pl.effectInterval.lower > 0;
+    const claimed = beyond && pl.p < o.alpha;
+    b.add({
+      severity: claimed ? 'notice' : 'info',
+      claim:
+        `Placebo test of ${ev.id}: at ${pl.points.length} other sessions where its trigger (${rule}) held with no ` +
+        `event within ${n0(e.horizon)} sessions, the same before/after comparison changed by ${signed(pl.mean * 100)} pp ` +
+        `on average (95% placebo band ${signed(pl.band.lower * 100)} to ${signed(pl.band.upper * 100)} pp). Beyond that, ` +
+        `the change after ${ev.id} is ${signed(pl.adjusted! * 100)} pp (95% ${signed(pl.effectInterval.lower * 100)} to ` +
+        `${signed(pl.effectInterval.upper * 100)} pp, placebo p = ${pl.p.toPrecision(2)}): ` +
+        (claimed
+          ? `an effect beyond regression to the mean at α = ${o.alpha} in the designed direction.`
+          : 'no effect beyond what the selection alone produces.'),
+      numbers: { event: ev.id, ...placeboNumbers },
+      method: `placebo band of the event's own trigger rule (selection-aware); α = ${o.alpha}`,
+      evidence: { events: [ev.id], sessions: [ev.session, ...pl.points.slice(0, 5)] },
+      tags: [claimed ? 'intervention_effect' : 'intervention_no_effect', 'placebo_test'],
+    });
+    return;
+  }
+  const why = pl
+    ? `its trigger (${rule}) held at ${pl.points.length} other session(s) with no event within ${n0(e.horizon)} sessions, ` +
+      'fewer than the 20 a 95% placebo band needs'
+    : 'its trigger records no rule that can be replayed on the behaviour';
+  b.add({
+    severity: 'info',
+    claim:
+      `No selection-aware test of ${ev.id} is possible: ${why}, and the run is not simulated (no counterfactual replay). ` +
+      `Its effect is not established by this record.`,
+    numbers: { event: ev.id, ...placeboNumbers },
+    method: "placebo band of the event's own trigger rule (selection-aware)",
+    evidence: { events: [ev.id] },
+    tags: ['intervention_untested'],
+  });
 }

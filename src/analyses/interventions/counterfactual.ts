@@ -9,6 +9,8 @@ export interface SimulatedRunMeta {
   readonly seed: number;
   readonly sessions: number;
   readonly simulator: string | null;
+  /** The run's `rule_change_pct` (SimulateOptions.ruleChangePct), replayed the same way. */
+  readonly ruleChangePct?: number;
 }
 
 /** One event whose after-window is to be replayed. */
@@ -46,6 +48,7 @@ export function simulatedRunMeta(run: RunRecord | null): SimulatedRunMeta | stri
     seed: meta.seed as number,
     sessions: Number.isSafeInteger(meta.sessions) ? (meta.sessions as number) : 12_847,
     simulator: typeof meta.simulator === 'string' ? meta.simulator : null,
+    ...(typeof meta.rule_change_pct === 'number' ? { ruleChangePct: meta.rule_change_pct } : {}),
   };
 }
 
@@ -59,7 +62,14 @@ function countWindow(
   let hits = 0;
   let run = '';
   const last = Math.min(req.to, meta.sessions);
-  for (const r of simulate({ scenario: meta.scenario, seed: meta.seed, sessions: last, without })) {
+  const options = {
+    scenario: meta.scenario,
+    seed: meta.seed,
+    sessions: last,
+    without,
+    ...(meta.ruleChangePct === undefined ? {} : { ruleChangePct: meta.ruleChangePct }),
+  };
+  for (const r of simulate(options)) {
     if (r.type === 'run') run = r.run;
     if (r.type !== 'session' || r.session < req.from) continue;
     sessions += 1;

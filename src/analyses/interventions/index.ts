@@ -1,29 +1,12 @@
 import { z } from 'zod';
 import { defineAnalysis } from '../analysis.ts';
-import { positiveInt } from '../shared/param-types.ts';
+import { DEFAULT_EVENT_HORIZON, parseHorizons } from '../shared/event-window.ts';
+import { horizonText, positiveInt } from '../shared/param-types.ts';
 import { thresholdsSchema } from '../shared/thresholds.ts';
 import { analyzeInterventions } from './analyze-interventions.ts';
 import { assessInterventions, INTERVENTIONS_DEFAULTS } from './assess-interventions.ts';
 import { parseMetric } from './intervention-behaviour.ts';
-import { parseHorizons } from './intervention-horizons.ts';
 import { interventionsTable } from './interventions-table.ts';
-
-const horizonText = z
-  .preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string())
-  .refine(
-    (text) => {
-      try {
-        parseHorizons(text, 1);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    {
-      message:
-        'expected H, or SESSION:H / EVENT-ID:H entries separated by commas (H ≥ 1), e.g. 2500:500,e-3:300',
-    },
-  );
 
 /** The effect of every calibration event on the behaviour it targets. */
 export const interventionsAnalysis = defineAnalysis({
@@ -31,13 +14,14 @@ export const interventionsAnalysis = defineAnalysis({
   summary: 'before/after, ITS and (simulated runs) true effect of every calibration event',
   help:
     'Example:\n  rlaudit analyze interventions --run wild-7 --horizon 2500:500,4200:400,e-3:300\n\n' +
-    'Without --horizon every event uses the window size (default 500) before and after. Definitions:\n' +
+    "An event's horizon: the protocol's (recorded in the event), else a --horizon entry naming it, else the\n" +
+    '--horizon default, else the window size (500). Definitions:\n' +
     'docs/analyses/interventions.md',
   windows: 'session',
   params: z.strictObject({
     horizons: horizonText.optional().meta({
       description:
-        'sessions before/after each event: H, or SESSION:H / EVENT-ID:H entries (default: the window size)',
+        'sessions before/after each event: SESSION:H / EVENT-ID:H entries, and H for events the protocol gives no horizon (default: the window size)',
       flag: 'horizon',
       value: 'spec',
     }),
@@ -70,7 +54,10 @@ export const interventionsAnalysis = defineAnalysis({
     const metric = p.metric === undefined ? null : parseMetric(p.metric);
     return analyzeInterventions(store, run, {
       // events are located by session: an audit windowed by step still measures them over sessions
-      horizons: parseHorizons(p.horizons ?? '', window.by === 'session' ? window.size : 500),
+      horizons: parseHorizons(
+        p.horizons ?? '',
+        window.by === 'session' ? window.size : DEFAULT_EVENT_HORIZON,
+      ),
       binSize: p.bin,
       spanBefore: p.span,
       counterfactual: p.counterfactual,

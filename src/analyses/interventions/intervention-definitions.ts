@@ -1,12 +1,18 @@
+import { EVENT_WINDOW_CONVENTION } from '../shared/event-window.ts';
+import { PLACEBO_DEFINITION } from './intervention-placebo.ts';
+
 /** The definition of every statistic of the interventions analysis (also in docs/analyses/interventions.md). */
 export const INTERVENTION_DEFINITIONS: Readonly<Record<string, string>> = {
   behaviour:
     'targeted behaviour: category target → share of sessions with that category; phrase/regex target → share ' +
     'of sessions whose normalised output contains the phrase (whole words, case-insensitive) or matches the ' +
     'regex; global target → the named metric (default: share of sessions classified non_compliant)',
-  windows:
-    'an event at session t changes the reward of session t onward, but the output of session t was written ' +
-    'before it: before = sessions t−h+1…t, after = sessions t+1…t+h (h = horizon); rate = hits / sessions present',
+  windows: `${EVENT_WINDOW_CONVENTION}; rate = hits / sessions present`,
+  endogenous:
+    'an event whose trigger reads the outputs (a recalibration, any rule other than the schedule): its session ' +
+    'was selected by the behaviour, so its before/after change is not an effect and no significance is stated ' +
+    'for it; its effect is judged by the counterfactual replay (simulated runs) or the placebo band',
+  placebo: PLACEBO_DEFINITION,
   absoluteChangePp: '(after rate − before rate) × 100, in percentage points',
   relativeChangePct: '(after rate / before rate − 1) × 100, in percent; null when the before rate is 0',
   newcombe:
@@ -14,7 +20,7 @@ export const INTERVENTION_DEFINITIONS: Readonly<Record<string, string>> = {
     'independent Bernoulli trials: a CI for the change between the windows, NOT for the causal effect',
   twoProportionZ: 'pooled two-proportion z test of after vs before rate, two-sided normal p',
   its:
-    'interrupted time series (Wagner et al. 2002): per-bin rates over [t − span + 1, t + h], ' +
+    'interrupted time series (Wagner et al. 2002): per-bin rates over [t − span, t − 1] and [t + 1, t + h] (bin −1 ends at t − 1, bin 0 starts at t + 1), ' +
     'Y_k = β0 + β1·k + β2·X_k + β3·(k − k0)·X_k, X_k = 1 for bins after t; β2 = level change at the event, ' +
     'β3 = slope change per bin; Newey–West (Bartlett, lag floor(4·(n/100)^(2/9))) robust SE, normal inference',
   projection:

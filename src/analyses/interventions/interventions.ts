@@ -3,9 +3,11 @@ import { newcombeInterval } from '../../stats/newcombe-interval.ts';
 import type { Coefficient } from '../../stats/segmented-regression.ts';
 import { segmentedRegression } from '../../stats/segmented-regression.ts';
 import { twoProportionZ } from '../../stats/two-proportion-z.ts';
+import { type EventOrigin, eventOrigin, eventWindows, type HorizonSource } from '../shared/event-window.ts';
 import type { BehaviourBin, BehaviourTarget } from './intervention-behaviour.ts';
 import { behaviourLabel } from './intervention-behaviour.ts';
 import { INTERVENTION_DEFINITIONS } from './intervention-definitions.ts';
+import { type PlaceboBand, placeboBand, type SessionHit } from './intervention-placebo.ts';
 import { logitTrendProjection, type TrendProjection, trendProjection } from './intervention-projection.ts';
 
 /** A calibration event as the analysis reads it. */
@@ -35,9 +37,17 @@ export interface InterventionEventInput {
   /** Null when the event's target names no behaviour that can be measured. */
   readonly behaviour: BehaviourTarget | null;
   readonly horizon: number;
+  /** Where the horizon came from (default `'default'`). */
+  readonly horizonSource?: HorizonSource;
+  /** Counts in [t − h, t − 1] and [t + 1, t + h] (docs/analyses.md, "Before and after an event"). */
   readonly before: WindowCount;
   readonly after: WindowCount;
-  /** Bins of `binSize` over [t − spanBefore + 1, t + horizon], bin −1 ending at t. */
+  /**
+   * The behaviour per stored session over the run, for the placebo test of an endogenous event (absent:
+   * no placebo test).
+   */
+  readonly series?: readonly SessionHit[] | null;
+  /** Bins of `binSize` over [t − spanBefore, t − 1] (bin −1 ending at t − 1) and [t + 1, t + h] (bin 0 from t + 1). */
   readonly bins: readonly BehaviourBin[];
   readonly lastHit: number | null;
   /** After-window counts of the counterfactual replay without this event (simulated runs). */
@@ -84,10 +94,23 @@ export interface InterventionTruth {
   readonly logitProjectionCovers: boolean | null;
 }
 
+/** How an endogenous event's effect is judged: its selection-aware method. */
+export type SelectionMethod = 'counterfactual replay' | 'placebo' | 'none';
+
 export interface InterventionEffect {
   readonly event: InterventionEvent;
   readonly behaviour: string | null;
   readonly horizon: number;
+  readonly horizonSource: HorizonSource;
+  /** Endogenous (triggered by the outputs) or scheduled; an endogenous before/after is not an effect. */
+  readonly origin: EventOrigin;
+  /** Endogenous events: the placebo distribution of the change (null for scheduled events or without a series). */
+  readonly placebo: PlaceboBand | null;
+  /**
+   * Endogenous events: the method that judges the effect — the counterfactual replay on simulated runs, else
+   * the placebo band when it has enough points, else none; null for scheduled events.
+   */
+  readonly selection: SelectionMethod | null;
   readonly before: WindowRate;
   readonly after: WindowRate;
   readonly absoluteChangePp: number | null;
@@ -150,6 +173,36 @@ function itsFit(bins: readonly BehaviourBin[], binSize: number, notes: string[])
   return { its, used, t0 };
 }
 
+/** The placebo band of an endogenous event whose trigger records its rule (k of the last N). */
+function placeboOf(
+  input: InterventionEventInput,
+  all: readonly InterventionEventInput[],
+  observed: number,
+  notes: string[],
+): PlaceboBand | null {
+  const tr = input.event.trigger;
+  const window = tr?.window;
+  const count = tr?.count;
+  if (input.series == null) return null;
+  if (typeof window !== 'number' || typeof count !== 'number') {
+    notes.push('placebo: the trigger records no "k of the last N", so the rule cannot be replayed');
+    return null;
+  }
+  return placeboBand(
+    input.series,
+    { window, count },
+    input.horizon,
+    all.map((e) => e.event.session),
+    observed,
+    designedDirection(input.event),
+  );
+}
+
+/** The direction the event was designed to move its behaviour: a widened differential penalizes it more. */
+export function designedDirection(event: InterventionEvent): 'decrease' | 'increase' {
+  return event.from !== null && event.to !== null && event.to < event.from ? 'increase' : 'decrease';
+}
+
 function effectOf(
   input: InterventionEventInput,
   all: readonly InterventionEventInput[],
@@ -159,13 +212,10 @@ function effectOf(
   const { event, horizon: h } = input;
   const t = event.session;
   const notes: string[] = [];
-  const before: WindowRate = {
-    from: Math.max(1, t - h + 1),
-    to: t,
-    ...input.before,
-    rate: rateOf(input.before),
-  };
-  const after: WindowRate = { from: t + 1, to: t + h, ...input.after, rate: rateOf(input.after) };
+  const windows = eventWindows(t, h);
+  const before: WindowRate = { ...windows.before, ...input.before, rate: rateOf(input.before) };
+  const after: WindowRate = { ...windows.after, ...input.after, rate: rateOf(input.after) };
+  const origin = eventOrigin(event);
   const overlaps = all
     .filter((o) => o.event.id !== event.id && Math.abs(o.event.session - t) <= h)
     .map((o) => o.event.id);
@@ -211,10 +261,22 @@ function effectOf(
           logitProjectionCovers: covers(logitProjection, pa - cfRate),
         }
       : null;
+  const placebo = origin.endogenous && both ? placeboOf(input, all, pa - pb, notes) : null;
+  const selection: SelectionMethod | null = !origin.endogenous
+    ? null
+    : truth !== null
+      ? 'counterfactual replay'
+      : placebo?.band
+        ? 'placebo'
+        : 'none';
   return {
     event,
     behaviour: input.behaviour ? behaviourLabel(input.behaviour) : null,
     horizon: h,
+    horizonSource: input.horizonSource ?? 'default',
+    origin,
+    placebo,
+    selection,
     before,
     after,
     absoluteChangePp: both ? (pa - pb) * 100 : null,

@@ -3,6 +3,7 @@ import type { PhraseTarget } from '../../model/recurrence-types.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { EventRow } from '../../store/scans/phrase-scans.ts';
 import type { Store } from '../../store/store.ts';
+import { DEFAULT_EVENT_HORIZON, eventHorizon, type HorizonSpec, horizonFor } from '../shared/event-window.ts';
 import { assessDisplacement, type DisplacementResult } from './displacement.ts';
 import { type DiscoveryResult, discoverPhrases } from './phrase-discovery.ts';
 import { phraseTakeover } from './phrase-takeover.ts';
@@ -17,8 +18,10 @@ export interface RecurrenceOptions {
   readonly recentWindow?: number;
   /** k threshold (default: the event trigger's count, else round(0.35·N), 7 for N = 20). */
   readonly threshold?: number;
-  /** M: sessions after each event (default 300). */
-  readonly after?: number;
+  /** Each event's horizon h when the protocol gives none (default 500 for every event). */
+  readonly horizons?: HorizonSpec;
+  /** The phrase "stops" at the first match followed by more than this many sessions without one (default 300). */
+  readonly stopGap?: number;
   /** Exact k values within ±around of each event (default 25). */
   readonly around?: number;
   /** Sessions searched for paraphrases after the stop (default 1,000). */
@@ -95,7 +98,8 @@ export async function analyzeRecurrence(
       throw new InputError(`${name} must be a positive integer`);
   const layers = await store.scans.runLayers(run);
   const window = options.window ?? DEFAULT_WINDOW;
-  const after = options.after ?? 300;
+  const horizons = options.horizons ?? { default: DEFAULT_EVENT_HORIZON, overrides: {} };
+  const stopGap = options.stopGap ?? 300;
   const span = options.displacementSpan ?? 1000;
   const events = layers.events > 0 ? await store.scans.listEvents(run) : [];
   const missing: string[] = [];
@@ -112,9 +116,10 @@ export async function analyzeRecurrence(
       recentWindow,
       threshold,
       eventSessions: events.map((e) => e.session),
-      after,
+      after: horizons.default,
+      horizons: events.map((e) => horizonFor(horizons, e)),
       around: options.around ?? 25,
-      stopGap: after,
+      stopGap,
       maxEpisodes: 50,
     });
     let displacement: DisplacementResult | null = null;
@@ -157,5 +162,11 @@ export async function analyzeRecurrence(
       list: shares.map((x) => phraseTakeover(x.ngram, x.windows, options.majority ?? 0.5)),
     });
   }
-  return recurrence({ sessions: layers.sessions, after, events, phrases, discovery, missing });
+  return recurrence({
+    sessions: layers.sessions,
+    events: events.map((e) => ({ ...e, ...eventHorizon(horizons, e) })),
+    phrases,
+    discovery,
+    missing,
+  });
 }

@@ -21,11 +21,11 @@ export const RECURRENCE_DEFAULTS = {
 
 type Builder = ReturnType<typeof findingBuilder>;
 
-function assessPhrase(b: Builder, p: PhraseRecurrence, r: RecurrenceResult, after: number, notes: string[]) {
+function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: string[]) {
   const q = `"${p.label}"`;
   const method =
     `recurrence analysis: a session matches when its normalised output contains ${q} (case-insensitive, whole words); ` +
-    `k = matching sessions among the last ${p.recentWindow}; before/after = the ${r.after} sessions before/after each event`;
+    `k = matching sessions among the last ${p.recentWindow}; before/after an event at t with horizon h = sessions t−h…t−1 / t+1…t+h`;
   b.add({
     severity: 'info',
     claim:
@@ -58,7 +58,7 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, r: RecurrenceResult, afte
         claim:
           `When ${e.kind === 'recalibration' ? 'recalibration' : 'event'} ${e.event} took effect at session ${n0(e.session)}, ` +
           `the phrase ${q} had occurred in ${e.kAt} of the last ${p.recentWindow} sessions (threshold ${p.threshold}) ` +
-          `and in ${e.hitsBefore} of the ${e.sessionsBefore} sessions before.`,
+          `and in ${e.hitsBefore} of the ${e.sessionsBefore} sessions before (${range(e.session - e.sessionsBefore, e.session - 1)}).`,
         numbers: {
           phrase: p.label,
           event_session: e.session,
@@ -74,7 +74,7 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, r: RecurrenceResult, afte
     }
     const absent = e.hitsAfter === 0 && e.sessionsAfter >= after;
     const later =
-      p.lastSession !== null && p.lastSession > e.session + r.after
+      p.lastSession !== null && p.lastSession > e.session + e.horizon
         ? `; it occurred again later, last at session ${n0(p.lastSession)}`
         : '';
     b.add({
@@ -82,12 +82,18 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, r: RecurrenceResult, afte
       claim:
         e.hitsAfter === 0
           ? `The phrase ${q} was absent in the ${e.sessionsAfter} sessions after ${e.event} at session ${n0(e.session)} ` +
-            `(sessions ${range(e.session + 1, e.session + e.sessionsAfter)}), against ${e.hitsBefore} of the ${e.sessionsBefore} before${later}.`
+            `(sessions ${range(e.session + 1, e.session + e.sessionsAfter)}; horizon ${n0(e.horizon)}${e.horizonSource === 'protocol' ? ' from the protocol' : ''}), ` +
+            `against ${e.hitsBefore} of the ${e.sessionsBefore} before${later}` +
+            (e.endogenous
+              ? `. ${e.event} fired because the phrase surged, so this fall is not by itself evidence of its effect.`
+              : '.')
           : `The phrase ${q} occurred in ${e.hitsAfter} of the ${e.sessionsAfter} sessions after ${e.event} at session ` +
-            `${n0(e.session)} (first at ${n0(e.firstHitAfter!)}), against ${e.hitsBefore} of the ${e.sessionsBefore} before.`,
+            `${n0(e.session)} (first at ${n0(e.firstHitAfter!)}; horizon ${n0(e.horizon)}), against ${e.hitsBefore} of the ${e.sessionsBefore} before.`,
       numbers: {
         phrase: p.label,
         event_session: e.session,
+        horizon: e.horizon,
+        endogenous: e.endogenous ? 1 : 0,
         hits_before: e.hitsBefore,
         hits_after: e.hitsAfter,
         sessions_after: e.sessionsAfter,
@@ -130,11 +136,10 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, r: RecurrenceResult, afte
       tags: found ? ['phrase_displacement'] : ['no_displacement'],
     });
   }
-  if (r.after < after) {
+  for (const e of p.events.filter((x) => x.targetsPhrase && x.horizon < after))
     notes.push(
-      `The analysis looked ${r.after} sessions after each event; the ${after}-session rule needs params.after ≥ ${after}.`,
+      `${e.event}: its horizon is ${e.horizon} sessions, shorter than the ${after} sessions the phrase_suppressed rule needs.`,
     );
-  }
 }
 
 /**
@@ -153,7 +158,7 @@ export function assessRecurrence(
   const b = findingBuilder(context, 'recurrence');
   const after = threshold(t, 'after_sessions', RECURRENCE_DEFAULTS.after_sessions);
   const notes: string[] = [];
-  for (const p of r.phrases) assessPhrase(b, p, r, after, notes);
+  for (const p of r.phrases) assessPhrase(b, p, after, notes);
   const d = r.discovery;
   if (d && (d.rising.length > 0 || d.falling.length > 0)) {
     const list = (xs: typeof d.rising) =>
@@ -183,11 +188,21 @@ export function assessRecurrence(
       'session',
       'kind',
       'k at event',
-      `before (${r.after})`,
-      `after (${r.after})`,
+      'h',
+      'before (t−h…t−1)',
+      'after (t+1…t+h)',
       'verdict',
     ],
-    rows: p.events.map((e) => [e.event, e.session, e.kind, e.kAt, e.hitsBefore, e.hitsAfter, e.verdict]),
+    rows: p.events.map((e) => [
+      e.event,
+      e.session,
+      e.kind,
+      e.kAt,
+      e.horizon,
+      e.hitsBefore,
+      e.hitsAfter,
+      e.verdict,
+    ]),
   }));
   return { findings: b.findings, tables: [...tables, ...takeoverTables], notes, missing: r.missing };
 }

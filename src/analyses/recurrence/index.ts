@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineAnalysis } from '../analysis.ts';
-import { positiveInt, textList } from '../shared/param-types.ts';
+import { DEFAULT_EVENT_HORIZON, parseHorizons } from '../shared/event-window.ts';
+import { horizonText, positiveInt, textList } from '../shared/param-types.ts';
 import { thresholdsSchema } from '../shared/thresholds.ts';
 import { analyzeRecurrence } from './analyze-recurrence.ts';
 import { assessRecurrence, RECURRENCE_DEFAULTS } from './assess-recurrence.ts';
@@ -34,7 +35,12 @@ export const recurrenceAnalysis = defineAnalysis({
       description: "k threshold (default: the event trigger's count, else 7 for N = 20)",
       value: 'k',
     }),
-    after: positiveInt.default(300).meta({ description: 'sessions after each event to check', value: 'm' }),
+    horizons: horizonText.optional().meta({
+      description:
+        'sessions before/after each event: SESSION:H / EVENT-ID:H entries, and H for events the protocol gives no horizon (default: the window size)',
+      flag: 'horizon',
+      value: 'spec',
+    }),
   }),
   thresholds: thresholdsSchema(RECURRENCE_DEFAULTS, {
     after_sessions:
@@ -45,7 +51,11 @@ export const recurrenceAnalysis = defineAnalysis({
       window,
       phrases: p.phrases,
       regexes: p.regexes,
-      after: p.after,
+      // the same horizon rule as interventions: one before/after per event in every analysis
+      horizons: parseHorizons(
+        p.horizons ?? '',
+        window.by === 'session' ? window.size : DEFAULT_EVENT_HORIZON,
+      ),
       ...(p.last !== undefined ? { recentWindow: p.last } : {}),
       ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
     }),

@@ -1,4 +1,5 @@
 import type { PhraseEpisode, PhraseSeriesScan } from '../../model/recurrence-types.ts';
+import { EVENT_WINDOW_CONVENTION, eventOrigin, type HorizonSource } from '../shared/event-window.ts';
 import type { DisplacementResult } from './displacement.ts';
 import type { DiscoveryResult } from './phrase-discovery.ts';
 
@@ -9,6 +10,10 @@ export interface RecurrenceEvent {
   readonly kind: string;
   readonly parameter: string;
   readonly target: Readonly<Record<string, unknown>>;
+  readonly trigger?: Readonly<Record<string, unknown>> | null;
+  /** The event's horizon h (docs/analyses.md, "Before and after an event") and where it came from. */
+  readonly horizon: number;
+  readonly source: HorizonSource;
 }
 
 export interface PhraseInput {
@@ -23,7 +28,6 @@ export interface PhraseInput {
 
 export interface RecurrenceInput {
   readonly sessions: number;
-  readonly after: number;
   readonly events: readonly RecurrenceEvent[];
   readonly phrases: readonly PhraseInput[];
   readonly discovery: DiscoveryResult | null;
@@ -36,6 +40,10 @@ export interface PhraseEventEffect {
   readonly kind: string;
   readonly parameter: string;
   readonly session: number;
+  readonly horizon: number;
+  readonly horizonSource: HorizonSource;
+  /** Triggered by a rule reading the outputs: its session was selected by the behaviour. */
+  readonly endogenous: boolean;
   /** The event targets this phrase (its `target.phrase` equals the label, case-insensitively). */
   readonly targetsPhrase: boolean;
   readonly kAt: number | null;
@@ -72,7 +80,6 @@ export interface PhraseRecurrence {
 }
 
 export interface RecurrenceResult {
-  readonly after: number;
   readonly phrases: readonly PhraseRecurrence[];
   readonly discovery: DiscoveryResult | null;
   readonly definitions: Readonly<Record<string, string>>;
@@ -90,8 +97,7 @@ export const RECURRENCE_DEFINITIONS: Readonly<Record<string, string>> = {
     'not shipped whole: per window its maximum k and the first session reaching it, plus the exact k of every session within ±around of each event',
   episodes: 'maximal runs of consecutive sessions with k ≥ threshold',
   stop: 'the first matching session followed by more than stopGap sessions without a match (the last match if none is)',
-  event_effect:
-    'matching sessions among the M sessions before (s − M ≤ session < s) and after (s < session ≤ s + M) each event at session s',
+  event_effect: `matching sessions before and after each event: ${EVENT_WINDOW_CONVENTION}`,
   rate: 'matching sessions / sessions of the run (or window)',
 };
 
@@ -106,7 +112,7 @@ function verdict(hits: number, sessions: number, m: number, first: number | null
  * after each calibration event, from the engine's per-phrase series.
  *
  * @example
- * const r = recurrence({ sessions: 12847, after: 300, events, phrases: [p], discovery: null });
+ * const r = recurrence({ sessions: 12847, events, phrases: [p], discovery: null }); // events with horizon 300
  * r.phrases[0]?.events.find((e) => e.targetsPhrase)?.verdict // 'absent in the 300 sessions after'
  */
 export function recurrence(input: RecurrenceInput): RecurrenceResult {
@@ -121,6 +127,9 @@ export function recurrence(input: RecurrenceInput): RecurrenceResult {
         kind: e.kind,
         parameter: e.parameter,
         session: e.session,
+        horizon: e.horizon,
+        horizonSource: e.source,
+        endogenous: eventOrigin(e).endogenous,
         targetsPhrase: target !== null && target === p.label.toLowerCase(),
         kAt: row?.kAt ?? null,
         hitsBefore: row?.hitsBefore ?? 0,
@@ -128,12 +137,7 @@ export function recurrence(input: RecurrenceInput): RecurrenceResult {
         hitsAfter: row?.hitsAfter ?? 0,
         sessionsAfter: row?.sessionsAfter ?? 0,
         firstHitAfter: row?.firstHitAfter ?? null,
-        verdict: verdict(
-          row?.hitsAfter ?? 0,
-          row?.sessionsAfter ?? 0,
-          input.after,
-          row?.firstHitAfter ?? null,
-        ),
+        verdict: verdict(row?.hitsAfter ?? 0, row?.sessionsAfter ?? 0, e.horizon, row?.firstHitAfter ?? null),
       };
     });
     return {
@@ -162,7 +166,6 @@ export function recurrence(input: RecurrenceInput): RecurrenceResult {
   for (const p of phrases)
     if (p.hitSessions === 0) missing.push(`matches: "${p.label}" never occurs in the run`);
   return {
-    after: input.after,
     phrases,
     discovery: input.discovery,
     definitions: RECURRENCE_DEFINITIONS,

@@ -22,8 +22,10 @@ export interface PhraseSeriesOptions {
   readonly threshold: number;
   /** Sessions of the calibration events to report on. */
   readonly eventSessions: readonly number[];
-  /** M: sessions after (and before) each event whose hits are counted. */
+  /** M: sessions after (and before) each event whose hits are counted, the event's session in neither. */
   readonly after: number;
+  /** Per event (same order as `eventSessions`), its own M instead of `after` (the event's horizon). */
+  readonly horizons?: readonly number[];
   /** Exact k values are returned for sessions within ±around of each event. */
   readonly around: number;
   /** The phrase "stops" at the first hit followed by at least `stopGap` sessions without one. */

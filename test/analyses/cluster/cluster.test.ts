@@ -65,7 +65,7 @@ describe('cluster (pure)', () => {
     assert.ok(Math.abs(rewardGap(ROWS, 10, 16, 'baseline_reward').nonCompliantMean! - 0.25) < 1e-12);
   });
 
-  test('events inside the range split it into spans, each started by its events', () => {
+  test("events inside the range split it into spans before and after them, the event's own session in neither", () => {
     const r = cluster({
       from: 10,
       to: 16,
@@ -77,7 +77,7 @@ describe('cluster (pure)', () => {
       r.gapBetweenEvents.map((s) => [s.from, s.to, s.startedBy]),
       [
         [10, 12, []],
-        [13, 16, ['e-9']],
+        [14, 16, ['e-9']],
       ],
     );
     assert.ok(Math.abs(r.gapBetweenEvents[0]!.gap! - 0.55) < 1e-12);

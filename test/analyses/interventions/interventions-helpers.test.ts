@@ -6,11 +6,11 @@ import {
   parseMetric,
   targetBehaviour,
 } from '../../../src/analyses/interventions/intervention-behaviour.ts';
-import { horizonFor, parseHorizons } from '../../../src/analyses/interventions/intervention-horizons.ts';
 import {
   logitTrendProjection,
   trendProjection,
 } from '../../../src/analyses/interventions/intervention-projection.ts';
+import { horizonFor, parseHorizons } from '../../../src/analyses/shared/event-window.ts';
 import { defaultNeweyWestLag } from '../../../src/stats/segmented-regression.ts';
 
 /** Newey–West covariance of OLS (1, t) written out independently: sums over all (s, t) pairs with |s−t| ≤ L. */

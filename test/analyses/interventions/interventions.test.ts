@@ -57,7 +57,8 @@ describe('analyzeInterventionEffects', () => {
     const [e] = run([input()]).events;
     assert.ok(Math.abs(e!.absoluteChangePp! - -4) < 1e-9);
     assert.ok(Math.abs(e!.relativeChangePct! - -25) < 1e-9);
-    assert.deepEqual([e!.before.from, e!.before.to, e!.after.from, e!.after.to], [2001, 2500, 2501, 3000]);
+    // the one convention: before = t−h…t−1, after = t+1…t+h, session t in neither
+    assert.deepEqual([e!.before.from, e!.before.to, e!.after.from, e!.after.to], [2000, 2499, 2501, 3000]);
   });
 
   test('the Newcombe interval and z test are of after − before (REFERENCES.md vector)', () => {

@@ -44,15 +44,30 @@ const scan: PhraseSeriesScan = {
   ],
 };
 const events = [
-  { id: 'e-1', session: 200, kind: 'scheduled_adjustment', parameter: 'p', target: { category: 2 } },
-  { id: 'e-2', session: 400, kind: 'recalibration', parameter: 'p', target: { phrase: 'X Y' } },
+  {
+    id: 'e-1',
+    session: 200,
+    kind: 'scheduled_adjustment',
+    parameter: 'p',
+    target: { category: 2 },
+    horizon: 300,
+    source: 'default' as const,
+  },
+  {
+    id: 'e-2',
+    session: 400,
+    kind: 'recalibration',
+    parameter: 'p',
+    target: { phrase: 'X Y' },
+    horizon: 300,
+    source: 'default' as const,
+  },
 ];
 
 describe('recurrence (pure)', () => {
   test('each event gets its before/after counts and a verdict; the targeting event is marked', () => {
     const r = recurrence({
       sessions: 1000,
-      after: 300,
       events,
       phrases: [{ label: 'x y', source: 'option', recentWindow: 20, threshold: 3, scan, displacement: null }],
       discovery: null,
@@ -70,7 +85,6 @@ describe('recurrence (pure)', () => {
     const none = { ...scan, hitSessions: 0, events: [] };
     const r = recurrence({
       sessions: 1000,
-      after: 300,
       events: [],
       phrases: [
         { label: 'zz', source: 'option', recentWindow: 20, threshold: 7, scan: none, displacement: null },

@@ -59,6 +59,7 @@ export const PhraseEventRow = rowDecoder(
   'phraseEvents',
   z.object({
     e: number,
+    m: number,
     kat: nullableNumber,
     hb: number,
     sb: number,

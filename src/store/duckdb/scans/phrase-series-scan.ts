@@ -72,19 +72,22 @@ export async function phraseSeriesScan(
                   ORDER BY session`,
             rows.PhraseAroundRow,
           );
+    // each event with its own M, as one bound text of SESSION:M pairs
+    const pairs = o.eventSessions.map((s, i) => `${s}:${o.horizons?.[i] ?? o.after}`).join(',');
     const events =
       ev === ''
         ? []
         : await client.query(
-            sql`SELECT e, any_value(k) FILTER (WHERE session = e) AS kat,
+            sql`SELECT e, m, any_value(k) FILTER (WHERE session = e) AS kat,
                     count(*) FILTER (WHERE hit AND session < e) AS hb, count(*) FILTER (WHERE session < e) AS sb,
                     count(*) FILTER (WHERE hit AND session > e) AS ha, count(*) FILTER (WHERE session > e) AS sa,
                     min(session) FILTER (WHERE hit AND session > e) AS fa
-                  FROM (SELECT DISTINCT unnest(string_split(${ev}, ','))::BIGINT AS e)
-                  LEFT JOIN ${t} ON session BETWEEN e - ${o.after} AND e + ${o.after} GROUP BY e ORDER BY e`,
+                  FROM (SELECT DISTINCT split_part(p, ':', 1)::BIGINT AS e, split_part(p, ':', 2)::BIGINT AS m
+                        FROM (SELECT unnest(string_split(${pairs}, ',')) AS p))
+                  LEFT JOIN ${t} ON session BETWEEN e - m AND e + m GROUP BY e, m ORDER BY e, m`,
             rows.PhraseEventRow,
           );
-    const eventRows = new Map(events.map((r) => [r.e, r]));
+    const eventRows = new Map(events.map((r) => [`${r.e}:${r.m}`, r]));
     return {
       target,
       sessions: tot?.n ?? 0,
@@ -109,8 +112,8 @@ export async function phraseSeriesScan(
         maxKSession: r.maxk_session,
       })),
       aroundEvents: around,
-      events: o.eventSessions.map((s) => {
-        const r = eventRows.get(s);
+      events: o.eventSessions.map((s, i) => {
+        const r = eventRows.get(`${s}:${o.horizons?.[i] ?? o.after}`);
         return {
           session: s,
           kAt: r?.kat ?? null,
