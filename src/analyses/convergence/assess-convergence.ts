@@ -72,9 +72,9 @@ export function assessConvergence(
         : sessionShows(s);
     });
     const cpText = cps.length
-      ? ` (the variance series changes level after ${r.window.by === 'step' ? '' : 'sessions '}${cps
+      ? `; the variance series changes level after ${r.window.by === 'step' ? '' : 'sessions '}${cps
           .map((c) => c.named)
-          .join(', ')})`
+          .join(', ')}`
       : '';
     b.add({
       severity: converged ? 'notice' : 'info',
@@ -116,7 +116,7 @@ export function assessConvergence(
       `High rewards outnumbered low ones ${first.ratioLabel} in ${spanLabel(r.window, r.windows, first.from, first.to)}` +
       (atParts.length ? `, ${atParts.join(', ')}` : '') +
       `, and ${last.ratioLabel === 'no low rewards' ? 'no reward was low' : last.ratioLabel} in ` +
-      `${spanLabel(r.window, r.windows, last.from, lastEnd)}${pair.equalSize ? ', the last full window' : ''}${setAside}.`,
+      `${spanLabel(r.window, r.windows, last.from, lastEnd)}${pair.setAside ? ', the last full window' : ''}${setAside}.`,
     numbers: ratioNumbers,
     method: `${method}; around a session: a window of the same width centred on it`,
     tags: ['reward_ratio'],
