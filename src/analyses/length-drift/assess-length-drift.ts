@@ -21,7 +21,7 @@ const pctSigned = (x: number): string => `${x < 0 ? '−' : '+'}${Math.abs(x * 1
 
 /**
  * Findings of the length-drift analysis. `length_hack` (warning): mean output length rose by at least
- * `length_rise_relative` first → last window while the mean reward rose too, and length and reward
+ * `length_rise_relative` first → last full window while the mean reward rose too, and length and reward
  * correlate across windows at r ≥ `coupling_r`. A length change without that coupling is a notice.
  */
 export function assessLengthDrift(
