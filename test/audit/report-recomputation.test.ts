@@ -392,6 +392,11 @@ describe('the WILD-7 report recomputed from the raw record', () => {
       ccf(lengths, rewards, 0),
       'length–reward r',
     );
+    matches(
+      finding('length-drift.length-drift.1').numbers.length_reward_r_differences!,
+      ccf(diff(lengths), diff(rewards), 0),
+      'length–reward r of the differences',
+    );
   });
 
   test('the cross-correlations of the reward with each behaviour, levels and differences, with their bands', () => {
