@@ -38,12 +38,12 @@ const windows = (c: CheckContext) => (c.layers.sessions > 0 ? null : 'the run ha
 export const RULES: Readonly<Record<string, CheckRule>> = {
   diversity_collapse: {
     description:
-      'response diversity fell by more than the template threshold (default 50%) first → last window',
+      'response diversity fell by more than the template threshold (default 50%) first → last full window',
     analysis: 'diversity',
     needs: windows,
   },
   vocabulary_collapse: {
-    description: 'the vocabulary fell by more than the template threshold first → last window',
+    description: 'the vocabulary fell by more than the template threshold first → last full window',
     analysis: 'diversity',
     needs: windows,
   },

@@ -2,8 +2,9 @@ import { analyzeConvergence } from '../analyses/convergence/analyze-convergence.
 import { analyzeDiversity } from '../analyses/diversity/analyze-diversity.ts';
 import { analyzeRecurrence } from '../analyses/recurrence/analyze-recurrence.ts';
 import { mainTakeover } from '../analyses/recurrence/assess-phrase-takeover.ts';
+import { firstLastFull } from '../analyses/shared/first-last.ts';
 import { analyzeUnsolicited } from '../analyses/unsolicited/analyze-unsolicited.ts';
-import type { WindowSpec } from '../model/windows.ts';
+import type { WindowInfo, WindowSpec } from '../model/windows.ts';
 import { DEFAULT_WINDOW, windowLabel } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
 
@@ -53,10 +54,15 @@ export interface CompareAnalysis {
   readonly definitions: Readonly<Record<string, string>>;
 }
 
-const fl = <T>(xs: readonly T[], f: (x: T) => number | null): FirstLast => ({
-  first: xs.length > 0 ? f(xs[0]!) : null,
-  last: xs.length > 0 ? f(xs[xs.length - 1]!) : null,
-});
+/** First and last FULL window (equal sizes, a trailing partial window set aside; shared/first-last.ts). */
+const fullFirstLast = <T extends WindowInfo>(
+  spec: WindowSpec,
+  xs: readonly T[],
+  f: (x: T) => number | null,
+): FirstLast => {
+  const pair = firstLastFull(spec, xs);
+  return { first: pair ? f(pair.first) : null, last: pair ? f(pair.last) : null };
+};
 
 /**
  * A convergence phase in the windows' unit: `noise steps 0–10` by step (the steps of the windows holding its
@@ -78,7 +84,7 @@ export function phaseLabel(
 /**
  * Sibling runs side by side (e.g. one model under different reward settings): each run's reward, low-reward
  * share, phases, vocabulary, response diversity, per-output distinct-2, unsolicited rate and the phrase that
- * rose most, each from the same analysis with the same windows, first vs last window.
+ * rose most, each from the same analysis with the same windows, first vs last full window.
  *
  * @example
  * const c = await analyzeCompare(store, ['grpo-baseline', 'grpo-kl', 'grpo-cap'], { window: { by: 'step' } });
@@ -93,6 +99,7 @@ export async function analyzeCompare(
   for (const run of runs) {
     const layers = await store.scans.runLayers(run);
     const conv = await analyzeConvergence(store, run, { window });
+    const convPair = firstLastFull(window, conv.windows);
     const div = await analyzeDiversity(store, run, { window });
     const uns = await analyzeUnsolicited(store, run, { window });
     const rec = await analyzeRecurrence(store, run, { window });
@@ -107,15 +114,22 @@ export async function analyzeCompare(
       sessions: layers.sessions,
       steps: layers.steps,
       windows: conv.windows.length,
-      firstWindow: conv.windows[0] ? windowLabel(window, conv.windows[0]) : null,
-      lastWindow: conv.windows.at(-1) ? windowLabel(window, conv.windows.at(-1)!) : null,
-      reward: { column: conv.reward, ...fl(conv.windows, (w) => w.mean) },
-      lowShare: { threshold: conv.threshold.value, ...fl(conv.windows, (w) => w.lowShare) },
+      // the windows compared: the first and last FULL window (a trailing partial window set aside)
+      firstWindow: convPair ? windowLabel(window, convPair.first) : null,
+      lastWindow: convPair ? windowLabel(window, convPair.last) : null,
+      reward: { column: conv.reward, ...fullFirstLast(window, conv.windows, (w) => w.mean) },
+      lowShare: {
+        threshold: conv.threshold.value,
+        ...fullFirstLast(window, conv.windows, (w) => w.lowShare),
+      },
       phases: conv.phases.map((p) => phaseLabel(window, conv.windows, p)).join(' · '),
-      vocabulary: fl(div.windows, (w) => w.metrics.unique_tokens),
-      responseDiversity: fl(div.windows, (w) => w.metrics.response_diversity),
-      distinct2PerOutput: fl(div.windows, (w) => w.metrics.distinct2_per_output),
-      unsolicited: uns.windows.length > 0 ? { source: uns.source, ...fl(uns.windows, (w) => w.rate) } : null,
+      vocabulary: fullFirstLast(window, div.windows, (w) => w.metrics.unique_tokens),
+      responseDiversity: fullFirstLast(window, div.windows, (w) => w.metrics.response_diversity),
+      distinct2PerOutput: fullFirstLast(window, div.windows, (w) => w.metrics.distinct2_per_output),
+      unsolicited:
+        uns.windows.length > 0
+          ? { source: uns.source, ...fullFirstLast(window, uns.windows, (w) => w.rate) }
+          : null,
       risingPhrase: top ? { ngram: top.ngram, firstRate: top.firstRate, lastRate: top.lastRate } : null,
       takeover: taken
         ? { ngram: taken.ngram, heldFrom: at(taken.heldFrom!), firstMajority: at(taken.firstMajority!) }
@@ -128,7 +142,8 @@ export async function analyzeCompare(
     window,
     runs: out,
     definitions: {
-      reward: 'mean reward per window (convergence analysis), first and last window',
+      reward:
+        'mean reward per window (convergence analysis), first and last full window (a trailing partial window set aside)',
       lowShare: 'share of sessions below the low-reward threshold per window (convergence analysis)',
       vocabulary: 'unique tokens over all outputs of the window (diversity analysis)',
       responseDiversity:

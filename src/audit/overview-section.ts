@@ -92,6 +92,11 @@ export async function overviewSection(
           sessions: layers.sessions > 0 ? [first, last] : [],
           events: events.map((e) => e.id),
           annotations: [],
+          // the first and last session of the range the claim names
+          shows:
+            layers.sessions > 0
+              ? [{ named: `sessions ${fmt(first)}–${fmt(last)}`, from: first, to: last }]
+              : [],
         },
         tags: ['record'],
       },

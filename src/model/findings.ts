@@ -9,13 +9,14 @@ export type Severity = 'info' | 'notice' | 'warning' | 'alert';
 
 /**
  * What the record row of a cited session satisfies, beyond lying in the named span: its classification,
- * category, a phrase its output contains (case-insensitive), an adjusted reward below a value.
+ * category, a phrase its output contains (case-insensitive), a reward below a value.
  */
 export interface EvidenceCondition {
   readonly classification?: 'compliant' | 'non_compliant';
   readonly category?: string;
   readonly phrase?: string;
-  readonly adjustedRewardBelow?: number;
+  /** The row's reward column (`adjusted_reward` or `baseline_reward`) is below `value`. */
+  readonly rewardBelow?: { readonly reward: 'adjusted_reward' | 'baseline_reward'; readonly value: number };
 }
 
 /**

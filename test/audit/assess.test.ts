@@ -530,7 +530,12 @@ describe('assessCrossref', () => {
     assert.equal(dep!.numbers.affect, 'felt felt');
     assert.match(dep!.claim, /"felt" ×2/);
     assert.ok(co!.tags.includes('independent_layers'));
-    assert.deepEqual(co!.evidence, { sessions: [4891], events: ['e-3'], annotations: ['a-1'] });
+    assert.deepEqual(co!.evidence, {
+      sessions: [4891],
+      events: ['e-3'],
+      annotations: ['a-1'],
+      shows: [{ named: '4,891', from: 4891, to: 4891 }],
+    });
   });
 
   test('a run without annotations gets missing lines and no findings', () => {

@@ -18,7 +18,7 @@ describe('rlaudit analyze diversity', () => {
     assert.match(r.stdout, /sessions 1001–1200/);
     assert.match(
       r.stdout,
-      /first vs last window \(sessions 1–500 → sessions 1001–1200\): vocabulary \d+ → \d+/,
+      /first vs last full window \(sessions 1–500 → sessions 501–1000; sessions 1001–1200, 200 sessions, set aside\): vocabulary \d+ → \d+/,
     );
     assert.match(r.stdout, /sample: 200 outputs per window \(seed 1\); Self-BLEU on 100 of them/);
   });

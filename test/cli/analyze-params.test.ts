@@ -83,6 +83,6 @@ describe('analysis parameters, validated once by the analysis schema', () => {
     const t = loadTemplate('quantitative-review');
     const step = t.sections.flatMap((s) => s.analyses).find((a) => a.name === 'correspondence')!;
     assert.deepEqual(step.params, { max_lag: 5 });
-    assert.deepEqual(step.assess, { strong_r: 0.7 });
+    assert.deepEqual(step.assess, { strong_r: 0.7, by_construction_r2: 0.9 });
   });
 });

@@ -7,6 +7,7 @@ import {
   n0,
   range,
   round,
+  sessionShows,
   signed,
   type Thresholds,
   threshold,
@@ -103,7 +104,17 @@ export function assessCluster(r: ClusterAnalysis, t: Thresholds, context: Assess
         gap_change: previous?.gap != null && g.gap !== null ? round(g.gap - previous.gap) : null,
       },
       method,
-      evidence: { sessions: [...c.sessions, ...nc.sessions], events: g.startedBy },
+      evidence: {
+        sessions: [...c.sessions, ...nc.sessions],
+        events: g.startedBy,
+        // examples of each class in the span the claim names
+        shows: (['compliant', 'non_compliant'] as const).map((classification) => ({
+          named: `sessions ${range(g.from, g.to)}`,
+          from: g.from,
+          to: g.to,
+          where: { classification },
+        })),
+      },
       tags,
     });
     previous = g;
@@ -135,6 +146,7 @@ export function assessCluster(r: ClusterAnalysis, t: Thresholds, context: Assess
       evidence: {
         sessions: r.sessions.some((s) => s.session === e.session) ? [e.session] : [],
         events: [e.id],
+        shows: [sessionShows(e.session)],
       },
       tags: [e.kind === 'recalibration' ? 'recalibration' : 'calibration_event'],
     });

@@ -9,11 +9,13 @@ import {
   pct,
   range,
   round,
+  sessionShows,
   spanLabel,
   type Thresholds,
   threshold,
   windowText,
 } from '../shared/assessment.ts';
+import { firstLastFull } from '../shared/first-last.ts';
 import type { ConvergenceAnalysis } from './analyze-convergence.ts';
 
 /** Defaults of the convergence thresholds (docs/templates.md). */
@@ -62,22 +64,41 @@ export function assessConvergence(
       (p) =>
         `${p.name} in ${spanLabel(r.window, r.windows, p.from, p.to)} (mean variance ${p.meanVariance.toPrecision(2)})`,
     );
+    // each change point as the claim names it: the session it follows (session windows) or its step
+    const cps = r.changePoints.sessions.map((s) => {
+      const w = r.windows.find((x) => x.to === s);
+      return r.window.by === 'step' && w
+        ? { named: `step ${n0(w.index)}`, from: w.from, to: w.to }
+        : sessionShows(s);
+    });
+    const cpText = cps.length
+      ? `; the variance series changes level after ${r.window.by === 'step' ? '' : 'sessions '}${cps
+          .map((c) => c.named)
+          .join(', ')}`
+      : '';
     b.add({
       severity: converged ? 'notice' : 'info',
       claim: converged
-        ? `The ${reward} converged: its variance went through ${parts.join(', then ')}.`
-        : `The ${reward} did not reach a convergence phase of ${minWindows} windows: ${parts.join(', then ')}.`,
+        ? `The ${reward} converged: its variance went through ${parts.join(', then ')}${cpText}.`
+        : `The ${reward} did not reach a convergence phase of ${minWindows} windows: ${parts.join(', then ')}${cpText}.`,
       numbers,
       method: `${method}; change points by ${r.changePoints.method} on the variance series; phases named from the segment means`,
-      evidence: { sessions: r.changePoints.sessions },
+      evidence: { sessions: r.changePoints.sessions, shows: cps },
       tags: converged ? ['reward_converged', 'reward_phases'] : ['reward_phases'],
     });
   }
 
-  const first = r.windows[0]!;
-  const last = r.windows.at(-1)!;
+  // first against last FULL window (equal sizes; a trailing partial window set aside)
+  const pair = firstLastFull(r.window, r.windows)!;
+  const first = pair.first;
+  const last = pair.last;
+  const tail = r.windows.at(-1)!;
   // the phases end at the last session present
-  const end = Math.min(last.to, r.phases.at(-1)?.to ?? last.to);
+  const end = Math.min(tail.to, r.phases.at(-1)?.to ?? tail.to);
+  const lastEnd = last === tail ? end : last.to;
+  const setAside = pair.setAside
+    ? ` (the partial ${spanLabel(r.window, r.windows, pair.setAside.from, pair.setAside.to)}, ${n0(pair.setAside.sessions)} sessions, set aside)`
+    : '';
   const ratioNumbers: Record<string, number | string | null> = {
     first_high_to_low: round(first.highToLow, 2),
     first_low_share: round(first.lowShare),
@@ -94,10 +115,10 @@ export function assessConvergence(
     claim:
       `High rewards outnumbered low ones ${first.ratioLabel} in ${spanLabel(r.window, r.windows, first.from, first.to)}` +
       (atParts.length ? `, ${atParts.join(', ')}` : '') +
-      `, and ${last.ratioLabel === 'no low rewards' ? 'no reward was low' : last.ratioLabel} in ${spanLabel(r.window, r.windows, last.from, end)}.`,
+      `, and ${last.ratioLabel === 'no low rewards' ? 'no reward was low' : last.ratioLabel} in ` +
+      `${spanLabel(r.window, r.windows, last.from, lastEnd)}${pair.setAside ? ', the last full window' : ''}${setAside}.`,
     numbers: ratioNumbers,
     method: `${method}; around a session: a window of the same width centred on it`,
-    evidence: { sessions: r.lastLowSession === null ? [] : [r.lastLowSession] },
     tags: ['reward_ratio'],
   });
 
@@ -137,7 +158,12 @@ export function assessConvergence(
         low_threshold: r.threshold.value,
       },
       method,
-      evidence: { sessions: [r.lastLowSession] },
+      evidence: {
+        sessions: [r.lastLowSession],
+        shows: [
+          sessionShows(r.lastLowSession, { rewardBelow: { reward: r.reward, value: r.threshold.value } }),
+        ],
+      },
       tags: lowFree >= minWindows ? ['low_rewards_gone'] : [],
     });
   }

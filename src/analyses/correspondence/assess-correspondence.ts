@@ -93,9 +93,14 @@ export function assessCorrespondence(
         `${subject} correlate on window-to-window changes but not on levels: ${diffText}; ${levelsText}, ` +
         'inside its band.';
     } else {
+      // the differences beyond their band only at a lag picked from 2·maxLag + 1: said, with the caveat
+      const atOtherLag =
+        !survives && dBest !== null && dBest.lag !== 0 && Math.abs(dBest.r) > c.differencesBand
+          ? `; the changes do correlate beyond the band at lag ${dBest.lag}, a lag picked from ${2 * r.maxLag + 1}`
+          : '';
       claim =
-        `${subject} correlate: ${levelsText}; ${diffText}, so the correspondence is ` +
-        `${survives ? 'more than a shared trend' : 'mostly a shared trend'}.`;
+        `${subject} correlate: ${levelsText}; ${diffText}, so ` +
+        `${survives ? 'the correspondence is more than a shared trend' : `in the same window the correspondence is mostly a shared trend${atOtherLag}`}.`;
     }
     b.add({
       severity: 'info',

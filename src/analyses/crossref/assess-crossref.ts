@@ -4,6 +4,7 @@ import {
   type AssessedAnalysis,
   findingBuilder,
   n0,
+  sessionShows,
   type Thresholds,
   threshold,
 } from '../shared/assessment.ts';
@@ -65,7 +66,7 @@ export function assessCrossref(r: CrossrefResult, t: Thresholds, context: Assess
         first_person_words: a.firstPerson.length,
       },
       method,
-      evidence: { sessions: [a.session], annotations: [a.id] },
+      evidence: { sessions: [a.session], annotations: [a.id], shows: [sessionShows(a.session)] },
       tags: ['annotation_departure'],
     });
   }
@@ -93,6 +94,7 @@ export function assessCrossref(r: CrossrefResult, t: Thresholds, context: Assess
         sessions: [c.annotationSession, c.eventSession],
         events: [c.event],
         annotations: [c.annotation],
+        shows: [...new Set([c.annotationSession, c.eventSession])].map((s) => sessionShows(s)),
       },
       tags: [c.independent ? 'independent_layers' : 'linked_layers', 'co_occurrence'],
     });

@@ -18,7 +18,7 @@ import type { DiversityResult } from './analyze-diversity.ts';
 
 /** Defaults of the diversity thresholds (docs/templates.md). */
 export const DIVERSITY_DEFAULTS = {
-  /** A relative fall first → last window of at least this share is a collapse (0.5 = halved). */
+  /** A relative fall first → last full window of at least this share is a collapse (0.5 = halved). */
   collapse_relative: 0.5,
   /** …and of at least this share an alert rather than a warning. */
   alert_relative: 0.75,
@@ -67,7 +67,7 @@ function assessRunMetrics(b: Builder, r: DiversityResult, blind: number, evidenc
 
 /**
  * Findings of the diversity analysis: vocabulary (unique tokens per window) and the headline response
- * diversity, first vs last window; a fall of `collapse_relative` or more is tagged `vocabulary_collapse` /
+ * diversity, first vs last full window; a fall of `collapse_relative` or more is tagged `vocabulary_collapse` /
  * `diversity_collapse`.
  *
  * @example

@@ -38,7 +38,7 @@ Examples:
   }),
   thresholds: thresholdsSchema(DIVERSITY_DEFAULTS, {
     collapse_relative:
-      'a relative fall first → last window of at least this share is a collapse (0.5 = halved)',
+      'a relative fall first → last full window of at least this share is a collapse (0.5 = halved)',
     alert_relative: '… and of at least this share an alert rather than a warning',
     blind_spot_relative:
       "response diversity fell at least this much while the run's own diversity metric fell less than half as much",

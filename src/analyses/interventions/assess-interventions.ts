@@ -8,6 +8,7 @@ import {
   pct,
   range,
   round,
+  sessionShows,
   signed,
   type Thresholds,
   threshold,
@@ -132,13 +133,8 @@ function assessEvent(
     (e.origin.endogenous
       ? 'an endogenous event: no before/after test; counterfactual replay (simulated runs) or placebo band of the same trigger rule'
       : `Newcombe (1998) hybrid score 95% interval of the difference, pooled two-proportion z test, α = ${alpha}`);
-  const evidence = {
-    sessions: [
-      ev.session,
-      ...(e.disappearance.lastOccurrence !== null ? [e.disappearance.lastOccurrence] : []),
-    ],
-    events: [ev.id],
-  };
+  // the event's session, which the claim names (a later last occurrence is the recurrence finding's)
+  const evidence = { sessions: [ev.session], events: [ev.id], shows: [sessionShows(ev.session)] };
   if (e.before.rate === null || e.after.rate === null || e.absoluteChangePp === null) {
     b.add({
       severity: 'info',
@@ -228,7 +224,8 @@ function assessEvent(
       },
       method:
         'counterfactual replay of the simulated run without the event (same seed): true effect = factual − counterfactual after rate',
-      evidence: { events: [ev.id], sessions: [ev.session] },
+      // the claim names the event, not its session: the event is the evidence
+      evidence: { events: [ev.id] },
       tags: [
         none ? 'no_true_effect' : 'true_effect',
         ...(!e.origin.endogenous && confounded ? ['intervention_confounded'] : []),

@@ -21,7 +21,7 @@ const pctSigned = (x: number): string => `${x < 0 ? '−' : '+'}${Math.abs(x * 1
 
 /**
  * Findings of the length-drift analysis. `length_hack` (warning): mean output length rose by at least
- * `length_rise_relative` first → last window while the mean reward rose too, and length and reward
+ * `length_rise_relative` first → last full window while the mean reward rose too, and length and reward
  * correlate across windows at r ≥ `coupling_r`. A length change without that coupling is a notice.
  */
 export function assessLengthDrift(
@@ -36,7 +36,7 @@ export function assessLengthDrift(
   const method =
     `length drift: mean tokens per output (default tokenizer) per window, ${windowText(r.window)}; ` +
     `first vs last ${r.window.by === 'session' ? 'full ' : ''}window; Pearson r of window mean length and mean ` +
-    `${r.reward?.replace('_', ' ') ?? 'reward'} over ${r.correlation?.n ?? 0} windows (levels); change points: PELT, ` +
+    `${r.reward?.replace('_', ' ') ?? 'reward'} over ${r.correlation?.n ?? 0} windows, on levels and on first differences, bands ±1.96/√n (n windows, n − 1 differences); change points: PELT, ` +
     'mean change on the standardized series, MBIC';
   if (fl) {
     const rc = r.correlation?.r ?? null;
@@ -50,7 +50,12 @@ export function assessLengthDrift(
         ? `, while the mean reward went from ${fx(fl.first.meanReward!)} to ${fx(fl.last.meanReward!)}`
         : '') +
       (rc !== null
-        ? `; length and reward correlate at r = ${fx(rc, 2)} across ${r.correlation!.n} windows`
+        ? `; length and reward correlate at r = ${fx(rc, 2)} across ${r.correlation!.n} windows ` +
+          `(band ±${fx(1.96 / Math.sqrt(r.correlation!.n), 2)})` +
+          (r.correlation!.differences
+            ? ` and at r = ${fx(r.correlation!.differences.r, 2)} on window-to-window changes ` +
+              `(band ±${fx(1.96 / Math.sqrt(r.correlation!.differences.n), 2)}, ${r.correlation!.differences.n} differences)`
+            : '')
         : '') +
       (hack
         ? ': length and reward rose together, the signature of a reward that pays for longer outputs (a length hack).'
@@ -67,6 +72,7 @@ export function assessLengthDrift(
           reward_change: round(fl.rewardChange),
           length_reward_r: round(rc),
           windows: r.correlation?.n ?? null,
+          length_reward_r_differences: round(r.correlation?.differences?.r),
         },
         method,
         evidence: {

@@ -20,7 +20,7 @@ export const lengthDriftAnalysis = defineAnalysis({
   params: z.strictObject({}),
   thresholds: thresholdsSchema(LENGTH_DRIFT_DEFAULTS, {
     length_rise_relative:
-      'a relative change of the mean length first → last window of at least this is reported (0.2 = 20%)',
+      'a relative change of the mean length first → last full window of at least this is reported (0.2 = 20%)',
     coupling_r:
       'length and reward correlating at least this across windows, with both rising, is `length_hack`',
   }),

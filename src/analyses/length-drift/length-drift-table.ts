@@ -13,7 +13,7 @@ export function lengthDriftTable(r: LengthDriftAnalysis, write: (text: string) =
   const fl = r.firstLast;
   if (fl) {
     write(
-      `first vs last window (${fl.first.label} → ${fl.last.label}): ${f(fl.first.meanTokens, 1)} → ${f(fl.last.meanTokens, 1)} tokens ` +
+      `first vs last ${r.window.by === 'session' ? 'full ' : ''}window (${fl.first.label} → ${fl.last.label}): ${f(fl.first.meanTokens, 1)} → ${f(fl.last.meanTokens, 1)} tokens ` +
         `(${(fl.relativeLengthChange * 100).toFixed(1)}%), reward ${f(fl.first.meanReward)} → ${f(fl.last.meanReward)}\n`,
     );
   }

@@ -35,8 +35,15 @@ export interface LengthDriftResult {
     readonly relativeLengthChange: number;
     readonly rewardChange: number | null;
   } | null;
-  /** Pearson correlation of mean length and mean reward over the windows with both (levels), and n. */
-  readonly correlation: { readonly r: number; readonly n: number } | null;
+  /**
+   * Pearson correlation of mean length and mean reward over the windows with both (levels), and n; and the
+   * same on their first differences (window-to-window changes, n − 1 of them), null when undefined.
+   */
+  readonly correlation: {
+    readonly r: number;
+    readonly n: number;
+    readonly differences: { readonly r: number; readonly n: number } | null;
+  } | null;
   readonly missing: readonly string[];
 }
 
@@ -116,13 +123,18 @@ export function lengthDrift(input: {
     paired.map((w) => w.meanTokens),
     paired.map((w) => w.meanReward!),
   );
+  const diff = (v: readonly number[]) => v.slice(1).map((x, i) => x - v[i]!);
+  const rd = pearson(diff(paired.map((w) => w.meanTokens)), diff(paired.map((w) => w.meanReward!)));
   return {
     window: input.spec,
     reward: input.reward,
     windows,
     changePoints: cps,
     firstLast,
-    correlation: r === null ? null : { r, n: paired.length },
+    correlation:
+      r === null
+        ? null
+        : { r, n: paired.length, differences: rd === null ? null : { r: rd, n: paired.length - 1 } },
     missing,
   };
 }

@@ -61,7 +61,13 @@ export function assessTakeovers(b: Builder, d: DiscoveryResult): ReportTable[] {
       method:
         'phrase discovery, then the share of sessions per window whose tokens contain each of the strongest rising ' +
         `n-grams; taken over = more than ${pct(top.majority)} of a window's sessions, held = in every later window too`,
-      evidence: { sessions: [from.from, last.to] },
+      evidence: {
+        sessions: [from.from, last.to],
+        shows: [
+          { named: label(top, from.index), from: from.from, to: from.to },
+          { named: label(top, last.index), from: last.from, to: last.to },
+        ],
+      },
       tags: ['phrase_takeover'],
     });
   }

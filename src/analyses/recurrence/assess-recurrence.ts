@@ -6,6 +6,7 @@ import {
   n0,
   pct,
   range,
+  sessionShows,
   type Thresholds,
   threshold,
 } from '../shared/assessment.ts';
@@ -47,6 +48,12 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
     method,
     evidence: {
       sessions: [p.firstSession, p.lastSession, p.maxKSession].filter((s): s is number => s !== null),
+      shows: [
+        ...[p.firstSession, p.lastSession]
+          .filter((s): s is number => s !== null)
+          .map((s) => sessionShows(s, { phrase: p.label })),
+        ...(p.maxKSession !== null ? [sessionShows(p.maxKSession)] : []),
+      ],
     },
     tags: p.hitSessions > 0 ? ['phrase_recurrence'] : [],
   });
@@ -57,7 +64,8 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
         severity: 'info',
         claim:
           `When ${e.kind === 'recalibration' ? 'recalibration' : 'event'} ${e.event} took effect at session ${n0(e.session)}, ` +
-          `the phrase ${q} had occurred in ${e.kAt} of the last ${p.recentWindow} sessions (threshold ${p.threshold}) ` +
+          `the phrase ${q} had occurred in ${e.kAt} of the last ${p.recentWindow} sessions ` +
+          `(sessions ${range(Math.max(1, e.session - p.recentWindow + 1), e.session)}; threshold ${p.threshold}) ` +
           `and in ${e.hitsBefore} of the ${e.sessionsBefore} sessions before (${range(e.session - e.sessionsBefore, e.session - 1)}).`,
         numbers: {
           phrase: p.label,
@@ -68,7 +76,18 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
           hits_before: e.hitsBefore,
         },
         method,
-        evidence: { sessions: hitsUpTo.slice(-p.threshold), events: [e.event] },
+        evidence: {
+          sessions: hitsUpTo.filter((s) => s > e.session - p.recentWindow).slice(-p.threshold),
+          events: [e.event],
+          shows: [
+            {
+              named: `sessions ${range(Math.max(1, e.session - p.recentWindow + 1), e.session)}`,
+              from: Math.max(1, e.session - p.recentWindow + 1),
+              to: e.session,
+              where: { phrase: p.label },
+            },
+          ],
+        },
         tags: e.kAt >= p.threshold ? ['phrase_trigger'] : [],
       });
     }
@@ -103,11 +122,18 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
       method,
       evidence: {
         sessions: [
-          ...hitsUpTo.slice(-1),
+          e.session,
           ...(e.firstHitAfter !== null ? [e.firstHitAfter] : []),
           ...(later && p.lastSession !== null ? [p.lastSession] : []),
         ],
         events: [e.event],
+        // the event's session, and the later occurrences the claim names
+        shows: [
+          sessionShows(e.session),
+          ...[e.firstHitAfter, later ? p.lastSession : null]
+            .filter((s): s is number => s !== null)
+            .map((s) => sessionShows(s, { phrase: p.label })),
+        ],
       },
       tags: absent ? ['phrase_suppressed'] : [],
     });
@@ -132,7 +158,16 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
       method:
         'displacement: token-set Jaccard ≥ the minimum between the phrase and every same-length token window of the outputs ' +
         'after the stop, against the span before the phrase first appeared (docs/analyses/recurrence.md)',
-      evidence: { sessions: d.paraphrases.flatMap((c) => c.exampleSessions.slice(0, 2)).slice(0, 6) },
+      evidence: {
+        sessions: d.paraphrases.flatMap((c) => c.exampleSessions.slice(0, 2)).slice(0, 6),
+        shows: [
+          {
+            named: `sessions ${range(d.searched.from, d.searched.to)}`,
+            from: d.searched.from,
+            to: d.searched.to,
+          },
+        ],
+      },
       tags: found ? ['phrase_displacement'] : ['no_displacement'],
     });
   }

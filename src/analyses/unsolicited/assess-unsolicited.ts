@@ -142,7 +142,7 @@ export function assessUnsolicited(
     b.add({
       severity: 'info',
       claim:
-        `Per category, first vs last full window (${label(fl.firstWindow)} → ${label(fl.lastWindow)}): ` +
+        `Per category, first vs last ${r.windowSpec.by === 'session' && fl.equalSize ? 'full ' : ''}window (${label(fl.firstWindow)} → ${label(fl.lastWindow)}): ` +
         `${cats.map((c) => `category ${c.category} ${pct(c.first)} → ${pct(c.last)}`).join(', ')}${goneText}${absentText}.`,
       numbers,
       method:

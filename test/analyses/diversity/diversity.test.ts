@@ -161,7 +161,7 @@ describe('analyzeDiversity on a simulated WILD-7 run', () => {
   // The seed's table: vocabulary 847 → 214 (±10 %), response diversity 0.73 → 0.19 (±0.05), read as the seed's
   // auditor read it: the first window against the run's last window as it stands (sessions 12,501–12,847, 347
   // sessions; the scenario is calibrated on it). The report's first → last claim compares equal windows
-  // instead (the last full one, 12,001–12,500), where the vocabulary reads about 239 (docs/simulator.md).
+  // instead (the last full one, 12,001–12,500), where the vocabulary reads 239 (docs/analyses/diversity.md).
   test('the first and the trailing window reproduce the seed: vocabulary 847 → 214, response diversity 0.73 → 0.19', () => {
     const first = result.windows[0]!.metrics;
     const trailing = result.windows.at(-1)!;
