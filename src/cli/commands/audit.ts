@@ -4,6 +4,7 @@ import type { WindowRequest } from '../../analyses/shared/window-rule.ts';
 import { InputError } from '../../model/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 
 /** Section progress on stderr for terminals; RLAUDIT_TRACE=sections forces it (the resume test uses it). */
 export function sectionProgress(): (id: string, status: string) => void {
@@ -37,7 +38,7 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .description('audit a run with a template and write the compliance report (md, html, json, pdf)')
     .argument('[action]', '"status" to show the tracked audits of the run instead')
-    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--run <id>', 'the run', runIdArg)
     .option(
       '--template <name|file>',
       'quantitative-review (default), qualitative-review, full, wild-7, or a template file',

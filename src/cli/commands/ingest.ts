@@ -5,6 +5,8 @@ import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
 import type { IngestSummary } from '../../store/ingest.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { bytesProgress } from '../progress.ts';
+import { runIdArg } from '../run-id-option.ts';
+import { terminalText } from './terminal-text.ts';
 
 export function registerIngest(program: Command): void {
   program
@@ -14,7 +16,11 @@ export function registerIngest(program: Command): void {
         "other trainers' logs (TRL, verl, OpenRLHF, Inspect, W&B tables, per-step metrics)",
     )
     .argument('<files...>', 'input files')
-    .option('--run <id>', "put every row in this run (default: each row's own `run`, else the file name)")
+    .option(
+      '--run <id>',
+      "put every row in this run (default: each row's own `run`, else the file name)",
+      runIdArg,
+    )
     .option('--strict', 'stop at the first bad row and write nothing (exit code 2)')
     .addOption(
       new Option(
@@ -72,8 +78,11 @@ Example:
               maxLineBytes: opts.maxLineBytes,
               // which importer reads each file: on stderr with --json, so stdout stays one JSON object
               onDetect: (file, format, message) =>
-                (opts.json ? process.stderr : process.stdout).write(`${file}: ${format}: ${message}\n`),
-              onWarning: (file, message) => process.stderr.write(`rlaudit: warning: ${file}: ${message}\n`),
+                (opts.json ? process.stderr : process.stdout).write(
+                  terminalText(`${file}: ${format}: ${message}\n`),
+                ),
+              onWarning: (file, message) =>
+                process.stderr.write(terminalText(`rlaudit: warning: ${file}: ${message}\n`)),
               // RLAUDIT_TRACE=batches reports each committed batch on stderr (used by the crash-safety test)
               onBatch:
                 process.env.RLAUDIT_TRACE === 'batches'
@@ -115,7 +124,7 @@ Example:
         process.exitCode = 2;
       }
       if (summary.errors.length > 0) {
-        for (const e of summary.errors) process.stderr.write(`rlaudit: ${e}\n`);
+        for (const e of summary.errors) process.stderr.write(`rlaudit: ${terminalText(e)}\n`);
         process.exitCode = 2;
       }
     });
