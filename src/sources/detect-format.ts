@@ -52,7 +52,7 @@ export function fsProblem(err: unknown): string {
     case 'EPERM':
       return `permission denied (${code})`;
     case 'EISDIR':
-      return 'is a directory, not a file';
+      return 'is a directory, not a file (EISDIR)';
     case 'ENOTDIR':
       return `a part of the path is not a directory (${code})`;
     case 'ELOOP':
