@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sectionProgress } from '../../src/cli/commands/audit.ts';
 import { fileSystemError } from '../../src/cli/program.ts';
 import { runIdArg } from '../../src/cli/run-id-option.ts';
+import { InputError } from '../../src/model/errors.ts';
 import { fsProblem } from '../../src/sources/detect-format.ts';
 
 /** An fs error as node raises it (`fs.open` of an unreadable file), without needing one: tests run as root. */
@@ -39,5 +41,15 @@ describe('file system errors and run ids at the command line', () => {
       assert.throws(() => runIdArg(bad), /expected a (non-empty )?run id/, JSON.stringify(bad));
     }
     for (const good of ['wild-7', "x';--", '.hidden', 'a..b']) assert.equal(runIdArg(good), good);
+  });
+
+  it('counts a section that failed on its data apart from one that failed inside rlaudit (exit 2 vs 3)', () => {
+    const failures = { internal: 0 };
+    const hear = sectionProgress(failures);
+    hear('overview', 'running');
+    hear('interventions', 'failed', new InputError('the replay cannot remove e-999'));
+    assert.equal(failures.internal, 0, 'a data problem: exit 2');
+    hear('outputs', 'failed', new TypeError('x is undefined'));
+    assert.equal(failures.internal, 1, 'a bug: exit 3');
   });
 });
