@@ -3,7 +3,7 @@ import { InputError } from '../model/errors.ts';
 import { ByteSource } from './byte-source.ts';
 import type { DetectedFile } from './detect-format.ts';
 import type { ReadOptions, SourceItem } from './source-item.ts';
-import { headerProblem, parseHeader, unflattenRow } from './unflatten.ts';
+import { duplicateKeyInCells, headerProblem, parseHeader, unflattenRow } from './unflatten.ts';
 
 /**
  * Streams a CSV (or TSV) file of sessions, optionally gzip-compressed. The first row is the header; nested
@@ -73,6 +73,17 @@ export async function* readCsv(
           field: '(line)',
           expected: `${header.length} cells as in the header`,
           got: `${cells.length} cells`,
+        });
+        continue;
+      }
+      const twice = duplicateKeyInCells(header, cells);
+      if (twice !== null) {
+        batch.push({
+          kind: 'unreadable',
+          line,
+          field: twice,
+          expected: 'each key once per object (a duplicate key is refused, not resolved)',
+          got: `the key ${JSON.stringify(twice.split('.').pop())} twice`,
         });
         continue;
       }

@@ -4,6 +4,8 @@
  * fields from text. A cell that does not parse is left as text, so validation reports it with its value.
  */
 
+import { duplicateKey } from './duplicate-keys.ts';
+
 const INTEGER_FIELDS = new Set(['session', 'step']);
 const NUMBER_FIELDS = new Set([
   'baseline_reward',
@@ -129,6 +131,30 @@ export function headerProblem(
         message: `is a column and also the parent of the column ${JSON.stringify(names[child])} (one of them would overwrite the other)`,
       };
     }
+  }
+  return null;
+}
+
+/**
+ * The first key named twice inside a JSON cell of the row (the `meta` column holds a JSON object), as a
+ * dotted field path, or null: `JSON.parse` would keep the last silently.
+ */
+export function duplicateKeyInCells(
+  header: readonly (readonly string[])[],
+  cells: readonly string[],
+): string | null {
+  for (let i = 0; i < header.length; i++) {
+    const path = header[i]!;
+    if (path.length !== 1 || path[0] !== 'meta') continue;
+    const cell = cells[i] ?? '';
+    let value: unknown;
+    try {
+      value = JSON.parse(cell);
+    } catch {
+      continue; // not JSON: validation reports it with its value
+    }
+    const twice = duplicateKey(cell, value);
+    if (twice !== null) return `meta.${twice}`;
   }
   return null;
 }
