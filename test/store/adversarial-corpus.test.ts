@@ -199,5 +199,18 @@ describe('the adversarial corpus', () => {
       assert.ok(!r.stderr.includes('\u001b'), `${name}: no raw escape on stderr`);
       assert.ok(!/internal error|at .*\.ts:\d+/.test(r.stderr), `${name}: no stack trace`);
     }
+    // the deep file's only row named no run: `runs` counts it apart, `rejects --unattributed` lists it
+    const runs = runCli(['--db', db, 'runs']);
+    assert.equal(runs.code, 0, runs.stderr);
+    assert.match(runs.stdout, /^1 rejected row named no run \(see: rlaudit rejects --unattributed\)$/m);
+    const unattributed = runCli(['--db', db, 'rejects', '--unattributed', '--json']);
+    assert.equal(unattributed.code, 0, unattributed.stderr);
+    assert.deepEqual(
+      (JSON.parse(unattributed.stdout) as { run: string | null; field: string }[]).map((r) => [
+        r.run,
+        r.field,
+      ]),
+      [[null, 'meta.a.a.…']],
+    );
   });
 });
