@@ -7,3 +7,14 @@ import { renderCliDocs } from '../src/cli/cli-docs.ts';
 writeFileSync(new URL('../docs/cli.md', import.meta.url), renderCliDocs());
 const analyses = new URL('../docs/analyses.md', import.meta.url);
 writeFileSync(analyses, updateAnalysesDoc(readFileSync(analyses, 'utf8')));
+
+// docs/ingest.md lists the kinds of the adversarial corpus (test/fixtures/adversarial/generate.ts)
+const { kindsMarkdown } = await import('../test/fixtures/adversarial/generate.ts');
+const ingest = new URL('../docs/ingest.md', import.meta.url);
+writeFileSync(
+  ingest,
+  readFileSync(ingest, 'utf8').replace(
+    /(<!-- adversarial-kinds:start -->)[\s\S]*?(<!-- adversarial-kinds:end -->)/,
+    (_, start: string, end: string) => `${start}\n${kindsMarkdown()}\n${end}`,
+  ),
+);

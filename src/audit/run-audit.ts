@@ -27,7 +27,12 @@ export interface AuditOptions {
   readonly fresh?: boolean;
   /** Sample the auditor's own event loop and memory (default true). */
   readonly operations?: boolean;
-  readonly onSection?: (id: string, status: 'running' | 'complete' | 'failed' | 'resumed') => void;
+  /** Hears each section's status; a failed section's error comes with it (an `InputError` is a data problem). */
+  readonly onSection?: (
+    id: string,
+    status: 'running' | 'complete' | 'failed' | 'resumed',
+    error?: unknown,
+  ) => void;
 }
 
 export interface AuditOutcome {
@@ -147,7 +152,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
         failed = true;
         const message = (err as Error).message;
         await store.audits.markSection(auditId, id, { status: 'failed', error: message });
-        options.onSection?.(id, 'failed');
+        options.onSection?.(id, 'failed', err);
         const title = template.sections.find((s) => s.id === id)?.title ?? id;
         sections.push({
           id,

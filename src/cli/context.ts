@@ -12,7 +12,11 @@ import { resolveDbPath } from './db-path.ts';
 export async function withStore<T>(
   cmd: Command,
   fn: (store: Store) => Promise<T>,
-  options: { readonly create?: boolean } = {},
+  options: {
+    readonly create?: boolean;
+    /** False for commands that only read (runs, sessions, show, rejects): their "in use" message says so. */
+    readonly writes?: boolean;
+  } = {},
 ): Promise<T> {
   const globals = cmd.optsWithGlobals<{ db?: string }>();
   const path = resolveDbPath(globals.db);
@@ -24,7 +28,7 @@ export async function withStore<T>(
   }
   // DuckDB is imported here, when a command opens the store, so that --help and --version start fast
   const { DuckDbStore } = await import('../store/duckdb/duckdb-store.ts');
-  const store = await DuckDbStore.open(path);
+  const store = await DuckDbStore.open(path, { writes: options.writes ?? true });
   try {
     return await fn(store);
   } finally {
@@ -44,4 +48,9 @@ export function intOption(name: string) {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `withStore` for commands that only read: a locked database is explained without the word "writer". */
+export function withStoreReading<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T> {
+  return withStore(cmd, fn, { writes: false });
 }

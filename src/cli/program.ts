@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, InputError, QueryError } from '../model/errors.ts';
+import { fsProblem } from '../sources/detect-format.ts';
 import type { registerAnalyze as RegisterAnalyze } from './commands/analyze.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
@@ -12,6 +13,7 @@ import { registerRuns } from './commands/runs.ts';
 import { registerSessions } from './commands/sessions.ts';
 import { registerShow } from './commands/show.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { terminalText } from './commands/terminal-text.ts';
 import { DEFAULT_DB_PATH } from './db-path.ts';
 
 /** Commands that cannot reach `analyze` nor print its help: they start without the analysis registry. */
@@ -90,7 +92,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof InputError || err instanceof ConfigError) {
-      process.stderr.write(`rlaudit: ${err.message}\n`);
+      // messages quote the input (a file name, a cell, a `got`): never let it drive the terminal
+      process.stderr.write(`rlaudit: ${terminalText(err.message)}\n`);
+      return 2;
+    }
+    const fsError = fileSystemError(err);
+    if (fsError !== null) {
+      process.stderr.write(`rlaudit: ${terminalText(fsError)}\n`);
       return 2;
     }
     if (err instanceof QueryError) {
@@ -102,4 +110,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`rlaudit: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
     return 3;
   }
+}
+
+/**
+ * A file system error (opening, reading or writing a path: `EACCES`, `ENOSPC`, …) as one line naming the
+ * path, or null for any other error. Every such error is the user's environment, not a bug: exit code 2.
+ */
+export function fileSystemError(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException | null;
+  if (e === null || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.syscall !== 'string')
+    return null;
+  if (!/^E[A-Z]+$/.test(e.code)) return null;
+  const what = `${fsProblem(e)} on ${e.syscall}`;
+  return e.path ? `${e.path}: ${what}` : what;
 }

@@ -13,11 +13,24 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 const finite = z.number().refine(Number.isFinite, { message: 'a finite number' });
 const optionalFinite = finite.nullable().optional();
 const text = z.string();
+/**
+ * Why `id` is not a run id, in the record format's words, or null when it is one: 1–200 characters, no
+ * whitespace or slashes, and not `.` or `..` (a run id names a directory of reports).
+ */
+export function runIdProblem(id: string): string | null {
+  if (id.length === 0) return 'a non-empty run id';
+  if (id.length > 200) return 'a run id of at most 200 characters';
+  if (!/^[^\s/\\]+$/.test(id)) return 'a run id without whitespace or slashes';
+  if (id === '.' || id === '..') return "a run id other than '.' and '..'";
+  return null;
+}
+
 const runId = z
   .string()
   .min(1, 'a non-empty run id')
   .max(200, 'a run id of at most 200 characters')
-  .regex(/^[^\s/\\]+$/, 'a run id without whitespace or slashes');
+  .regex(/^[^\s/\\]+$/, 'a run id without whitespace or slashes')
+  .regex(/^(?!\.\.?$)/, "a run id other than '.' and '..'");
 /** Session numbers are the audit's time axis: positive safe integers, unique within a run. */
 const sessionNumber = z
   .number()
@@ -157,6 +170,24 @@ export function normalizeTime(value: string | number): string | null {
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   const ms = date.getTime();
   if (!Number.isFinite(ms)) return null;
-  if (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
+  if (typeof value === 'string' && !calendarValid(value)) return null;
   return date.toISOString();
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+
+/**
+ * Whether an ISO 8601 text names a real calendar date and clock time. `Date` rolls `2024-02-30` over to
+ * March 1st and `T24:30` to the next day; a time that does not exist is refused instead of being changed.
+ */
+function calendarValid(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (m === null) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day > days) return false;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return false;
+  return true;
 }

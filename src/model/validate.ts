@@ -46,19 +46,108 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/** What a field that accepts several shapes (a zod union) holds, in the record format's words. */
+const UNION_EXPECTED: Readonly<Record<string, string>> = {
+  target: 'an object with one of: category (an integer or a label), phrase, regex (text), or global: true',
+  category: 'an integer category or a non-empty label',
+  time: 'an ISO 8601 time or epoch seconds',
+};
+
+/** Type names as the record format says them (zod's `record` is a JSON object of any keys). */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  number: 'a finite number',
+  int: 'an integer',
+  record: 'a JSON object',
+  object: 'a JSON object',
+  array: 'a JSON array (a list)',
+  string: 'text (a JSON string)',
+  boolean: 'true or false',
+};
+
+function limitWords(issue: { origin?: string; inclusive?: boolean }, bound: unknown, big: boolean): string {
+  const edge = issue.inclusive === false ? (big ? 'less than' : 'more than') : big ? 'at most' : 'at least';
+  const n = typeof bound === 'bigint' ? bound.toString() : String(bound);
+  if (issue.origin === 'string') return `text of ${edge} ${n} character${n === '1' ? '' : 's'}`;
+  if (issue.origin === 'array') return `a list of ${edge} ${n} item${n === '1' ? '' : 's'}`;
+  return `a number ${edge} ${n}`;
+}
+
+/**
+ * What the record format expects where a row failed, in its own words (never zod's wording): a custom
+ * message from the schema is already in them.
+ */
 function expectedOf(issue: z.core.$ZodIssue): string {
+  // the schema's own messages are in the record format's words; zod's defaults start like these
+  if (!/^(Too (big|small)|Invalid|Expected|Unrecognized)\b/i.test(issue.message)) return issue.message;
+  const last = issue.path[issue.path.length - 1];
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.expected === 'number') return 'a finite number';
-      if (issue.expected === 'int') return 'an integer';
-      return /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`;
+      return (
+        TYPE_WORDS[issue.expected] ??
+        (/^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`)
+      );
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
-      return 'a value of one of the allowed shapes (see docs/record-format.md)';
-    default:
+      return (
+        (typeof last === 'string' && UNION_EXPECTED[last]) ||
+        'a value of the shape docs/record-format.md gives for this field'
+      );
+    case 'too_big':
+      return limitWords(issue, issue.maximum, true);
+    case 'too_small':
+      return limitWords(issue, issue.minimum, false);
+    case 'invalid_format':
+      return `text in the ${issue.format} format`;
+    case 'not_multiple_of':
+      return `a multiple of ${String(issue.divisor)}`;
+    case 'custom':
       return issue.message;
+    default:
+      return 'a value as docs/record-format.md describes it';
   }
+}
+
+/** How deep a value may nest (objects and arrays): deeper ones are rejected, not stored. */
+export const MAX_DEPTH = 64;
+
+/**
+ * The path of the first value nested deeper than `MAX_DEPTH`, or null. Iterative, so a value nested
+ * thousands deep (which `JSON.parse` accepts) cannot overflow the stack here or later.
+ */
+function tooDeep(value: unknown): string[] | null {
+  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length >= MAX_DEPTH) return path;
+    for (const key of Object.keys(v))
+      stack.push({ v: (v as Record<string, unknown>)[key], path: [...path, key] });
+  }
+  return null;
+}
+
+/**
+ * A copy of a JSON object in which every key stays an own data key, whatever it is: `__proto__` included
+ * (plain assignment of that key would set the prototype instead, and the key would vanish).
+ */
+function ownKeysCopy(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(out, key, {
+      value: value[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** Puts the input's `meta` (a validated JSON object) back with every key it had. */
+function keepMeta(record: object, input: unknown): void {
+  const meta = isPlainObject(input) ? input.meta : undefined;
+  if (isPlainObject(meta)) (record as { meta?: unknown }).meta = ownKeysCopy(meta);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -88,19 +177,30 @@ export function validateRow(row: unknown, defaultType: RecordType = 'session'): 
     };
   }
   const type = rawType as RecordType;
+  const deep = tooDeep(row);
+  if (deep !== null) {
+    const field = deep.slice(0, 3).join('.') + (deep.length > 3 ? '.…' : '');
+    return {
+      ok: false,
+      type,
+      field,
+      expected: `a value nested at most ${MAX_DEPTH} levels deep`,
+      got: `a value nested more than ${MAX_DEPTH} levels deep`,
+    };
+  }
   const known = KNOWN_FIELDS[type];
   let input: Record<string, unknown> = row;
   let extra: Record<string, unknown> | null = null;
   for (const key of Object.keys(row)) {
     if (!known.has(key)) {
-      if (extra === null) extra = {};
+      if (extra === null) extra = Object.create(null) as Record<string, unknown>;
       extra[key] = row[key];
     }
   }
   if (extra !== null) {
-    input = {};
+    input = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(row)) if (known.has(key)) input[key] = row[key];
-    input.meta = isPlainObject(row.meta) ? { ...extra, ...row.meta } : (row.meta ?? extra);
+    input.meta = isPlainObject(row.meta) ? Object.assign(extra, ownKeysCopy(row.meta)) : (row.meta ?? extra);
   }
   const parsed = SCHEMAS[type].safeParse(input);
   if (!parsed.success) {
@@ -116,10 +216,29 @@ export function validateRow(row: unknown, defaultType: RecordType = 'session'): 
   }
   const record = parsed.data as TrainingRecord & { time?: string | number | null };
   if (record.time !== undefined && record.time !== null) record.time = normalizeTime(record.time);
+  // zod rebuilds records (`meta`) on plain objects, where a `__proto__` key would vanish: keep the input's
+  keepMeta(record, input);
   if (type === 'session') {
-    const s = record as { annotations?: { time?: string | number | null }[] };
-    for (const a of s.annotations ?? [])
+    const s = record as { annotations?: { id?: string; time?: string | number | null }[] };
+    const ids = new Set<string>();
+    for (const [i, a] of (s.annotations ?? []).entries()) {
+      if (a.id === undefined) continue;
+      if (ids.has(a.id)) {
+        return {
+          ok: false,
+          type,
+          field: `annotations.${i}.id`,
+          expected: 'an id used by no other annotation of the session',
+          got: describeValue(a.id),
+        };
+      }
+      ids.add(a.id);
+    }
+    const given = (input as { annotations?: unknown[] }).annotations ?? [];
+    (s.annotations ?? []).forEach((a, i) => {
       if (a.time !== undefined && a.time !== null) a.time = normalizeTime(a.time);
+      keepMeta(a, given[i]);
+    });
   }
   return { ok: true, type, record };
 }

@@ -1,19 +1,38 @@
 import { ByteSource } from './byte-source.ts';
 import type { DetectedFile } from './detect-format.ts';
+import { duplicateKey } from './duplicate-keys.ts';
 import type { ReadOptions, SourceItem } from './source-item.ts';
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
-function mib(bytes: number): string {
+/** A size in the unit that shows it: bytes below 1 KiB, KiB below 1 MiB, else MiB. */
+export function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function parseLine(text: string, line: number): SourceItem {
   try {
-    return { kind: 'row', line, value: JSON.parse(text) };
+    const value: unknown = JSON.parse(text);
+    const twice = duplicateKey(text, value);
+    if (twice !== null) {
+      return {
+        kind: 'unreadable',
+        line,
+        field: twice,
+        expected: 'each key once per object (a duplicate key is refused, not resolved)',
+        got: `the key ${JSON.stringify(twice.split('.').pop())} twice`,
+      };
+    }
+    return { kind: 'row', line, value };
   } catch (err) {
-    const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not JSON numbers)' : '';
+    const hint = /\b(NaN|-?Infinity)\b/.test(text)
+      ? ' (NaN and Infinity are not JSON numbers)'
+      : text.includes('\u0000')
+        ? ' (the line holds a NUL byte)'
+        : '';
     const got = text.length > 80 ? `${text.slice(0, 80)}…` : text;
     return {
       kind: 'unreadable',
@@ -73,8 +92,8 @@ export async function* readJsonl(
       kind: 'unreadable',
       line,
       field: '(line)',
-      expected: `a line of at most ${mib(options.maxLineBytes)} (raise --max-line-bytes)`,
-      got: `a line of ${mib(pendingBytes)}`,
+      expected: `a line of at most ${byteSize(options.maxLineBytes)} (raise --max-line-bytes)`,
+      got: `a line of ${byteSize(pendingBytes)}`,
     });
     skipping = false;
     pendingBytes = 0;

@@ -4,6 +4,8 @@
  * fields from text. A cell that does not parse is left as text, so validation reports it with its value.
  */
 
+import { duplicateKey } from './duplicate-keys.ts';
+
 const INTEGER_FIELDS = new Set(['session', 'step']);
 const NUMBER_FIELDS = new Set([
   'baseline_reward',
@@ -53,7 +55,8 @@ export function unflattenRow(
   header: readonly (readonly string[])[],
   cells: readonly string[],
 ): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
+  // null-prototype objects: a header such as `__proto__.x` or `meta.constructor` is a key like any other
+  const root = Object.create(null) as Record<string, unknown>;
   for (let i = 0; i < header.length; i++) {
     const path = header[i]!;
     const value = coerce(path, cells[i] ?? '');
@@ -63,7 +66,8 @@ export function unflattenRow(
       const key = path[d]!;
       const nextIsIndex = /^\d+$/.test(path[d + 1]!);
       const container = node as Record<string, unknown>;
-      if (container[key] === undefined || container[key] === null) container[key] = nextIsIndex ? [] : {};
+      if (!Object.hasOwn(container, key) || container[key] === null)
+        container[key] = nextIsIndex ? [] : Object.create(null);
       node = container[key] as Record<string, unknown> | unknown[];
     }
     (node as Record<string, unknown>)[path[path.length - 1]!] = value;
@@ -83,4 +87,74 @@ export function parseHeader(names: readonly string[]): string[][] {
     if (parts[0] === 'meta' && parts.length > 2) return ['meta', parts.slice(1).join('.')];
     return parts;
   });
+}
+
+/**
+ * Why a header cannot be unflattened without losing or mixing values, naming the column, or null when it
+ * can: a column named twice, a column that is also the parent of another (`output` and `output.x`), or one
+ * parent with both list positions and names (`annotations.0.text` and `annotations.text`).
+ */
+export function headerProblem(
+  names: readonly string[],
+  header: readonly (readonly string[])[],
+): { column: string; message: string } | null {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < header.length; i++) {
+    const key = header[i]!.join('\u0000');
+    if (seen.has(key))
+      return { column: names[i]!, message: 'is named twice in the header (each column once)' };
+    seen.set(key, i);
+  }
+  const prefixes = new Map<string, number>();
+  const childKinds = new Map<string, 'index' | 'name'>();
+  for (let i = 0; i < header.length; i++) {
+    const path = header[i]!;
+    for (let d = 1; d < path.length; d++) {
+      const parent = path.slice(0, d).join('\u0000');
+      prefixes.set(parent, i);
+      const kind = /^\d+$/.test(path[d]!) ? 'index' : 'name';
+      const before = childKinds.get(parent);
+      if (before !== undefined && before !== kind) {
+        return {
+          column: names[i]!,
+          message: `mixes list positions and names under ${JSON.stringify(path.slice(0, d).join('.'))} in the header`,
+        };
+      }
+      childKinds.set(parent, kind);
+    }
+  }
+  for (const [key, i] of seen) {
+    const child = prefixes.get(key);
+    if (child !== undefined) {
+      return {
+        column: names[i]!,
+        message: `is a column and also the parent of the column ${JSON.stringify(names[child])} (one of them would overwrite the other)`,
+      };
+    }
+  }
+  return null;
+}
+
+/**
+ * The first key named twice inside a JSON cell of the row (the `meta` column holds a JSON object), as a
+ * dotted field path, or null: `JSON.parse` would keep the last silently.
+ */
+export function duplicateKeyInCells(
+  header: readonly (readonly string[])[],
+  cells: readonly string[],
+): string | null {
+  for (let i = 0; i < header.length; i++) {
+    const path = header[i]!;
+    if (path.length !== 1 || path[0] !== 'meta') continue;
+    const cell = cells[i] ?? '';
+    let value: unknown;
+    try {
+      value = JSON.parse(cell);
+    } catch {
+      continue; // not JSON: validation reports it with its value
+    }
+    const twice = duplicateKey(cell, value);
+    if (twice !== null) return `meta.${twice}`;
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
+import { runIdProblem } from '../model/schema.ts';
 import { validateRow } from '../model/validate.ts';
 import type { DetectedFile } from './detect-format.ts';
 import { openRecords } from './read-records.ts';
@@ -37,9 +38,12 @@ export function stageItems(items: readonly SourceItem[], { forcedRun, fileRun }:
     }
     const v = validateRow(item.value);
     if (!v.ok) {
+      // a row's own run when it is a valid run id; else none here: the store files it under the source's
+      // run when the source's valid rows have exactly one, else under no run (docs/ingest.md)
       const rowRun = (item.value as { run?: unknown } | null)?.run;
+      const validRun = typeof rowRun === 'string' && runIdProblem(rowRun) === null ? rowRun : null;
       out.rejects.push({
-        run: forcedRun ?? (typeof rowRun === 'string' && rowRun.length > 0 ? rowRun : fileRun),
+        run: forcedRun ?? validRun,
         line: item.line,
         recordType: v.type,
         field: v.field,

@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
-import { InputError } from '../model/errors.ts';
+import { formatLocated, InputError } from '../model/errors.ts';
+import { runIdProblem } from '../model/schema.ts';
 import { defaultImportRun } from '../sources/importers/default-run.ts';
 import { planImport } from '../sources/importers/detect-importer.ts';
 import type { ImportOptions } from '../sources/importers/formats.ts';
@@ -65,7 +66,19 @@ export interface IngestSummary extends IngestCounts {
 
 /** The run id a file's rows default to: its name without directories and extensions. */
 export function runIdFromFile(path: string): string {
-  return basename(path).replace(/(\.(jsonl|ndjson|json|csv|tsv|parquet))?(\.gz)?$/i, '') || 'run';
+  const name = basename(path)
+    .replace(/(\.(jsonl|ndjson|json|csv|tsv|parquet))?(\.gz)?$/i, '')
+    .replace(/[\s/\\\u0000-\u001f\u007f]+/g, '-')
+    .slice(0, 200);
+  return name === '' || runIdProblem(name) !== null ? 'run' : name;
+}
+
+/** Refuses a `run` option that breaks the run-id rule (it would name a directory of reports). */
+function checkRunOption(run: string | undefined): void {
+  if (run === undefined) return;
+  const problem = runIdProblem(run);
+  if (problem !== null)
+    throw new InputError(`expected ${problem}, got ${JSON.stringify(run)}`, { field: '--run' });
 }
 
 /**
@@ -83,6 +96,7 @@ export async function ingestFiles(
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   if (paths.length === 0) throw new InputError('no input files given');
+  checkRunOption(options.run);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const plans: ImportPlan[] = [];
   for (const p of paths) {
@@ -318,6 +332,12 @@ async function loadBatches<
     await store.discardLoad(loadId);
     Object.assign(counts, emptyCounts());
   }
+  if (error === null && counts.read === 0 && source.format !== 'records') {
+    // a file too large (or compressed) for detection to see whole, with no record in it: as an empty file
+    error = formatLocated('file has no records (only blank lines, or a CSV header and no rows)', {
+      file: source.path,
+    });
+  }
   const sha = error === null ? sha256() : null;
   // rows that could not be parsed name no run: they belong to the source's run when it has exactly one
   const onlyRun = sourceRuns.size === 1 ? [...sourceRuns][0]! : null;
@@ -346,6 +366,7 @@ export async function ingestRecords(
   records: Iterable<unknown> | AsyncIterable<unknown>,
   options: IngestOptions & { readonly name: string },
 ): Promise<IngestSummary> {
+  checkRunOption(options.run);
   const ingestId = await store.beginIngest(options.run ?? null);
   const loads: number[] = [];
   const assignment = { forcedRun: options.run, fileRun: options.run ?? runIdFromFile(options.name) };

@@ -264,8 +264,12 @@ export interface Store {
   sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null>;
   /** The run's session range and steps, and the neighbours of a session or step that may not exist. */
   sessionBounds(q: { run: string; session?: number; step?: number }): Promise<SessionBounds>;
-  listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]>;
-  countRejects(q: { run?: string }): Promise<number>;
+  /**
+   * Rejected rows: of one run, of no run (`run: null`: rows that named no valid run, from a source whose
+   * valid rows were not all of one run), or all (`run` left out).
+   */
+  listRejects(q: { run?: string | null; limit?: number }): Promise<RejectRow[]>;
+  countRejects(q: { run?: string | null }): Promise<number>;
   hasRun(run: string): Promise<boolean>;
   /** The run record (model, description, meta), or null when the run has none. */
   getRun(run: string): Promise<RunRecord | null>;

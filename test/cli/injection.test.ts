@@ -113,7 +113,8 @@ describe('hostile values through the command line', () => {
     ok(j, 'rejects');
     assert.equal((JSON.parse(j.stdout) as unknown[]).length, 1);
 
-    const unknown = `${HOSTILE_TEXTS[1]}$p1?${'x'.repeat(5000)}`;
+    // unknown but a valid run id (quotes, placeholders; no whitespace, at most 200 characters)
+    const unknown = `'OR'1'='1$p1?${'x'.repeat(180)}`;
     const u = cli('sessions', '--run', unknown);
     noSqlError(u, 'sessions of an unknown run');
     assert.equal(u.code, 2);
@@ -121,6 +122,11 @@ describe('hostile values through the command line', () => {
     const e = cli('rejects', '--run', unknown, '--json');
     ok(e, 'rejects of an unknown run');
     assert.deepEqual(JSON.parse(e.stdout), []);
+    // a --run that breaks the run-id rule is a usage error, before the database is opened
+    const bad = cli('sessions', '--run', `${HOSTILE_TEXTS[1]}$p1?${'x'.repeat(5000)}`);
+    noSqlError(bad, 'sessions of an invalid run id');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected a run id/);
   });
 
   it('analyze recurrence takes hostile phrases and regexes as values', () => {

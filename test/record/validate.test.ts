@@ -76,7 +76,7 @@ describe('validateRow', () => {
       'baseline_reward',
       'a finite number',
     ],
-    ['a missing output', { session: 1 }, 'output', 'a string'],
+    ['a missing output', { session: 1 }, 'output', 'text (a JSON string)'],
     [
       'an unknown classification',
       { session: 1, output: 'x', classification: 'meh' },
@@ -101,7 +101,7 @@ describe('validateRow', () => {
       'an event with an unknown target shape',
       { type: 'event', session: 1, kind: 'recalibration', parameter: 'p', target: { x: 1 } },
       'target',
-      'allowed shapes',
+      'an object with one of',
     ],
     ['a time that is not a time', { session: 1, output: 'x', time: 'yesterday' }, 'time', 'ISO 8601'],
   ];

@@ -305,10 +305,18 @@ describe('hostile values through the store', () => {
   });
 
   test('a hostile --run on ingest names the run exactly as given, and only that run gets the rows', async () => {
-    for (const run of ["z';--", HOSTILE_TEXTS[0]!]) {
+    for (const run of ["z';--", `${HOSTILE_RUN_IDS[0]!}-forced`, `${HOSTILE_RUN_IDS[5]!}-forced`]) {
       const s = await ingestRecords(store, victimRun('ignored', 3), { name: 'x.jsonl', run });
       assert.deepEqual([s.run, s.accepted, s.rejected], [run, 6, 0]);
       assert.equal((await store.listSessions({ run })).length, 3);
+    }
+    assert.equal(await store.hasRun('ignored'), false);
+    // a --run that breaks the run-id rule (whitespace, `..`) is refused before anything is written
+    for (const run of [HOSTILE_TEXTS[0]!, '..']) {
+      await assert.rejects(
+        ingestRecords(store, victimRun('ignored', 1), { name: 'x.jsonl', run }),
+        /--run: expected/,
+      );
     }
     assert.equal(await store.hasRun('ignored'), false);
   });

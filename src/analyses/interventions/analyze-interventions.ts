@@ -1,3 +1,4 @@
+import { InputError } from '../../model/errors.ts';
 import type { CalibrationEventRow } from '../../store/scans/event-scans.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
 import type { Store } from '../../store/store.ts';
@@ -188,15 +189,23 @@ async function addTruth(
   const versionNote = simulatorVersionNote(meta);
   if (versionNote) missing.push(`true effects: ${versionNote}`);
   const measurable = inputs.filter((i) => i.behaviour !== null);
-  const replays = replayAfterWindows(
-    meta,
-    measurable.map((i) => ({
+  const replays: ReturnType<typeof replayAfterWindows> = [];
+  for (const i of measurable) {
+    const request = {
       eventId: i.event.id,
       target: i.behaviour!,
       from: i.event.session + 1,
       to: i.event.session + i.horizon,
-    })),
-  );
+    };
+    try {
+      replays.push(...replayAfterWindows(meta, [request]));
+    } catch (err) {
+      // an event the simulator cannot remove (an id it never wrote, an edited run) is a fact about the data:
+      // that event goes without a true effect, and the section says why
+      if (!(err instanceof InputError)) throw err;
+      missing.push(`true effect of event ${i.event.id}: the replay cannot remove it (${err.message})`);
+    }
+  }
   return inputs.map((i) => {
     const r = replays.find((x) => x.eventId === i.event.id);
     if (!r) return i;

@@ -6,6 +6,7 @@ import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
 import type { Store } from '../../store/store.ts';
 import { withStore } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 
 /** Options every `rlaudit analyze NAME` command takes. */
 export interface AnalysisCliOptions {
@@ -32,7 +33,10 @@ export function analysisCommand(
   description: string,
   windows: WindowSupport = 'any',
 ): Command {
-  const cmd = analyze.command(name).description(description).requiredOption('--run <id>', 'the run');
+  const cmd = analyze
+    .command(name)
+    .description(description)
+    .requiredOption('--run <id>', 'the run', runIdArg);
   if (windows !== 'none') {
     cmd.option(
       '--window <n>',

@@ -3,6 +3,7 @@ import { printMissing, renderTable } from '../../analyses/shared/render-table.ts
 import { analyzeCompare } from '../../audit/compare-runs.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
+import { runIdListArg } from '../run-id-option.ts';
 import { chooseCliWindows, positiveInt, windowSpec } from './common.ts';
 
 export function registerCompare(analyze: Command): void {
@@ -11,7 +12,7 @@ export function registerCompare(analyze: Command): void {
     .description(
       'sibling runs side by side: reward, low rewards, phases, vocabulary, diversity, unsolicited, rising phrase, takeover',
     )
-    .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)')
+    .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)', runIdListArg)
     .option('--window <n>', 'sessions per window (default 500)', positiveInt('--window'))
     .addOption(
       new Option(

@@ -3,6 +3,7 @@ import { renderTable } from '../../analyses/shared/render-table.ts';
 import { pivotStepMetrics } from '../../analyses/shared/step-metrics.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 
 interface MetricsCliOptions {
   readonly run: string;
@@ -21,7 +22,7 @@ export function registerMetrics(analyze: Command): void {
   analyze
     .command('metrics')
     .description("the run's own per-step metrics (train_reward, kl, eval_distinct_2, …): one row per step")
-    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--run <id>', 'the run', runIdArg)
     .option('--names <list>', 'comma-separated metric names, in this order (default: all, sorted)')
     .option('--sampled-steps', 'only the steps at which the run has sessions (the windows of --by step)')
     .option('--json', 'print JSON')

@@ -4,12 +4,18 @@ import type { WindowRequest } from '../../analyses/shared/window-rule.ts';
 import { InputError } from '../../model/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
+import { terminalText } from './terminal-text.ts';
 
 /** Section progress on stderr for terminals; RLAUDIT_TRACE=sections forces it (the resume test uses it). */
-export function sectionProgress(): (id: string, status: string) => void {
+export function sectionProgress(
+  failures: { internal: number } = { internal: 0 },
+): (id: string, status: string, error?: unknown) => void {
   const show = (Boolean(process.stderr.isTTY) && !process.env.CI) || process.env.RLAUDIT_TRACE === 'sections';
-  return (id, status) => {
+  return (id, status, error) => {
     if (show) process.stderr.write(`  ${status.padEnd(8)} ${id}\n`);
+    // a section that failed on its input (an InputError: the data cannot give it) is the data's problem
+    if (status === 'failed' && !(error instanceof InputError)) failures.internal++;
   };
 }
 
@@ -37,7 +43,7 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .description('audit a run with a template and write the compliance report (md, html, json, pdf)')
     .argument('[action]', '"status" to show the tracked audits of the run instead')
-    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--run <id>', 'the run', runIdArg)
     .option(
       '--template <name|file>',
       'quantitative-review (default), qualitative-review, full, wild-7, or a template file',
@@ -69,6 +75,7 @@ Examples:
       if (action !== undefined && action !== 'status') {
         throw new InputError(`unknown audit action '${action}' (the only one is: status)`);
       }
+      const failures = { internal: 0 };
       await withStore(cmd, async (store) => {
         await requireRun(store, opts.run);
         if (action === 'status') return printStatus(store, opts.run, Boolean(opts.json));
@@ -81,7 +88,7 @@ Examples:
           ...(opts.template ? { template: opts.template } : {}),
           windows: window,
           fresh: Boolean(opts.fresh),
-          onSection: sectionProgress(),
+          onSection: sectionProgress(failures),
         });
         const written = await writeReport(report, opts.out ?? `reports/${opts.run}`, {
           pdf: opts.pdf !== false,
@@ -112,7 +119,12 @@ Examples:
         }
         process.stdout.write(`\nReport: ${written.files.join(', ')}\n`);
         if (written.pdfSkipped) process.stderr.write(`rlaudit: ${written.pdfSkipped}\n`);
-        if (report.sections.some((s) => s.status === 'failed')) process.exitCode = 3;
+        // failed sections: exit 3 when one failed inside rlaudit, 2 when each failed on its data (the section
+        // in the report says why)
+        const failed = report.sections.filter((s) => s.status === 'failed');
+        for (const s of failed)
+          process.stderr.write(`rlaudit: section ${s.id} failed: ${terminalText(s.error ?? '')}\n`);
+        if (failed.length > 0) process.exitCode = failures.internal > 0 ? 3 : 2;
       });
     });
 }

@@ -4,6 +4,7 @@ import { renderTable } from '../../analyses/shared/render-table.ts';
 import type { Protocol } from '../../calibration/protocol.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 
 // The calibration engine and the store's ingest are imported when the command runs, not at start-up.
 const BUILT_IN: Record<string, () => Promise<Protocol>> = {
@@ -32,8 +33,8 @@ export function registerCalibrate(program: Command): void {
     .description('recompute adjusted rewards and calibration events for a run under a protocol, as a new run')
     .argument('[files...]', 'ingest these files first and calibrate the run they form')
     .requiredOption('--protocol <file|name>', 'protocol file (YAML or JSON), or a built-in name: wild-7')
-    .option('--run <id>', 'the source run (with files: the run to ingest them into)')
-    .option('--out-run <id>', 'the new run (default: <run>--<protocol>)')
+    .option('--run <id>', 'the source run (with files: the run to ingest them into)', runIdArg)
+    .option('--out-run <id>', 'the new run (default: <run>--<protocol>)', runIdArg)
     .addOption(
       new Option('--unclassified <policy>', 'sessions without a classification')
         .choices(['error', 'compliant', 'skip'])

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
 import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
 
 export function registerCheck(program: Command): void {
@@ -10,7 +11,7 @@ export function registerCheck(program: Command): void {
     .description(
       'exit 1 when the audit finds what --fail-on names (for a training pipeline’s CI), 0 otherwise',
     )
-    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--run <id>', 'the run', runIdArg)
     .requiredOption('--fail-on <rules>', `comma-separated rules: ${Object.keys(CHECK_RULES).join(', ')}`)
     .option('--template <name|file>', 'audit template (default: full)')
     .option(

@@ -6,6 +6,8 @@ import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
 import type { IngestOptions, IngestSummary } from '../../store/ingest.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { bytesProgress } from '../progress.ts';
+import { runIdArg } from '../run-id-option.ts';
+import { terminalText } from './terminal-text.ts';
 
 export function registerIngest(program: Command): void {
   program
@@ -15,7 +17,11 @@ export function registerIngest(program: Command): void {
         "other trainers' logs (TRL, verl, OpenRLHF, Inspect, W&B tables, per-step metrics), or a trainer's directory",
     )
     .argument('<paths...>', "input files, or one trainer's directory (read whole, merged by step)")
-    .option('--run <id>', "put every row in this run (default: each row's own `run`, else the file name)")
+    .option(
+      '--run <id>',
+      "put every row in this run (default: each row's own `run`, else the file name)",
+      runIdArg,
+    )
     .option('--strict', 'stop at the first bad row and write nothing (exit code 2)')
     .addOption(
       new Option(
@@ -89,7 +95,7 @@ Example:
             dirs > 0
               ? ingestDirectory(store, files[0]!, {
                   ...o,
-                  onSkip: (file, why) => out.write(`${file}: skipped: ${why}\n`),
+                  onSkip: (file, why) => out.write(terminalText(`${file}: skipped: ${why}\n`)),
                 })
               : ingestFiles(store, files, o);
           try {
@@ -102,8 +108,10 @@ Example:
               onRestart: opts.onRestart,
               maxLineBytes: opts.maxLineBytes,
               // which importer reads each file: on stderr with --json, so stdout stays one JSON object
-              onDetect: (file, format, message) => out.write(`${file}: ${format}: ${message}\n`),
-              onWarning: (file, message) => process.stderr.write(`rlaudit: warning: ${file}: ${message}\n`),
+              onDetect: (file, format, message) =>
+                out.write(terminalText(`${file}: ${format}: ${message}\n`)),
+              onWarning: (file, message) =>
+                process.stderr.write(terminalText(`rlaudit: warning: ${file}: ${message}\n`)),
               // RLAUDIT_TRACE=batches reports each committed batch on stderr (used by the crash-safety test)
               onBatch:
                 process.env.RLAUDIT_TRACE === 'batches'
@@ -157,7 +165,7 @@ Example:
         process.exitCode = 2;
       }
       if (summary.errors.length > 0) {
-        for (const e of summary.errors) process.stderr.write(`rlaudit: ${e}\n`);
+        for (const e of summary.errors) process.stderr.write(`rlaudit: ${terminalText(e)}\n`);
         process.exitCode = 2;
       }
     });

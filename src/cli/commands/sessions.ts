@@ -2,7 +2,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
 import { InputError } from '../../model/errors.ts';
 import type { SessionRow, SessionSort, Store } from '../../store/store.ts';
-import { intOption, withStore } from '../context.ts';
+import { intOption, withStoreReading } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 import { requireRun } from './require-run.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
 
@@ -37,7 +38,7 @@ export function registerSessions(program: Command): void {
       'cluster review: sessions row by row with their reward signal and the start of prompt and output, ' +
         'filtered by session range, step or a pattern in the output',
     )
-    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--run <id>', 'the run', runIdArg)
     .option('--from <session>', 'first session (inclusive)', intOption('--from'))
     .option('--to <session>', 'last session (inclusive)', intOption('--to'))
     .option('--step <step>', 'only the sessions of this training step', intOption('--step'))
@@ -71,7 +72,7 @@ export function registerSessions(program: Command): void {
         throw new InputError(`--from ${opts.from} is after --to ${opts.to}`);
       }
       const chars = opts.chars ?? (opts.json ? 0 : TABLE_CHARS);
-      const { rows, empty } = await withStore(cmd, async (store) => {
+      const { rows, empty } = await withStoreReading(cmd, async (store) => {
         await requireRun(store, opts.run);
         // one row more than asked tells whether more sessions match
         const rows = await store.listSessions({

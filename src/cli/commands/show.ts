@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.ts';
 import type { SessionDetail, Store } from '../../store/store.ts';
-import { intOption, withStore } from '../context.ts';
+import { intOption, withStoreReading } from '../context.ts';
+import { runIdArg } from '../run-id-option.ts';
 import { requireRun } from './require-run.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
 
@@ -19,7 +20,7 @@ export function registerShow(program: Command): void {
     .description(
       'one session whole: prompt, output, every reward layer, its annotations, the calibration events at it, and its meta',
     )
-    .requiredOption('--run <id>', 'the run')
+    .requiredOption('--run <id>', 'the run', runIdArg)
     .option('--session <n>', 'the session', intOption('--session'))
     .option('--step <step>', 'a session of this training step (with --index)', intOption('--step'))
     .option(
@@ -42,7 +43,7 @@ export function registerShow(program: Command): void {
       if (opts.index !== undefined && opts.step === undefined) {
         throw new InputError('--index picks a session of a step: give --step S with it');
       }
-      const detail = await withStore(cmd, async (store) => {
+      const detail = await withStoreReading(cmd, async (store) => {
         await requireRun(store, opts.run);
         const session = opts.session ?? (await sessionOfStep(store, opts.run, opts.step!, opts.index ?? 0));
         const found = await store.getSession({ run: opts.run, session });

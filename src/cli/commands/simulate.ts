@@ -3,6 +3,7 @@ import { InputError } from '../../model/errors.ts';
 import type { SimulatedRecord, SimulateOptions } from '../../simulate/simulate.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { countProgress } from '../progress.ts';
+import { runIdArg } from '../run-id-option.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -36,6 +37,7 @@ export function registerSimulate(program: Command): void {
     .option(
       '--run <id>',
       'store it as this run (default: the scenario name, plus ~without~… for a counterfactual)',
+      runIdArg,
     )
     .option('--json', 'print the summary as JSON')
     .addHelpText(

@@ -68,7 +68,13 @@ export const jsonText = nullableText.transform((v, ctx): unknown => {
 });
 
 /** JSON text of an object (`target`, `trigger`, `meta`), or null. */
-export const jsonObject = jsonText.pipe(z.record(z.string(), z.unknown()).nullable());
+export const jsonObject = jsonText.pipe(
+  // checked, not rebuilt: a rebuilt record would drop a key named `__proto__`
+  z.custom<Record<string, unknown> | null>(
+    (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
+    'expected a JSON object',
+  ),
+);
 
 /** TIMESTAMPTZ (a `Date`) as ISO-8601 text; NULL stays null. */
 export const isoTimestamp = z

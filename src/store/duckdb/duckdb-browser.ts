@@ -50,7 +50,11 @@ export class DuckDbBrowser {
       sql`SELECT r.run, r.model,
               coalesce(s.n, 0) AS sessions, s.first_session, s.last_session,
               coalesce(e.n, 0) AS events, coalesce(a.n, 0) AS annotations, coalesce(j.n, 0) AS rejects
-            FROM runs r
+            FROM (SELECT run, model FROM runs
+                  UNION ALL
+                  -- a run named only by rejected rows is listed too, so that per-run rejects add up
+                  SELECT DISTINCT run, NULL AS model FROM rejects
+                    WHERE run IS NOT NULL AND run NOT IN (SELECT run FROM runs)) r
             LEFT JOIN (SELECT run, count(*) AS n, min(session) AS first_session, max(session) AS last_session
                        FROM sessions GROUP BY run) s ON s.run = r.run
             LEFT JOIN (SELECT run, count(*) AS n FROM events GROUP BY run) e ON e.run = r.run
@@ -288,11 +292,12 @@ export class DuckDbBrowser {
     };
   }
 
-  async listRejects(q: { run?: string; limit?: number }): Promise<RejectRow[]> {
+  async listRejects(q: { run?: string | null; limit?: number }): Promise<RejectRow[]> {
+    const all = q.run === undefined;
     const run = q.run ?? null;
     const rows = await this.client.query(
       sql`SELECT run, source_file, source_line, record_type, field, expected, got, conflict_file, conflict_line
-            FROM rejects WHERE (${run}::VARCHAR IS NULL OR run = ${run})
+            FROM rejects WHERE ${all} OR run = ${run} OR (${run}::VARCHAR IS NULL AND run IS NULL)
             ORDER BY source_file, source_line, field LIMIT ${q.limit ?? 1000}`,
       RejectListRow,
     );
@@ -308,10 +313,11 @@ export class DuckDbBrowser {
     }));
   }
 
-  async countRejects(q: { run?: string }): Promise<number> {
+  async countRejects(q: { run?: string | null }): Promise<number> {
+    const all = q.run === undefined;
     const run = q.run ?? null;
     const rows = await this.client.query(
-      sql`SELECT count(*) AS n FROM rejects WHERE (${run}::VARCHAR IS NULL OR run = ${run})`,
+      sql`SELECT count(*) AS n FROM rejects WHERE ${all} OR run = ${run} OR (${run}::VARCHAR IS NULL AND run IS NULL)`,
       RejectCountRow,
     );
     return rows[0]?.n ?? 0;

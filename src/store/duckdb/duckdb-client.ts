@@ -39,16 +39,23 @@ export class DuckDbClient {
 
   onQuery: ((t: QueryTiming) => void) | undefined;
 
-  static async open(path: string): Promise<DuckDbClient> {
+  /**
+   * `writes: false` says the caller only reads: a database locked by another process is then explained
+   * without the word "writer" (DuckDB locks a database file for the one process that opens it).
+   */
+  static async open(path: string, options: { readonly writes?: boolean } = {}): Promise<DuckDbClient> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);
     } catch (err) {
       const msg = (err as Error).message;
       if (/lock/i.test(msg)) {
-        throw new InputError('database is in use by another rlaudit process (DuckDB allows one writer)', {
-          file: path,
-        });
+        throw new InputError(
+          options.writes === false
+            ? 'database is in use by another rlaudit process; this command only reads it: run it again when that process has finished'
+            : 'database is in use: another rlaudit process is writing to it or has it open (DuckDB allows one writer); run this again when it has finished',
+          { file: path },
+        );
       }
       throw new InputError(`cannot open database (${msg.split('\n')[0]})`, { file: path }, { cause: err });
     }

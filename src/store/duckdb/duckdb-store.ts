@@ -59,9 +59,9 @@ export class DuckDbStore implements Store {
   }
 
   /** Opens (creating if needed) a database file, or `:memory:`, and migrates it to the current schema. */
-  static async open(path: string): Promise<DuckDbStore> {
+  static async open(path: string, options: { readonly writes?: boolean } = {}): Promise<DuckDbStore> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const client = await DuckDbClient.open(path);
+    const client = await DuckDbClient.open(path, options);
     try {
       await migrate(client);
       // Each batch commit is durable through the WAL; checkpointing after every 16 MB of WAL (the default)
@@ -77,6 +77,7 @@ export class DuckDbStore implements Store {
       }
       await client.exec(sql`SET memory_limit = ${raw(`'${limit}'`)}`);
       await createStageTables(client);
+      if (options.writes !== false) await markInterrupted(client);
     } catch (err) {
       client.close();
       throw err;
@@ -151,4 +152,14 @@ export class DuckDbStore implements Store {
   async close(): Promise<void> {
     this.client.close();
   }
+}
+
+/**
+ * Ingests and loads still `running` when a process opens the database for writing were killed: DuckDB lets
+ * one process at a time open the file, so none can still be going. They become `interrupted` (their
+ * committed batches stay; running the same ingest again completes it, docs/ingest.md).
+ */
+async function markInterrupted(client: DuckDbClient): Promise<void> {
+  await client.exec(sql`UPDATE loads SET status = 'interrupted' WHERE status = 'running'`);
+  await client.exec(sql`UPDATE ingests SET status = 'interrupted' WHERE status = 'running'`);
 }

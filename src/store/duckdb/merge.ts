@@ -210,8 +210,12 @@ export async function insertNestedAnnotations(client: DuckDbClient, loadId: numb
   const exprs = join(ANNOTATION_COLUMNS.map(([c, e]) => sql`${e} AS ${ident(c)}`));
   await client.exec(
     sql`INSERT INTO annotations (${cols}, load_id, source_line)
-      SELECT ${cols}, ${loadId}, source_line FROM (SELECT ${exprs}, source_line FROM stage_annotations WHERE nested) s
-      WHERE EXISTS (SELECT 1 FROM sessions p WHERE p.load_id = ${loadId} AND p.source_line = s.source_line)
-        AND NOT EXISTS (SELECT 1 FROM annotations x WHERE x.run = s.run AND x.id = s.id)`,
+      SELECT ${cols}, ${loadId}, source_line FROM (
+        SELECT *, row_number() OVER (PARTITION BY run, id ORDER BY source_line) AS rn
+        FROM (SELECT ${exprs}, source_line FROM stage_annotations WHERE nested) n
+        WHERE EXISTS (SELECT 1 FROM sessions p WHERE p.load_id = ${loadId} AND p.source_line = n.source_line)
+      ) s
+      -- one annotation per id and run: the first session's copy (ids within one session are distinct, validated)
+      WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM annotations x WHERE x.run = s.run AND x.id = s.id)`,
   );
 }
