@@ -15,6 +15,7 @@ import {
   mergeStage,
   SESSION_MERGE,
 } from './merge.ts';
+import { rejectNestedAnnotationIdConflicts } from './nested-annotation-ids.ts';
 import {
   annotationRow,
   appendRows,
@@ -79,8 +80,9 @@ export class DuckDbIngestWriter {
     return rows[0]!.id;
   }
 
-  async writeBatch(batch: IngestBatch): Promise<IngestCounts> {
+  async writeBatch(staged: IngestBatch): Promise<IngestCounts> {
     const c = this.client;
+    const batch = await rejectNestedAnnotationIdConflicts(c, staged);
     for (const s of STAGES) await c.exec(sql`DELETE FROM ${ident('temp', 'main', s.name)}`);
     const direct = await this.canAppendSessionsDirectly(batch);
     if (!direct) await appendRows(c, STAGE_SESSIONS, batch.sessions.map(sessionRow));
