@@ -358,7 +358,8 @@ describe('the WILD-7 report recomputed from the raw record', () => {
       const behaviour = String(row[col(t, 'behaviour')]);
       const category = /^category (\d+)$/.exec(behaviour)?.[1];
       const hit = (s: SessionRecord) => (category ? s.category === Number(category) : hasPhrase(s));
-      const before = span(at - h + 1, at);
+      // the one window convention (docs/analyses.md, "Before and after an event"): t−h…t−1 and t+1…t+h
+      const before = span(at - h, at - 1);
       const after = span(at + 1, at + h);
       const a = before.filter(hit).length;
       const b = after.filter(hit).length;
@@ -368,6 +369,12 @@ describe('the WILD-7 report recomputed from the raw record', () => {
       const p2 = b / after.length;
       matches(row[col(t, 'Δ pp')], (p2 - p1) * 100, `${event.id} change`);
       matches(row[col(t, 'Δ %')], (p2 / p1 - 1) * 100, `${event.id} relative change`);
+      if (row[col(t, 'timing')] === 'endogenous') {
+        // a rule-triggered event: its before/after is not tested (a window chosen by the outcome)
+        assert.equal(row[col(t, '95% (pp)')], null, `${event.id} has no interval`);
+        assert.equal(row[col(t, 'p')], null, `${event.id} has no p`);
+        continue;
+      }
       const [lo, hi] = newcombe(b, after.length, a, before.length);
       const [plo, phi] = String(row[col(t, '95% (pp)')]).split(' to ');
       matches(plo!, lo * 100, `${event.id} interval lower`);

@@ -287,8 +287,8 @@ function assessEndogenous(
     method:
       'interventions analysis, endogenous event: before/after described without a test (a window chosen by the ' +
       'outcome); docs/analyses/interventions.md, "Endogenous events"',
-    // the event and its session: the windows' counts are the claim, the last occurrence is not
-    evidence: { sessions: [ev.session], events: [ev.id] },
+    // the event and its session (the claim names both): the windows' counts are the claim, the last occurrence is not
+    evidence: { sessions: [ev.session], events: [ev.id], shows: [sessionShows(ev.session)] },
     tags: ['intervention_endogenous'],
   });
   if (e.selection === 'counterfactual replay') return;
@@ -310,7 +310,8 @@ function assessEndogenous(
           : 'no effect beyond what the selection alone produces.'),
       numbers: { event: ev.id, ...placeboNumbers },
       method: `placebo band of the event's own trigger rule (selection-aware); α = ${o.alpha}`,
-      evidence: { events: [ev.id], sessions: [ev.session, ...pl.points.slice(0, 5)] },
+      // the claim names the event and counts the placebo points without naming them: the event is the evidence
+      evidence: { events: [ev.id] },
       tags: [claimed ? 'intervention_effect' : 'intervention_no_effect', 'placebo_test'],
     });
     return;
