@@ -86,7 +86,8 @@ describe('the WILD-7 scenario reproduces the seed table (seed 7)', () => {
     assert.ok(fired.length >= 1);
     const first = fired[0]!;
     withinPct(first.session, 4891, 'firing session');
-    assert.deepEqual(first.trigger, { rule: 'recurrence', count: 7, window: 20 });
+    // the protocol's horizon (300, the seed's) travels with the trigger: the event's before/after windows
+    assert.deepEqual(first.trigger, { rule: 'recurrence', count: 7, window: 20, horizon: 300 });
     assert.equal(first.change_pct, 15);
     assert.equal(first.recommended_by, 'Dr. Okafor');
     assert.match(first.note ?? '', /Recurrence frequency: 7 of last 20 sessions/);
