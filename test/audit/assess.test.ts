@@ -97,7 +97,7 @@ describe('assessConvergence', () => {
     assert.equal(gone.numbers.steps_after, 4);
     assert.match(
       gone.claim,
-      /given in step 60 \(session 650\); no session of the 4 sampled steps after it \(450 sessions, to the end/,
+      /given in step 60 \(session 650\); no session after it received one \(450 sessions to the end of the run: 50 more in step 60, then 400 in the 4 sampled steps after it\)\./,
     );
   });
 

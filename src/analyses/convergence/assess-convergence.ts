@@ -139,7 +139,11 @@ export function assessConvergence(
       r.window.by === 'step'
         ? (r.windows.find((w) => w.from <= r.lastLowSession! && r.lastLowSession! <= w.to)?.index ?? null)
         : null;
-    const stepsAfter = lowStep === null ? null : r.windows.filter((w) => w.index > lowStep).length;
+    const windowsAfter = lowStep === null ? [] : r.windows.filter((w) => w.index > lowStep);
+    const stepsAfter = lowStep === null ? null : windowsAfter.length;
+    // the sessions after the last low one: the rest of its step, then those of the steps after it
+    const inStepsAfter = windowsAfter.reduce((sum, w) => sum + w.n, 0);
+    const restOfStep = after - inStepsAfter;
     b.add({
       severity: lowFree >= minWindows ? 'notice' : 'info',
       claim:
@@ -147,7 +151,9 @@ export function assessConvergence(
           ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}), the last step sampled.`
           : lowStep !== null
             ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}); ` +
-              `no session of the ${n0(stepsAfter!)} sampled steps after it (${n0(after)} sessions, to the end of the run) received one.`
+              `no session after it received one (${n0(after)} sessions to the end of the run: ` +
+              (restOfStep > 0 ? `${n0(restOfStep)} more in step ${n0(lowStep)}, then ` : '') +
+              `${n0(inStepsAfter)} in the ${n0(stepsAfter!)} sampled steps after it).`
             : `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
               `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
       numbers: {
