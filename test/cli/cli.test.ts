@@ -47,6 +47,31 @@ describe('the rlaudit command line', () => {
     assert.match(r.stderr, /--from/);
   });
 
+  it('says after conflicting rows that the stored copy was kept and how to store the new version', () => {
+    const db = join(dir, 'conflicts.duckdb');
+    const first = writeJsonl(join(dir, 'first.jsonl'), [
+      sessionRow(1, { run: 'c' }),
+      sessionRow(2, { run: 'c' }),
+    ]);
+    assert.equal(runCli(['--db', db, 'ingest', first]).code, 0);
+    const changed = writeJsonl(join(dir, 'changed.jsonl'), [
+      sessionRow(1, { run: 'c', output: 'another output' }),
+      sessionRow(2, { run: 'c' }),
+    ]);
+    const r = runCli(['--db', db, 'ingest', changed]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /read 2 = accepted 0 \+ rejected 1 \+ duplicates 1 \(1 of the rejected are conflicts\)/,
+    );
+    assert.match(
+      r.stdout,
+      /A conflict keeps the stored copy .*ingest it as another run \(--run NAME\) or into a new database/,
+    );
+    const clean = runCli(['--db', db, 'ingest', first]);
+    assert.doesNotMatch(clean.stdout, /A conflict keeps/);
+  });
+
   it('ingests the bundled example, lists it, and shows the cluster review in session order', () => {
     const db = join(dir, 'example.duckdb');
     const ingest = runCli(['--db', db, 'ingest', EXAMPLE, '--json']);

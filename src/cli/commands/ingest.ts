@@ -184,5 +184,10 @@ function describe(s: IngestSummary): string {
       (s.conflicts > 0 ? ` (${s.conflicts} of the rejected are conflicts)` : ''),
   ];
   if (s.rejected > 0) lines.push('See the rejected rows with: rlaudit rejects');
+  if (s.conflicts > 0)
+    lines.push(
+      'A conflict keeps the stored copy (stored sessions are never overwritten): to store this version, ' +
+        'ingest it as another run (--run NAME) or into a new database (--db PATH).',
+    );
   return lines.join('\n');
 }
