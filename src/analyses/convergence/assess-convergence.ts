@@ -204,11 +204,20 @@ export function assessConvergence(
       r.window.by === 'step' ? `step ${w.index}` : range(w.from, w.to),
       w.n,
       round(w.mean, 3),
-      round(w.variance, 5),
+      smallVariance(w.variance),
       w.lowShare === null ? null : pct(w.lowShare),
       w.ratioLabel,
       round(w.gap, 3),
     ]),
   };
   return { findings: b.findings, tables: [table], notes: r.notes, missing: r.missing };
+}
+
+/**
+ * A window's variance for the report table: 5 decimals, or two significant digits when it is smaller than
+ * 0.001 and not zero (a converged reward's 3.9e-6 would round to 0, which reads as "every reward equal").
+ */
+function smallVariance(v: number | null): number | null {
+  if (v === null || v === 0 || Math.abs(v) >= 0.001) return round(v, 5);
+  return Number(v.toPrecision(2));
 }
