@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,31 @@ describe('the rlaudit command line', () => {
     );
     const clean = runCli(['--db', db, 'ingest', first]);
     assert.doesNotMatch(clean.stdout, /A conflict keeps/);
+  });
+
+  it('says that a refused step file kept nothing instead of summing it up as a run that read 0 rows', () => {
+    const db = join(dir, 'refused.duckdb');
+    const steps = join(dir, 'verl-late');
+    mkdirSync(steps, { recursive: true });
+    for (const step of [1, 2]) {
+      const rows = [0, 1].map((i) => ({
+        input: `Question ${i}`,
+        output: `Answer ${step}-${i}`,
+        score: i,
+        step,
+      }));
+      writeJsonl(join(steps, `${step}.jsonl`), rows);
+    }
+    assert.equal(runCli(['--db', db, 'ingest', join(steps, '2.jsonl')]).code, 0);
+    const late = runCli(['--db', db, 'ingest', join(steps, '1.jsonl')]);
+    assert.equal(late.code, 2);
+    assert.match(
+      late.stderr,
+      /1\.jsonl:1: step: step 1, older than the last step stored in run verl-late \(step 2\)/,
+    );
+    assert.match(late.stdout, /^nothing stored: read 0 = /m);
+    assert.match(late.stdout, /Refused \(one error, on stderr\): nothing of a refused file was kept/);
+    assert.doesNotMatch(late.stdout, /no run/);
   });
 
   it('ingests the bundled example, lists it, and shows the cluster review in session order', () => {
