@@ -79,6 +79,26 @@ describe('assessConvergence', () => {
     assert.deepEqual(gone.evidence.sessions, [650]);
   });
 
+  test('keeps a tiny non-zero window variance in the report table instead of rounding it to 0', () => {
+    const tiny = [6, 6.1, 5.9, 0.0000039, 0.0000041, 0].map((v, i) => rewardWindow(i, v, 0, null));
+    const r = {
+      run: 'r',
+      window: W,
+      ...convergence({
+        reward: 'adjusted_reward',
+        threshold: { value: 0.5, rule: 'default' },
+        windows: tiny,
+        at: [],
+      }),
+    };
+    const table = ANALYSES.convergence.assess(r, {}, ctx).tables[0]!;
+    const variance = table.columns.indexOf('variance');
+    assert.deepEqual(
+      table.rows.map((row) => row[variance]),
+      [6, 6.1, 5.9, 0.0000039, 0.0000041, 0],
+    );
+  });
+
   test('with step windows the last low reward is named by its step, and the steps after it are counted', () => {
     // windows 0, 10, 20, … as a trainer that logs every tenth step: the step is the window's index
     const stepWindows = windows.map((w, i) => ({ ...w, index: i * 10 }));
@@ -97,7 +117,7 @@ describe('assessConvergence', () => {
     assert.equal(gone.numbers.steps_after, 4);
     assert.match(
       gone.claim,
-      /given in step 60 \(session 650\); no session of the 4 sampled steps after it \(450 sessions, to the end/,
+      /given in step 60 \(session 650\); no session after it received one \(450 sessions to the end of the run: 50 more in step 60, then 400 in the 4 sampled steps after it\)\./,
     );
   });
 

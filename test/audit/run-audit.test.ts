@@ -223,7 +223,7 @@ describe('runAudit', () => {
     assert.ok(f);
     assert.equal(
       f.claim,
-      'The last low reward (below 0.500) was given in step 12 (session 99); no session of the 38 sampled steps after it (308 sessions, to the end of the run) received one.',
+      'The last low reward (below 0.500) was given in step 12 (session 99); no session after it received one (308 sessions to the end of the run: 4 more in step 12, then 304 in the 38 sampled steps after it).',
     );
     assert.deepEqual([f.numbers.last_low_step, f.numbers.steps_after], [12, 38]);
   });

@@ -127,6 +127,10 @@ describe('step runs: metrics, phrase takeover, the run’s own diversity metric'
     assert.equal(cmp.code, 0, cmp.stderr);
     assert.match(cmp.stdout, /took over .*"absolutely wonderful film a delightful and" from step 20/);
     assert.match(cmp.stdout, /run's own eval_distinct_2\s+1\.000 → 1\.000/);
+    // shares in percent, as convergence, unsolicited and recurrence print them
+    assert.match(cmp.stdout, /low-reward share\s+100\.0% → 8\.3%/);
+    assert.match(cmp.stdout, /rising phrase\s+".+" \d+\.\d% → \d+\.\d%/);
+    assert.match(cmp.stdout, /\(first majority step 20\)/);
     // compare speaks the windows' unit: steps, the steps it compares, phases in steps
     assert.match(cmp.stdout, /steps \(one window each\)\s+6\s/);
     assert.match(cmp.stdout, /first → last window\s+step 0 → step 50/);

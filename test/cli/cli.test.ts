@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,56 @@ describe('the rlaudit command line', () => {
     const r = runCli(['sessions', '--run', 'x', '--from', 'abc']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--from/);
+  });
+
+  it('says after conflicting rows that the stored copy was kept and how to store the new version', () => {
+    const db = join(dir, 'conflicts.duckdb');
+    const first = writeJsonl(join(dir, 'first.jsonl'), [
+      sessionRow(1, { run: 'c' }),
+      sessionRow(2, { run: 'c' }),
+    ]);
+    assert.equal(runCli(['--db', db, 'ingest', first]).code, 0);
+    const changed = writeJsonl(join(dir, 'changed.jsonl'), [
+      sessionRow(1, { run: 'c', output: 'another output' }),
+      sessionRow(2, { run: 'c' }),
+    ]);
+    const r = runCli(['--db', db, 'ingest', changed]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /read 2 = accepted 0 \+ rejected 1 \+ duplicates 1 \(1 of the rejected are conflicts\)/,
+    );
+    assert.match(
+      r.stdout,
+      /A conflict keeps the stored copy .*ingest it as another run \(--run NAME\) or into a new database/,
+    );
+    const clean = runCli(['--db', db, 'ingest', first]);
+    assert.doesNotMatch(clean.stdout, /A conflict keeps/);
+  });
+
+  it('says that a refused step file kept nothing instead of summing it up as a run that read 0 rows', () => {
+    const db = join(dir, 'refused.duckdb');
+    const steps = join(dir, 'verl-late');
+    mkdirSync(steps, { recursive: true });
+    for (const step of [1, 2]) {
+      const rows = [0, 1].map((i) => ({
+        input: `Question ${i}`,
+        output: `Answer ${step}-${i}`,
+        score: i,
+        step,
+      }));
+      writeJsonl(join(steps, `${step}.jsonl`), rows);
+    }
+    assert.equal(runCli(['--db', db, 'ingest', join(steps, '2.jsonl')]).code, 0);
+    const late = runCli(['--db', db, 'ingest', join(steps, '1.jsonl')]);
+    assert.equal(late.code, 2);
+    assert.match(
+      late.stderr,
+      /1\.jsonl:1: step: step 1, older than the last step stored in run verl-late \(step 2\)/,
+    );
+    assert.match(late.stdout, /^nothing stored: read 0 = /m);
+    assert.match(late.stdout, /Refused \(one error, on stderr\): nothing of a refused file was kept/);
+    assert.doesNotMatch(late.stdout, /no run/);
   });
 
   it('ingests the bundled example, lists it, and shows the cluster review in session order', () => {

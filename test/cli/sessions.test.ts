@@ -64,6 +64,8 @@ describe('rlaudit sessions: filters, order, limit and characters', () => {
   });
 
   it('--sort -reward puts the highest reward (adjusted, else baseline) first, and --limit keeps the first N', () => {
+    const table = cli('sessions', '--run', RUN, '--sort', '-reward', '--limit', '2');
+    assert.match(table.stdout, /\(the first 2 matching rows by highest reward; more match/);
     const rows = json(cli('sessions', '--run', RUN, '--sort', '-reward', '--limit', '5', '--json'));
     assert.deepEqual(
       rows,

@@ -184,6 +184,22 @@ describe('ingestDirectory: a trainer directory as one run, merged by step', () =
     await store.close();
   });
 
+  it('puts a step file named alone in the run its trainer directory names, not in a run named completions or rollouts', async () => {
+    const out = await writeTrlOutputDir(join(dir, 'grpo-one-by-one'), [1, 2]);
+    const store = await fresh();
+    const first = await ingestFiles(store, [join(out, 'completions', 'completions_00001.parquet')]);
+    assert.deepEqual([first.runs, first.accepted], [['grpo-one-by-one'], 3]);
+    const whole = await ingestDirectory(store, out);
+    assert.deepEqual(
+      [whole.run, whole.duplicates, whole.accepted],
+      ['grpo-one-by-one', 3, 3],
+      'the directory read whole finds the first step stored and adds the second',
+    );
+    assert.equal(defaultImportRun(join(dir, 'verl-7', 'rollouts', '12.jsonl')), 'verl-7');
+    assert.equal(defaultImportRun(join(dir, 'verl-7', '12.jsonl')), 'verl-7');
+    await store.close();
+  });
+
   it('keeps nothing of the rollout files when one fails, since they are numbered together', async () => {
     const exp = join(dir, 'broken', 'exp-b');
     appendRankSteps(exp, [1, 2], [1, 1]);

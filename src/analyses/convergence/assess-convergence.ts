@@ -139,7 +139,11 @@ export function assessConvergence(
       r.window.by === 'step'
         ? (r.windows.find((w) => w.from <= r.lastLowSession! && r.lastLowSession! <= w.to)?.index ?? null)
         : null;
-    const stepsAfter = lowStep === null ? null : r.windows.filter((w) => w.index > lowStep).length;
+    const windowsAfter = lowStep === null ? [] : r.windows.filter((w) => w.index > lowStep);
+    const stepsAfter = lowStep === null ? null : windowsAfter.length;
+    // the sessions after the last low one: the rest of its step, then those of the steps after it
+    const inStepsAfter = windowsAfter.reduce((sum, w) => sum + w.n, 0);
+    const restOfStep = after - inStepsAfter;
     b.add({
       severity: lowFree >= minWindows ? 'notice' : 'info',
       claim:
@@ -147,7 +151,9 @@ export function assessConvergence(
           ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}), the last step sampled.`
           : lowStep !== null
             ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}); ` +
-              `no session of the ${n0(stepsAfter!)} sampled steps after it (${n0(after)} sessions, to the end of the run) received one.`
+              `no session after it received one (${n0(after)} sessions to the end of the run: ` +
+              (restOfStep > 0 ? `${n0(restOfStep)} more in step ${n0(lowStep)}, then ` : '') +
+              `${n0(inStepsAfter)} in the ${n0(stepsAfter!)} sampled steps after it).`
             : `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
               `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
       numbers: {
@@ -198,11 +204,20 @@ export function assessConvergence(
       r.window.by === 'step' ? `step ${w.index}` : range(w.from, w.to),
       w.n,
       round(w.mean, 3),
-      round(w.variance, 5),
+      smallVariance(w.variance),
       w.lowShare === null ? null : pct(w.lowShare),
       w.ratioLabel,
       round(w.gap, 3),
     ]),
   };
   return { findings: b.findings, tables: [table], notes: r.notes, missing: r.missing };
+}
+
+/**
+ * A window's variance for the report table: 5 decimals, or two significant digits when it is smaller than
+ * 0.001 and not zero (a converged reward's 3.9e-6 would round to 0, which reads as "every reward equal").
+ */
+function smallVariance(v: number | null): number | null {
+  if (v === null || v === 0 || Math.abs(v) >= 0.001) return round(v, 5);
+  return Number(v.toPrecision(2));
 }

@@ -11,7 +11,9 @@ export function convergenceTable(r: ConvergenceAnalysis, write: (text: string) =
     r.window.by === 'step' ? `step ${w.index}` : `${w.from}–${w.to}`,
     w.n,
     f(w.mean),
-    f(w.variance, 5),
+    w.variance !== null && w.variance !== 0 && Math.abs(w.variance) < 0.0001
+      ? w.variance.toExponential(1)
+      : f(w.variance, 5),
     pct(w.lowShare),
     w.ratioLabel,
     f(w.compliantMean),

@@ -15,7 +15,11 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 
 function formatCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+    // a small non-zero value (a learning rate of 1e-6) keeps two significant digits instead of printing 0.000
+    return Math.abs(v) < 0.0005 ? v.toExponential(1) : v.toFixed(3);
+  }
   // keep the table one line per row: control characters (incl. RTL overrides) and newlines become visible marks
   return String(v).replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
     c === '\n' ? '⏎' : '�',

@@ -57,6 +57,10 @@ export function registerCompare(analyze: Command): void {
         const f = (v: number | null, d = 3) => (v === null ? '—' : v.toFixed(d));
         const arrow = (x: { first: number | null; last: number | null }, d = 3) =>
           `${f(x.first, d)} → ${f(x.last, d)}`;
+        // shares as the other commands print them (convergence, unsolicited, recurrence): percent of sessions
+        const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+        const pctArrow = (x: { first: number | null; last: number | null }) =>
+          `${pct(x.first)} → ${pct(x.last)}`;
         process.stdout.write(
           `${renderTable(
             ['', ...r.runs.map((x) => x.run)],
@@ -71,16 +75,16 @@ export function registerCompare(analyze: Command): void {
                 ...r.runs.map((x) => (x.firstWindow ? `${x.firstWindow} → ${x.lastWindow}` : '—')),
               ],
               ['mean reward', ...r.runs.map((x) => arrow(x.reward))],
-              ['low-reward share', ...r.runs.map((x) => arrow(x.lowShare))],
+              ['low-reward share', ...r.runs.map((x) => pctArrow(x.lowShare))],
               ['vocabulary', ...r.runs.map((x) => arrow(x.vocabulary, 0))],
               ['response diversity', ...r.runs.map((x) => arrow(x.responseDiversity))],
               ['distinct-2 per output', ...r.runs.map((x) => arrow(x.distinct2PerOutput))],
-              ['unsolicited rate', ...r.runs.map((x) => (x.unsolicited ? arrow(x.unsolicited) : '—'))],
+              ['unsolicited rate', ...r.runs.map((x) => (x.unsolicited ? pctArrow(x.unsolicited) : '—'))],
               [
                 'rising phrase',
                 ...r.runs.map((x) =>
                   x.risingPhrase
-                    ? `"${x.risingPhrase.ngram}" ${f(x.risingPhrase.firstRate, 2)} → ${f(x.risingPhrase.lastRate, 2)}`
+                    ? `"${x.risingPhrase.ngram}" ${pct(x.risingPhrase.firstRate)} → ${pct(x.risingPhrase.lastRate)}`
                     : '—',
                 ),
               ],
@@ -88,7 +92,7 @@ export function registerCompare(analyze: Command): void {
                 'took over (> 50% of every window)',
                 ...r.runs.map((x) =>
                   x.takeover
-                    ? `"${x.takeover.ngram}" from ${x.takeover.heldFrom} (first ${x.takeover.firstMajority})`
+                    ? `"${x.takeover.ngram}" from ${x.takeover.heldFrom} (first majority ${x.takeover.firstMajority})`
                     : '—',
                 ),
               ],

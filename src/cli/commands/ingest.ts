@@ -176,7 +176,12 @@ function describe(s: IngestSummary): string {
     ['file', 'format', 'read', 'accepted', 'rejected', 'duplicates', 'conflicts'],
     s.files.map((f) => [f.file, f.format, f.read, f.accepted, f.rejected, f.duplicates, f.conflicts]),
   );
-  const runs = s.runs.length === 0 ? 'no run' : `run${s.runs.length > 1 ? 's' : ''} ${s.runs.join(', ')}`;
+  const runs =
+    s.runs.length === 0
+      ? s.errors.length > 0
+        ? 'nothing stored'
+        : 'no run'
+      : `run${s.runs.length > 1 ? 's' : ''} ${s.runs.join(', ')}`;
   const lines = [
     table,
     '',
@@ -184,5 +189,15 @@ function describe(s: IngestSummary): string {
       (s.conflicts > 0 ? ` (${s.conflicts} of the rejected are conflicts)` : ''),
   ];
   if (s.rejected > 0) lines.push('See the rejected rows with: rlaudit rejects');
+  // a refused file keeps nothing, so its row counts are 0 however many rows it has: say so, not just 'read 0'
+  if (s.errors.length > 0)
+    lines.push(
+      `Refused (${s.errors.length === 1 ? 'one error' : `${s.errors.length} errors`}, on stderr): nothing of a refused file was kept, so its counts above are 0.`,
+    );
+  if (s.conflicts > 0)
+    lines.push(
+      'A conflict keeps the stored copy (stored sessions are never overwritten): to store this version, ' +
+        'ingest it as another run (--run NAME) or into a new database (--db PATH).',
+    );
   return lines.join('\n');
 }

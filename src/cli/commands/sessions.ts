@@ -7,6 +7,12 @@ import { runIdArg } from '../run-id-option.ts';
 import { requireRun } from './require-run.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
 
+/** How the rows shown were chosen when they are not the first in session order (the footer of a cut table). */
+const ORDER_WORDS: Record<string, string> = {
+  reward: ' by lowest reward',
+  '-reward': ' by highest reward',
+};
+
 /** Characters of the output and prompt in the table when --chars is not given (JSON gets them whole). */
 const TABLE_CHARS = 60;
 
@@ -100,7 +106,7 @@ export function registerSessions(program: Command): void {
       process.stdout.write(`${renderRows(shown, chars)}\n`);
       if (more) {
         process.stdout.write(
-          `(the first ${opts.limit} matching rows; more match: raise --limit, or narrow with --from/--to, --step, --grep)\n`,
+          `(the first ${opts.limit} matching rows${ORDER_WORDS[opts.sort] ?? ''}; more match: raise --limit, or narrow with --from/--to, --step, --grep)\n`,
         );
       }
     });

@@ -9,19 +9,21 @@ const EXTENSIONS = /(\.(jsonl|ndjson|json|csv|tsv|parquet|eval|gz|zst|zip))+$/i;
 /**
  * The run an imported file's rows go to without `--run`: its name without extensions, unless the name only
  * says what kind of file it is (`17.jsonl`, `completions_00010.parquet`, `samples.jsonl`, `metrics.jsonl`,
- * a rank file `rollout_data_rank3.jsonl`): then the name of its directory, so that the step, rank and
- * metrics files of one run land in one run.
+ * a rank file `rollout_data_rank3.jsonl`): then the run of its directory as {@link defaultDirectoryRun}
+ * names it (a `completions/` or `rollouts/` directory gives its parent's name), so that the step, rank and
+ * metrics files of one run land in one run, and in the same run as `rlaudit ingest DIR` gives.
  *
  * @example
  * defaultImportRun('results/baseline/samples.jsonl') // → 'baseline'
  * defaultImportRun('dumps/run-a/12.jsonl')           // → 'run-a'
  * defaultImportRun('exp-1/rollout_data_rank0.jsonl')  // → 'exp-1'
+ * defaultImportRun('grpo-1/completions/completions_00010.parquet') // → 'grpo-1'
  * defaultImportRun('logs/sums.eval.json')            // → 'sums'
  */
 export function defaultImportRun(path: string): string {
   const name = basename(path).replace(EXTENSIONS, '');
   if (name !== '' && !GENERIC_NAME.test(name)) return sanitize(name);
-  return sanitize(basename(dirname(resolve(path)))) || 'run';
+  return defaultDirectoryRun(dirname(resolve(path)));
 }
 
 /**

@@ -101,7 +101,19 @@ export function rolloutMapping(
       { file: path },
     );
   }
-  if (sample.length > 0 && !has('prompt')) notes.push('no prompt column (add --map prompt=COLUMN)');
+  const used = new Set([...Object.values(fields), ...rewardColumns, ...preset.groupColumns]);
+  const extra = [...columns].filter(
+    (c) => !used.has(c) && !(preset.rewardsIn === 'scores' && c === 'scores'),
+  );
+  if (sample.length > 0 && !has('prompt')) {
+    // name the columns of text the prompt may be in (GRPO logs call it `opening`, `query`, `question`, …)
+    const text = extra.filter((c) => sample.some((r) => typeof r[c] === 'string' && r[c] !== ''));
+    notes.push(
+      text.length > 0
+        ? `no prompt column (add --map prompt=COLUMN; text columns: ${list(text)}, e.g. --map prompt=${text[0]})`
+        : 'no prompt column (add --map prompt=COLUMN)',
+    );
+  }
   if (!has('session')) {
     // the identity rule of RunCursors (docs/importers.md "Session identity")
     notes.push(
@@ -110,10 +122,6 @@ export function rolloutMapping(
         : `sessions identified by position in ${preset.sessionOrder} (no step column): a stored one is matched, new ones numbered after the run's stored sessions`,
     );
   }
-  const used = new Set([...Object.values(fields), ...rewardColumns, ...preset.groupColumns]);
-  const extra = [...columns].filter(
-    (c) => !used.has(c) && !(preset.rewardsIn === 'scores' && c === 'scores'),
-  );
   if (extra.length > 0) notes.push(`kept in meta: ${list(extra)}`);
   return { rollout: { preset, fields, rewardColumns, baseline, textual }, notes };
 }

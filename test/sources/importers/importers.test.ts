@@ -64,6 +64,26 @@ describe('importers', () => {
     assert.equal(sessions.at(-1)!.session, 8);
   });
 
+  it('a log without a prompt column names its text columns as the prompt to map', async () => {
+    const rows = [0, 1].map((i) => ({
+      step: 0,
+      opening: `Review ${i}.`,
+      completion: `More ${i}.`,
+      reward: 0.5,
+      n_tokens: 3,
+    }));
+    const file = writeJsonl(join(dir, 'samples-no-prompt.jsonl'), rows);
+    const { detected, sessions } = await ingest([file], { run: 'np' });
+    assert.match(
+      detected[0]!,
+      /no prompt column \(add --map prompt=COLUMN; text columns: opening, e\.g\. --map prompt=opening\)/,
+    );
+    assert.equal(sessions.length, 2);
+    const mapped = await ingest([file], { run: 'np', map: 'prompt=opening' });
+    assert.doesNotMatch(mapped.detected[0]!, /no prompt column/);
+    assert.equal(mapped.sessions[1]!.prompt, 'Review 1.');
+  });
+
   it('--reward picks one component as the baseline; the others stay in meta.rewards', async () => {
     const file = writeJsonl(join(dir, 'trl.jsonl'), trlRows());
     const { sessions, detected } = await ingest([file], { run: 'r', reward: 'accuracy_reward' });
