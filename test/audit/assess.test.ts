@@ -95,9 +95,11 @@ describe('assessConvergence', () => {
     const gone = a.findings.find((f) => f.numbers.last_low_session !== undefined)!;
     assert.equal(gone.numbers.last_low_step, 60);
     assert.equal(gone.numbers.steps_after, 4);
+    // the 4 later steps hold 400 sessions; the 50 after session 650 in step 60 are not theirs
+    assert.equal(gone.numbers.sessions_in_steps_after, 400);
     assert.match(
       gone.claim,
-      /given in step 60 \(session 650\); no session of the 4 sampled steps after it \(450 sessions, to the end/,
+      /given in step 60 \(session 650\); no later session received one: none in the rest of step 60, none of the 400 sessions of the 4 sampled steps after it \(to the end/,
     );
   });
 

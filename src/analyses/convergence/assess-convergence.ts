@@ -139,7 +139,12 @@ export function assessConvergence(
       r.window.by === 'step'
         ? (r.windows.find((w) => w.from <= r.lastLowSession! && r.lastLowSession! <= w.to)?.index ?? null)
         : null;
-    const stepsAfter = lowStep === null ? null : r.windows.filter((w) => w.index > lowStep).length;
+    const laterSteps = lowStep === null ? [] : r.windows.filter((w) => w.index > lowStep);
+    const stepsAfter = lowStep === null ? null : laterSteps.length;
+    // the sessions the later steps hold (the rest of the step of the last low reward is not among them)
+    const sessionsInStepsAfter = laterSteps.reduce((a, w) => a + w.sessions, 0);
+    const lowWindow = r.windows.find((w) => w.index === lowStep);
+    const restOfStep = lowWindow !== undefined && lowWindow.to > r.lastLowSession;
     b.add({
       severity: lowFree >= minWindows ? 'notice' : 'info',
       claim:
@@ -147,13 +152,16 @@ export function assessConvergence(
           ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}), the last step sampled.`
           : lowStep !== null
             ? `The last low reward (below ${fx(r.threshold.value)}) was given in step ${n0(lowStep)} (session ${n0(r.lastLowSession)}); ` +
-              `no session of the ${n0(stepsAfter!)} sampled steps after it (${n0(after)} sessions, to the end of the run) received one.`
+              `no later session received one: ${restOfStep ? `none in the rest of step ${n0(lowStep)}, ` : ''}none of the ${n0(sessionsInStepsAfter)} ` +
+              `sessions of the ${n0(stepsAfter!)} sampled steps after it (to the end of the run).`
             : `The last low reward (below ${fx(r.threshold.value)}) was given at session ${n0(r.lastLowSession)}; ` +
               `no session after it, ${n0(after)} sessions to the end of the run, received one.`,
       numbers: {
         last_low_session: r.lastLowSession,
         sessions_after: after,
-        ...(lowStep !== null ? { last_low_step: lowStep, steps_after: stepsAfter } : {}),
+        ...(lowStep !== null
+          ? { last_low_step: lowStep, steps_after: stepsAfter, sessions_in_steps_after: sessionsInStepsAfter }
+          : {}),
         low_free_windows: lowFree,
         low_threshold: r.threshold.value,
       },
