@@ -115,6 +115,8 @@ describe('assessConvergence', () => {
     const gone = a.findings.find((f) => f.numbers.last_low_session !== undefined)!;
     assert.equal(gone.numbers.last_low_step, 60);
     assert.equal(gone.numbers.steps_after, 4);
+    // the 4 later steps hold 400 sessions; the 50 after session 650 in step 60 are not theirs
+    assert.equal(gone.numbers.sessions_in_steps_after, 400);
     assert.match(
       gone.claim,
       /given in step 60 \(session 650\); no session after it received one \(450 sessions to the end of the run: 50 more in step 60, then 400 in the 4 sampled steps after it\)\./,

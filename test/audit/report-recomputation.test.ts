@@ -351,6 +351,11 @@ describe('the WILD-7 report recomputed from the raw record', () => {
 
   test('each event: before/after counts, change, Newcombe interval and p of the interventions table', () => {
     const t = table(/Calibration events and their targeted behaviour/);
+    // both kinds are checked: scheduled (interval and p recomputed) and endogenous (none stated)
+    assert.deepEqual([...new Set(t.rows.map((r) => r[col(t, 'timing')]))].sort(), [
+      'endogenous',
+      'scheduled',
+    ]);
     for (const row of t.rows) {
       const event = run.events.find((e) => e.id === row[col(t, 'event')])!;
       const h = Number(row[col(t, 'h')]);
@@ -358,8 +363,8 @@ describe('the WILD-7 report recomputed from the raw record', () => {
       const behaviour = String(row[col(t, 'behaviour')]);
       const category = /^category (\d+)$/.exec(behaviour)?.[1];
       const hit = (s: SessionRecord) => (category ? s.category === Number(category) : hasPhrase(s));
-      // the one window convention (docs/analyses.md, "Before and after an event"): t−h…t−1 and t+1…t+h
-      const before = span(at - h, at - 1);
+      // the one convention (docs/analyses.md): before = t−h…t−1, after = t+1…t+h, session t in neither
+      const before = span(Math.max(1, at - h), at - 1);
       const after = span(at + 1, at + h);
       const a = before.filter(hit).length;
       const b = after.filter(hit).length;
@@ -370,7 +375,7 @@ describe('the WILD-7 report recomputed from the raw record', () => {
       matches(row[col(t, 'Δ pp')], (p2 - p1) * 100, `${event.id} change`);
       matches(row[col(t, 'Δ %')], (p2 / p1 - 1) * 100, `${event.id} relative change`);
       if (row[col(t, 'timing')] === 'endogenous') {
-        // a rule-triggered event: its before/after is not tested (a window chosen by the outcome)
+        // a rule-triggered event's window was selected by the behaviour: no interval, no p
         assert.equal(row[col(t, '95% (pp)')], null, `${event.id} has no interval`);
         assert.equal(row[col(t, 'p')], null, `${event.id} has no p`);
         continue;

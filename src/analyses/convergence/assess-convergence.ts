@@ -142,7 +142,7 @@ export function assessConvergence(
     const windowsAfter = lowStep === null ? [] : r.windows.filter((w) => w.index > lowStep);
     const stepsAfter = lowStep === null ? null : windowsAfter.length;
     // the sessions after the last low one: the rest of its step, then those of the steps after it
-    const inStepsAfter = windowsAfter.reduce((sum, w) => sum + w.n, 0);
+    const inStepsAfter = windowsAfter.reduce((sum, w) => sum + w.sessions, 0);
     const restOfStep = after - inStepsAfter;
     b.add({
       severity: lowFree >= minWindows ? 'notice' : 'info',
@@ -159,7 +159,9 @@ export function assessConvergence(
       numbers: {
         last_low_session: r.lastLowSession,
         sessions_after: after,
-        ...(lowStep !== null ? { last_low_step: lowStep, steps_after: stepsAfter } : {}),
+        ...(lowStep !== null
+          ? { last_low_step: lowStep, steps_after: stepsAfter, sessions_in_steps_after: inStepsAfter }
+          : {}),
         low_free_windows: lowFree,
         low_threshold: r.threshold.value,
       },

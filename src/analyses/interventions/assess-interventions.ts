@@ -287,7 +287,7 @@ function assessEndogenous(
     method:
       'interventions analysis, endogenous event: before/after described without a test (a window chosen by the ' +
       'outcome); docs/analyses/interventions.md, "Endogenous events"',
-    // the event and its session (the claim names both): the windows' counts are the claim, the last occurrence is not
+    // the event and its session: the windows' counts are the claim, the last occurrence is not
     evidence: { sessions: [ev.session], events: [ev.id], shows: [sessionShows(ev.session)] },
     tags: ['intervention_endogenous'],
   });
@@ -297,11 +297,13 @@ function assessEndogenous(
     const dir = designedDirection(ev);
     const beyond = dir === 'decrease' ? pl.effectInterval.upper < 0 : pl.effectInterval.lower > 0;
     const claimed = beyond && pl.p < o.alpha;
+    const cited = pl.points.slice(0, 5);
     b.add({
       severity: claimed ? 'notice' : 'info',
       claim:
-        `Placebo test of ${ev.id}: at ${pl.points.length} other sessions where its trigger (${rule}) held with no ` +
-        `event within ${n0(e.horizon)} sessions, the same before/after comparison changed by ${signed(pl.mean * 100)} pp ` +
+        `Placebo test of ${ev.id} at session ${n0(ev.session)}: at ${pl.points.length} other sessions where its trigger ` +
+        `(${rule}) held with no event within ${n0(e.horizon)} sessions (${cited.map(n0).join(', ')}` +
+        `${pl.points.length > cited.length ? ', …' : ''}), the same before/after comparison changed by ${signed(pl.mean * 100)} pp ` +
         `on average (95% placebo band ${signed(pl.band.lower * 100)} to ${signed(pl.band.upper * 100)} pp). Beyond that, ` +
         `the change after ${ev.id} is ${signed(pl.adjusted! * 100)} pp (95% ${signed(pl.effectInterval.lower * 100)} to ` +
         `${signed(pl.effectInterval.upper * 100)} pp, placebo p = ${pl.p.toPrecision(2)}): ` +
@@ -310,8 +312,12 @@ function assessEndogenous(
           : 'no effect beyond what the selection alone produces.'),
       numbers: { event: ev.id, ...placeboNumbers },
       method: `placebo band of the event's own trigger rule (selection-aware); α = ${o.alpha}`,
-      // the claim names the event and counts the placebo points without naming them: the event is the evidence
-      evidence: { events: [ev.id] },
+      // the event's session and the first placebo points, each named in the claim
+      evidence: {
+        events: [ev.id],
+        sessions: [ev.session, ...cited],
+        shows: [ev.session, ...cited].map((s) => sessionShows(s)),
+      },
       tags: [claimed ? 'intervention_effect' : 'intervention_no_effect', 'placebo_test'],
     });
     return;

@@ -213,8 +213,11 @@ function effectOf(
   const t = event.session;
   const notes: string[] = [];
   const windows = eventWindows(t, h);
+  // a run that ends inside the horizon: the after window named is the sessions it can hold, not t + h
+  const afterTo =
+    lastSession !== null && lastSession > t ? Math.min(windows.after.to, lastSession) : windows.after.to;
   const before: WindowRate = { ...windows.before, ...input.before, rate: rateOf(input.before) };
-  const after: WindowRate = { ...windows.after, ...input.after, rate: rateOf(input.after) };
+  const after: WindowRate = { ...windows.after, to: afterTo, ...input.after, rate: rateOf(input.after) };
   const origin = eventOrigin(event);
   const overlaps = all
     .filter((o) => o.event.id !== event.id && Math.abs(o.event.session - t) <= h)

@@ -164,6 +164,7 @@ export async function analyzeRecurrence(
   }
   return recurrence({
     sessions: layers.sessions,
+    lastSession: layers.lastSession,
     events: events.map((e) => ({ ...e, ...eventHorizon(horizons, e) })),
     phrases,
     discovery,

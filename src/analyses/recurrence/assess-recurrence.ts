@@ -66,7 +66,7 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
           `When ${e.kind === 'recalibration' ? 'recalibration' : 'event'} ${e.event} took effect at session ${n0(e.session)}, ` +
           `the phrase ${q} had occurred in ${e.kAt} of the last ${p.recentWindow} sessions ` +
           `(sessions ${range(Math.max(1, e.session - p.recentWindow + 1), e.session)}; threshold ${p.threshold}) ` +
-          `and in ${e.hitsBefore} of the ${e.sessionsBefore} sessions before (${range(e.session - e.sessionsBefore, e.session - 1)}).`,
+          `and in ${e.hitsBefore} of the ${e.sessionsBefore} sessions before (${range(e.before.from, e.before.to)}).`,
         numbers: {
           phrase: p.label,
           event_session: e.session,
@@ -101,7 +101,7 @@ function assessPhrase(b: Builder, p: PhraseRecurrence, after: number, notes: str
       claim:
         e.hitsAfter === 0
           ? `The phrase ${q} was absent in the ${e.sessionsAfter} sessions after ${e.event} at session ${n0(e.session)} ` +
-            `(sessions ${range(e.session + 1, e.session + e.sessionsAfter)}; horizon ${n0(e.horizon)}${e.horizonSource === 'protocol' ? ' from the protocol' : ''}), ` +
+            `(sessions ${range(e.after.from, e.after.to)}; horizon ${n0(e.horizon)}${e.horizonSource === 'protocol' ? ' from the protocol' : ''}), ` +
             `against ${e.hitsBefore} of the ${e.sessionsBefore} before${later}` +
             (e.endogenous
               ? `. ${e.event} fired because the phrase surged, so this fall is not by itself evidence of its effect.`

@@ -1,5 +1,11 @@
 import type { PhraseEpisode, PhraseSeriesScan } from '../../model/recurrence-types.ts';
-import { EVENT_WINDOW_CONVENTION, eventOrigin, type HorizonSource } from '../shared/event-window.ts';
+import {
+  EVENT_WINDOW_CONVENTION,
+  eventOrigin,
+  eventWindows,
+  type HorizonSource,
+  type SessionSpan,
+} from '../shared/event-window.ts';
 import type { DisplacementResult } from './displacement.ts';
 import type { DiscoveryResult } from './phrase-discovery.ts';
 
@@ -28,6 +34,8 @@ export interface PhraseInput {
 
 export interface RecurrenceInput {
   readonly sessions: number;
+  /** The run's last session: an after window is named up to it (absent: up to t + h). */
+  readonly lastSession?: number | null;
   readonly events: readonly RecurrenceEvent[];
   readonly phrases: readonly PhraseInput[];
   readonly discovery: DiscoveryResult | null;
@@ -52,6 +60,12 @@ export interface PhraseEventEffect {
   readonly hitsAfter: number;
   readonly sessionsAfter: number;
   readonly firstHitAfter: number | null;
+  /**
+   * The windows the counts are of (docs/analyses.md, "Before and after an event"): t−h…t−1 from session 1 at
+   * the earliest, t+1…t+h up to the run's last session at the latest.
+   */
+  readonly before: SessionSpan;
+  readonly after: SessionSpan;
   /** "absent in the 300 sessions after" or "k of 300 sessions after (first at S)". */
   readonly verdict: string;
 }
@@ -122,6 +136,10 @@ export function recurrence(input: RecurrenceInput): RecurrenceResult {
     const events = input.events.map((e): PhraseEventEffect => {
       const row = s.events.find((r) => r.session === e.session);
       const target = typeof e.target.phrase === 'string' ? e.target.phrase.toLowerCase() : null;
+      const w = eventWindows(e.session, e.horizon);
+      const last = input.lastSession ?? null;
+      const after =
+        last !== null && last > e.session ? { ...w.after, to: Math.min(w.after.to, last) } : w.after;
       return {
         event: e.id,
         kind: e.kind,
@@ -137,6 +155,8 @@ export function recurrence(input: RecurrenceInput): RecurrenceResult {
         hitsAfter: row?.hitsAfter ?? 0,
         sessionsAfter: row?.sessionsAfter ?? 0,
         firstHitAfter: row?.firstHitAfter ?? null,
+        before: w.before,
+        after,
         verdict: verdict(row?.hitsAfter ?? 0, row?.sessionsAfter ?? 0, e.horizon, row?.firstHitAfter ?? null),
       };
     });

@@ -149,6 +149,32 @@ describe('claims corpus: an endogenous event on a real run (no ground truth)', (
     assert.match(claim.claim, /beyond regression to the mean/);
   });
 
+  test('the endogenous and placebo findings say what each cited session shows, and name it in the claim', () => {
+    const plain = burstSeries({ bursts: 40, burst: 40, seed: 12 });
+    const event = triggers(plain, 20, 7)[20]!;
+    const series = burstSeries({ bursts: 40, burst: 40, seed: 12, suppress: { from: event, h } });
+    const { result, assessed } = endogenousRun(series, event, h);
+    const points = result.events[0]!.placebo!.points;
+    const cited = assessed.findings.filter((f) => f.evidence.sessions.length > 0);
+    assert.equal(cited.length, 2);
+    assert.ok(cited[0]!.tags.includes('intervention_endogenous'));
+    const placebo = cited[1]!;
+    assert.ok(placebo.tags.includes('placebo_test'));
+    assert.deepEqual(
+      [...placebo.evidence.sessions].sort((a, b) => a - b),
+      [event, ...points.slice(0, 5)].sort((a, b) => a - b),
+    );
+    for (const f of cited) {
+      const shows = f.evidence.shows ?? [];
+      for (const s of f.evidence.sessions)
+        assert.ok(
+          shows.some((p) => p.from <= s && s <= p.to),
+          `${f.id}: session ${s} is in no span it shows`,
+        );
+      for (const p of shows) assert.ok(f.claim.includes(p.named), `${f.id}: "${p.named}" in its claim`);
+    }
+  });
+
   test('a rule whose trigger held nowhere else: no test is possible, and no effect is claimed', () => {
     const series = burstSeries({ bursts: 1, burst: 40, seed: 13 });
     const event = triggers(series, 20, 7)[0]!;

@@ -61,6 +61,19 @@ describe('analyzeInterventionEffects', () => {
     assert.deepEqual([e!.before.from, e!.before.to, e!.after.from, e!.after.to], [2000, 2499, 2501, 3000]);
   });
 
+  test("the after window named ends at the run's last session when the run ends inside the horizon", () => {
+    const [e] = analyzeInterventionEffects({
+      run: 'r',
+      lastSession: 2700,
+      binSize: 50,
+      spanBefore: 1000,
+      events: [input({ after: { sessions: 200, hits: 20 } })],
+      missing: [],
+    }).events;
+    assert.deepEqual([e!.before.from, e!.before.to, e!.after.from, e!.after.to], [2000, 2499, 2501, 2700]);
+    assert.equal(e!.after.sessions, 200);
+  });
+
   test('the Newcombe interval and z test are of after − before (REFERENCES.md vector)', () => {
     const [e] = run([
       input({ before: { sessions: 80, hits: 48 }, after: { sessions: 70, hits: 56 } }),

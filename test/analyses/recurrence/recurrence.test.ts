@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { analyzeRecurrence } from '../../../src/analyses/recurrence/analyze-recurrence.ts';
+import { assessRecurrence } from '../../../src/analyses/recurrence/assess-recurrence.ts';
 import { recurrence } from '../../../src/analyses/recurrence/recurrence.ts';
 import type { PhraseSeriesScan } from '../../../src/model/recurrence-types.ts';
 import { simulate } from '../../../src/simulate/index.ts';
@@ -79,6 +80,44 @@ describe('recurrence (pure)', () => {
     assert.equal(e2?.targetsPhrase, true);
     assert.equal(r.phrases[0]?.rate, 0.01);
     assert.ok(r.definitions.k_of_last_n);
+  });
+
+  test('the windows named are t−h…t−1 and t+1…t+h clipped to the run, not spans rebuilt from the counts', () => {
+    // sessions missing from the run (rejected rows) make the counts smaller than the windows
+    const gappy = {
+      ...scan,
+      events: [{ ...scan.events[0]!, sessionsBefore: 290, sessionsAfter: 180 }, scan.events[1]!],
+    };
+    const r = recurrence({
+      sessions: 1000,
+      lastSession: 600,
+      events,
+      phrases: [
+        { label: 'x y', source: 'option', recentWindow: 20, threshold: 3, scan: gappy, displacement: null },
+      ],
+      discovery: null,
+    });
+    const [e1, e2] = r.phrases[0]!.events;
+    assert.deepEqual(
+      [e1!.before, e1!.after],
+      [
+        { from: 1, to: 199 },
+        { from: 201, to: 500 },
+      ],
+    );
+    assert.deepEqual(
+      [e2!.before, e2!.after],
+      [
+        { from: 100, to: 399 },
+        { from: 401, to: 600 },
+      ],
+    );
+    const a = assessRecurrence(r, { after_sessions: 300 }, { sectionId: 's', run: 'r' });
+    const gone = a.findings.find((f) => f.claim.startsWith('The phrase "x y" was absent'))!;
+    assert.match(gone.claim, /absent in the 180 sessions after e-2 at session 400 \(sessions 401–600;/);
+    assert.match(gone.claim, /against 9 of the 290 before/);
+    const trigger = a.findings.find((f) => f.tags.includes('phrase_trigger'))!;
+    assert.match(trigger.claim, /in 9 of the 290 sessions before \(100–399\)/);
   });
 
   test('a phrase that never occurs is reported as missing matches', () => {

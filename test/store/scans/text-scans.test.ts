@@ -98,6 +98,20 @@ describe('textWindowCounts', () => {
     });
   }
 
+  test('the per-output means are summed in session order, to the last bit (the same on every run)', async () => {
+    const [c] = await store.scans.textWindowCounts('texts', { by: 'session', size: 100 });
+    let d1 = 0;
+    let d2 = 0;
+    for (const r of rows) {
+      const t = tokenize(r.output as string);
+      const b = t.slice(1).map((x, i) => `${t[i]} ${x}`);
+      d1 += t.length === 0 ? 0 : new Set(t).size / t.length;
+      d2 += t.length === 0 ? 0 : new Set(b).size / t.length;
+    }
+    assert.equal(c!.distinct1PerOutput, d1 / rows.length);
+    assert.equal(c!.distinct2PerOutput, d2 / rows.length);
+  });
+
   test('bigrams never join the last token of one output to the first of the next', async () => {
     const [w] = await store.scans
       .textWindowCounts('texts', { by: 'session', size: 2 })

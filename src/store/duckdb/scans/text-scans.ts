@@ -88,8 +88,9 @@ export function textScans(client: DuckDbClient): TextScans {
               outputs AS (
                 SELECT w, count(*) AS sessions, min(session) AS first, max(session) AS last,
                   count(*) FILTER (WHERE nt = 0) AS empty, sum(nt) AS tokens, sum(len(b)) AS bigrams,
-                  avg(CASE WHEN nt = 0 THEN 0 ELSE len(list_distinct(t)) / nt END) AS d1,
-                  avg(CASE WHEN nt = 0 THEN 0 ELSE len(list_distinct(b)) / nt END) AS d2
+                  -- summed in session order: a parallel avg adds in any order, and its last bits vary run to run
+                  avg(CASE WHEN nt = 0 THEN 0 ELSE len(list_distinct(t)) / nt END ORDER BY session) AS d1,
+                  avg(CASE WHEN nt = 0 THEN 0 ELSE len(list_distinct(b)) / nt END ORDER BY session) AS d2
                 FROM per GROUP BY w),
               grams AS (
                 SELECT w, count(DISTINCT tok) AS unique_tokens, count(DISTINCT bg) AS unique_bigrams
