@@ -94,7 +94,13 @@ describe('ingestDirectory: a trainer directory as one run, merged by step', () =
       [d?.step, d?.indexInStep, d?.prompt, d?.output, d?.baselineReward],
       [2, 2, 'Prompt 0 at step 2', 'rank 1 step 2 sample 0', 2.1],
     );
-    assert.deepEqual(d?.meta, { ref_response: 'reference', ref_reward: 0, rewards: { reward: 2.1 } });
+    // rank 1's first row of step 2 comes after rank 0's two: index 2 within the step
+    assert.deepEqual(d?.meta, {
+      ref_response: 'reference',
+      ref_reward: 0,
+      rewards: { reward: 2.1 },
+      rlaudit_index_in_step: 2,
+    });
     const again = await ingestDirectory(store, exp);
     assert.deepEqual([again.read, again.accepted, again.duplicates], [18, 0, 18]);
     await store.close();

@@ -2,7 +2,7 @@ import type { SourceItem } from '../source-item.ts';
 import type { FieldMap, RecordField } from './field-map.ts';
 import type { Preset } from './presets.ts';
 import { idText, messageText, numberOf, promptHash, scoreValue } from './row-values.ts';
-import type { RunCursors } from './run-cursors.ts';
+import { INDEX_IN_STEP_KEY, type RunCursors } from './run-cursors.ts';
 
 /** How `baseline_reward` is taken: a mapped column, one reward component, the sum of all, or none. */
 export type BaselineChoice =
@@ -85,9 +85,11 @@ export function mapRollout(
 
   const baseRun = typeof out.run === 'string' && out.run.length > 0 ? out.run : where.baseRun;
   if (out.session === undefined) {
-    const { run, session } = cursors.next(baseRun, out.step, where.file, where.line);
+    const { run, session, index } = cursors.next(baseRun, out.step, where.file, where.line);
     out.run = run;
     out.session = session;
+    // the identity's index, stored with the session: a later ingest matches by it, not by position
+    meta[INDEX_IN_STEP_KEY] = index;
   } else {
     out.run = cursors.observe(baseRun, out.step, where.file, where.line);
   }

@@ -10,6 +10,13 @@ import type { OnRestart } from './formats.ts';
 export interface StoredRun {
   readonly run: string;
   readonly steps: ReadonlyMap<number | null, readonly number[]>;
+  /**
+   * For the steps whose every stored session records its index within the step (meta
+   * `rlaudit_index_in_step`, written by importers since that key exists): index → session. Such a step's
+   * identities are read from it, not from positions, so a row rejected at its first ingest (not stored)
+   * shifts nothing. Steps written before the key existed are matched by position.
+   */
+  readonly indexed?: ReadonlyMap<number | null, ReadonlyMap<number, number>>;
   /** The run's highest session number (of any origin); null when it has no session. */
   readonly lastSession: number | null;
   /** The run's highest step; null when no session has a step. */
@@ -18,6 +25,9 @@ export interface StoredRun {
 
 /** Reads what a run and its `-part<n>` runs hold (the store's `storedSessions`); a run not stored is absent. */
 export type StoredRunsLoader = (baseRun: string) => Promise<readonly StoredRun[]>;
+
+/** The meta key in which an importer records a session's index within its step (its identity, with the step). */
+export const INDEX_IN_STEP_KEY = 'rlaudit_index_in_step';
 
 /** A store that holds nothing: every identity is new (e.g. for per-step metrics, which are keyed by step). */
 export const NOTHING_STORED: StoredRunsLoader = async () => [];
@@ -83,21 +93,30 @@ export class RunCursors {
    * `error` throws an `InputError` naming file and line; `split` moves the rest into `<run>-part<n>`;
    * `continue` keeps one run. Both report a warning.
    */
-  next(baseRun: string, step: unknown, file: string, line: number): { run: string; session: number } {
+  next(
+    baseRun: string,
+    step: unknown,
+    file: string,
+    line: number,
+  ): { run: string; session: number; index: number } {
     const run = this.observe(baseRun, step, file, line);
     const key = typeof step === 'number' && Number.isFinite(step) ? step : null;
     const state = this.state(baseRun, run);
     const index = state.seen.get(key) ?? 0;
     state.seen.set(key, index + 1);
+    const byIndex = state.stored?.indexed?.get(key);
     const stored = state.stored?.steps.get(key);
-    if (stored !== undefined && index < stored.length) return { run, session: stored[index]! };
+    if (byIndex !== undefined) {
+      const session = byIndex.get(index);
+      if (session !== undefined) return { run, session, index };
+    } else if (stored !== undefined && index < stored.length) return { run, session: stored[index]!, index };
     const lastStep = state.stored?.lastStep ?? null;
     // more rows of the last stored step go after it, in step order, while nothing was stored after them
     const appendable = key === lastStep && state.lastStepEndsRun;
     if (key !== null && lastStep !== null && key <= lastStep && !appendable) {
       this.outOfOrder(state, key, index, file, line);
     }
-    return { run, session: state.nextSession++ };
+    return { run, session: state.nextSession++, index };
   }
 
   /** Records a step for a row whose session number comes from the source (restarts are still detected). */

@@ -1,6 +1,6 @@
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
-import type { StoredRun } from '../../sources/importers/run-cursors.ts';
+import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
   RejectRow,
@@ -225,28 +225,38 @@ export class DuckDbBrowser {
   async storedSessions(baseRun: string): Promise<StoredRun[]> {
     const prefix = `${baseRun}-part`;
     const rows = await this.client.query(
-      sql`SELECT run, step, list(session ORDER BY session) AS sessions FROM sessions
+      sql`SELECT run, step, list(session ORDER BY session) AS sessions,
+                 list(TRY_CAST(json_extract(meta, ${`$.${INDEX_IN_STEP_KEY}`}) AS BIGINT) ORDER BY session) AS indexes
+            FROM sessions
             WHERE run = ${baseRun} OR starts_with(run, ${prefix})
             GROUP BY run, step ORDER BY run, step NULLS FIRST`,
       StepSessionsRow,
     );
-    const byRun = new Map<string, { run: string; steps: Map<number | null, number[]> }>();
+    const byRun = new Map<
+      string,
+      { run: string; steps: Map<number | null, number[]>; indexed: Map<number | null, Map<number, number>> }
+    >();
     for (const r of rows) {
       // only the run itself and its parts (`<run>-part2`, …), not `<run>-partial`
       if (r.run !== baseRun && !/^\d+$/.test(r.run.slice(prefix.length))) continue;
       let e = byRun.get(r.run);
       if (e === undefined) {
-        e = { run: r.run, steps: new Map() };
+        e = { run: r.run, steps: new Map(), indexed: new Map() };
         byRun.set(r.run, e);
       }
       e.steps.set(r.step, r.sessions);
+      // a step whose every session records its index within the step is matched by index (run-cursors.ts)
+      if (r.indexes.every((i) => i !== null)) {
+        e.indexed.set(r.step, new Map(r.indexes.map((i, k) => [i as number, r.sessions[k]!])));
+      }
     }
-    return [...byRun.values()].map(({ run, steps }) => {
+    return [...byRun.values()].map(({ run, steps, indexed }) => {
       const all = [...steps.values()].flat();
       const numbered = [...steps.keys()].filter((k): k is number => k !== null);
       return {
         run,
         steps,
+        indexed,
         lastSession: all.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
         lastStep: numbered.length > 0 ? Math.max(...numbered) : null,
       };

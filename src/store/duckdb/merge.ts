@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INDEX_IN_STEP_KEY } from '../../sources/importers/run-cursors.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { ident, join, type SqlFragment, sql } from '../sql/sql.ts';
 import type { IngestCounts } from '../store.ts';
@@ -23,6 +24,11 @@ export interface MergeSpec {
   readonly columns: readonly (readonly [string, SqlFragment])[];
   /** Columns compared as text (JSON). */
   readonly jsonColumns?: ReadonlySet<string>;
+  /**
+   * Keys of the `meta` column left out of the content comparison: bookkeeping rlaudit writes there (an
+   * importer's index within the step), so that a row stored before the key existed is still a duplicate.
+   */
+  readonly metaKeysIgnored?: readonly string[];
   readonly filter?: SqlFragment;
   /** SQL expression over `s` naming the key in a reject message. */
   readonly keyLabel: SqlFragment;
@@ -46,14 +52,21 @@ function keyJoin(spec: MergeSpec): SqlFragment {
   );
 }
 
+/** A JSON merge patch (RFC 7386) that removes the given keys: `{"k": null}`. */
+const ignoredPatch = (keys: readonly string[]) =>
+  JSON.stringify(Object.fromEntries(keys.map((k) => [k, null])));
+
 function sameContent(spec: MergeSpec): SqlFragment {
   return join(
     spec.columns
       .filter(([c]) => !spec.key.includes(c))
       .map(([c]) =>
-        spec.jsonColumns?.has(c)
-          ? sql`CAST(${ident('x', c)} AS VARCHAR) IS NOT DISTINCT FROM CAST(${ident('s', c)} AS VARCHAR)`
-          : sql`${ident('x', c)} IS NOT DISTINCT FROM ${ident('s', c)}`,
+        c === 'meta' && spec.metaKeysIgnored?.length
+          ? sql`CAST(json_merge_patch(${ident('x', c)}, CAST(${ignoredPatch(spec.metaKeysIgnored)} AS JSON)) AS VARCHAR)
+                IS NOT DISTINCT FROM CAST(json_merge_patch(${ident('s', c)}, CAST(${ignoredPatch(spec.metaKeysIgnored)} AS JSON)) AS VARCHAR)`
+          : spec.jsonColumns?.has(c)
+            ? sql`CAST(${ident('x', c)} AS VARCHAR) IS NOT DISTINCT FROM CAST(${ident('s', c)} AS VARCHAR)`
+            : sql`${ident('x', c)} IS NOT DISTINCT FROM ${ident('s', c)}`,
       ),
     ' AND ',
   );
@@ -142,6 +155,7 @@ export const SESSION_MERGE: MergeSpec = {
   key: ['run', 'session'],
   keyLabel: sql`'session ' || s.session`,
   jsonColumns: new Set(['nested_annotations', 'meta']),
+  metaKeysIgnored: [INDEX_IN_STEP_KEY],
   columns: [
     ...copied('run', 'session', 'step'),
     ['time', ts('time')],

@@ -63,7 +63,7 @@ export const SessionAtStepRow = rowDecoder('sessionAtStep', z.object({ session: 
 /** The sessions of one step of a run (or of its sessions without a step), in session order. */
 export const StepSessionsRow = rowDecoder(
   'stepSessions',
-  z.object({ run: text, step: nullableNumber, sessions: z.array(number) }),
+  z.object({ run: text, step: nullableNumber, sessions: z.array(number), indexes: z.array(nullableNumber) }),
 );
 
 /**

@@ -54,7 +54,8 @@ describe('session identity (step, index within step): step files ingested one co
       [s7?.step, s7?.indexInStep, s7?.prompt, s7?.output, s7?.baselineReward, s7?.promptId],
       [2, 2, row.input, row.output, row.score, row.uid],
     );
-    assert.deepEqual(s7?.meta, { gts: '2', rewards: { score: 1, acc: 1 } });
+    // the identity's index within step 2 (row 2 of the step) is stored with it
+    assert.deepEqual(s7?.meta, { gts: '2', rewards: { score: 1, acc: 1 }, rlaudit_index_in_step: 2 });
     const s12 = await store.getSession({ run: 'ppo', session: 12 });
     assert.deepEqual([s12?.step, s12?.output, s12?.baselineReward], [3, 'verl step 3 row 3', 0]);
     assert.equal(await store.sessionAtStep({ run: 'ppo', step: 3, index: 0 }), 9);
