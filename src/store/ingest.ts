@@ -109,7 +109,41 @@ export async function ingestFiles(
     plans.push(await planImport(p, { ...options, maxLineBytes }));
   }
   orderImportedFiles(plans);
-  const total = plans.reduce((a, f) => a + f.bytes, 0);
+  const rankGroups = rankFileGroups(plans, options.run);
+  const units: IngestUnit[] = [];
+  for (const plan of plans) {
+    const group = rankGroups.get(plan);
+    // rank files of one run named together: read merged by step, as `ingest DIR` reads them
+    if (group === undefined) units.push({ kind: 'file', plan });
+    else if (group.plans[0] === plan) units.push({ kind: 'merged', plans: group.plans, run: group.run });
+  }
+  return ingestUnits(store, units, { ...options, maxLineBytes }, []);
+}
+
+/**
+ * What one ingest reads, in order: rollout files of one run read together, merged by step (rank files, a
+ * trainer directory's step files), or one file on its own.
+ */
+export type IngestUnit =
+  | { readonly kind: 'merged'; readonly plans: readonly ImportPlan[]; readonly run: string }
+  | { readonly kind: 'file'; readonly plan: ImportPlan };
+
+/**
+ * Reads planned units as one ingest (one `ingests` row; each file one load), shared by `ingestFiles` and
+ * `ingestDirectory`: warnings kept per file, one session-identity cursor for the rollouts and one for per-step
+ * metrics, progress over all bytes, and on a strict-mode or engine failure every committed batch undone.
+ */
+export async function ingestUnits(
+  store: Store,
+  units: readonly IngestUnit[],
+  options: IngestOptions & { readonly maxLineBytes: number },
+  skippedFiles: readonly SkippedFile[],
+): Promise<IngestSummary> {
+  const { maxLineBytes } = options;
+  const batchRows = options.batchRows ?? 50_000;
+  const bytesOf = (u: IngestUnit) =>
+    u.kind === 'file' ? u.plan.bytes : u.plans.reduce((a, p) => a + p.bytes, 0);
+  const total = units.reduce((a, u) => a + bytesOf(u), 0);
   let doneBefore = 0;
 
   const warnings = new Map<string, string[]>();
@@ -128,16 +162,12 @@ export async function ingestFiles(
   const summaries: FileIngestSummary[] = [];
   const errors: string[] = [];
   const loads: number[] = [];
-  const rankGroups = rankFileGroups(plans, options.run);
   try {
-    for (const plan of plans) {
-      const group = rankGroups.get(plan);
-      if (group !== undefined) {
-        // rank files of one run named together: read merged by step, as `ingest DIR` reads them
-        if (group.plans[0] !== plan) continue;
-        const merged = await loadMerged(store, ingestId, group.plans, group.run, cursors.rollouts, {
+    for (const unit of units) {
+      if (unit.kind === 'merged') {
+        const merged = await loadMerged(store, ingestId, unit.plans, unit.run, cursors.rollouts, {
           ...options,
-          batchRows: options.batchRows ?? 50_000,
+          batchRows,
           maxLineBytes,
           total,
           loads,
@@ -148,22 +178,23 @@ export async function ingestFiles(
         }
         if (merged.error !== null) errors.push(merged.error);
         for (const r of merged.runs) runs.add(r);
-        doneBefore += group.plans.reduce((a, p) => a + p.bytes, 0);
+        doneBefore += bytesOf(unit);
         continue;
       }
+      const plan = unit.plan;
       options.onDetect?.(plan.path, plan.format, plan.message);
       const source = { path: plan.path, absPath: resolve(plan.path), format: plan.format, bytes: plan.bytes };
+      const before = doneBefore;
       const readOptions: ReadOptions = {
         maxLineBytes,
-        batchRows: options.batchRows ?? 50_000,
-        onProgress: (n: number) => options.onProgress?.(doneBefore + n, total),
+        batchRows,
+        onProgress: (n: number) => options.onProgress?.(before + n, total),
       };
       const summary = await loadPlan(store, ingestId, source, plan, readOptions, options, loads, cursors);
-      const fileWarnings = warnings.get(plan.path) ?? [];
       addCounts(all, summary);
       if (summary.error) errors.push(`${summary.error} (nothing of this file was kept)`);
       for (const r of summary.runs) runs.add(r);
-      summaries.push({ ...summary, warnings: fileWarnings });
+      summaries.push({ ...summary, warnings: warnings.get(plan.path) ?? [] });
       doneBefore += plan.bytes;
     }
   } catch (err) {
@@ -179,7 +210,7 @@ export async function ingestFiles(
     runs: runList,
     files: summaries,
     errors,
-    skippedFiles: [],
+    skippedFiles,
     ...all,
   };
 }
