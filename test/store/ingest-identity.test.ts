@@ -41,6 +41,20 @@ test('a corrected file after a rejected row stores that row once and matches eve
       'verl step 1 row 3',
       'verl step 1 row 1',
     ]);
+    // show --step 1 --index I names the session of identity (1, I), the same one a re-ingest matches
+    for (const [index, session] of [
+      [0, 1],
+      [1, 5],
+      [2, 3],
+      [3, 4],
+    ] as const) {
+      assert.equal(await store.sessionAtStep({ run: 'ppo', step: 1, index }), session, `index ${index}`);
+      assert.equal(
+        (await store.getSession({ run: 'ppo', session }))?.indexInStep,
+        index,
+        `session ${session}`,
+      );
+    }
     const again = await ingestFiles(store, [writeJsonl(join(dir, 'good', '1.jsonl'), rows)], { run: 'ppo' });
     assert.deepEqual(
       [again.read, again.accepted, again.duplicates],

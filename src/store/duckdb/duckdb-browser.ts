@@ -34,6 +34,20 @@ import {
   StepSessionsRow,
 } from './session-detail-rows.ts';
 
+/**
+ * The identity index of each session of one step: the index an importer stored with it (meta
+ * `rlaudit_index_in_step`) when every session of the step has one, else its position in session order — the
+ * same rule the ingest matches identities by (run-cursors.ts, `storedSessions`), so `show --step S --index I`
+ * names the session a re-ingest of (S, I) finds.
+ */
+function stepIdentities(run: string, step: SqlFragment): SqlFragment {
+  return sql`SELECT session,
+        CASE WHEN bool_and(stored IS NOT NULL) OVER () THEN stored ELSE position END AS index_in_step
+      FROM (SELECT session, TRY_CAST(json_extract(meta, ${`$.${INDEX_IN_STEP_KEY}`}) AS BIGINT) AS stored,
+                   row_number() OVER (ORDER BY session) - 1 AS position
+              FROM sessions WHERE run = ${run} AND step = ${step})`;
+}
+
 /** ORDER BY of each sort: by adjusted reward, else baseline; sessions without either last; ties in session order. */
 const SORTS: Readonly<Record<SessionSort, SqlFragment>> = {
   session: sql`s.session`,
@@ -163,9 +177,10 @@ export class DuckDbBrowser {
 
   async getSession(q: { run: string; session: number }): Promise<SessionDetail | null> {
     const [s] = await this.client.query(
-      sql`SELECT s.session, s.step,
-              CASE WHEN s.step IS NOT NULL THEN (SELECT count(*) FROM sessions x
-                WHERE x.run = s.run AND x.step = s.step AND x.session < s.session) END AS index_in_step,
+      sql`WITH ids AS (${stepIdentities(q.run, sql`(SELECT step FROM sessions WHERE run = ${q.run} AND session = ${q.session})`)})
+            SELECT s.session, s.step,
+              CASE WHEN s.step IS NOT NULL THEN (SELECT ids.index_in_step FROM ids WHERE ids.session = s.session)
+                END AS index_in_step,
               CASE WHEN s.step IS NOT NULL THEN (SELECT count(*) FROM sessions x
                 WHERE x.run = s.run AND x.step = s.step) END AS sessions_in_step,
               s.time, s.prompt_id, s.prompt, s.output, s.classification, s.category, s.baseline_reward,
@@ -265,8 +280,8 @@ export class DuckDbBrowser {
 
   async sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {
     const [r] = await this.client.query(
-      sql`SELECT session FROM sessions WHERE run = ${q.run} AND step = ${q.step}
-            ORDER BY session LIMIT 1 OFFSET ${q.index}`,
+      sql`SELECT session FROM (${stepIdentities(q.run, sql`${q.step}`)}) WHERE index_in_step = ${q.index}
+            ORDER BY session LIMIT 1`,
       SessionAtStepRow,
     );
     return r?.session ?? null;
