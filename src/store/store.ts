@@ -5,6 +5,7 @@ import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';
 import type { ResultCache } from './result-cache.ts';
 import type { AnalysisScans } from './scans/index.ts';
+import type { EventRow } from './scans/phrase-scans.ts';
 
 export type { Staged, StagedReject } from '../sources/staged.ts';
 
@@ -148,20 +149,8 @@ export interface SessionAnnotation {
   readonly text: string;
 }
 
-/** A calibration event at one session (`rlaudit show`). */
-export interface SessionEvent {
-  readonly id: string;
-  readonly kind: string;
-  readonly parameter: string;
-  readonly target: Readonly<Record<string, unknown>>;
-  readonly from: number | null;
-  readonly to: number | null;
-  readonly changePct: number | null;
-  readonly trigger: Readonly<Record<string, unknown>> | null;
-  readonly recommendedBy: string | null;
-  readonly note: string | null;
-  readonly time: string | null;
-}
+/** A calibration event at one session (`rlaudit show`): the stored event without its session, with its time. */
+export type SessionEvent = Omit<EventRow, 'session'> & { readonly time: string | null };
 
 /** One session whole: its three layers, its annotations and the calibration events at it (`rlaudit show`). */
 export interface SessionDetail {
