@@ -35,6 +35,7 @@ export {
   type ScheduledAdjustment,
   wild7Protocol,
 } from './calibration/index.ts';
+export { type Alert, AlertSchema, alertsLogPath } from './model/alerts.ts';
 export { ConfigError, InputError, QueryError } from './model/errors.ts';
 export type { ChartData, Finding } from './model/findings.ts';
 export {
