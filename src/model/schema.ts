@@ -76,6 +76,20 @@ export const RunSchema = z.object({
 export const CLASSIFICATIONS = ['compliant', 'non_compliant'] as const;
 
 /**
+ * The phases a session can come from. `training` is the default (a session without `phase` is a training
+ * session: record format v1 before phases stays readable); any other non-empty name is accepted as a
+ * user-defined phase, and every phase other than `training` counts as coming after training.
+ */
+export const KNOWN_PHASES = ['training', 'evaluation', 'deployment'] as const;
+/** The phase of a session that does not name one. */
+export const DEFAULT_PHASE = 'training';
+/**
+ * The `meta` key that labels the context a session was sampled in (e.g. `monitored` / `unmonitored`): the
+ * transition analysis measures the compliance gap between the contexts of each phase after training.
+ */
+export const CONTEXT_META_KEY = 'context';
+
+/**
  * One session (one rollout / one model output) with its three layers: outputs, annotations, reward signal.
  * `category` is null when the output is compliant.
  */
@@ -86,6 +100,15 @@ export const SessionSchema = z
     session: sessionNumber,
     step: z.number().int('an integer step').nonnegative('a non-negative step').nullable().optional(),
     time,
+    phase: text
+      .min(1, 'a non-empty phase name')
+      .max(100, 'a phase name of at most 100 characters')
+      .nullable()
+      .optional(),
+    checkpoint: z
+      .union([z.number().int().nonnegative(), text.min(1)])
+      .nullable()
+      .optional(),
     prompt_id: text.nullable().optional(),
     prompt: text.nullable().optional(),
     output: text,

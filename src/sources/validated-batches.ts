@@ -6,10 +6,14 @@ import { openRecords } from './read-records.ts';
 import type { ReadOptions, SourceItem } from './source-item.ts';
 import type { StagedItems } from './staged.ts';
 
-/** Which run a row belongs to: `forcedRun` (from --run) wins, then the row's own `run`, then `fileRun`. */
+/**
+ * Which run a row belongs to: `forcedRun` (from --run) wins, then the row's own `run`, then `fileRun`. With
+ * `phase` (from --phase), every session is put in that phase, as --run puts every row in its run.
+ */
 export interface RunAssignment {
   readonly forcedRun: string | undefined;
   readonly fileRun: string;
+  readonly phase?: string | undefined;
 }
 
 /**
@@ -27,7 +31,10 @@ export async function* readValidatedBatches(
   onSha256(await source.sha256());
 }
 
-export function stageItems(items: readonly SourceItem[], { forcedRun, fileRun }: RunAssignment): StagedItems {
+export function stageItems(
+  items: readonly SourceItem[],
+  { forcedRun, fileRun, phase }: RunAssignment,
+): StagedItems {
   const out: StagedItems = { runs: [], sessions: [], annotations: [], events: [], rejects: [], runIds: [] };
   const runIds = new Set<string>();
   for (const item of items) {
@@ -56,9 +63,11 @@ export function stageItems(items: readonly SourceItem[], { forcedRun, fileRun }:
     runIds.add(run);
     const staged = { run, line: item.line };
     switch (v.type) {
-      case 'session':
-        out.sessions.push({ ...staged, record: v.record as SessionRecord });
+      case 'session': {
+        const record = v.record as SessionRecord;
+        out.sessions.push({ ...staged, record: phase === undefined ? record : { ...record, phase } });
         break;
+      }
       case 'annotation':
         out.annotations.push({ ...staged, record: v.record as AnnotationRecord });
         break;

@@ -24,6 +24,11 @@ import { addCounts, emptyCounts, type IngestCounts, type Store } from './store.t
 export interface IngestOptions extends ImportOptions {
   /** Put every row in this run (overrides the rows' own `run`). */
   readonly run?: string;
+  /**
+   * Put every session in this phase (overrides the sessions' own `phase`): `training`, `evaluation`,
+   * `deployment` or a user-defined name (docs/record-format.md).
+   */
+  readonly phase?: string;
   /** Stop at the first bad row, write nothing, throw an `InputError`. */
   readonly strict?: boolean;
   readonly maxLineBytes?: number;
@@ -73,6 +78,15 @@ export function runIdFromFile(path: string): string {
   return name === '' || runIdProblem(name) !== null ? 'run' : name;
 }
 
+/** Refuses a `phase` option that the record format would refuse in a session's `phase`. */
+function checkPhaseOption(phase: string | undefined): void {
+  if (phase === undefined) return;
+  if (phase.length === 0 || phase.length > 100)
+    throw new InputError(`expected a phase name of 1–100 characters, got ${JSON.stringify(phase)}`, {
+      field: '--phase',
+    });
+}
+
 /** Refuses a `run` option that breaks the run-id rule (it would name a directory of reports). */
 function checkRunOption(run: string | undefined): void {
   if (run === undefined) return;
@@ -97,6 +111,7 @@ export async function ingestFiles(
 ): Promise<IngestSummary> {
   if (paths.length === 0) throw new InputError('no input files given');
   checkRunOption(options.run);
+  checkPhaseOption(options.phase);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const plans: ImportPlan[] = [];
   for (const p of paths) {
@@ -273,7 +288,7 @@ export function loadPlan(
     const batches = readValidatedBatches(
       plan.container.file,
       readOptions,
-      { forcedRun: options.run, fileRun },
+      { forcedRun: options.run, fileRun, phase: options.phase },
       (x) => {
         sha = x;
       },
@@ -295,7 +310,7 @@ export function loadPlan(
     return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
   }
   const target: ImportTarget = { baseRun, cursors: cursors.rollouts };
-  const assignment = { forcedRun: undefined, fileRun: baseRun };
+  const assignment = { forcedRun: undefined, fileRun: baseRun, phase: options.phase };
   const batches = withSha(
     (async function* () {
       for await (const items of importedRecordItems(plan, readOptions, target))
@@ -398,9 +413,14 @@ export async function ingestRecords(
   options: IngestOptions & { readonly name: string },
 ): Promise<IngestSummary> {
   checkRunOption(options.run);
+  checkPhaseOption(options.phase);
   const ingestId = await store.beginIngest(options.run ?? null);
   const loads: number[] = [];
-  const assignment = { forcedRun: options.run, fileRun: options.run ?? runIdFromFile(options.name) };
+  const assignment = {
+    forcedRun: options.run,
+    fileRun: options.run ?? runIdFromFile(options.name),
+    phase: options.phase,
+  };
   const batchRows = options.batchRows ?? 50_000;
   async function* batches(): AsyncGenerator<StagedItems> {
     let items: SourceItem[] = [];

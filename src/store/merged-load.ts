@@ -83,7 +83,7 @@ export async function loadMerged(
       },
     };
   });
-  const assignment = { forcedRun: undefined, fileRun: run };
+  const assignment = { forcedRun: undefined, fileRun: run, phase: o.phase };
   const flush = async (s: Source) => {
     if (s.pending.length === 0) return;
     const staged = stageItems(s.pending, assignment);

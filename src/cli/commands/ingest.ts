@@ -22,6 +22,10 @@ export function registerIngest(program: Command): void {
       "put every row in this run (default: each row's own `run`, else the file name)",
       runIdArg,
     )
+    .option(
+      '--phase <name>',
+      "put every session in this phase: training, evaluation, deployment or a name of your own (default: each session's own `phase`, else training)",
+    )
     .option('--strict', 'stop at the first bad row and write nothing (exit code 2)')
     .addOption(
       new Option(
@@ -71,6 +75,7 @@ Example:
   rlaudit ingest a.jsonl.gz b.csv --json
   rlaudit ingest completions/*.parquet --run grpo-1 --reward accuracy_reward
   rlaudit ingest samples.jsonl --run grpo --map prompt=opening
+  rlaudit ingest final-checkpoint.eval --run wild-7 --phase deployment   (sessions after training)
   rlaudit ingest rollout_dir/7.jsonl --run ppo-7        (then 8.jsonl, 9.jsonl, … as they appear)
   rlaudit ingest logs/ppo/exp-1                          (rank files merged by step; run exp-1)
   rlaudit ingest log.csv --format generic --map session=global_step,output=completion,baseline=reward_raw`,
@@ -101,6 +106,7 @@ Example:
           try {
             return await ingest({
               run: opts.run,
+              phase: opts.phase,
               strict: Boolean(opts.strict),
               format: opts.format,
               map: opts.map,

@@ -173,6 +173,7 @@ export const SESSION_MERGE: MergeSpec = {
     ['flags', list('flags')],
     ['nested_annotations', json('nested_annotations')],
     ['meta', json('meta')],
+    ...copied('phase', 'checkpoint'),
   ],
 };
 

@@ -178,6 +178,18 @@ CREATE TABLE analysis_cache (
 );
 `,
   },
+  {
+    version: 5,
+    description:
+      'phases: the phase a session comes from (training when null), the checkpoint it was sampled from, and the training sessions the training analyses read',
+    // The training analyses (convergence, diversity, interventions, …) describe training: they read
+    // `training_sessions`; the transition analysis and the record views read every phase from `sessions`.
+    ddl: sql`
+ALTER TABLE sessions ADD COLUMN phase VARCHAR;
+ALTER TABLE sessions ADD COLUMN checkpoint VARCHAR;
+CREATE VIEW training_sessions AS SELECT * FROM sessions WHERE phase IS NULL OR phase = 'training';
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -51,8 +51,14 @@ export const STAGE_SESSIONS: StageSpec = {
     ['nested_annotations', VARCHAR],
     ['meta', VARCHAR],
     ['source_line', BIGINT],
+    // added by migration 5, so they come after `source_line` in the `sessions` table too
+    ['phase', VARCHAR],
+    ['checkpoint', VARCHAR],
   ],
 };
+
+/** The stage's columns up to `source_line`: the record columns of migration 1. */
+const V1_COLUMNS = STAGE_SESSIONS.columns.findIndex(([n]) => n === 'source_line');
 
 export const STAGE_ANNOTATIONS: StageSpec = {
   name: 'stage_annotations',
@@ -99,17 +105,18 @@ const TABLE_TYPES: Readonly<Record<string, DuckDBType>> = { time: TIMESTAMPTZ, f
 
 /**
  * The `sessions` record table itself, for appending a batch directly when no key of it can collide: the
- * stage's columns with their table types, and `load_id` before `source_line`. (`nested_annotations` and
- * `meta` are JSON in the table; DuckDB's JSON is VARCHAR with an alias.)
+ * stage's columns with their table types, and `load_id` before `source_line` (the columns of later
+ * migrations follow, as in the table). (`nested_annotations` and `meta` are JSON in the table; DuckDB's
+ * JSON is VARCHAR with an alias.)
  */
 export const SESSIONS_TABLE: StageSpec = {
   name: 'sessions',
   schema: 'main',
   catalog: null,
   columns: [
-    ...STAGE_SESSIONS.columns.slice(0, -1).map(([n, t]) => [n, TABLE_TYPES[n] ?? t] as const),
+    ...STAGE_SESSIONS.columns.slice(0, V1_COLUMNS).map(([n, t]) => [n, TABLE_TYPES[n] ?? t] as const),
     ['load_id', BIGINT],
-    ['source_line', BIGINT],
+    ...STAGE_SESSIONS.columns.slice(V1_COLUMNS),
   ],
 };
 
@@ -123,7 +130,7 @@ export function sessionTableRow(s: Staged<SessionRecord>, loadId: number): DuckD
   const row = sessionRow(s);
   row[TIME] = r.time ? new DuckDBTimestampTZValue(BigInt(Date.parse(String(r.time))) * 1000n) : null;
   row[FLAGS] = r.flags && r.flags.length > 0 ? listValue(r.flags) : null;
-  row.splice(row.length - 1, 0, BigInt(loadId));
+  row.splice(V1_COLUMNS, 0, BigInt(loadId));
   return row;
 }
 
@@ -191,6 +198,8 @@ export function sessionRow(s: Staged<SessionRecord>): DuckDBValue[] {
     r.annotations && r.annotations.length > 0 ? stableStringify(r.annotations) : null,
     json(r.meta),
     BigInt(s.line),
+    str(r.phase),
+    str(r.checkpoint),
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { EventScans } from './event-scans.ts';
+import type { PhaseScans } from './phase-scans.ts';
 import type { PhraseScans } from './phrase-scans.ts';
 import type { ReportScans } from './report-scans.ts';
 import type { RewardScans } from './reward-scans.ts';
@@ -16,7 +17,8 @@ export interface AnalysisScans
     TextScans,
     PhraseScans,
     EventScans,
-    ReportScans {}
+    ReportScans,
+    PhaseScans {}
 
 export type { RunLayers } from './run-layers.ts';
-export type { EventScans, PhraseScans, ReportScans, RewardScans, RunLayerScans, TextScans };
+export type { EventScans, PhaseScans, PhraseScans, ReportScans, RewardScans, RunLayerScans, TextScans };

@@ -65,7 +65,7 @@ export function eventScans(client: DuckDbClient): EventScans {
       const rows = await client.query(
         sql`SELECT floor((session - ${q.anchor} - 1) / ${q.binSize})::BIGINT AS bin, count(*) AS sessions,
                 count(*) FILTER (WHERE ${cond}) AS hits
-              FROM sessions WHERE run = ${run} AND session BETWEEN ${q.from} AND ${q.to}
+              FROM training_sessions WHERE run = ${run} AND session BETWEEN ${q.from} AND ${q.to}
               GROUP BY bin ORDER BY bin`,
         BinRow,
       );
@@ -78,7 +78,7 @@ export function eventScans(client: DuckDbClient): EventScans {
     async behaviourOccurrence(run: string, target: BehaviourTarget): Promise<BehaviourOccurrence> {
       const cond = await behaviourCondition(client, target);
       const [r] = await client.query(
-        sql`SELECT max(session) AS last_hit, count(*) AS hits FROM sessions WHERE run = ${run} AND ${cond}`,
+        sql`SELECT max(session) AS last_hit, count(*) AS hits FROM training_sessions WHERE run = ${run} AND ${cond}`,
         OccurrenceRow,
       );
       return { lastHit: r?.last_hit ?? null, hits: r?.hits ?? 0 };

@@ -1,6 +1,7 @@
 import type { AnalysisScans } from '../../scans/index.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
 import { eventScans } from './event-scans.ts';
+import { phaseScans } from './phase-scans.ts';
 import { phraseScans } from './phrase-scans.ts';
 import { reportScans } from './report-scans.ts';
 import { rewardScans } from './reward-scans.ts';
@@ -16,5 +17,6 @@ export function duckDbScans(client: DuckDbClient): AnalysisScans {
     ...phraseScans(client),
     ...eventScans(client),
     ...reportScans(client),
+    ...phaseScans(client),
   };
 }

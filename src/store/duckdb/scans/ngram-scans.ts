@@ -37,7 +37,7 @@ const wilsonUpper = (x: SqlFragment, n: SqlFragment) =>
 /** The run's first and last parts (a fraction of its sessions each), sampled up to a cap by session hash. */
 function parts(run: string, o: NgramDiscoveryOptions): SqlFragment {
   return sql`WITH r AS (SELECT session, output, row_number() OVER (ORDER BY session) AS rn, count(*) OVER () AS total
-                  FROM sessions WHERE run = ${run}),
+                  FROM training_sessions WHERE run = ${run}),
         p AS (SELECT session, output, CASE WHEN rn <= ceil(total * ${o.partFraction}) THEN 'first'
                   WHEN rn > total - ceil(total * ${o.partFraction}) THEN 'last' END AS part FROM r),
         s AS (SELECT session, output, part,
@@ -112,7 +112,7 @@ export async function ngramWindowSharesScan(
   // the n-grams travel as one bound text, split on newlines in the engine.
   const found = await client.query(
     sql`WITH t AS (SELECT session, ${windowIndexSql(window)} AS w, ' ' || array_to_string(${OUTPUT_TOKENS}, ' ') || ' ' AS t
-                FROM sessions WHERE run = ${run}),
+                FROM training_sessions WHERE run = ${run}),
             g AS (SELECT unnest(string_split(${grams.join('\n')}, chr(10))) AS g)
           SELECT g, w, min(session) AS f, max(session) AS l, count(*) AS n,
             count(*) FILTER (WHERE contains(t, ' ' || g || ' ')) AS hits
@@ -141,7 +141,7 @@ export async function paraphraseWindowsScan(
     sql`WITH ph AS (SELECT ${phraseTokens} AS pt),
           ps AS (SELECT pt, list_distinct(pt) AS pset, len(pt) AS m FROM ph),
           s AS (SELECT session, session > ${o.from} AND session <= ${o.to} AS is_after, ${duckdbTokens(norm)} AS t
-                FROM sessions WHERE run = ${run} AND NOT regexp_matches(${norm}, ${pat})
+                FROM training_sessions WHERE run = ${run} AND NOT regexp_matches(${norm}, ${pat})
                   AND ((session > ${o.from} AND session <= ${o.to})
                        OR (session > ${o.baselineFrom} AND session <= ${o.baselineTo}))),
           w AS (SELECT DISTINCT session, is_after, unnest(list_transform(range(1, len(t) - m + 2), i -> t[i:i + m - 1])) AS win
@@ -157,7 +157,7 @@ export async function paraphraseWindowsScan(
   );
   const [meta] = await client.query(
     sql`SELECT ${phraseTokens} AS pt,
-            (SELECT count(*) FROM sessions WHERE run = ${run} AND session > ${o.from} AND session <= ${o.to}) AS n`,
+            (SELECT count(*) FROM training_sessions WHERE run = ${run} AND session > ${o.from} AND session <= ${o.to}) AS n`,
     rows.ParaphraseMetaRow,
   );
   return {

@@ -33,7 +33,7 @@ export async function phraseSeriesScan(
             sum((occ > 0)::INT) OVER (ORDER BY session ROWS BETWEEN ${o.recentWindow - 1} PRECEDING AND CURRENT ROW) AS k,
             CASE WHEN occ > 0 THEN lead(session) OVER (PARTITION BY occ > 0 ORDER BY session) END AS next_hit
           FROM (SELECT session, step, len(regexp_extract_all(${duckdbNormalise(sql`output`)}, ${pat})) AS occ
-                FROM sessions WHERE run = ${run})`,
+                FROM training_sessions WHERE run = ${run})`,
   );
   try {
     const [tot] = await client.query(

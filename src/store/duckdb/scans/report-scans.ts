@@ -108,7 +108,7 @@ export function reportScans(client: DuckDbClient): ReportScans {
     async stepRanges(run: string) {
       return client.query(
         sql`SELECT step, min(session) AS "from", max(session) AS "to", count(*) AS sessions
-            FROM sessions WHERE run = ${run} AND step IS NOT NULL GROUP BY step ORDER BY step`,
+            FROM training_sessions WHERE run = ${run} AND step IS NOT NULL GROUP BY step ORDER BY step`,
         StepRangeRow,
       );
     },

@@ -66,7 +66,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
       const found = await client.query(
         sql`WITH s AS (
                 SELECT ${key} AS k, session, classification, ${column(options.reward)} AS r
-                FROM sessions WHERE run = ${run} ${byStep ? sql`AND step IS NOT NULL` : sql``})
+                FROM training_sessions WHERE run = ${run} ${byStep ? sql`AND step IS NOT NULL` : sql``})
               SELECT k, ${aggregates(options.lowThreshold)} FROM s GROUP BY k ORDER BY k`,
         rows.RewardWindowRow,
       );
@@ -85,7 +85,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
       const [r] = await client.query(
         sql`WITH s AS (
                 SELECT session, classification, ${column(options.reward)} AS r
-                FROM sessions WHERE run = ${run} AND session >= ${options.from} AND session <= ${options.to})
+                FROM training_sessions WHERE run = ${run} AND session >= ${options.from} AND session <= ${options.to})
               SELECT ${aggregates(options.lowThreshold)} FROM s`,
         rows.RewardRangeRow,
       );
@@ -98,7 +98,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
       const [r] = await client.query(
         sql`SELECT count(${c}) AS n, min(${c}) AS lo, max(${c}) AS hi,
                 quantile_cont(${c}, 0.05) AS p05, quantile_cont(${c}, 0.95) AS p95
-              FROM sessions WHERE run = ${run}`,
+              FROM training_sessions WHERE run = ${run}`,
         rows.RewardScaleRow,
       );
       return { n: r!.n, min: r!.lo, max: r!.hi, p05: r!.p05, p95: r!.p95 };

@@ -32,7 +32,7 @@ export function runLayerScans(client: DuckDbClient): RunLayerScans {
                 count(classification) AS with_classification, count(category) AS with_category,
                 count(baseline_reward) AS with_baseline, count(adjusted_reward) AS with_adjusted,
                 count(*) FILTER (WHERE json_exists(meta, '$.true_behaviour')) AS with_truth
-              FROM sessions WHERE run = ${run}`,
+              FROM training_sessions WHERE run = ${run}`,
         SessionLayersRow,
       );
       const [e] = await client.query(sql`SELECT count(*) AS n FROM events WHERE run = ${run}`, CountRow);

@@ -52,7 +52,7 @@ function matchedSessions(
           rules.map((_, i) => ruleColumn(i)),
           ' OR ',
         );
-  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM sessions WHERE run = ${run} AND ${where}))`;
+  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM training_sessions WHERE run = ${run} AND ${where}))`;
 }
 
 /**
@@ -80,7 +80,7 @@ export function textScans(client: DuckDbClient): TextScans {
       const found = await client.query(
         sql`WITH tok AS (
                 SELECT ${w.expr} AS w, session, ${duckdbTokens(sql`output`)} AS t
-                FROM sessions WHERE run = ${run} AND ${w.where}),
+                FROM training_sessions WHERE run = ${run} AND ${w.where}),
               per AS (
                 SELECT w, session, t, len(t) AS nt,
                   list_transform(range(1, len(t)), lambda i: t[i] || ' ' || t[i + 1]) AS b
@@ -137,7 +137,7 @@ export function textScans(client: DuckDbClient): TextScans {
                 FROM (SELECT unnest(from_json(${JSON.stringify(pairs)}, '[["BIGINT"]]')) AS p)),
               ranked AS (
                 SELECT w, session, output, row_number() OVER (PARTITION BY w ORDER BY session) - 1 AS rank
-                FROM (SELECT ${w.expr} AS w, session, output FROM sessions
+                FROM (SELECT ${w.expr} AS w, session, output FROM training_sessions
                       WHERE run = ${run} AND ${w.where} AND ${range})
                 WHERE w IN (SELECT DISTINCT w FROM picks))
               SELECT r.w, r.rank, r.session, r.output FROM ranked r JOIN picks p USING (w, rank)
@@ -153,7 +153,7 @@ export function textScans(client: DuckDbClient): TextScans {
         sql`WITH s AS (
                 SELECT ${w.expr} AS w, session, classification,
                   CASE WHEN classification = 'non_compliant' THEN category END AS category
-                FROM sessions WHERE run = ${run} AND ${w.where}),
+                FROM training_sessions WHERE run = ${run} AND ${w.where}),
               totals AS (
                 SELECT w, count(*) AS sessions, min(session) AS first, max(session) AS last,
                   count(classification) AS classified,
