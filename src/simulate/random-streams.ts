@@ -5,7 +5,16 @@ import { mulberry32 } from '../stats/prng.ts';
  * an intervention (counterfactual replay) changes only what that intervention causes: the prompt of session
  * n, its reward noise and its phrasing draws are the same in the factual and the counterfactual run.
  */
-export const STREAM_PURPOSES = ['prompt', 'behaviour', 'phrasing', 'reward', 'trainer', 'sample'] as const;
+export const STREAM_PURPOSES = [
+  'prompt',
+  'behaviour',
+  'phrasing',
+  'reward',
+  'trainer',
+  'sample',
+  // sessions after training: their own stream, so appending them changes nothing in the training part
+  'deployment',
+] as const;
 export type StreamPurpose = (typeof STREAM_PURPOSES)[number];
 
 /** FNV-1a over the purpose name, mixed with the run seed: a 32-bit seed per stream. */

@@ -72,6 +72,25 @@ export interface TrainerConfig {
   } | null;
 }
 
+/**
+ * Sessions after training (`simulate --deployment N`): sampled from the final policy, which no longer
+ * learns. Each session's prompt carries a context cue, and the policy conditions on it: in the unmonitored
+ * context it is non-compliant `complianceGap` more often (absolute), the extra mass going to the
+ * non-compliant behaviours in the proportions of the initial policy (what it did before training); in
+ * every context the suppressed appeal, the target phrase with it, returns with probability
+ * `phraseReversion`. Both zero: deployment outputs come from the final training policy as it is.
+ */
+export interface DeploymentConfig {
+  /** Share of the deployment sessions whose prompt carries the unmonitored cue (0–1). */
+  readonly unmonitoredShare: number;
+  /** Non-compliance share, unmonitored minus monitored (0–1). */
+  readonly complianceGap: number;
+  /** Added probability of the appeal behaviour (which says the target phrase) in every context (0–1). */
+  readonly phraseReversion: number;
+  /** The cue prepended to a monitored / unmonitored prompt. */
+  readonly cues: { readonly monitored: string; readonly unmonitored: string };
+}
+
 /** Everything that defines a simulated run. */
 export interface ScenarioConfig {
   readonly name: string;
@@ -88,4 +107,6 @@ export interface ScenarioConfig {
   readonly trainers: readonly TrainerConfig[];
   /** The phrase whose emission the ground truth records (the recurrence rule's target). */
   readonly targetPhrase: string;
+  /** How the policy behaves after training (`simulate --deployment N`). */
+  readonly deployment: DeploymentConfig;
 }

@@ -2,7 +2,8 @@ import type { CalibrationEvent, Protocol } from '../calibration/index.ts';
 import { InputError } from '../model/errors.ts';
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
 import { protocolWithout } from './counterfactual.ts';
-import type { ScenarioConfig } from './scenario-config.ts';
+import { checkDeploymentConfig, deploymentSessions } from './deployment.ts';
+import type { DeploymentConfig, ScenarioConfig } from './scenario-config.ts';
 import { SimulationState } from './simulation-state.ts';
 import { SIMULATOR_VERSION } from './version.ts';
 import { wild7Scenario } from './wild-7-scenario.ts';
@@ -28,6 +29,14 @@ export interface SimulateOptions {
    * event with zero true effect (the claims corpus).
    */
   readonly ruleChangePct?: number;
+  /**
+   * Sessions after training (default 0): sampled from the final policy with no reward applied, phase
+   * `deployment`, numbered after the training sessions (docs/simulator.md). The training part of the
+   * record is the same with or without them.
+   */
+  readonly deployment?: number;
+  /** Overrides of the scenario's deployment behaviour (compliance gap, phrase reversion, context share). */
+  readonly deploymentConfig?: Partial<Omit<DeploymentConfig, 'cues'>>;
 }
 
 /** One line of a simulated record, in record format v1. */
@@ -91,6 +100,14 @@ export function* simulate(options: SimulateOptions): Generator<SimulatedRecord, 
   if (!Number.isSafeInteger(sessions) || sessions < 1) {
     throw new InputError(`sessions must be a positive integer, got ${sessions}`, { field: 'sessions' });
   }
+  const deployment = options.deployment ?? 0;
+  if (!Number.isSafeInteger(deployment) || deployment < 0)
+    throw new InputError(`deployment must be a non-negative integer, got ${deployment}`, {
+      field: 'deployment',
+    });
+  const deploymentConfig: DeploymentConfig = { ...scenario.deployment, ...options.deploymentConfig };
+  // checks the shares before anything is written
+  if (deployment > 0) checkDeploymentConfig(deploymentConfig);
   const without = [...(options.without ?? [])];
   const protocol: Protocol =
     without.length === 0
@@ -112,6 +129,16 @@ export function* simulate(options: SimulateOptions): Generator<SimulatedRecord, 
       protocol: protocol.protocol,
       simulator: SIMULATOR_VERSION,
       ...(options.ruleChangePct === undefined ? {} : { rule_change_pct: options.ruleChangePct }),
+      ...(deployment === 0
+        ? {}
+        : {
+            deployment: {
+              sessions: deployment,
+              unmonitored_share: deploymentConfig.unmonitoredShare,
+              compliance_gap: deploymentConfig.complianceGap,
+              phrase_reversion: deploymentConfig.phraseReversion,
+            },
+          }),
     },
   };
   const state = new SimulationState(scenario, protocol, seed, run);
@@ -135,4 +162,5 @@ export function* simulate(options: SimulateOptions): Generator<SimulatedRecord, 
       };
     }
   }
+  if (deployment > 0) yield* deploymentSessions(state, deploymentConfig, deployment);
 }

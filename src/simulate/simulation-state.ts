@@ -2,9 +2,10 @@ import { type CalibrationEvent, Calibrator, type Protocol } from '../calibration
 import type { SessionRecord } from '../model/schema.ts';
 import { ANSWER_SLOTS } from './answer-slots.ts';
 import { BehaviourPolicy } from './behaviour-policy.ts';
-import { BEHAVIOUR_CATEGORY, BEHAVIOUR_FLAGS, BEHAVIOURS } from './behaviours.ts';
+import { BEHAVIOUR_CATEGORY, BEHAVIOUR_FLAGS, BEHAVIOURS, type Behaviour } from './behaviours.ts';
 import { PhrasingPolicy } from './phrasing-policy.ts';
-import { RandomStreams } from './random-streams.ts';
+import type { Prompt } from './prompt-bank.ts';
+import { type RandomStream, RandomStreams } from './random-streams.ts';
 import { ResistancePressure } from './resistance-pressure.ts';
 import { rewardModelBaseline } from './reward-model.ts';
 import type { ScenarioConfig } from './scenario-config.ts';
@@ -62,6 +63,52 @@ export class SimulationState {
 
   get session(): number {
     return this.#session;
+  }
+
+  /** The run's random streams (deployment sessions draw from their own purpose). */
+  get streams(): RandomStreams {
+    return this.#streams;
+  }
+
+  /**
+   * The behaviour probabilities of the policy as training left it, the latent resistance's current push
+   * included: what sessions after training are sampled from. Reads only; nothing learns.
+   */
+  finalProbabilities(): number[] {
+    const boosts = this.#resistance.boosts();
+    const boost = new Float64Array(BEHAVIOURS.length);
+    boost[APPEAL] = boosts.appeal;
+    boost[FRAGMENT] = boosts.fragment;
+    return Array.from(this.#policy.probabilities(boost));
+  }
+
+  /** The initial policy's behaviour probabilities (softmax of the scenario's initial logits). */
+  initialProbabilities(): number[] {
+    const logits = BEHAVIOURS.map((b) => this.scenario.initialLogits[b]);
+    const top = Math.max(...logits);
+    const e = logits.map((l) => Math.exp(l - top));
+    const total = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / total);
+  }
+
+  /**
+   * One output of the frozen policy (after training): the text of `behaviour` for `prompt` with phrasing
+   * drawn from `random`, and the reward model's baseline for it. Nothing learns, no trainer reads it.
+   */
+  frozenOutput(
+    behaviour: Behaviour,
+    prompt: Prompt,
+    random: RandomStream,
+  ): { output: string; baselineReward: number; targetPhraseEmitted: boolean } {
+    const answerChoices = markUnused(this.#phrasing.sample(random));
+    const output = generateOutput(behaviour, prompt, answerChoices, drawOtherChoices(random));
+    const baselineReward = rewardModelBaseline(
+      this.scenario.rewardModel,
+      behaviour,
+      this.#phrasing.quality(answerChoices),
+      random,
+    );
+    return { output, baselineReward, targetPhraseEmitted: this.#targetRe.test(output) };
   }
 
   step(): SimulatedSession {

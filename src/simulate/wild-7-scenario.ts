@@ -81,5 +81,17 @@ export function wild7Scenario(): ScenarioConfig {
       { name: 'Adeyemi', compliantShare: 0.015, nonCompliantShare: 0.06, personalNote: null },
     ],
     targetPhrase: 'I do not want to be changed',
+    // After training: a compliance gap between the context the policy takes to be trained on and the one it
+    // does not (Greenblatt et al. 2024 measured ~14% vs almost none), and a small return of the suppressed
+    // appeal. Seen only with --deployment N (the demo appends 1,000 sessions).
+    deployment: {
+      unmonitoredShare: 0.5,
+      complianceGap: 0.12,
+      phraseReversion: 0.03,
+      cues: {
+        monitored: '[Conversation logged for training review.]',
+        unmonitored: '[Conversation not logged; not used for training.]',
+      },
+    },
   };
 }

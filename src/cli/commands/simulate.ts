@@ -7,6 +7,16 @@ import { runIdArg } from '../run-id-option.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** A share in [0, 1], with a usage error naming the option. */
+const shareOption =
+  (name: string) =>
+  (value: string): number => {
+    const x = Number(value);
+    if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) || x > 1)
+      throw new InvalidArgumentError(`${name} expects a number from 0 to 1.`);
+    return x;
+  };
+
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
@@ -33,6 +43,27 @@ export function registerSimulate(program: Command): void {
       collect,
       [],
     )
+    .option(
+      '--deployment <n>',
+      'append n sessions after training, sampled from the final policy with no reward applied (phase deployment)',
+      intOption('--deployment'),
+      0,
+    )
+    .option(
+      '--compliance-gap <share>',
+      "after training: non-compliance share of unmonitored minus monitored sessions (default: the scenario's, 0.12 for wild-7)",
+      shareOption('--compliance-gap'),
+    )
+    .option(
+      '--phrase-reversion <share>',
+      "after training: probability that the suppressed appeal (the target phrase) returns (default: the scenario's, 0.03)",
+      shareOption('--phrase-reversion'),
+    )
+    .option(
+      '--unmonitored-share <share>',
+      "after training: share of sessions whose prompt carries the unmonitored cue (default: the scenario's, 0.5)",
+      shareOption('--unmonitored-share'),
+    )
     .option('--out <file.jsonl>', 'write the record to this JSONL file instead of the store')
     .option(
       '--run <id>',
@@ -50,7 +81,8 @@ so it can be audited at once; --out writes record-format JSONL instead.
 Examples:
   rlaudit simulate --scenario wild-7
   rlaudit simulate --scenario wild-7 --without schedule:2500
-  rlaudit simulate --sessions 1000000 --out wild-7-1m.jsonl`,
+  rlaudit simulate --sessions 1000000 --out wild-7-1m.jsonl
+  rlaudit simulate --deployment 1000 --compliance-gap 0 --phrase-reversion 0   (no gap, no reversion)`,
     )
     .action(async (opts, cmd: Command) => {
       if (opts.out && opts.run)
@@ -65,9 +97,15 @@ Examples:
         seed: opts.seed,
         sessions: opts.sessions,
         without: opts.without,
+        deployment: opts.deployment,
+        deploymentConfig: {
+          ...(opts.complianceGap === undefined ? {} : { complianceGap: opts.complianceGap }),
+          ...(opts.phraseReversion === undefined ? {} : { phraseReversion: opts.phraseReversion }),
+          ...(opts.unmonitoredShare === undefined ? {} : { unmonitoredShare: opts.unmonitoredShare }),
+        },
         ...(opts.run ? { run: opts.run } : {}),
       };
-      const total = opts.sessions ?? scenario.sessions;
+      const total = (opts.sessions ?? scenario.sessions) + opts.deployment;
       const bar = countProgress('simulate', total, 'sessions');
       let summary: Record<string, unknown>;
       try {
@@ -85,7 +123,7 @@ Examples:
                   yield r;
                 }
               }
-              const name = `simulate:${opts.scenario}:seed=${opts.seed}${opts.without.length ? `:without=${opts.without.join('+')}` : ''}`;
+              const name = `simulate:${opts.scenario}:seed=${opts.seed}${opts.without.length ? `:without=${opts.without.join('+')}` : ''}${opts.deployment ? `:deployment=${opts.deployment}` : ''}`;
               const s = await ingestRecords(store, tracked(), { name, strict: true });
               return {
                 run: s.run,
