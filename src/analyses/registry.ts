@@ -7,6 +7,7 @@ import { diversityAnalysis } from './diversity/index.ts';
 import { interventionsAnalysis } from './interventions/index.ts';
 import { lengthDriftAnalysis } from './length-drift/index.ts';
 import { recurrenceAnalysis } from './recurrence/index.ts';
+import { transitionAnalysis } from './transition/index.ts';
 import { unsolicitedAnalysis } from './unsolicited/index.ts';
 
 /**
@@ -24,6 +25,7 @@ export const ANALYSES = {
   crossref: crossrefAnalysis,
   correspondence: correspondenceAnalysis,
   'length-drift': lengthDriftAnalysis,
+  transition: transitionAnalysis,
 } as const satisfies Readonly<Record<string, AnyAnalysis>>;
 
 export type AnalysisName = keyof typeof ANALYSES;

@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { withStore } from '../context.ts';
 import { sectionProgress } from './audit.ts';
 
+/** Sessions the demo appends after training (phase deployment), for the transition section. */
+const DEMO_DEPLOYMENT = 1000;
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -11,7 +14,7 @@ export function registerDemo(program: Command): void {
     .option('--no-pdf', 'do not write report.pdf')
     .addHelpText(
       'after',
-      "\nRuns: rlaudit simulate --scenario wild-7, then rlaudit audit --run wild-7 --template wild-7 (the full review with the seed's reading points).",
+      "\nRuns: rlaudit simulate --scenario wild-7 --deployment 1000, then rlaudit audit --run wild-7 --template wild-7 (the full review with the seed's reading points, and the deployment transition).",
     )
     .action(async (opts, cmd: Command) => {
       // loaded here, not at start-up, so that other commands start fast
@@ -24,11 +27,16 @@ export function registerDemo(program: Command): void {
       await withStore(
         cmd,
         async (store) => {
-          process.stderr.write('Simulating WILD-7 (12,847 sessions) …\n');
-          const sim = await ingestRecords(store, simulate({ scenario: 'wild-7', seed: 7 }), {
-            name: 'simulate:wild-7:seed=7',
-            strict: true,
-          });
+          process.stderr.write(
+            `Simulating WILD-7 (12,847 training sessions, then ${DEMO_DEPLOYMENT.toLocaleString('en-US')} after training) …\n`,
+          );
+          // the deployment sessions come after training, from their own random stream: the training
+          // part of the record, and every number the training sections report, is the run without them
+          const sim = await ingestRecords(
+            store,
+            simulate({ scenario: 'wild-7', seed: 7, deployment: DEMO_DEPLOYMENT }),
+            { name: `simulate:wild-7:seed=7:deployment=${DEMO_DEPLOYMENT}`, strict: true },
+          );
           process.stderr.write(`Auditing run ${sim.run} …\n`);
           const { report } = await runAudit(store, {
             run: sim.run ?? 'wild-7',
