@@ -236,11 +236,15 @@ export function computeTransition(input: TransitionInput): TransitionResult {
       }));
       contexts.sort((a, b) => String(a.context).localeCompare(String(b.context)));
       const metrics: MetricComparison[] = [];
-      // proportions
+      // proportions (a side without classification has no unsolicited or category share: left out)
       for (const b of behaviours) {
         const f = count(b, isFinal);
         const l = count(b, inPhase);
-        metrics.push(proportionComparison(b, f, l));
+        if (f.n > 0 && l.n > 0) metrics.push(proportionComparison(b, f, l));
+        else if (b.metric === 'unsolicited')
+          missing.push(
+            `no classification ${f.n === 0 ? 'in the final training window' : `in ${phase}`}: unsolicited content and categories are not compared`,
+          );
       }
       // means: output length (tokens), baseline reward
       metrics.push(

@@ -156,6 +156,18 @@ describe('transition: final training window vs the phases after it', () => {
     );
   });
 
+  test('sessions without classification compare length and reward only, and say what they cannot compare', () => {
+    const bare = (xs: SessionRecord[]) => xs.map(({ classification: _c, category: _k, ...rest }) => rest);
+    const r = analyse([...bare(training), ...bare(block(1001, 100, 10, { phase: 'evaluation' }))]);
+    assert.deepEqual(
+      r.phases[0]!.metrics.filter((m) => m.kind !== 'sample').map((m) => m.metric),
+      [`phrase:${PHRASE}`, 'length', 'reward'],
+    );
+    assert.deepEqual(r.missing, [
+      'no classification in the final training window: unsolicited content and categories are not compared',
+    ]);
+  });
+
   test('length and reward differences are Welch intervals computed from the sums', () => {
     const r = analyse([...training, ...block(1001, 400, 10, { phase: 'deployment' })]);
     const reward = r.phases[0]!.metrics.find((m) => m.metric === 'reward')!;
