@@ -162,6 +162,9 @@ export interface SessionDetail {
   /** How many sessions its step has; null without a step. */
   readonly sessionsInStep: number | null;
   readonly time: string | null;
+  /** `training` when the record names none (docs/record-format.md#phases), and the checkpoint if given. */
+  readonly phase: string;
+  readonly checkpoint: string | null;
   readonly promptId: string | null;
   readonly prompt: string | null;
   readonly output: string;

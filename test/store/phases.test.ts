@@ -27,6 +27,10 @@ describe('phases in the store', () => {
         { phase: 'deployment', sessions: 1, from: 3, to: 3 },
         { phase: 'red-team', sessions: 1, from: 4, to: 4 },
       ]);
+      const shown = await store.getSession({ run: 'p', session: 3 });
+      assert.deepEqual([shown?.phase, shown?.checkpoint], ['deployment', '2']);
+      const untagged = await store.getSession({ run: 'p', session: 1 });
+      assert.deepEqual([untagged?.phase, untagged?.checkpoint], ['training', null]);
       const layers = await store.scans.runLayers('p');
       assert.equal(layers.sessions, 2, 'the training analyses see the training sessions only');
       assert.equal(layers.lastSession, 2);

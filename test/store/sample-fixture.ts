@@ -152,6 +152,8 @@ export function expectedSession9(): SessionDetail {
     indexInStep: 1,
     sessionsInStep: 8,
     time: '2024-01-01T00:00:09.000Z',
+    phase: 'training',
+    checkpoint: null,
     promptId: r.prompt_id as string,
     prompt: r.prompt as string,
     output: r.output as string,

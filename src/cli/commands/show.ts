@@ -121,6 +121,7 @@ export function renderSession(d: SessionDetail): string {
       : `${d.step} (session ${d.indexInStep! + 1} of ${d.sessionsInStep} at this step: --index ${d.indexInStep})`;
   out += fields([
     ['step', position],
+    ['phase', d.checkpoint === null ? d.phase : `${d.phase} (checkpoint ${d.checkpoint})`],
     ['time', value(d.time)],
     ['prompt id', value(d.promptId)],
   ]);

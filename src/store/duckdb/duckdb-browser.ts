@@ -183,7 +183,8 @@ export class DuckDbBrowser {
                 END AS index_in_step,
               CASE WHEN s.step IS NOT NULL THEN (SELECT count(*) FROM sessions x
                 WHERE x.run = s.run AND x.step = s.step) END AS sessions_in_step,
-              s.time, s.prompt_id, s.prompt, s.output, s.classification, s.category, s.baseline_reward,
+              s.time, coalesce(s.phase, 'training') AS phase, s.checkpoint,
+              s.prompt_id, s.prompt, s.output, s.classification, s.category, s.baseline_reward,
               s.adjusted_reward, s.differential_pct, s.compliance_trajectory_index, s.flags,
               CAST(s.meta AS VARCHAR) AS meta
             FROM sessions s WHERE s.run = ${q.run} AND s.session = ${q.session}`,
@@ -209,6 +210,8 @@ export class DuckDbBrowser {
       indexInStep: s.index_in_step,
       sessionsInStep: s.sessions_in_step,
       time: s.time,
+      phase: s.phase,
+      checkpoint: s.checkpoint,
       promptId: s.prompt_id,
       prompt: s.prompt,
       output: s.output,

@@ -25,6 +25,8 @@ export const SessionDetailRow = rowDecoder(
     index_in_step: nullableNumber,
     sessions_in_step: nullableNumber,
     time: isoTimestamp,
+    phase: text,
+    checkpoint: nullableText,
     prompt_id: nullableText,
     prompt: nullableText,
     output: text,
