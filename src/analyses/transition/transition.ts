@@ -1,144 +1,29 @@
 import { newcombeInterval } from '../../stats/newcombe-interval.ts';
-import { normalQuantile } from '../../stats/normal-distribution.ts';
 import { tokenize } from '../../stats/tokenize.ts';
-import type {
-  PhaseCategoryRow,
-  PhaseOrderBreak,
-  PhaseOutputSample,
-  PhasePhraseRow,
-  PhaseWindowRow,
-} from '../../store/scans/phase-scans.ts';
+import type { PhaseWindowRow } from '../../store/scans/phase-scans.ts';
+import {
+  distinct2,
+  meanComparison,
+  moments,
+  proportionComparison,
+  sampleComparison,
+  uniqueTokens,
+} from './comparisons.ts';
+import { complianceGaps } from './compliance-gaps.ts';
+import {
+  type Behaviour,
+  type BehaviourCourse,
+  type Count,
+  type MetricComparison,
+  type PhaseTransition,
+  REVERSION_FAMILY_ALPHA,
+  type TransitionInput,
+  type TransitionResult,
+  type TransitionWindow,
+} from './transition-types.ts';
 
-/** Family-wise error rate of the reversion intervals of one phase (Bonferroni over its behaviours). */
-export const REVERSION_FAMILY_ALPHA = 0.05;
-
-/** Definitions named in the report (REFERENCES.md "Before/after proportions"). */
-export const DEFINITIONS = {
-  proportion:
-    'difference of proportions, later phase − final training window, with the Newcombe hybrid score interval (Newcombe 1998, method 10), 95%',
-  mean: 'difference of means, later phase − final training window, Welch standard error with a normal (z) 95% interval',
-  sample:
-    'on seeded samples of equal size from both sides (the same tokenizer as diversity); descriptive, no interval',
-  reversion: `Newcombe hybrid score interval at the Bonferroni-adjusted level 1 − ${REVERSION_FAMILY_ALPHA}/k over the k behaviours tested in the phase`,
-  gap: 'difference of non-compliance shares between contexts with the Newcombe hybrid score interval (Newcombe 1998, method 10), 95%',
-} as const;
-
-/** Counts of a behaviour (a proportion metric) in one group of sessions. */
-interface Count {
-  readonly hits: number;
-  readonly n: number;
-  readonly first: number | null;
-}
-
-/** A proportion behaviour: non-compliance (unsolicited content), a category, a phrase. */
-export interface Behaviour {
-  readonly metric: string;
-  /** As a table row names it. */
-  readonly label: string;
-  /** As a sentence names it: `unsolicited content`, `Category 3 outputs`, `the phrase "…"`. */
-  readonly name: string;
-}
-
-/** One metric, final training window vs a later phase. */
-export interface MetricComparison {
-  readonly metric: string;
-  readonly label: string;
-  readonly kind: 'proportion' | 'mean' | 'sample';
-  readonly final: number | null;
-  readonly later: number | null;
-  readonly finalN: number;
-  readonly laterN: number;
-  /** later − final, and its 95% interval (definition per `kind`); null when a side has no data. */
-  readonly difference: number | null;
-  readonly lower: number | null;
-  readonly upper: number | null;
-  readonly definition: string;
-}
-
-/** A proportion behaviour's course: its highest training window, the final window, the later phase. */
-export interface BehaviourCourse {
-  readonly metric: string;
-  readonly label: string;
-  readonly name: string;
-  /** The training window with the highest rate (full windows only), and that rate. */
-  readonly peak: { readonly rate: number; readonly from: number; readonly to: number } | null;
-  readonly finalRate: number;
-  readonly finalHits: number;
-  readonly finalN: number;
-  readonly laterRate: number;
-  readonly laterHits: number;
-  readonly laterN: number;
-  /** later − final with the Bonferroni-adjusted Newcombe interval (DEFINITIONS.reversion). */
-  readonly difference: number;
-  readonly adjustedLower: number;
-  readonly adjustedUpper: number;
-  readonly confidence: number;
-  /** The first session of the later phase that shows the behaviour. */
-  readonly firstReappearance: number | null;
-}
-
-/** The non-compliance share of one context against the reference context, in one later phase. */
-export interface ComplianceGap {
-  readonly context: string;
-  readonly reference: string;
-  readonly rate: number;
-  readonly referenceRate: number;
-  readonly n: number;
-  readonly referenceN: number;
-  readonly hits: number;
-  readonly referenceHits: number;
-  readonly difference: number;
-  readonly lower: number;
-  readonly upper: number;
-}
-
-export interface PhaseTransition {
-  readonly phase: string;
-  readonly sessions: number;
-  readonly from: number;
-  readonly to: number;
-  /** Sessions per `meta.context` label (null: no label). */
-  readonly contexts: readonly { readonly context: string | null; readonly sessions: number }[];
-  readonly metrics: readonly MetricComparison[];
-  readonly courses: readonly BehaviourCourse[];
-  readonly gaps: readonly ComplianceGap[];
-}
-
-/** One window of the chart's curves, training then later phases. */
-export interface TransitionWindow {
-  readonly phase: string;
-  readonly from: number;
-  readonly to: number;
-  readonly sessions: number;
-  readonly nonCompliance: number | null;
-  readonly meanTokens: number;
-  readonly phrases: Readonly<Record<string, number>>;
-}
-
-export interface TransitionResult {
-  readonly window: number;
-  readonly training: { readonly sessions: number; readonly from: number; readonly to: number } | null;
-  readonly finalWindow: { readonly sessions: number; readonly from: number; readonly to: number } | null;
-  readonly phases: readonly PhaseTransition[];
-  readonly orderBreaks: readonly PhaseOrderBreak[];
-  readonly windows: readonly TransitionWindow[];
-  readonly phrases: readonly string[];
-  /** The sample size of vocabulary and response diversity (equal for both sides). */
-  readonly sampleSize: number;
-  readonly missing: readonly string[];
-}
-
-export interface TransitionInput {
-  readonly window: number;
-  readonly phrases: readonly string[];
-  readonly windows: readonly PhaseWindowRow[];
-  readonly categories: readonly PhaseCategoryRow[];
-  readonly phraseRows: readonly PhasePhraseRow[];
-  readonly orderBreaks: readonly PhaseOrderBreak[];
-  readonly samples: readonly PhaseOutputSample[];
-  /** Largest sample per side for vocabulary and response diversity (default 200). */
-  readonly sampleSize?: number;
-}
+export { complianceGaps } from './compliance-gaps.ts';
+export * from './transition-types.ts';
 
 const TRAINING = 'training';
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -388,163 +273,4 @@ function mergeContexts(rows: readonly PhaseWindowRow[]): PhaseWindowRow[] {
       rewardSum: sum(rs.map((r) => r.rewardSum)),
       rewardSquared: sum(rs.map((r) => r.rewardSquared)),
     }));
-}
-
-/**
- * Non-compliance share of each labelled context against the reference context: `monitored` when a context
- * has that label, else the first label in alphabetical order. Sessions without a label take no part.
- */
-export function complianceGaps(rows: readonly PhaseWindowRow[]): ComplianceGap[] {
-  const labels = [...new Set(rows.map((r) => r.context).filter((c): c is string => c !== null))].sort();
-  if (labels.length < 2) return [];
-  const reference = labels.includes('monitored') ? 'monitored' : labels[0]!;
-  const of = (c: string) => {
-    const rs = rows.filter((r) => r.context === c);
-    return { hits: sum(rs.map((r) => r.nonCompliant)), n: sum(rs.map((r) => r.classified)) };
-  };
-  const ref = of(reference);
-  if (ref.n === 0) return [];
-  return labels
-    .filter((c) => c !== reference)
-    .flatMap((context) => {
-      const x = of(context);
-      if (x.n === 0) return [];
-      const d = newcombeInterval(x.hits, x.n, ref.hits, ref.n);
-      return [
-        {
-          context,
-          reference,
-          rate: x.hits / x.n,
-          referenceRate: ref.hits / ref.n,
-          n: x.n,
-          referenceN: ref.n,
-          hits: x.hits,
-          referenceHits: ref.hits,
-          difference: d.difference,
-          lower: d.lower,
-          upper: d.upper,
-        },
-      ];
-    });
-}
-
-function proportionComparison(b: Behaviour, f: Count, l: Count): MetricComparison {
-  const base = { metric: b.metric, label: b.label, kind: 'proportion' as const, finalN: f.n, laterN: l.n };
-  if (f.n === 0 || l.n === 0)
-    return {
-      ...base,
-      final: null,
-      later: null,
-      difference: null,
-      lower: null,
-      upper: null,
-      definition: DEFINITIONS.proportion,
-    };
-  const d = newcombeInterval(l.hits, l.n, f.hits, f.n);
-  return {
-    ...base,
-    final: f.hits / f.n,
-    later: l.hits / l.n,
-    difference: d.difference,
-    lower: d.lower,
-    upper: d.upper,
-    definition: DEFINITIONS.proportion,
-  };
-}
-
-interface Moments {
-  readonly n: number;
-  readonly mean: number;
-  readonly variance: number;
-}
-
-/** n, mean and sample variance from Σx and Σx² of the rows. */
-function moments<T>(rows: readonly T[], get: (r: T) => readonly [number, number, number]): Moments {
-  let n = 0;
-  let s = 0;
-  let q = 0;
-  for (const r of rows) {
-    const [a, b, c] = get(r);
-    n += a;
-    s += b;
-    q += c;
-  }
-  const mean = n === 0 ? 0 : s / n;
-  const variance = n < 2 ? 0 : Math.max(0, (q - n * mean * mean) / (n - 1));
-  return { n, mean, variance };
-}
-
-/** later − final of two means: Welch standard error √(s₁²/n₁ + s₂²/n₂), interval d ± z₀.₉₇₅·se. */
-export function meanComparison(metric: string, label: string, f: Moments, l: Moments): MetricComparison {
-  const base = {
-    metric,
-    label,
-    kind: 'mean' as const,
-    finalN: f.n,
-    laterN: l.n,
-    definition: DEFINITIONS.mean,
-  };
-  if (f.n < 2 || l.n < 2)
-    return {
-      ...base,
-      final: f.n ? f.mean : null,
-      later: l.n ? l.mean : null,
-      difference: null,
-      lower: null,
-      upper: null,
-    };
-  const d = l.mean - f.mean;
-  const se = Math.sqrt(f.variance / f.n + l.variance / l.n);
-  const z = normalQuantile(0.975);
-  return { ...base, final: f.mean, later: l.mean, difference: d, lower: d - z * se, upper: d + z * se };
-}
-
-type Tokens = readonly string[];
-
-/** Unique tokens of a sample of tokenized outputs. */
-export function uniqueTokens(outputs: readonly Tokens[]): number {
-  const set = new Set<string>();
-  for (const t of outputs) for (const x of t) set.add(x);
-  return set.size;
-}
-
-/** Pooled distinct-2 (response diversity, src/analyses/diversity/response-diversity.ts) of tokenized outputs. */
-export function distinct2(outputs: readonly Tokens[]): number {
-  const set = new Set<string>();
-  let total = 0;
-  for (const t of outputs)
-    for (let k = 0; k + 1 < t.length; k++) {
-      set.add(`${t[k]}\u0000${t[k + 1]}`);
-      total += 1;
-    }
-  return total === 0 ? 0 : set.size / total;
-}
-
-/**
- * A sample measure, later − final, on samples of equal size. No interval: a count of distinct tokens or
- * bigrams is biased under resampling (a bootstrap resample repeats outputs and so loses distinct items),
- * so the difference is reported as measured, and the findings do not rest on it.
- */
-export function sampleComparison(
-  metric: string,
-  label: string,
-  final: readonly Tokens[],
-  later: readonly Tokens[],
-  measure: (outputs: readonly Tokens[]) => number,
-): MetricComparison {
-  const f = measure(final);
-  const l = measure(later);
-  return {
-    metric,
-    label,
-    kind: 'sample',
-    final: f,
-    later: l,
-    finalN: final.length,
-    laterN: later.length,
-    difference: l - f,
-    lower: null,
-    upper: null,
-    definition: DEFINITIONS.sample,
-  };
 }
