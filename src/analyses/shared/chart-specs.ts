@@ -255,11 +255,31 @@ export function sessionLineChart(options: {
       mark: { type: 'rule', strokeDash: [4, 3], color: '#b22222' },
       encoding: { x: { field: 'x', type: 'quantitative' } },
     });
-    layers.push({
-      data: { values: markers },
-      mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#b22222', baseline: 'top' },
-      encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
-    });
+    // A label reads to the right of its rule, except in the last quarter of the axis, where it would run past
+    // the plot's edge and be clipped: there it reads to the left.
+    const xs = [...points, ...logged, ...markers].map((p) => p.x);
+    const xMin = xs.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    const xMax = xs.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+    const nearEnd = (m: { x: number }) => xMax > xMin && (m.x - xMin) / (xMax - xMin) > 0.75;
+    for (const [side, values] of [
+      ['left', markers.filter((m) => !nearEnd(m))],
+      ['right', markers.filter(nearEnd)],
+    ] as const) {
+      if (values.length === 0) continue;
+      layers.push({
+        data: { values },
+        mark: {
+          type: 'text',
+          align: side,
+          dx: side === 'left' ? 3 : -3,
+          dy: -4,
+          fontSize: 10,
+          color: '#b22222',
+          baseline: 'top',
+        },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+      });
+    }
   }
   if (options.threshold) {
     layers.push({

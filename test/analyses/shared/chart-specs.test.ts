@@ -142,3 +142,24 @@ describe('chart axes in the unit of the windows', () => {
     assert.equal(panels.data.values.length, 3);
   });
 });
+
+describe('marker labels on a session line chart', () => {
+  it('reads a marker label leftwards in the last quarter of the axis so the plot edge does not clip it', () => {
+    const spec = sessionLineChart({
+      title: 't',
+      yTitle: 'y',
+      points: [0, 100, 200, 300, 400].map((session) => ({ session, value: 1, series: 's' })),
+      markers: [
+        { session: 50, label: 'early' },
+        { session: 380, label: 'training ends' },
+      ],
+    }) as unknown as {
+      layer: { mark: { type: string; align?: string }; data?: { values: { label: string }[] } }[];
+    };
+    const texts = spec.layer.filter((l) => l.mark.type === 'text');
+    const sideOf = (label: string) =>
+      texts.find((l) => l.data?.values.some((v) => v.label === label))?.mark.align;
+    assert.equal(sideOf('early'), 'left');
+    assert.equal(sideOf('training ends'), 'right');
+  });
+});
