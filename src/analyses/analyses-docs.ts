@@ -66,7 +66,7 @@ function windowText(a: AnyAnalysis): string {
   return a.windows === 'any'
     ? '`--window W` sessions or `--by step`'
     : a.windows === 'session'
-      ? '`--window W` sessions (the default horizon of each event)'
+      ? `\`--window W\` sessions (${a.sessionWindows ?? 'the default horizon of each event'})`
       : 'none (a session range or the whole run)';
 }
 

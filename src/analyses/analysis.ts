@@ -74,6 +74,11 @@ export interface AnalysisDefinition<
   /** The assessment thresholds a template's `assess:` map may set, with their defaults. */
   readonly thresholds: z.ZodObject;
   readonly windows: WindowSupport;
+  /**
+   * For `windows: 'session'`: what a window of W sessions is to this analysis, in the words the CLI and the
+   * docs show (default: the horizon around each event).
+   */
+  readonly sessionWindows?: string;
   /** Analyses whose default-parameter results this one reads, by definition. */
   readonly dependsOn?: D;
   /** Analyses whose results the charts draw on when the audit runs them (never run for the charts' sake). */

@@ -19,6 +19,8 @@ export const transitionAnalysis = defineAnalysis({
     "unmonitored). Without --phrase the phrases targeted by the run's events are followed.\n" +
     'Definitions: docs/analyses/transition.md',
   windows: 'session',
+  sessionWindows:
+    'counted back from the end of training for the final training window, and forward from the start of each later phase',
   params: z.strictObject({
     phrases: textList.default([]).meta({
       description: 'a phrase to follow across the boundary (repeatable)',

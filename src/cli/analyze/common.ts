@@ -64,6 +64,7 @@ export function chooseCliWindows(
   opts: AnalysisCliOptions,
   layers: RunLayers,
   windows: WindowSupport = 'any',
+  sessionWindows = 'this analysis locates events by session',
 ): WindowChoice {
   if (opts.by === 'step' && opts.window !== undefined)
     throw new InputError('--window and --by step exclude each other');
@@ -75,7 +76,7 @@ export function chooseCliWindows(
     const size = opts.window ?? (DEFAULT_WINDOW as { size: number }).size;
     return {
       window: { by: 'session', size },
-      rule: `windows of ${size} sessions (this analysis locates events by session)`,
+      rule: `windows of ${size} sessions (${sessionWindows})`,
     };
   }
   return choice;
