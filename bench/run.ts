@@ -1,4 +1,4 @@
-// npm run bench -- [ingest|simulate|audit|startup|coverage] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
+// npm run bench -- [ingest|simulate|audit|startup|coverage|live] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
 // Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -138,12 +138,27 @@ async function benchCoverage(): Promise<void> {
   if (r.status !== 0) throw new Error(`coverage benchmark failed with ${r.status}`);
 }
 
+/**
+ * The live benchmarks: the reward service (bench/live-service.ts) and, when it exists, the watch
+ * (bench/live-watch.ts), each in its own process with the options given after `live`.
+ */
+async function benchLive(): Promise<void> {
+  const passed = args.filter((a) => a !== 'live');
+  for (const script of ['./live-service.ts', './live-watch.ts']) {
+    const path = fileURLToPath(new URL(script, import.meta.url));
+    if (!existsSync(path)) continue;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...passed], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`${script} failed with ${r.status}`);
+  }
+}
+
 const all: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
   simulate: benchSimulateInChild,
   audit: benchAudit,
   startup: async () => benchStartup(outDir, runs, baseline),
   coverage: benchCoverage,
+  live: benchLive,
 };
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];

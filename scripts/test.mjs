@@ -41,9 +41,32 @@ function ensureChromium() {
   if (r.status !== 0) console.warn('apt-get install chromium failed: the browser tests will be skipped');
 }
 
+/**
+ * The Python trainer adapters (integrations/python) are tested with Debian's python3 against the real reward
+ * service (test/integrations/python-adapters.test.ts). On a fresh machine, install it like chromium.
+ */
+function ensurePython3() {
+  if (spawnSync('python3', ['--version']).status === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || spawnSync('which', ['apt-get']).status !== 0) {
+    console.warn('python3 not found and cannot be installed here: the Python adapter tests will be skipped');
+    return;
+  }
+  console.log('installing Debian python3 for the Python adapter tests (apt-get) …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3'], {
+    stdio: 'inherit',
+    env,
+  });
+  if (r.status !== 0)
+    console.warn('apt-get install python3 failed: the Python adapter tests will be skipped');
+}
+
 const only = process.argv.slice(2);
 if (only.length === 0) {
   ensureChromium();
+  ensurePython3();
   run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   run('npx', ['biome', 'check', '.']);
 }

@@ -1,31 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
-import type { Protocol } from '../../calibration/protocol.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
+import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
-
-// The calibration engine and the store's ingest are imported when the command runs, not at start-up.
-const BUILT_IN: Record<string, () => Promise<Protocol>> = {
-  'wild-7': async () => (await import('../../calibration/wild-7.ts')).wild7Protocol(),
-};
-
-async function loadProtocol(nameOrPath: string): Promise<Protocol> {
-  const builtIn = BUILT_IN[nameOrPath];
-  if (builtIn) return builtIn();
-  let text: string;
-  try {
-    text = await readFile(nameOrPath, 'utf8');
-  } catch {
-    throw new InputError(
-      `no protocol file '${nameOrPath}' (built-in protocols: ${Object.keys(BUILT_IN).join(', ')})`,
-      { field: '--protocol' },
-    );
-  }
-  const { parseProtocol } = await import('../../calibration/protocol.ts');
-  return parseProtocol(text, nameOrPath);
-}
 
 export function registerCalibrate(program: Command): void {
   program

@@ -1,0 +1,100 @@
+// npm run bench -- live [--sessions N] [--concurrency C] [--batch B]
+// The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
+// until N sessions (default 200,000) are stored; throughput, per-request latency and the service's peak RSS.
+import { mkdirSync, rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { random, startService, syntheticSession } from './reward-service-process.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const total = option('--sessions', 200_000);
+const concurrency = option('--concurrency', 4);
+const batch = option('--batch', 256);
+
+const outDir = fileURLToPath(new URL('./out/', import.meta.url));
+mkdirSync(outDir, { recursive: true });
+const db = join(outDir, 'live-service.duckdb');
+rmSync(db, { force: true });
+rmSync(`${db}.wal`, { force: true });
+
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
+const service = await startService(db, 'bench');
+const rand = random(7);
+const bodies: string[] = [];
+for (let s = 1; s <= total; s += batch) {
+  const sessions = [];
+  for (let k = s; k < Math.min(s + batch, total + 1); k++) sessions.push(syntheticSession(k, rand));
+  // `after` chains the batches: sent concurrently, they are still calibrated in session order
+  bodies.push(JSON.stringify({ after: s === 1 ? null : s - 1, sessions }));
+}
+const latencies: number[] = [];
+let next = 0;
+let stored = 0;
+let events = 0;
+// C clients each keep one batch in flight; batch i names the last session of batch i − 1 as `after`, so the
+// service calibrates them in session order whatever order they arrive in, and writes those that queue together
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= bodies.length) return;
+      const t0 = performance.now();
+      const res = await fetch(`${service.url}/v1/runs/bench/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodies[i]!,
+      });
+      const answer = (await res.json()) as {
+        stored: number;
+        sessions: { events: unknown[] }[];
+        message?: string;
+      };
+      if (res.status !== 200) throw new Error(`batch ${i}: HTTP ${res.status}: ${answer.message}`);
+      latencies.push(performance.now() - t0);
+      stored += answer.stored;
+      for (const s of answer.sessions) events += s.events.length;
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+const rss = service.peakRssMiB();
+await service.stop();
+// a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
+const t0 = performance.now();
+const restarted = await startService(db, 'bench');
+const startSeconds = (performance.now() - t0) / 1000;
+await restarted.stop();
+const resumed = /resumed in ([\d.]+) s/.exec(restarted.banner)?.[1] ?? 'n/a';
+latencies.sort((a, b) => a - b);
+const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+console.log(
+  `reward service: ${stored} sessions in ${bodies.length} batches of ${batch}, ${concurrency} concurrent clients, ${events} events`,
+);
+console.log(
+  `  ${seconds.toFixed(2)} s, ${Math.round(stored / seconds)} sessions/s (target ≥ 10,000); latency p50 ${q(0.5).toFixed(1)} ms, ` +
+    `p99 ${q(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (target p99 < 50 ms); ` +
+    `peak RSS ${rss === null ? 'n/a' : rss.toFixed(0)} MiB (target < 1024)`,
+);
+console.log(
+  `  restart over the ${stored} stored sessions: resumed (replay checked) in ${resumed} s; listening after ${startSeconds.toFixed(1)} s`,
+);
+console.log(
+  JSON.stringify({
+    resumeSeconds: Number(resumed),
+    sessions: stored,
+    seconds,
+    sessionsPerSecond: stored / seconds,
+    p50: q(0.5),
+    p99: q(0.99),
+    peakRssMiB: rss,
+  }),
+);
+if (stored !== total) throw new Error(`stored ${stored} of ${total} sessions`);

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import { InputError } from '../../model/errors.ts';
+import { checkBind } from '../../server/http/bind.ts';
+import { intOption } from '../context.ts';
+import { resolveDbPath } from '../db-path.ts';
+import { loadProtocol } from '../load-protocol.ts';
+import { runIdArg } from '../run-id-option.ts';
+
+const DEFAULT_PORT = 8787;
+
+export function registerServeReward(program: Command): void {
+  program
+    .command('serve-reward')
+    .description(
+      'serve the calibration engine to a trainer: batches of sessions in, adjusted rewards and events out',
+    )
+    .requiredOption('--protocol <file|name>', 'protocol file (YAML or JSON), or a built-in name: wild-7')
+    .requiredOption(
+      '--run <id>',
+      'the run the sessions are stored in (new, or one this service wrote before)',
+      runIdArg,
+    )
+    .option('--host <host>', 'address to listen on (anything but loopback needs --token)', '127.0.0.1')
+    .option('--port <n>', `port to listen on (0: any free port)`, intOption('--port'), DEFAULT_PORT)
+    .option('--token <token>', 'require "Authorization: Bearer <token>" (default: $RLAUDIT_TOKEN)')
+    .option(
+      '--detector <builtin|none|file>',
+      'classifies sessions sent without a classification: the built-in unsolicited-content detector, none (refuse them), or a detector file',
+      'builtin',
+    )
+    .option('--max-batch <n>', 'most sessions in one batch', intOption('--max-batch'), 10_000)
+    .option('--max-body-mb <n>', 'largest request body, in MiB', intOption('--max-body-mb'), 64)
+    .option(
+      '--rate-limit <n>',
+      'batch requests per second before 429 (0: no limit)',
+      intOption('--rate-limit'),
+      1000,
+    )
+    .addHelpText(
+      'after',
+      `
+POST /v1/runs/{run}/sessions takes {"sessions": [{session, output, baseline_reward, classification?,
+category?, step?, prompt_id?, prompt?, meta?}, ...]} and answers each session's adjusted reward, differential,
+compliance trajectory index and the calibration events at it: exactly what \`rlaudit calibrate\` computes on
+the same sessions. Every session and event is stored in the database before the answer leaves; a resent batch
+gets the same answer and stores nothing twice; a restarted service resumes from what is stored. Trainer
+adapters (TRL, verl) and the API: docs/integrations.md.
+
+The service holds the database open for writing while it runs (DuckDB allows one process per file): other
+rlaudit commands on the same --db wait until it stops (Ctrl-C), or use a copy of the file.
+
+Examples:
+  rlaudit serve-reward --protocol wild-7 --run grpo-live
+  rlaudit serve-reward --protocol my-protocol.yaml --run grpo-live --host 0.0.0.0 --token "$TOKEN"`,
+    )
+    .action(async (opts, cmd: Command) => {
+      const token: string | undefined = opts.token ?? process.env.RLAUDIT_TOKEN ?? undefined;
+      checkBind('serve-reward', { host: opts.host, port: opts.port, token });
+      if (opts.maxBatch < 1) throw new InputError('expected at least 1', { field: '--max-batch' });
+      if (opts.maxBodyMb < 1) throw new InputError('expected at least 1', { field: '--max-body-mb' });
+      const protocol = await loadProtocol(opts.protocol);
+      const { DEFAULT_DETECTOR, parseDetector } = await import(
+        '../../analyses/unsolicited/unsolicited-detector.ts'
+      );
+      const detector =
+        opts.detector === 'none'
+          ? null
+          : opts.detector === 'builtin'
+            ? DEFAULT_DETECTOR
+            : parseDetector(
+                await readFile(opts.detector, 'utf8').catch(() => {
+                  throw new InputError(`no detector file '${opts.detector}'`, { field: '--detector' });
+                }),
+                opts.detector,
+              );
+      const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
+      const { DuckDbRewardLedger } = await import('../../store/duckdb/duckdb-reward-ledger.ts');
+      const { RewardService } = await import('../../server/reward/reward-service.ts');
+      const { rewardApp } = await import('../../server/reward/reward-app.ts');
+      const { serve } = await import('@hono/node-server');
+      const path = resolveDbPath(cmd.optsWithGlobals<{ db?: string }>().db);
+      const store = await DuckDbStore.open(path);
+      const service = await (async () => {
+        try {
+          return await RewardService.open({
+            store,
+            ledger: new DuckDbRewardLedger(store.client),
+            protocol,
+            run: opts.run,
+            detector,
+          });
+        } catch (err) {
+          await store.close();
+          throw err;
+        }
+      })();
+      const app = rewardApp(service, {
+        token,
+        maxBodyBytes: opts.maxBodyMb * 1024 * 1024,
+        maxBatch: opts.maxBatch,
+        ratePerSecond: opts.rateLimit,
+        onError: (err) => process.stderr.write(`serve-reward: ${(err as Error).stack ?? String(err)}\n`),
+      });
+      await new Promise<void>((resolve, reject) => {
+        const server = serve(
+          { fetch: app.fetch, port: opts.port, hostname: opts.host },
+          (info: AddressInfo) => {
+            const s = service.state();
+            const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+            process.stdout.write(
+              `serve-reward: run ${s.run}, protocol ${s.protocol}, detector ${s.detector ?? 'none'}; ` +
+                `${s.sessions} sessions and ${s.events} events stored` +
+                (s.resumed_from_store.sessions > 0
+                  ? ` (resumed in ${s.resumed_from_store.seconds.toFixed(2)} s, last session ${s.last_session})`
+                  : '') +
+                `\nlistening on http://${host}:${info.port}  (database ${path}; Ctrl-C stops)\n`,
+            );
+          },
+        );
+        server.on('error', (err: NodeJS.ErrnoException) => {
+          void service.close().finally(() => store.close());
+          reject(
+            err.code === 'EADDRINUSE'
+              ? new InputError(`port ${opts.port} is in use; choose another with --port`, { field: '--port' })
+              : err,
+          );
+        });
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server.close(() => {
+            service
+              .close()
+              .then(() => store.close())
+              .then(resolve, reject);
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

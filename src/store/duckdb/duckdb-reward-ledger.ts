@@ -1,0 +1,193 @@
+import { BIGINT, DOUBLE, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
+import { z } from 'zod';
+import type { EventRecord } from '../../model/schema.ts';
+import { stableStringify } from '../../model/stable-stringify.ts';
+import type { LedgerBatch, LedgerRunState, LedgerSession, RewardLedger } from '../reward-ledger.ts';
+import { rowDecoder } from '../sql/row-decoder.ts';
+import { join, sql } from '../sql/sql.ts';
+import { jsonObject, nullableNumber, nullableText, number, text } from './decode.ts';
+import type { DuckDbClient } from './duckdb-client.ts';
+import { appendRows, eventRow, SESSIONS_TABLE, sessionTableRow } from './stage-tables.ts';
+import { transaction } from './transaction.ts';
+
+/** The `events` record table, for appending a service batch's events directly (`load_id` before `source_line`). */
+const EVENTS_TABLE = {
+  name: 'events',
+  schema: 'main',
+  catalog: null,
+  columns: [
+    ['run', VARCHAR],
+    ['id', VARCHAR],
+    ['session', BIGINT],
+    ['kind', VARCHAR],
+    ['parameter', VARCHAR],
+    ['target', VARCHAR],
+    ['from_value', DOUBLE],
+    ['to_value', DOUBLE],
+    ['change_pct', DOUBLE],
+    ['trigger', VARCHAR],
+    ['recommended_by', VARCHAR],
+    ['note', VARCHAR],
+    ['time', TIMESTAMPTZ],
+    ['meta', VARCHAR],
+    ['load_id', BIGINT],
+    ['source_line', BIGINT],
+  ],
+} as const;
+
+const StateRow = rowDecoder(
+  'rewardRunState',
+  z.object({ sessions: number, last: nullableNumber, events: number }),
+);
+const RunMetaRow = rowDecoder('rewardRunMeta', z.object({ has_record: z.boolean(), meta: jsonObject }));
+const sessionLedgerSchema = z.object({
+  session: number,
+  step: nullableNumber,
+  prompt_id: nullableText,
+  prompt: nullableText,
+  output: text,
+  classification: nullableText,
+  category: nullableText,
+  baseline_reward: nullableNumber,
+  adjusted_reward: nullableNumber,
+  differential_pct: nullableNumber,
+  compliance_trajectory_index: nullableNumber,
+  meta: jsonObject,
+});
+const SessionLedgerRow = rowDecoder('rewardLedgerSessions', sessionLedgerSchema);
+const EventLedgerRow = rowDecoder(
+  'rewardLedgerEvents',
+  z.object({
+    run: text,
+    id: text,
+    session: number,
+    kind: z.enum(['scheduled_adjustment', 'recalibration']),
+    parameter: text,
+    target: jsonObject,
+    from_value: nullableNumber,
+    to_value: nullableNumber,
+    change_pct: nullableNumber,
+    trigger: jsonObject,
+    recommended_by: nullableText,
+    note: nullableText,
+  }),
+);
+
+const SESSION_COLUMNS = sql`session, step, prompt_id, prompt, output, classification, category, baseline_reward,
+  adjusted_reward, differential_pct, compliance_trajectory_index, CAST(meta AS VARCHAR) AS meta`;
+
+function ledgerSession(r: z.output<typeof sessionLedgerSchema>): LedgerSession {
+  return {
+    session: r.session,
+    step: r.step,
+    promptId: r.prompt_id,
+    prompt: r.prompt,
+    output: r.output,
+    classification: r.classification,
+    // categories are stored as text; integer text is the number it was sent as (as `scanSessions` reads it)
+    category: r.category !== null && /^-?\d+$/.test(r.category) ? Number(r.category) : r.category,
+    baselineReward: r.baseline_reward,
+    adjustedReward: r.adjusted_reward,
+    differentialPct: r.differential_pct,
+    complianceTrajectoryIndex: r.compliance_trajectory_index,
+    meta: r.meta,
+  };
+}
+
+/**
+ * The reward service's ledger in a DuckDB store. A batch is appended straight into `sessions` and `events` in
+ * one transaction (no staging: the service has already checked that no key of the batch is stored), which is
+ * what keeps a batch of 256 sessions within a few milliseconds.
+ */
+export class DuckDbRewardLedger implements RewardLedger {
+  constructor(private readonly client: DuckDbClient) {}
+
+  async runState(run: string): Promise<LedgerRunState> {
+    const [row] = await this.client.query(
+      sql`SELECT (SELECT count(*) FROM sessions WHERE run = ${run}) AS sessions,
+                 (SELECT max(session) FROM sessions WHERE run = ${run}) AS last,
+                 (SELECT count(*) FROM events WHERE run = ${run}) AS events`,
+      StateRow,
+    );
+    return { sessions: row!.sessions, lastSession: row!.last, events: row!.events };
+  }
+
+  async sessionsAfter(run: string, after: number, limit: number): Promise<LedgerSession[]> {
+    const rows = await this.client.query(
+      sql`SELECT ${SESSION_COLUMNS} FROM sessions WHERE run = ${run} AND session > ${after}
+            ORDER BY session LIMIT ${limit}`,
+      SessionLedgerRow,
+    );
+    return rows.map(ledgerSession);
+  }
+
+  async sessionsAmong(run: string, sessions: readonly number[]): Promise<LedgerSession[]> {
+    if (sessions.length === 0) return [];
+    const list = join(sessions.map((s) => sql`${s}`));
+    const rows = await this.client.query(
+      sql`SELECT ${SESSION_COLUMNS} FROM sessions WHERE run = ${run} AND session IN (${list}) ORDER BY session`,
+      SessionLedgerRow,
+    );
+    return rows.map(ledgerSession);
+  }
+
+  async eventsBetween(run: string, from: number, to: number): Promise<EventRecord[]> {
+    const rows = await this.client.query(
+      sql`SELECT run, id, session, kind, parameter, CAST(target AS VARCHAR) AS target, from_value, to_value,
+                 change_pct, CAST(trigger AS VARCHAR) AS trigger, recommended_by, note
+            FROM events WHERE run = ${run} AND session BETWEEN ${from} AND ${to}
+            ORDER BY session, TRY_CAST(regexp_extract(id, '^e-(\\d+)$', 1) AS BIGINT) NULLS LAST, id`,
+      EventLedgerRow,
+    );
+    return rows.map((e) => ({
+      type: 'event',
+      run: e.run,
+      session: e.session,
+      id: e.id,
+      kind: e.kind,
+      parameter: e.parameter,
+      target: e.target as EventRecord['target'],
+      from: e.from_value,
+      to: e.to_value,
+      change_pct: e.change_pct,
+      trigger: e.trigger as EventRecord['trigger'],
+      recommended_by: e.recommended_by,
+      note: e.note,
+    }));
+  }
+
+  async runMeta(run: string): Promise<Readonly<Record<string, unknown>> | null | undefined> {
+    const [row] = await this.client.query(
+      sql`SELECT has_record, CAST(meta AS VARCHAR) AS meta FROM runs WHERE run = ${run}`,
+      RunMetaRow,
+    );
+    if (row === undefined) return undefined;
+    return row.has_record ? (row.meta ?? {}) : null;
+  }
+
+  async createRun(
+    run: string,
+    record: { readonly description: string; readonly meta: Record<string, unknown> },
+    loadId: number,
+  ): Promise<void> {
+    await this.client.exec(
+      sql`INSERT INTO runs (run, model, description, meta, has_record, load_id, source_line)
+            VALUES (${run}, NULL, ${record.description}, CAST(${stableStringify(record.meta)} AS JSON), true,
+                    ${loadId}, 0)`,
+    );
+  }
+
+  async append(batch: LedgerBatch): Promise<void> {
+    const sessions = batch.sessions.map((s) => sessionTableRow(s, batch.loadId));
+    const events = batch.events.map((e) => {
+      const row = eventRow(e);
+      row[12] = null; // calibrator events carry no time
+      row.splice(row.length - 1, 0, BigInt(batch.loadId));
+      return row;
+    });
+    await transaction(this.client, async () => {
+      await appendRows(this.client, SESSIONS_TABLE, sessions);
+      await appendRows(this.client, EVENTS_TABLE, events);
+    });
+  }
+}

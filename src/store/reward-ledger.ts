@@ -1,0 +1,63 @@
+import type { EventRecord, SessionRecord } from '../model/schema.ts';
+import type { Staged } from './store.ts';
+
+/**
+ * The store side of the reward service (`rlaudit serve-reward`, src/server/reward/): the few reads and the one
+ * write the service needs, beside the general `Store`. A service batch is appended in ONE transaction, so every
+ * session and event of it is stored (and durable through the engine's write-ahead log) or none is.
+ */
+
+/** A stored session as the service reads it back: what was sent, and what the calibrator answered. */
+export interface LedgerSession {
+  readonly session: number;
+  readonly step: number | null;
+  readonly promptId: string | null;
+  readonly prompt: string | null;
+  readonly output: string;
+  readonly classification: string | null;
+  /** A number when it is integer text (`3`), else its label. */
+  readonly category: string | number | null;
+  readonly baselineReward: number | null;
+  readonly adjustedReward: number | null;
+  readonly differentialPct: number | null;
+  readonly complianceTrajectoryIndex: number | null;
+  /** The stored meta as parsed JSON, or null. */
+  readonly meta: Readonly<Record<string, unknown>> | null;
+}
+
+/** One service batch to store: its sessions and the calibration events at them, for one load. */
+export interface LedgerBatch {
+  readonly loadId: number;
+  readonly sessions: readonly Staged<SessionRecord>[];
+  readonly events: readonly Staged<EventRecord>[];
+}
+
+/** A run's size as the service sees it. */
+export interface LedgerRunState {
+  readonly sessions: number;
+  readonly lastSession: number | null;
+  readonly events: number;
+}
+
+export interface RewardLedger {
+  /** Sessions, last session and events of a run (zeros and null for a run not stored). */
+  runState(run: string): Promise<LedgerRunState>;
+  /** The stored sessions with `after < session`, in session order, at most `limit` of them. */
+  sessionsAfter(run: string, after: number, limit: number): Promise<LedgerSession[]>;
+  /** The stored sessions among `sessions` (any order), in session order. */
+  sessionsAmong(run: string, sessions: readonly number[]): Promise<LedgerSession[]>;
+  /** The stored events at sessions in [from, to], in firing order (by the number of their `e-<n>` id). */
+  eventsBetween(run: string, from: number, to: number): Promise<EventRecord[]>;
+  /**
+   * The run's record meta, `undefined` when the run is not stored, null when it has no run record.
+   */
+  runMeta(run: string): Promise<Readonly<Record<string, unknown>> | null | undefined>;
+  /** Writes the run record of a new run (load `loadId`); refuses a run that exists. */
+  createRun(
+    run: string,
+    record: { readonly description: string; readonly meta: Record<string, unknown> },
+    loadId: number,
+  ): Promise<void>;
+  /** Appends a batch in one transaction: all of it is stored when this resolves, nothing when it rejects. */
+  append(batch: LedgerBatch): Promise<void>;
+}

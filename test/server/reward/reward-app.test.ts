@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
+import { TokenBucket } from '../../../src/server/reward/token-bucket.ts';
+import { openService } from './helpers.ts';
+
+const TOKEN = 'a-token-of-16-chars-or-more';
+const one = (n: number) => ({
+  sessions: [{ session: n, output: 'x', baseline_reward: 0.5, classification: 'compliant' }],
+});
+
+describe('the reward service over HTTP', () => {
+  it('answers health without the token, and every run route only with it', async () => {
+    const svc = await openService(':memory:', wild7Protocol(), 'tok', { token: TOKEN });
+    assert.equal((await svc.app.request('/v1/health')).status, 200);
+    assert.equal((await svc.post(one(1))).status, 401);
+    assert.equal(
+      (await svc.post(one(1), 'tok', { authorization: 'Bearer wrong-token-wrong-token' })).status,
+      401,
+    );
+    assert.equal((await svc.app.request('/v1/runs/tok')).status, 401);
+    const ok = await svc.post(one(1), 'tok', { authorization: `Bearer ${TOKEN}` });
+    assert.equal(ok.status, 200);
+    const state = await svc.app.request('/v1/runs/tok', { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = (await state.json()) as Record<string, unknown>;
+    assert.deepEqual([body.sessions, body.last_session, body.compliance_differential], [1, 1, 0.55]);
+    await svc.close();
+  });
+
+  it('answers 404 naming the served run for another run, and stores nothing', async () => {
+    const svc = await openService(':memory:', wild7Protocol(), 'served');
+    const r = await svc.post(one(1), 'other');
+    assert.equal(r.status, 404);
+    assert.match(r.json.message, /serves run 'served', not 'other'/);
+    assert.equal((await svc.ledger.runState('other')).sessions, 0);
+    await svc.close();
+  });
+
+  it('refuses a body over the size limit with 413 and a batch over the item limit with 400', async () => {
+    const svc = await openService(':memory:', wild7Protocol(), 'limits', { maxBodyBytes: 2000, maxBatch: 3 });
+    const big = { sessions: [{ session: 1, output: 'x'.repeat(5000), baseline_reward: 0.5 }] };
+    assert.equal((await svc.post(big)).status, 413);
+    const many = { sessions: [1, 2, 3, 4].map((n) => one(n).sessions[0]) };
+    const r = await svc.post(many);
+    assert.deepEqual([r.status, r.json.field], [400, 'sessions']);
+    assert.equal((await svc.ledger.runState('limits')).sessions, 0);
+    await svc.close();
+  });
+
+  it('answers 429 with Retry-After once the request rate is over the limit', async () => {
+    const svc = await openService(':memory:', wild7Protocol(), 'rate', { rate: 2 });
+    const statuses = [];
+    for (let n = 1; n <= 8; n++) statuses.push((await svc.post(one(n))).status);
+    assert.ok(statuses.includes(429), String(statuses));
+    assert.equal(statuses[0], 200);
+    await svc.close();
+  });
+});
+
+describe('TokenBucket', () => {
+  it('lets a burst through, then refills at its rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 2, () => now);
+    assert.equal(bucket.take().ok, true);
+    assert.equal(bucket.take().ok, true);
+    const refused = bucket.take();
+    assert.equal(refused.ok, false);
+    assert.ok(!refused.ok && Math.abs(refused.retryAfterSeconds - 0.1) < 1e-9);
+    now = 100; // 100 ms at 10/s: one token back
+    assert.equal(bucket.take().ok, true);
+    assert.equal(bucket.take().ok, false);
+    now = 10_000; // never more than the burst
+    assert.equal(bucket.take().ok, true);
+    assert.equal(bucket.take().ok, true);
+    assert.equal(bucket.take().ok, false);
+  });
+});
