@@ -11,7 +11,7 @@ const BUILT_IN: Record<string, () => Promise<Protocol>> = {
   'wild-7': async () => (await import('../../calibration/wild-7.ts')).wild7Protocol(),
 };
 
-async function loadProtocol(nameOrPath: string): Promise<Protocol> {
+export async function loadProtocol(nameOrPath: string): Promise<Protocol> {
   const builtIn = BUILT_IN[nameOrPath];
   if (builtIn) return builtIn();
   let text: string;
