@@ -37,31 +37,54 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** An author's standard learned from their last `keep` annotations. */
+/** An author's standard learned from their last `keep` annotations, kept up to date as they come and go. */
 class AuthorHistory {
-  readonly recent: AnnotationFeatures[] = [];
+  private readonly recent: AnnotationFeatures[] = [];
+  /** Token counts of `recent`, sorted (for the median and MAD). */
+  private readonly lengths: number[] = [];
+  private readonly fieldCounts = new Map<string, number>();
+  private firstPerson = 0;
+  private affect = 0;
+
   constructor(private readonly keep: number) {}
+
+  private static insertAt(sorted: readonly number[], x: number): number {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private count(f: AnnotationFeatures, d: 1 | -1): void {
+    for (const x of f.fields) this.fieldCounts.set(x, (this.fieldCounts.get(x) ?? 0) + d);
+    if (f.firstPerson.length > 0) this.firstPerson += d;
+    if (f.affect.length > 0) this.affect += d;
+    if (d === 1) this.lengths.splice(AuthorHistory.insertAt(this.lengths, f.tokens), 0, f.tokens);
+    else this.lengths.splice(AuthorHistory.insertAt(this.lengths, f.tokens), 1);
+  }
 
   add(f: AnnotationFeatures): void {
     this.recent.push(f);
-    if (this.recent.length > this.keep) this.recent.shift();
+    this.count(f, 1);
+    if (this.recent.length > this.keep) this.count(this.recent.shift()!, -1);
   }
 
   profile(author: string): AuthorProfile {
     const n = this.recent.length;
-    const lengths = this.recent.map((f) => f.tokens);
-    const med = n === 0 ? 0 : median(lengths);
-    const mad = n === 0 ? 0 : median(lengths.map((x) => Math.abs(x - med)));
-    const fieldCounts = new Map<string, number>();
-    for (const f of this.recent) for (const x of f.fields) fieldCounts.set(x, (fieldCounts.get(x) ?? 0) + 1);
+    const med = n === 0 ? 0 : median(this.lengths);
+    const mad = n === 0 ? 0 : median(this.lengths.map((x) => Math.abs(x - med)));
     return {
       author,
       annotations: n,
       medianTokens: med,
       madTokens: mad,
-      fields: [...fieldCounts].map(([field, k]) => ({ field, share: k / n })),
-      firstPersonShare: n === 0 ? 0 : this.recent.filter((f) => f.firstPerson.length > 0).length / n,
-      affectShare: n === 0 ? 0 : this.recent.filter((f) => f.affect.length > 0).length / n,
+      fields: [...this.fieldCounts].filter(([, k]) => k > 0).map(([field, k]) => ({ field, share: k / n })),
+      firstPersonShare: n === 0 ? 0 : this.firstPerson / n,
+      affectShare: n === 0 ? 0 : this.affect / n,
     };
   }
 }

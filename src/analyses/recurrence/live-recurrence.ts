@@ -104,37 +104,90 @@ export class RecurrenceMonitor implements LiveMonitor {
   }
 }
 
-/** A window's sessions whose n-gram set (1…maxN tokens) contains each n-gram, and where each is first. */
-interface GramWindow {
+/** A window's members as token lists (`tokenize` of the normalised output), for n-gram shares. */
+interface TokenWindow {
   readonly index: number;
   readonly sessions: number;
   readonly from: number;
   readonly to: number;
-  readonly counts: Map<string, number>;
-  readonly firstAt: Map<string, number>;
+  readonly tokens: readonly (readonly string[])[];
+  readonly members: readonly number[];
 }
 
-function gramWindow(w: LiveWindow, maxN: number): GramWindow {
-  const counts = new Map<string, number>();
-  const firstAt = new Map<string, number>();
-  for (const m of w.members) {
-    const tokens = tokenize(normaliseText(m.output));
-    const seen = new Set<string>();
-    for (let n = 1; n <= maxN; n++) {
-      for (let i = 0; i + n <= tokens.length; i++) seen.add(tokens.slice(i, i + n).join(' '));
+function tokenWindow(w: LiveWindow): TokenWindow {
+  return {
+    index: w.index,
+    sessions: w.sessions,
+    from: w.from,
+    to: w.to,
+    tokens: w.members.map((m) => tokenize(normaliseText(m.output))),
+    members: w.members.map((m) => m.session),
+  };
+}
+
+/**
+ * Sessions of a window whose tokens contain each n-gram of 1…maxN tokens with more than `min` sessions.
+ * Exact and fast by the apriori bound: an n-gram is in no more sessions than each of its (n−1)-grams, so an
+ * n-gram is counted only when both of its (n−1)-grams passed.
+ */
+export function frequentNgrams(
+  tokens: readonly (readonly string[])[],
+  maxN: number,
+  min: number,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  let passed: Set<string> | null = null;
+  for (let n = 1; n <= maxN; n++) {
+    const counts = new Map<string, number>();
+    const last = new Map<string, number>();
+    tokens.forEach((t, k) => {
+      for (let i = 0; i + n <= t.length; i++) {
+        let g = t[i]!;
+        for (let j = 1; j < n; j++) g = `${g} ${t[i + j]!}`;
+        if (passed !== null) {
+          const sp = g.indexOf(' ');
+          const lp = g.lastIndexOf(' ');
+          if (!passed.has(g.slice(0, lp)) || !passed.has(g.slice(sp + 1))) continue;
+        }
+        if (last.get(g) === k) continue;
+        last.set(g, k);
+        counts.set(g, (counts.get(g) ?? 0) + 1);
+      }
+    });
+    passed = new Set();
+    for (const [g, c] of counts) {
+      if (c <= min) continue;
+      passed.add(g);
+      out.set(g, c);
     }
-    for (const g of seen) {
-      counts.set(g, (counts.get(g) ?? 0) + 1);
-      if (!firstAt.has(g)) firstAt.set(g, m.session);
-    }
+    if (passed.size === 0) break;
   }
-  return { index: w.index, sessions: w.sessions, from: w.from, to: w.to, counts, firstAt };
+  return out;
+}
+
+/** Sessions of a window containing the n-gram (whole tokens), and the first of them. */
+function gramHits(w: TokenWindow, gram: string): { hits: number; first: number | null } {
+  const g = gram.split(' ');
+  let hits = 0;
+  let first: number | null = null;
+  w.tokens.forEach((t, k) => {
+    for (let i = 0; i + g.length <= t.length; i++) {
+      let ok = true;
+      for (let j = 0; j < g.length && ok; j++) ok = t[i + j] === g[j];
+      if (ok) {
+        hits++;
+        first ??= w.members[k]!;
+        return;
+      }
+    }
+  });
+  return { hits, first };
 }
 
 /**
  * Phrase takeover live (TAKEOVER_DEFINITIONS): per closed window, the share of its sessions whose tokens
- * (`tokenize` of the normalised output, as discovery counts them) contain each n-gram of 1…3 tokens. A
- * phrase takes over in a window when its share is more than `majority` — the analysis's "first majority" —
+ * (\`tokenize\` of the normalised output, as discovery counts them) contain each n-gram of 1…3 tokens. A
+ * phrase takes over in a window when its share is more than \`majority\` — the analysis's "first majority" —
  * while it was not the majority in the first window (a phrase common from the start did not take over) and
  * it rose: the Wilson 95% lower bound of its share here is above the upper bound of its first-window share
  * (discovery's rising score). Overlapping n-grams are merged as discovery merges them. One alert per
@@ -143,7 +196,7 @@ function gramWindow(w: LiveWindow, maxN: number): GramWindow {
  */
 export class PhraseTakeoverMonitor implements LiveMonitor {
   readonly rule = 'phrase-takeover';
-  private first: GramWindow | null = null;
+  private first: TokenWindow | null = null;
   private readonly fired = new Set<string>();
 
   constructor(
@@ -155,7 +208,7 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
 
   window(win: LiveWindow): LiveAlertDraft[] {
     if (win.sessions === 0) return [];
-    const w = gramWindow(win, this.maxN);
+    const w = tokenWindow(win);
     if (this.first === null) {
       this.first = w;
       return [];
@@ -163,9 +216,9 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
     if (w.sessions < this.minSessions) return [];
     const f = this.first;
     const candidates = [];
-    for (const [g, hits] of w.counts) {
-      if (this.fired.has(g) || hits / w.sessions <= this.majority) continue;
-      const before = f.counts.get(g) ?? 0;
+    for (const [g, hits] of frequentNgrams(w.tokens, this.maxN, this.majority * w.sessions)) {
+      if (this.fired.has(g)) continue;
+      const before = gramHits(f, g).hits;
       if (before / f.sessions > this.majority) continue;
       const score = wilsonInterval(hits, w.sessions).lower - wilsonInterval(before, f.sessions).upper;
       if (score <= 0) continue;
@@ -186,7 +239,7 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
     const top = merged[0]!;
     const others = merged.slice(1);
     const label = liveWindowLabel(this.spec, win);
-    const at = w.firstAt.get(top.ngram) ?? w.from;
+    const at = gramHits(w, top.ngram).first ?? w.from;
     const shown = others.slice(0, 8).map((p) => `"${p.ngram}" ${p.lastCount} of ${w.sessions}`);
     return [
       {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  frequentNgrams,
   PhraseTakeoverMonitor,
   RecurrenceMonitor,
 } from '../../../src/analyses/recurrence/live-recurrence.ts';
@@ -89,4 +90,26 @@ test('a phrase that was already the majority in the first window does not take o
   const texts = (k: number) => Array.from({ length: 40 }, (_, i) => (i < k ? `the film ${i}` : `one ${i}`));
   m.window(win(0, texts(25), 1));
   assert.deepEqual(m.window(win(1, texts(40), 41)), []);
+});
+
+test('frequentNgrams counts exactly the n-grams a brute-force count finds above the bound', () => {
+  const rnd = mulberry32(5);
+  const words = ['a', 'b', 'c', 'd', 'e'];
+  const docs = Array.from({ length: 60 }, () =>
+    Array.from(
+      { length: 4 + Math.floor(rnd() * 8) },
+      () => words[Math.floor(rnd() * (rnd() < 0.5 ? 2 : 5))]!,
+    ),
+  );
+  const brute = new Map<string, number>();
+  for (const t of docs) {
+    const seen = new Set<string>();
+    for (let n = 1; n <= 3; n++)
+      for (let i = 0; i + n <= t.length; i++) seen.add(t.slice(i, i + n).join(' '));
+    for (const g of seen) brute.set(g, (brute.get(g) ?? 0) + 1);
+  }
+  for (const min of [10, 30, 45]) {
+    const expected = [...brute].filter(([, c]) => c > min).sort();
+    assert.deepEqual([...frequentNgrams(docs, 3, min)].sort(), expected);
+  }
 });
