@@ -15,7 +15,7 @@ const lines = (n: number) =>
     }),
   ).join('\n');
 
-test('rlaudit watch --once ingests the file, prints each alert on stdout and the reconciled counts', () => {
+test('rlaudit watch --once ingests the file, prints each alert on stdout (the default sink) and the reconciled counts', () => {
   const dir = tempDir();
   const file = join(dir, 'run.jsonl');
   writeFileSync(file, `${lines(30)}\n{"session": "x"}\n`);
@@ -26,8 +26,6 @@ test('rlaudit watch --once ingests the file, prints each alert on stdout and the
     '--run',
     'w',
     '--once',
-    '--alert',
-    'stdout',
     '--phrase',
     PHRASE,
     '--last',

@@ -62,7 +62,7 @@ export function registerWatch(program: Command): void {
     )
     .option(
       '--alert <sink>',
-      'also send alerts to stdout, jsonl:FILE or webhook:URL (repeatable)',
+      'send alerts to stdout, jsonl:FILE or webhook:URL (repeatable; default: stdout)',
       collect,
       [],
     )
@@ -129,7 +129,8 @@ naming file and line, read = accepted + rejected + duplicates); a last line stil
 back until its newline arrives; a rotated or truncated file is read again from its start. Run it again
 on the same file and the stored lines come back as duplicates, and no alert is raised twice.
 
-Alerts go to <db>.alerts.jsonl (which \`rlaudit serve\` follows) and to each --alert sink; a webhook is
+Alerts go to <db>.alerts.jsonl (which \`rlaudit serve\` follows) and to each --alert sink (none given:
+stdout); a webhook is
 retried with backoff and never holds up ingest. Health (lag behind the files in bytes and seconds,
 event-loop delay, memory, rows/s) goes to <db>.watch-health.jsonl every --health-interval seconds.
 
@@ -176,7 +177,7 @@ Rules and thresholds: docs/watch.md. Examples:
           : opts.window !== undefined
             ? { by: 'session', size: opts.window }
             : undefined;
-      const sinks = parseAlertSinks(opts.alert, say, {
+      const sinks = parseAlertSinks(opts.alert.length > 0 ? opts.alert : ['stdout'], say, {
         onGiveUp: (a, why) =>
           process.stderr.write(
             terminalText(`rlaudit: warning: webhook: alert ${a.id} not delivered: ${why}\n`),
