@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { liveMonitors } from '../../analyses/live-monitors.ts';
 import type {
   LiveAlertDraft,
+  LiveAnnotation,
+  LiveEvent,
   LiveMonitor,
   LiveSession,
   LiveTarget,
@@ -333,11 +335,22 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     }
   }
 
-  type Feed = {
-    sessions: LiveSession[];
-    annotations: Parameters<NonNullable<LiveMonitor['annotation']>>[0][];
-    events: Parameters<NonNullable<LiveMonitor['event']>>[0][];
-  };
+  type FeedItem =
+    | { readonly line: number; readonly kind: 'session'; readonly session: LiveSession }
+    | { readonly line: number; readonly kind: 'annotation'; readonly annotation: LiveAnnotation }
+    | { readonly line: number; readonly kind: 'event'; readonly event: LiveEvent };
+  type Feed = FeedItem;
+  /** Annotations and events that came before the first session (the monitors are built at the first session). */
+  const early: FeedItem[] = [];
+
+  async function monitorItem(item: FeedItem): Promise<void> {
+    for (const m of monitors!) {
+      if (item.kind === 'session' && m.session) await raise(m.session(item.session));
+      else if (item.kind === 'annotation' && m.annotation) await raise(m.annotation(item.annotation));
+      else if (item.kind === 'event' && m.event) await raise(m.event(item.event));
+    }
+    if (item.kind === 'session') await closed(tracker!.add(item.session));
+  }
 
   /** Records the outcome of a source's open load (one load per file per holding of the store). */
   async function finishSourceLoad(s: Source): Promise<void> {
@@ -438,26 +451,31 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
           text: a.text,
           classification: a.classification ?? null,
         });
-        feed.push({
-          sessions: staged.sessions.map(({ record: r }) => ({
-            session: r.session,
-            step: r.step ?? null,
-            output: r.output,
-            reward: r.baseline_reward ?? null,
-          })),
-          annotations: [
-            ...staged.sessions.flatMap(({ record: r }) =>
-              (r.annotations ?? []).map((a) => note(a, r.session)),
-            ),
-            ...staged.annotations.map(({ record: a }) => note(a, a.session)),
-          ],
-          events: staged.events.map(({ record: e }) => ({
-            id: e.id ?? null,
-            session: e.session,
-            target: e.target,
-            trigger: e.trigger ?? null,
-          })),
-        });
+        // in file order (a nested annotation right after its session), so an event's target is tracked from it on
+        const ordered: FeedItem[] = [];
+        for (const { line, record: r } of staged.sessions) {
+          ordered.push({
+            line,
+            kind: 'session',
+            session: {
+              session: r.session,
+              step: r.step ?? null,
+              output: r.output,
+              reward: r.baseline_reward ?? null,
+            },
+          });
+          for (const a of r.annotations ?? [])
+            ordered.push({ line, kind: 'annotation', annotation: note(a, r.session) });
+        }
+        for (const { line, record: a } of staged.annotations)
+          ordered.push({ line, kind: 'annotation', annotation: note(a, a.session) });
+        for (const { line, record: e } of staged.events)
+          ordered.push({
+            line,
+            kind: 'event',
+            event: { id: e.id ?? null, session: e.session, target: e.target, trigger: e.trigger ?? null },
+          });
+        feed.push(...ordered.sort((a, b) => a.line - b.line));
       }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -503,17 +521,13 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     const tWritten = performance.now();
     addCounts(totals, cycleCounts);
     // the rows are committed: the monitors read them, in reading order
-    for (const f of feed) {
-      for (const s of f.sessions) {
-        ensureMonitors(s);
-        for (const m of monitors!) if (m.session) await raise(m.session(s));
-        await closed(tracker!.add(s));
+    for (const item of feed) {
+      if (item.kind === 'session') {
+        ensureMonitors(item.session);
+        for (const held of early.splice(0)) await monitorItem(held);
       }
-      if (monitors !== null) {
-        for (const a of f.annotations)
-          for (const m of monitors) if (m.annotation) await raise(m.annotation(a));
-        for (const e of f.events) for (const m of monitors) if (m.event) await raise(m.event(e));
-      }
+      if (monitors === null) early.push(item);
+      else await monitorItem(item);
     }
     const ms = performance.now() - t0;
     health.maxCycleMs = Math.max(health.maxCycleMs, ms);

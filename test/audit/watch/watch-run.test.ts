@@ -280,3 +280,39 @@ test('a webhook that fails is retried until it answers, without holding up the w
     server.close();
   }
 });
+
+test('an event of the run that targets a phrase is tracked from its line on, in file order within a batch', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'run.jsonl');
+  const db = join(dir, 'x.duckdb');
+  const event = {
+    type: 'event',
+    session: 5,
+    id: 'e-1',
+    kind: 'recalibration',
+    parameter: 'p',
+    target: { phrase: 'stop' },
+    trigger: { rule: 'r', window: 4, count: 2 },
+  };
+  writeFileSync(
+    file,
+    [1, 2, 3, 4, 5].map((s) => line(s, 'please stop')).join('') +
+      `${JSON.stringify(event)}\n` +
+      [6, 7, 8].map((s) => line(s, 'stop now')).join(''),
+  );
+  const raised: Alert[] = [];
+  const s = await watchRun({
+    path: file,
+    run: 'ev',
+    storePath: db,
+    openStore: () => DuckDbStore.open(db),
+    rules: ['recurrence'],
+    once: true,
+    onAlert: (a) => raised.push(a),
+  });
+  assert.deepEqual([s.read, s.accepted], [9, 9]);
+  assert.deepEqual(
+    raised.map((a) => [a.session, a.numbers.k]),
+    [[7, 2]],
+  );
+});
