@@ -21,6 +21,7 @@ export { CHECK_RULES, type CheckOutcome, checkReport } from './audit/check.ts';
 export type { AuditReport } from './audit/report-model.ts';
 export { type AuditOptions, type AuditOutcome, runAudit } from './audit/run-audit.ts';
 export { loadTemplate } from './audit/template.ts';
+export { type WatchOptions, type WatchSummary, watchRun } from './audit/watch/watch-run.ts';
 export {
   adjustedRewardFor,
   type CalibrationEvent,

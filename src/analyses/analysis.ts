@@ -4,6 +4,7 @@ import type { WindowSpec } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
 import type { AssessContext, AssessedAnalysis, Thresholds } from './shared/assessment.ts';
 import type { ChartAxis, ChartEvent, RunMetricValue } from './shared/chart-specs.ts';
+import type { LiveFacet } from './shared/live.ts';
 
 /** The parameters of an analysis: a zod object whose keys are the template's `params:` names. */
 export type ParamsSchema = z.ZodObject;
@@ -73,6 +74,8 @@ export interface AnalysisDefinition<
   readonly params: P;
   /** The assessment thresholds a template's `assess:` map may set, with their defaults. */
   readonly thresholds: z.ZodObject;
+  /** Its live monitors for `rlaudit watch`, defined beside it (src/analyses/shared/live.ts); absent: none. */
+  readonly live?: LiveFacet;
   readonly windows: WindowSupport;
   /**
    * For `windows: 'session'`: what a window of W sessions is to this analysis, in the words the CLI and the

@@ -15,6 +15,7 @@ import { registerSessions } from './commands/sessions.ts';
 import { registerShow } from './commands/show.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { terminalText } from './commands/terminal-text.ts';
+import { registerWatch } from './commands/watch.ts';
 import { DEFAULT_DB_PATH } from './db-path.ts';
 
 /** Commands that cannot reach `analyze` nor print its help: they start without the analysis registry. */
@@ -30,6 +31,7 @@ export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
   'check',
   'demo',
   'serve-reward',
+  'watch',
 ]);
 
 /**
@@ -77,6 +79,7 @@ export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command 
   registerCheck(program);
   registerDemo(program);
   registerServeReward(program);
+  registerWatch(program);
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
   return program;
 }

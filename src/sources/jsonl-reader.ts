@@ -13,7 +13,8 @@ export function byteSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-function parseLine(text: string, line: number): SourceItem {
+/** Parses one JSONL line (BOM and line end already removed): a row, or why it cannot be read. */
+export function parseJsonLine(text: string, line: number): SourceItem {
   try {
     const value: unknown = JSON.parse(text);
     const twice = duplicateKey(text, value);
@@ -82,7 +83,7 @@ export async function* readJsonl(
       });
       return;
     }
-    batch.push(parseLine(text, line));
+    batch.push(parseJsonLine(text, line));
   };
 
   /** Ends an over-long line that was skipped without being held: one reject naming its size. */

@@ -6,6 +6,7 @@ import { analyzeConvergence } from './analyze-convergence.ts';
 import { assessConvergence, CONVERGENCE_DEFAULTS } from './assess-convergence.ts';
 import { convergenceCharts } from './convergence-charts.ts';
 import { convergenceTable } from './convergence-table.ts';
+import { convergenceLive } from './live-convergence.ts';
 
 /** Reward moments per window, change points of the variance series, the phases named from them. */
 export const convergenceAnalysis = defineAnalysis({
@@ -30,6 +31,7 @@ export const convergenceAnalysis = defineAnalysis({
       value: 'sessions',
     }),
   }),
+  live: convergenceLive,
   thresholds: thresholdsSchema(CONVERGENCE_DEFAULTS, {
     min_converged_windows: 'a convergence phase of at least this many windows gives `reward_converged`',
     gap_min: 'a compliant − non-compliant reward gap at least this wide gives `reward_differential`',

@@ -5,6 +5,7 @@ import { analyzeCrossref } from './analyze-crossref.ts';
 import { assessCrossref, CROSSREF_DEFAULTS } from './assess-crossref.ts';
 import { crossrefCharts } from './crossref-charts.ts';
 import { crossrefTable } from './crossref-table.ts';
+import { crossrefLive } from './live-crossref.ts';
 
 /** Annotations that depart from their author's standard format, joined with calibration events near them. */
 export const crossrefAnalysis = defineAnalysis({
@@ -22,6 +23,7 @@ export const crossrefAnalysis = defineAnalysis({
       .default(0)
       .meta({ description: 'join events within ±n sessions of a flagged annotation', value: 'n' }),
   }),
+  live: crossrefLive,
   thresholds: thresholdsSchema(CROSSREF_DEFAULTS, {
     min_reasons: 'a flagged annotation needs at least this many departure reasons to become a finding',
     max_findings: 'at most this many departures become findings (the rest are in the table)',

@@ -6,6 +6,7 @@ import { assessDiversity, DIVERSITY_DEFAULTS } from './assess-diversity.ts';
 import { diversityCharts } from './diversity-charts.ts';
 import { DIVERSITY_SAMPLE_SEED } from './diversity-sample.ts';
 import { diversityTable } from './diversity-table.ts';
+import { diversityLive } from './live-diversity.ts';
 
 /** Output diversity per window: vocabulary, distinct-n, response diversity and the sample-based measures. */
 export const diversityAnalysis = defineAnalysis({
@@ -36,6 +37,7 @@ Examples:
       .default(100)
       .meta({ description: 'Self-BLEU sub-sample size, 2..100', value: 'n' }),
   }),
+  live: diversityLive,
   thresholds: thresholdsSchema(DIVERSITY_DEFAULTS, {
     collapse_relative:
       'a relative fall first → last full window of at least this share is a collapse (0.5 = halved)',

@@ -5,6 +5,7 @@ import { analyzeLengthDrift } from './analyze-length-drift.ts';
 import { assessLengthDrift, LENGTH_DRIFT_DEFAULTS } from './assess-length-drift.ts';
 import { lengthDriftCharts } from './length-drift-charts.ts';
 import { lengthDriftTable } from './length-drift-table.ts';
+import { lengthDriftLive } from './live-length-drift.ts';
 
 /** Output length per window beside the mean reward; change points; the length hack when both rise together. */
 export const lengthDriftAnalysis = defineAnalysis({
@@ -18,6 +19,7 @@ export const lengthDriftAnalysis = defineAnalysis({
     'reports a length hack. Definitions: docs/analyses/length-drift.md',
   windows: 'any',
   params: z.strictObject({}),
+  live: lengthDriftLive,
   thresholds: thresholdsSchema(LENGTH_DRIFT_DEFAULTS, {
     length_rise_relative:
       'a relative change of the mean length first → last full window of at least this is reported (0.2 = 20%)',

@@ -5,6 +5,7 @@ import { horizonText, positiveInt, textList } from '../shared/param-types.ts';
 import { thresholdsSchema } from '../shared/thresholds.ts';
 import { analyzeRecurrence } from './analyze-recurrence.ts';
 import { assessRecurrence, RECURRENCE_DEFAULTS } from './assess-recurrence.ts';
+import { recurrenceLive } from './live-recurrence.ts';
 import { recurrenceCharts } from './recurrence-charts.ts';
 import { recurrenceTable } from './recurrence-table.ts';
 
@@ -42,6 +43,7 @@ export const recurrenceAnalysis = defineAnalysis({
       value: 'spec',
     }),
   }),
+  live: recurrenceLive,
   thresholds: thresholdsSchema(RECURRENCE_DEFAULTS, {
     after_sessions:
       'a phrase absent in this many sessions after the event targeting it is `phrase_suppressed`',
