@@ -20,8 +20,10 @@ describe('ingest under SIGKILL', () => {
     const env = { RLAUDIT_TRACE: 'batches', RLAUDIT_BATCH_ROWS: String(BATCH) };
     const child = spawnCli(['--db', db, 'ingest', file, '--run', 'crash'], env);
     let committed = 0;
+    let trace = '';
     const killed = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
+        trace += d.toString();
         committed += (d.toString().match(/batch committed/g) ?? []).length;
         if (committed >= 3 && !child.killed) child.kill('SIGKILL');
       });
@@ -29,6 +31,7 @@ describe('ingest under SIGKILL', () => {
     });
     await killed;
     assert.equal(child.signalCode, 'SIGKILL', 'the child was killed mid-ingest');
+    assert.match(trace, /reader: \S+big\.jsonl engine\n/, 'the file took the engine path');
 
     const store = await DuckDbStore.open(db);
     const [run] = await store.listRuns();

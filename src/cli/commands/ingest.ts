@@ -117,6 +117,13 @@ Example:
                 process.env.RLAUDIT_TRACE === 'batches'
                   ? (file, k) => process.stderr.write(`batch committed: ${file} read=${k.read}\n`)
                   : undefined,
+              onReader:
+                process.env.RLAUDIT_TRACE === 'batches'
+                  ? (file, reader, why) =>
+                      process.stderr.write(
+                        terminalText(`reader: ${file} ${reader}${why ? ` (${why})` : ''}\n`),
+                      )
+                  : undefined,
               batchRows: process.env.RLAUDIT_BATCH_ROWS ? Number(process.env.RLAUDIT_BATCH_ROWS) : undefined,
               onProgress: (done, total) => {
                 bar ??= bytesProgress('ingest', total);
