@@ -113,7 +113,7 @@ function fieldCheck(f: string, rule: FieldRule): string {
   const t = typ(f);
   const v = val(f);
   const absentOrNull = `(${t} IS NULL OR ${t} = 'NULL')`;
-  const int = (lo: string) => `(${t} IN ${INT_TYPES} AND ${v} BETWEEN ${lo} AND ${MAX_SAFE})`;
+  const intFrom = (lo: string) => `(${t} IN ${INT_TYPES} AND ${v} BETWEEN ${lo} AND ${MAX_SAFE})`;
   const finite = `(${t} IN ${NUMBER_TYPES} AND isfinite(${v}))`;
   switch (rule) {
     case 'type':
@@ -123,9 +123,9 @@ function fieldCheck(f: string, rule: FieldRule): string {
       // left to the validator (JavaScript counts UTF-16 units and knows more whitespace than ASCII)
       return `(${t} IS NULL OR (${t} = 'VARCHAR' AND regexp_full_match(${v}, '[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e]{1,200}') AND ${v} NOT IN ('.', '..')))`;
     case 'session':
-      return int('1');
+      return intFrom('1');
     case 'step':
-      return `(${absentOrNull} OR ${int('0')})`;
+      return `(${absentOrNull} OR ${intFrom('0')})`;
     case 'text':
       return `(${t} = 'VARCHAR')`;
     case 'nullableText':
