@@ -1,5 +1,5 @@
 // One measured phase of the ingest benchmark, in its own process so its peak RSS is its own.
-// argv: <mode: rlaudit|floor> <jsonl file> <db file>
+// argv: <mode: rlaudit|engine|floor> <jsonl file> <db file> (engine: the engine path, docs/ingest.md)
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import { ingestFiles } from '../src/store/ingest.ts';
@@ -20,7 +20,10 @@ if (mode === 'floor') {
   inst.closeSync();
 } else {
   const store = await DuckDbStore.open(db);
-  const s = await ingestFiles(store, [file], { run: 'bench' });
+  const s = await ingestFiles(store, [file], {
+    run: 'bench',
+    reader: mode === 'engine' ? 'engine' : 'typescript',
+  });
   rows = s.accepted;
   if (s.read !== s.accepted) throw new Error(`benchmark file should be all valid: ${JSON.stringify(s)}`);
   await store.close();

@@ -46,6 +46,20 @@ export function parseJsonLine(text: string, line: number): SourceItem {
 }
 
 /**
+ * One line of text as the reader treats it (without its newline): leading spaces and tabs trimmed, a line of
+ * only those is no record (null); otherwise the parsed row, or the reject of a line that is not JSON or names
+ * a key twice. The engine path (src/store/duckdb/engine-jsonl.ts) hands it the lines SQL did not accept.
+ */
+export function parseJsonlLine(text: string, line: number): SourceItem | null {
+  let start = 0;
+  while (start < text.length && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++;
+  let end = text.length;
+  if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+  if (start === end) return null;
+  return parseJsonLine(start === 0 && end === text.length ? text : text.slice(start, end), line);
+}
+
+/**
  * Streams a JSONL file (optionally gzip-compressed) as batches of parsed rows, with exact 1-based line
  * numbers. Blank lines are skipped (they are not records). Memory stays bounded: a line longer than
  * `maxLineBytes` is reported and skipped without being held; invalid UTF-8 is reported per line.

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { formatLocated, InputError } from '../model/errors.ts';
 import { runIdProblem } from '../model/schema.ts';
+import type { DetectedFile } from '../sources/detect-format.ts';
 import { defaultImportRun } from '../sources/importers/default-run.ts';
 import { planImport } from '../sources/importers/detect-importer.ts';
 import type { ImportOptions } from '../sources/importers/formats.ts';
@@ -14,12 +15,13 @@ import {
 import { RunCursors } from '../sources/importers/run-cursors.ts';
 import type { StepMetricsItems } from '../sources/importers/step-metrics.ts';
 import { isDirectory, rankOf } from '../sources/importers/trainer-dir.ts';
+import { prescanJsonl } from '../sources/jsonl-prescan.ts';
 import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
 import type { StagedItems, StagedReject } from '../sources/staged.ts';
 import { readValidatedBatches, stageItems } from '../sources/validated-batches.ts';
 import { loadMerged } from './merged-load.ts';
-import { addCounts, emptyCounts, type IngestCounts, type Store } from './store.ts';
+import { addCounts, type EngineStagedBatch, emptyCounts, type IngestCounts, type Store } from './store.ts';
 
 export interface IngestOptions extends ImportOptions {
   /** Put every row in this run (overrides the rows' own `run`). */
@@ -33,6 +35,14 @@ export interface IngestOptions extends ImportOptions {
   readonly strict?: boolean;
   readonly maxLineBytes?: number;
   readonly batchRows?: number;
+  /**
+   * `engine` reads a plain record-format JSONL file with the engine path (docs/ingest.md, "The engine path"),
+   * tested to store exactly what the TypeScript reader stores; default `typescript`, the reader every other
+   * file takes (the engine path is not yet faster: docs/benchmarks.md).
+   */
+  readonly reader?: 'typescript' | 'engine';
+  /** Called once per record-format JSONL file with the reader that read it, and why not the engine. */
+  readonly onReader?: (file: string, reader: 'engine' | 'typescript', why: string | null) => void;
   /** Called with (bytes read of all files, total bytes of all files). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Called after each batch is committed, with the file and the batch's counts. */
@@ -284,18 +294,74 @@ export function loadPlan(
   const detected = plan.mapping === null ? null : plan.message;
   if (plan.mapping === null && plan.container.kind === 'file') {
     let sha: string | null = null;
-    const fileRun = options.run ?? runIdFromFile(plan.path);
-    const batches = readValidatedBatches(
-      plan.container.file,
-      readOptions,
-      { forcedRun: options.run, fileRun, phase: options.phase },
-      (x) => {
-        sha = x;
-      },
-    );
-    const write = (b: StagedItems, loadId: number, sourceFile: string) =>
-      store.writeBatch({ loadId, sourceFile, ...b });
-    return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
+    const file = plan.container.file;
+    const runs = {
+      forcedRun: options.run,
+      fileRun: options.run ?? runIdFromFile(plan.path),
+      phase: options.phase,
+    };
+    const onSha = (x: string) => {
+      sha = x;
+    };
+    const engine = engineReadable(store, file, source.absPath, options);
+    async function* batches(): AsyncGenerator<ReadBatch> {
+      if (engine !== null) {
+        const pre = await prescanJsonl(file.path, readOptions.maxLineBytes, readOptions.onProgress);
+        const staged =
+          pre.fallback === null
+            ? await engine.stageJsonlInEngine({
+                path: source.absPath,
+                sourceFile: source.absPath,
+                longestLine: pre.longestLine,
+                lines: pre.lines,
+                checksum: pre.checksum,
+                runs,
+              })
+            : null;
+        if (staged !== null) {
+          onSha(pre.sha256);
+          options.onReader?.(plan.path, 'engine', null);
+          // merged batch by batch (one transaction each, as the TypeScript reader's batches): a kill leaves
+          // whole batches, and a batch's rejects come before the next batch is written (--strict)
+          const step = readOptions.batchRows;
+          for (let from = 1; from <= Math.max(staged.lines, 1); from += step) {
+            const to = from + step - 1;
+            const rejects = staged.rejects.filter((r) => r.line >= from && r.line <= to);
+            yield {
+              kind: 'engine',
+              staged,
+              from,
+              to,
+              last: to >= staged.lines,
+              runIds: staged.runIds,
+              rejects,
+            };
+          }
+          return;
+        }
+        options.onReader?.(
+          plan.path,
+          'typescript',
+          pre.fallback ?? 'the engine could not read it line by line',
+        );
+      } else if (file.format === 'jsonl') {
+        options.onReader?.(
+          plan.path,
+          'typescript',
+          options.reader !== 'engine'
+            ? 'the default reader'
+            : file.gzip
+              ? 'gzip-compressed'
+              : 'a path DuckDB reads as a glob',
+        );
+      }
+      for await (const b of readValidatedBatches(file, readOptions, runs, onSha)) yield { kind: 'ts', ...b };
+    }
+    const write = (b: ReadBatch, loadId: number, sourceFile: string) =>
+      b.kind === 'engine'
+        ? engine!.writeEngineBatch(b.staged, { loadId, sourceFile, from: b.from, to: b.to, last: b.last })
+        : store.writeBatch({ loadId, sourceFile, ...b });
+    return loadBatches(store, ingestId, source, batches(), write, options, loads, () => sha, detected);
   }
   let sha: string | null = null;
   const baseRun = options.run ?? defaultImportRun(plan.path);
@@ -320,6 +386,45 @@ export function loadPlan(
   const write = (b: StagedItems, loadId: number, sourceFile: string) =>
     store.writeBatch({ loadId, sourceFile, ...b });
   return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
+}
+
+/** A batch of a record-format file: read by the TypeScript reader, or the one batch of the engine path. */
+type ReadBatch =
+  | ({ readonly kind: 'ts' } & StagedItems)
+  | {
+      readonly kind: 'engine';
+      readonly staged: EngineStagedBatch;
+      readonly from: number;
+      readonly to: number;
+      readonly last: boolean;
+      /** The runs of the file's valid rows, and the rejects of these lines (for --strict). */
+      readonly runIds: readonly string[];
+      readonly rejects: readonly StagedReject[];
+    };
+
+/** Characters DuckDB's file readers take as a glob or a URL: such a path is read by the TypeScript reader. */
+const GLOB = /[*?[\]{}]|^[a-z0-9+]+:\/\//i;
+
+/**
+ * The store's engine path for a plain record-format JSONL file (docs/ingest.md, "The engine path"), or null
+ * when the file takes the TypeScript reader: without `reader: 'engine'`, gzip, CSV and Parquet, a path DuckDB
+ * would read as a glob, or a backend without an engine path.
+ */
+function engineReadable(
+  store: Store,
+  file: DetectedFile,
+  absPath: string,
+  options: IngestOptions,
+): Required<Pick<Store, 'stageJsonlInEngine' | 'writeEngineBatch'>> | null {
+  if (options.reader !== 'engine' || file.format !== 'jsonl' || file.gzip || GLOB.test(absPath)) return null;
+  // --phase sets every session's phase: the TypeScript reader's (the engine scan stages the record as written)
+  if (options.phase !== undefined) return null;
+  const { stageJsonlInEngine, writeEngineBatch } = store;
+  if (stageJsonlInEngine === undefined || writeEngineBatch === undefined) return null;
+  return {
+    stageJsonlInEngine: stageJsonlInEngine.bind(store),
+    writeEngineBatch: writeEngineBatch.bind(store),
+  };
 }
 
 export interface SourceInfo {

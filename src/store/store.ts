@@ -10,6 +10,39 @@ import type { EventRow } from './scans/phrase-scans.ts';
 export type { Staged, StagedReject } from '../sources/staged.ts';
 
 /** One batch of one file, written in one transaction. */
+/** A plain JSONL file for the engine path: where it is, its longest line, and which run its rows go to. */
+export interface EngineJsonlRead {
+  readonly path: string;
+  readonly sourceFile: string;
+  readonly longestLine: number;
+  /** The prescan's count of lines and its checksum of their lengths in line order (`prescanJsonl`). */
+  readonly lines: number;
+  readonly checksum: number;
+  readonly runs: { readonly forcedRun: string | undefined; readonly fileRun: string };
+}
+
+/** One batch of the engine path: the lines `from`–`to` of a staged file. */
+export interface EngineBatchRange {
+  readonly loadId: number;
+  readonly sourceFile: string;
+  readonly from: number;
+  readonly to: number;
+  readonly last: boolean;
+}
+
+/**
+ * What the engine path keeps in JavaScript of a staged file (the rows stay in the engine): run records,
+ * rejects, the runs of valid rows, whether annotation and event rows were staged, and the file's lines.
+ */
+export interface EngineStagedBatch {
+  readonly lines: number;
+  readonly runs: readonly Staged<RunRecord>[];
+  readonly rejects: readonly StagedReject[];
+  readonly runIds: readonly string[];
+  readonly annotations: number;
+  readonly events: number;
+}
+
 export interface IngestBatch {
   readonly loadId: number;
   readonly sourceFile: string;
@@ -224,6 +257,14 @@ export interface Store {
   beginLoad(info: LoadInfo): Promise<number>;
   /** Writes one batch atomically and classifies each row: accepted, duplicate, conflict (rejected). */
   writeBatch(batch: IngestBatch): Promise<IngestCounts>;
+  /**
+   * The engine path for a record-format JSONL file (docs/ingest.md, "The engine path"), when the backend has
+   * one: the engine reads and validates the file, the rest is staged; null when the engine cannot read it
+   * (the TypeScript reader then reads it). `writeEngineBatch` then merges it batch by batch: the lines
+   * `from`–`to` in one transaction, like a batch of the TypeScript reader; `last` drops the scan after it.
+   */
+  stageJsonlInEngine?(q: EngineJsonlRead): Promise<EngineStagedBatch | null>;
+  writeEngineBatch?(staged: EngineStagedBatch, batch: EngineBatchRange): Promise<IngestCounts>;
   /**
    * Writes one batch of per-step metrics atomically. A line whose metrics are all stored with the same
    * values is a duplicate; a line with a stored (run, step, name) of a different value is a conflict.

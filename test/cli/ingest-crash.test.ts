@@ -17,11 +17,17 @@ describe('ingest under SIGKILL', () => {
       Array.from({ length: ROWS }, (_, i) => sessionRow(i + 1)),
     );
     const db = join(dir, 'crash.duckdb');
-    const env = { RLAUDIT_TRACE: 'batches', RLAUDIT_BATCH_ROWS: String(BATCH) };
+    const env = {
+      RLAUDIT_TRACE: 'batches',
+      RLAUDIT_BATCH_ROWS: String(BATCH),
+      RLAUDIT_INGEST_READER: 'engine',
+    };
     const child = spawnCli(['--db', db, 'ingest', file, '--run', 'crash'], env);
     let committed = 0;
+    let trace = '';
     const killed = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
+        trace += d.toString();
         committed += (d.toString().match(/batch committed/g) ?? []).length;
         if (committed >= 3 && !child.killed) child.kill('SIGKILL');
       });
@@ -29,6 +35,7 @@ describe('ingest under SIGKILL', () => {
     });
     await killed;
     assert.equal(child.signalCode, 'SIGKILL', 'the child was killed mid-ingest');
+    assert.match(trace, /reader: \S+big\.jsonl engine\n/, 'the file took the engine path');
 
     const store = await DuckDbStore.open(db);
     const [run] = await store.listRuns();
@@ -37,7 +44,9 @@ describe('ingest under SIGKILL', () => {
     assert.ok(kept >= 3 * BATCH && kept < ROWS, `a part of the file was committed (${kept})`);
     assert.equal(kept % BATCH, 0, 'only whole batches were committed');
 
-    const again = runCli(['--db', db, 'ingest', file, '--run', 'crash', '--json']);
+    const again = runCli(['--db', db, 'ingest', file, '--run', 'crash', '--json'], {
+      RLAUDIT_INGEST_READER: 'engine',
+    });
     assert.equal(again.code, 0, again.stderr);
     const s = JSON.parse(again.stdout);
     assert.deepEqual([s.read, s.accepted + s.duplicates, s.duplicates, s.rejected], [ROWS, ROWS, kept, 0]);

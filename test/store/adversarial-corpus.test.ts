@@ -63,7 +63,9 @@ async function ingest(
   kind: CorpusKind,
 ): Promise<IngestSummary | InputError> {
   try {
-    return await ingestFiles(store, paths, { ...kind.options, batchRows: 100 });
+    // in-process through the engine path (a plain JSONL file; others take their reader); the command-line
+    // test below goes through the default TypeScript reader
+    return await ingestFiles(store, paths, { ...kind.options, batchRows: 100, reader: 'engine' });
   } catch (err) {
     if (err instanceof InputError) return err;
     throw new Error(`${kind.kind}: an internal error (exit 3): ${(err as Error).stack}`);

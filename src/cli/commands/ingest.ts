@@ -123,6 +123,15 @@ Example:
                 process.env.RLAUDIT_TRACE === 'batches'
                   ? (file, k) => process.stderr.write(`batch committed: ${file} read=${k.read}\n`)
                   : undefined,
+              // RLAUDIT_INGEST_READER=engine: the engine path for plain JSONL files (docs/ingest.md)
+              reader: process.env.RLAUDIT_INGEST_READER === 'engine' ? 'engine' : undefined,
+              onReader:
+                process.env.RLAUDIT_TRACE === 'batches'
+                  ? (file, reader, why) =>
+                      process.stderr.write(
+                        terminalText(`reader: ${file} ${reader}${why ? ` (${why})` : ''}\n`),
+                      )
+                  : undefined,
               batchRows: process.env.RLAUDIT_BATCH_ROWS ? Number(process.env.RLAUDIT_BATCH_ROWS) : undefined,
               onProgress: (done, total) => {
                 bar ??= bytesProgress('ingest', total);

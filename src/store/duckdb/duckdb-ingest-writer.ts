@@ -3,15 +3,26 @@ import type { RunRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { ident, sql } from '../sql/sql.ts';
-import type { IngestBatch, IngestCounts, LoadInfo, Staged, StepMetricsBatch } from '../store.ts';
+import type {
+  EngineBatchRange,
+  EngineJsonlRead,
+  EngineStagedBatch,
+  IngestBatch,
+  IngestCounts,
+  LoadInfo,
+  Staged,
+  StepMetricsBatch,
+} from '../store.ts';
 import { addCounts, emptyCounts } from '../store.ts';
 import { boolean, nullableNumber, nullableText, number } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
+import { dropEngineScan, ENGINE_SESSIONS, stageJsonlInEngine } from './engine-jsonl.ts';
 import { finishBatch } from './finish-batch.ts';
 import {
   ANNOTATION_MERGE,
   EVENT_MERGE,
   insertNestedAnnotations,
+  type MergeSpec,
   mergeStage,
   SESSION_MERGE,
 } from './merge.ts';
@@ -124,6 +135,47 @@ export class DuckDbIngestWriter {
     return counts;
   }
 
+  /** Stages a record-format JSONL file read by DuckDB (src/store/duckdb/engine-jsonl.ts), or null. */
+  stageJsonlInEngine(q: EngineJsonlRead): Promise<EngineStagedBatch | null> {
+    return stageJsonlInEngine(this.client, q);
+  }
+
+  /**
+   * Merges the lines `from`–`to` of what `stageJsonlInEngine` staged in one transaction, with the same rules
+   * as `writeBatch`: sessions (the scan's accepted rows and the deferred valid ones), nested and standalone
+   * annotations, events, run records, rejects.
+   */
+  async writeEngineBatch(staged: EngineStagedBatch, range: EngineBatchRange): Promise<IngestCounts> {
+    const c = this.client;
+    const counts = emptyCounts();
+    const lines = sql`source_line BETWEEN ${range.from} AND ${range.to}`;
+    const inRange = (line: number) => line >= range.from && line <= range.to;
+    const batch = {
+      loadId: range.loadId,
+      sourceFile: range.sourceFile,
+      rejects: staged.rejects.filter((r) => inRange(r.line)),
+      runIds: staged.runIds,
+    };
+    const merge = (spec: MergeSpec) =>
+      mergeStage(
+        c,
+        { ...spec, filter: spec.filter ? sql`${spec.filter} AND ${lines}` : lines },
+        range.loadId,
+        range.sourceFile,
+      );
+    await transaction(c, async () => {
+      addCounts(counts, await merge({ ...SESSION_MERGE, stage: ENGINE_SESSIONS }));
+      await insertNestedAnnotations(c, range.loadId);
+      if (staged.annotations > 0) addCounts(counts, await merge(ANNOTATION_MERGE));
+      if (staged.events > 0) addCounts(counts, await merge(EVENT_MERGE));
+      for (const r of staged.runs)
+        if (inRange(r.line)) addCounts(counts, await this.mergeRunRecord(r, batch));
+      await finishBatch(c, batch, counts);
+    });
+    if (range.last) await dropEngineScan(c);
+    return counts;
+  }
+
   /**
    * The common case of a fresh ingest: no session key repeats within the batch and no stored session of the
    * batch's runs lies in its session range. Then the batch can be appended straight into `sessions`
@@ -153,7 +205,10 @@ export class DuckDbIngestWriter {
     return true;
   }
 
-  private async mergeRunRecord(r: Staged<RunRecord>, batch: IngestBatch): Promise<IngestCounts> {
+  private async mergeRunRecord(
+    r: Staged<RunRecord>,
+    batch: Pick<IngestBatch, 'loadId' | 'sourceFile'>,
+  ): Promise<IngestCounts> {
     const counts: IngestCounts = { read: 1, accepted: 0, rejected: 0, duplicates: 0, conflicts: 0 };
     const meta = r.record.meta ? stableStringify(r.record.meta) : null;
     const existing = await this.client.query(

@@ -8,6 +8,9 @@ import type { ResultCache } from '../result-cache.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type {
+  EngineBatchRange,
+  EngineJsonlRead,
+  EngineStagedBatch,
   IngestBatch,
   IngestCounts,
   LoadInfo,
@@ -93,6 +96,12 @@ export class DuckDbStore implements Store {
   }
   writeBatch(batch: IngestBatch): Promise<IngestCounts> {
     return this.writer.writeBatch(batch);
+  }
+  stageJsonlInEngine(q: EngineJsonlRead): Promise<EngineStagedBatch | null> {
+    return this.writer.stageJsonlInEngine(q);
+  }
+  writeEngineBatch(staged: EngineStagedBatch, range: EngineBatchRange): Promise<IngestCounts> {
+    return this.writer.writeEngineBatch(staged, range);
   }
   writeStepMetrics(batch: StepMetricsBatch): Promise<IngestCounts> {
     return this.writer.writeStepMetrics(batch);
