@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerRejects } from './commands/rejects.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSessions } from './commands/sessions.ts';
 import { registerShow } from './commands/show.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -28,6 +29,7 @@ export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
   'audit',
   'check',
   'demo',
+  'serve',
 ]);
 
 /**
@@ -74,6 +76,7 @@ export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command 
   registerAudit(program);
   registerCheck(program);
   registerDemo(program);
+  registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
   return program;
 }
