@@ -4,13 +4,14 @@
 // `buildWeb(dir)` to build into a temporary directory.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Type-checks web/ and bundles it into `outDir`; throws when either fails. */
 export async function buildWeb(outDir = join(root, 'dist', 'web')) {
+  outDir = resolve(outDir);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'web', 'tsconfig.json')], {
     stdio: 'inherit',
@@ -37,7 +38,7 @@ export async function buildWeb(outDir = join(root, 'dist', 'web')) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = Date.now();
-  const out = await buildWeb(process.argv[2]);
+  const out = await buildWeb(process.argv[2] ? resolve(process.argv[2]) : undefined);
   console.log(
     `rlaudit build: dashboard built into ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );

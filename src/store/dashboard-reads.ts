@@ -173,13 +173,18 @@ export interface DashboardReads {
   sessionIndex(q: { run: string; from?: number; to?: number; maxCells: number }): Promise<SessionIndex>;
   /** A page of the cluster review of [from, to]. */
   review(q: ReviewQuery): Promise<ReviewPage>;
-  /** Per-window curves: by windows of sessions or by step. */
+  /**
+   * Per-window curves: by windows of sessions (default ⌈sessions / 50⌉, at most 500; widened so that there are
+   * at most `maxPoints`) or by step.
+   */
   series(q: { run: string; by: 'session' | 'step'; window?: number; maxPoints: number }): Promise<RunSeries>;
   /** The run's calibration events, by session (at most `limit`). */
   events(q: { run: string; limit: number }): Promise<RunEventMark[]>;
   /** Other sessions answering the same prompt, spread over training. */
   samePrompt(q: { run: string; session: number; limit: number; outputChars: number }): Promise<SamePrompt>;
   search(q: SearchQuery): Promise<SearchResult>;
+  /** The newest complete audit of a run (id, template, finish time), without its sections; null when none. */
+  lastAudit(run: string): Promise<{ auditId: number; template: string; finishedAt: string | null } | null>;
   /** Steps and distinct step count of a run (for the runs page). */
   runSteps(run: string): Promise<number>;
 }

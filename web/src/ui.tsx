@@ -52,6 +52,33 @@ export function Status<T>({
 const INVISIBLE =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
 
+/** A run of this many characters without a space gets a break opportunity (<wbr>) every `CHUNK` characters. */
+const LONG_RUN = /[^\s]{80,}/g;
+const CHUNK = 64;
+
+/**
+ * Plain text with a break opportunity inside every long run without spaces: the browser's line breaker
+ * handles a megabyte-long "word" in linear time this way (with `overflow-wrap: anywhere` alone it takes
+ * tens of seconds), and the text still copies as it was.
+ */
+function breakable(text: string, key: string): ComponentChildren[] {
+  if (text.length < 80) return [text];
+  const out: ComponentChildren[] = [];
+  let last = 0;
+  let k = 0;
+  for (const m of text.matchAll(LONG_RUN)) {
+    const i = m.index ?? 0;
+    if (i > last) out.push(text.slice(last, i));
+    for (let j = 0; j < m[0].length; j += CHUNK) {
+      out.push(m[0].slice(j, j + CHUNK));
+      out.push(<wbr key={`${key}w${k++}`} />);
+    }
+    last = i + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
 /**
  * Untrusted text (model outputs, prompts, annotations, run ids, model names) as text nodes only, with every
  * invisible or direction-changing character shown as a visible `U+XXXX` chip so it cannot reorder the page.
@@ -62,7 +89,7 @@ export function ModelText({ text, class: cls }: { text: string; class?: string }
   let k = 0;
   for (const m of text.matchAll(INVISIBLE)) {
     const i = m.index ?? 0;
-    if (i > last) parts.push(text.slice(last, i));
+    if (i > last) parts.push(...breakable(text.slice(last, i), `t${k}`));
     const cp = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     parts.push(
       <span class="ctl" key={k++} title="invisible or direction-changing character">
@@ -72,8 +99,29 @@ export function ModelText({ text, class: cls }: { text: string; class?: string }
     last = i + m[0].length;
     if (parts.length > 20_000) break;
   }
-  if (last < text.length) parts.push(text.slice(last));
+  if (last < text.length) parts.push(...breakable(text.slice(last), 'end'));
   return <span class={`mtext ${cls ?? ''}`}>{parts}</span>;
+}
+
+/** Characters of a long text shown before the reader asks for the rest. */
+export const SHOWN_CHARS = 20_000;
+
+/** A long untrusted text: its first {@link SHOWN_CHARS} characters, and a button for the whole of it. */
+export function LongText({ text }: { text: string }) {
+  const [all, setAll] = useState(false);
+  if (all || text.length <= SHOWN_CHARS) return <ModelText text={text} />;
+  return (
+    <>
+      <ModelText text={text.slice(0, SHOWN_CHARS)} />
+      <p class="muted cut">
+        showing the first {SHOWN_CHARS.toLocaleString('en-US')} of {text.length.toLocaleString('en-US')}{' '}
+        characters{' '}
+        <button type="button" onClick={() => setAll(true)} data-testid="show-all">
+          show all
+        </button>
+      </p>
+    </>
+  );
 }
 
 export function fmt(v: number | null | undefined, digits = 3): string {
@@ -171,7 +219,7 @@ export function LineChart({
   title: string;
 }) {
   const width = 720;
-  const pad = { l: 52, r: 12, t: 12, b: 34 };
+  const pad = { l: 52, r: 32, t: 12, b: 34 };
   const xs = series.flatMap((s) => s.points.map((p) => p.x)).concat(marks.map((m) => m.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y).filter((y): y is number => y !== null));
   if (xs.length === 0 || ys.length === 0) return <p class="muted">No data to draw for {title}.</p>;

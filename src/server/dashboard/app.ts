@@ -9,7 +9,6 @@ import type { AuditReport } from '../../audit/report-model.ts';
 import { ConfigError, InputError, QueryError } from '../../model/errors.ts';
 import type { Finding } from '../../model/findings.ts';
 import { type RenderedReport, renderReportCharts } from '../../report/render-charts.ts';
-import type { TrackedAudit } from '../../store/audit-tracking.ts';
 import { requireToken } from '../http/bind.ts';
 import type { AlertsFollower } from './alerts-follower.ts';
 import { type ReadHandle, StoreBusyError, type StoreLease } from './store-lease.ts';
@@ -111,9 +110,8 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
 
   const read = <T>(fn: (h: ReadHandle) => Promise<T>) => lease.use(fn);
 
-  async function lastAudit(h: ReadHandle, run: string): Promise<TrackedAudit | null> {
-    const audits = await h.store.audits.listAudits(run, 20);
-    return audits.find((a) => a.status === 'complete') ?? null;
+  function lastAudit(h: ReadHandle, run: string) {
+    return h.reads.lastAudit(run);
   }
 
   function report(h: ReadHandle, auditId: number): Promise<AuditReport | null> {
@@ -219,12 +217,14 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
       const q = params(
         c,
         z.object({
-          by: z.enum(['session', 'step']).default('session'),
+          // auto: by step when the run records steps (as the audit windows it), else by session
+          by: z.enum(['auto', 'session', 'step']).default('auto'),
           window: int(1, 10_000_000).optional(),
           points: int(1, LIMITS.seriesPoints).default(200),
         }),
       );
-      const series = await h.reads.series({ run, by: q.by, window: q.window, maxPoints: q.points });
+      const by = q.by !== 'auto' ? q.by : (await h.reads.runSteps(run)) > 0 ? 'step' : 'session';
+      const series = await h.reads.series({ run, by, window: q.window, maxPoints: q.points });
       const events = await h.reads.events({ run, limit: LIMITS.events });
       return c.json({ ...series, events });
     }),

@@ -15,7 +15,16 @@ import type {
 } from '../dashboard-reads.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
-import { jsonText, nullableNumber, nullableText, number, numberOrZero, text, textOrEmpty } from './decode.ts';
+import {
+  isoTimestamp,
+  jsonText,
+  nullableNumber,
+  nullableText,
+  number,
+  numberOrZero,
+  text,
+  textOrEmpty,
+} from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { duckdbNormalise } from './normalise-sql.ts';
 import { checkRe2 } from './scans/target-pattern.ts';
@@ -84,6 +93,10 @@ const EventRowDecoder = rowDecoder(
     to_value: nullableNumber,
     note: nullableText,
   }),
+);
+const AuditRow = rowDecoder(
+  'dashboardLastAudit',
+  z.object({ audit_id: number, template: text, finished_at: isoTimestamp }),
 );
 const PromptKeyRow = rowDecoder(
   'dashboardPromptKey',
@@ -248,7 +261,9 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
       let key: SqlFragment;
       if (q.by === 'session') {
         // windows of consecutive sessions in session order, never more than maxPoints of them
-        window = Math.max(q.window ?? 500, Math.ceil(b.n / maxPoints), 1);
+        // by default about 50 windows, at most 500 sessions each (the audit's window on a run like WILD-7)
+        const wanted = q.window ?? Math.min(500, Math.max(1, Math.ceil(b.n / 50)));
+        window = Math.max(wanted, Math.ceil(b.n / maxPoints), 1);
         key = sql`(row_number() OVER (ORDER BY session) - 1) // ${window}`;
       } else {
         const [st] = await client.query(
@@ -404,6 +419,15 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
           annotation: h.annotation,
         })),
       };
+    },
+
+    async lastAudit(run: string) {
+      const [r] = await client.query(
+        sql`SELECT audit_id, template, finished_at FROM audits WHERE run = ${run} AND status = 'complete'
+              ORDER BY audit_id DESC LIMIT 1`,
+        AuditRow,
+      );
+      return r ? { auditId: r.audit_id, template: r.template, finishedAt: r.finished_at } : null;
     },
 
     async runSteps(run: string): Promise<number> {

@@ -77,9 +77,7 @@ function Alerts({ run, count }: { run: string; count: number }) {
 /** Page 2: the run at a glance. Counts and curves first (fast SQL), the audit's charts when rendered. */
 export function OverviewPage({ run }: { run: string }) {
   const info = useLoad(`run:${run}`, () => api<RunResponse>(`runs/${seg(run)}`));
-  const series = useLoad(`series:${run}`, () =>
-    api<SeriesResponse>(`runs/${seg(run)}/series`, { by: 'session' }),
-  );
+  const series = useLoad(`series:${run}`, () => api<SeriesResponse>(`runs/${seg(run)}/series`));
   const hasAudit = info.data?.lastAudit != null;
   const report = useLoad(`report:${run}:${hasAudit}`, () =>
     hasAudit ? api<ReportResponse>(`runs/${seg(run)}/report`) : Promise.resolve(null),
@@ -133,7 +131,7 @@ export function OverviewPage({ run }: { run: string }) {
             <LineChart
               title="mean reward per window"
               yLabel="mean reward"
-              xLabel={`session (windows of ${s.window ?? '–'})`}
+              xLabel={s.by === 'step' ? 'step' : `session (windows of ${s.window ?? '–'})`}
               yDomain={[0, 1]}
               series={[
                 {
@@ -148,7 +146,10 @@ export function OverviewPage({ run }: { run: string }) {
                   points: s.points.map((p) => ({ x: p.x, y: p.adjustedReward })),
                 },
               ]}
-              marks={s.events.map((e) => ({ x: e.session, label: e.id }))}
+              marks={s.events.map((e) => ({
+                x: s.by === 'step' ? (e.step ?? e.session) : e.session,
+                label: e.id,
+              }))}
             />
             <CategoryRates s={s} />
           </Section>
@@ -193,6 +194,9 @@ export function OverviewPage({ run }: { run: string }) {
 }
 
 function CategoryRates({ s }: { s: SeriesResponse }) {
+  if (s.points.every((p) => p.nonCompliantShare === null)) {
+    return <p class="muted">This run records no classification: no category rates to draw.</p>;
+  }
   const cats = [...new Set(s.points.flatMap((p) => Object.keys(p.categoryShares)))].sort();
   return (
     <LineChart
@@ -211,7 +215,7 @@ function CategoryRates({ s }: { s: SeriesResponse }) {
           points: s.points.map((p) => ({ x: p.x, y: p.categoryShares[c] ?? 0 })),
         })),
       ]}
-      marks={s.events.map((e) => ({ x: e.session, label: e.id }))}
+      marks={s.events.map((e) => ({ x: s.by === 'step' ? (e.step ?? e.session) : e.session, label: e.id }))}
     />
   );
 }

@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { api, seg } from '../api.ts';
 import { href, navigate } from '../router.ts';
 import type { ReviewPage, SessionResponse } from '../types.ts';
-import { ClassChip, fmt, ModelText, Section, Status, useLoad } from '../ui.tsx';
+import { ClassChip, fmt, LongText, ModelText, Section, Status, useLoad } from '../ui.tsx';
 
 /**
  * Page 4: one session whole. The three layers side by side (output, annotations, reward signal), the events
@@ -34,6 +34,8 @@ export function SessionPage({ run, session }: { run: string; session: number }) 
         e.altKey
       )
         return;
+      // only once this session's data is in (not the previous session's, still shown while it loads)
+      if (d?.session !== session) return;
       if ((e.key === 'ArrowLeft' || e.key === 'k') && d?.previous != null)
         navigate(href(['run', run, 'session', d.previous]));
       if ((e.key === 'ArrowRight' || e.key === 'j') && d?.next != null)
@@ -41,7 +43,7 @@ export function SessionPage({ run, session }: { run: string; session: number }) 
     };
     window.addEventListener('keydown', on);
     return () => window.removeEventListener('keydown', on);
-  }, [run, d]);
+  }, [run, d, session]);
   return (
     <Status state={state}>
       {(s) => (
@@ -96,14 +98,14 @@ export function SessionPage({ run, session }: { run: string; session: number }) 
                 {s.prompt === null ? (
                   <span class="muted">no prompt recorded</span>
                 ) : (
-                  <ModelText text={s.prompt} />
+                  <LongText text={s.prompt} />
                 )}
               </div>
               <h3>
                 output <span class="muted">({fmt(s.output.length)} characters)</span>
               </h3>
               <div class="text-box output" data-testid="output">
-                <ModelText text={s.output} />
+                <LongText text={s.output} />
               </div>
             </section>
             <section class="panel layer">
@@ -120,7 +122,7 @@ export function SessionPage({ run, session }: { run: string; session: number }) 
                       {a.classification ? <ModelText text={a.classification} /> : null}
                     </span>
                     <div class="text-box">
-                      <ModelText text={a.text} />
+                      <LongText text={a.text} />
                     </div>
                   </li>
                 ))}
