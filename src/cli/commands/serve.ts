@@ -36,7 +36,7 @@ export function registerServe(program: Command): void {
       const path = resolveDbPath(cmd.optsWithGlobals<{ db?: string }>().db);
       const token = opts.token ?? process.env.RLAUDIT_TOKEN ?? undefined;
       const { checkBind } = await import('../../server/http/bind.ts');
-      checkBind('rlaudit serve', { host: opts.host, port: opts.port, token });
+      checkBind('serve', { host: opts.host, port: opts.port, token });
       if (!existsSync(path)) {
         throw new InputError(
           'no database here: add a run first (rlaudit ingest FILE, rlaudit simulate, or rlaudit demo), or point --db or RLAUDIT_DB at an existing one',
