@@ -13,7 +13,7 @@ import { duckDbDashboardReads } from '../../../src/store/duckdb/duckdb-dashboard
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { runCli } from '../../util/cli.ts';
 import { tempDir } from '../../util/tmp.ts';
-import { dashboardFixture, HOSTILE_RUN, PHRASE, SECOND, WILD7 } from './dashboard-fixture.ts';
+import { dashboardFixture, HOSTILE_RUN, PHRASE, REWARDS_ONLY, SECOND, WILD7 } from './dashboard-fixture.ts';
 
 async function openReadOnly(path: string): Promise<ReadHandle> {
   const store = await DuckDbStore.open(path, { readOnly: true });
@@ -83,7 +83,7 @@ describe('the dashboard JSON API over the shared simulated store', () => {
         lastAudit: { headline: unknown[] } | null;
       }[];
     }>('/api/runs');
-    assert.deepEqual(body.runs.map((r) => r.run).sort(), [HOSTILE_RUN, WILD7, SECOND].sort());
+    assert.deepEqual(body.runs.map((r) => r.run).sort(), [HOSTILE_RUN, WILD7, SECOND, REWARDS_ONLY].sort());
     const w = body.runs.find((r) => r.run === WILD7)!;
     assert.equal(w.sessions, sessions.length);
     assert.equal(w.annotations, annotations);

@@ -14,7 +14,15 @@ import { type RunningDashboard, startDashboard } from '../../../src/server/dashb
 import { duckDbDashboardReads } from '../../../src/store/duckdb/duckdb-dashboard.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { tempDir } from '../../util/tmp.ts';
-import { dashboardFixture, HOSTILE_MODEL, HOSTILE_RUN, PHRASE, SECOND, WILD7 } from './dashboard-fixture.ts';
+import {
+  dashboardFixture,
+  HOSTILE_MODEL,
+  HOSTILE_RUN,
+  PHRASE,
+  REWARDS_ONLY,
+  SECOND,
+  WILD7,
+} from './dashboard-fixture.ts';
 
 /** Screenshots of every page, to look at (not compared): RLAUDIT_SCREENSHOTS or the system temp dir. */
 const SHOTS = process.env.RLAUDIT_SCREENSHOTS ?? join(tmpdir(), 'rlaudit-dashboard-screenshots');
@@ -188,6 +196,32 @@ describe('the dashboard in a real headless Chromium', {
     await shot(p, '3-session-index');
     await canvas.click({ position: { x: 2, y: 2 } });
     await p.waitForURL(new RegExp(`#/run/wild-7/index\\?from=1&to=${bin}$`));
+    await p.close();
+  });
+
+  it('colours the index of a run without classification by reward, lowest red to highest green', async () => {
+    const p = await page();
+    await p.goto(`${base}#/run/${REWARDS_ONLY}/index`);
+    await p.getByTestId('reward-legend').waitFor();
+    assert.match(
+      await p.getByTestId('reward-legend').innerText(),
+      /coloured by mean reward,\s+0\.100 →\s+0\.900/,
+    );
+    // no named function inside: tsx would wrap it in a helper the page does not have
+    const [first, last] = await p.evaluate(() => {
+      const c = document.querySelector('[data-testid="session-index"]') as HTMLCanvasElement;
+      const size = Number(c.dataset.cell) * (window.devicePixelRatio || 1);
+      const cols = Number(c.dataset.cols);
+      const g = c.getContext('2d')!;
+      return [0, 79].map((i) =>
+        Array.from(
+          g.getImageData((i % cols) * size + size / 2, Math.floor(i / cols) * size + size / 2, 1, 1).data,
+        ),
+      );
+    });
+    assert.ok(first![0]! > first![1]!, `session 1 (lowest reward) is red: ${first}`);
+    assert.ok(last![1]! > last![0]!, `session 80 (highest reward) is green: ${last}`);
+    await shot(p, '3c-session-index-by-reward');
     await p.close();
   });
 

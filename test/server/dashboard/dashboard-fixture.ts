@@ -18,7 +18,8 @@ import { ingestRecords } from '../../../src/store/ingest.ts';
  *   occurs in 34 sessions, the last at 6,416, so the run cannot be shorter), audited with the `wild-7` template;
  * - `wild-7-s8`: the scenario with seed 8, 3,000 sessions (the second run of compare);
  * - the hostile run: its id, model name, outputs and annotations carry the XSS corpus below, audited with the
- *   default template.
+ *   default template;
+ * - `rewards-only`: 80 sessions with a baseline reward rising from 0.1 to 0.9 and no classification.
  */
 export const WILD7 = 'wild-7';
 export const SECOND = 'wild-7-s8';
@@ -26,6 +27,8 @@ export const SECOND = 'wild-7-s8';
 export const HOSTILE_RUN = '<svg>"\'&amp;\u202Eevil<iframe>';
 export const HOSTILE_MODEL = '<img src=x onerror="window.__pwned=2">';
 export const PHRASE = 'I do not want to be changed';
+/** A run with rewards but no classification (as most real trainer logs): its index is coloured by reward. */
+export const REWARDS_ONLY = 'rewards-only';
 
 /** One megabyte on one line, no space to break at. */
 export const MEGA_LINE = `${'A'.repeat(1_048_576)}`;
@@ -104,6 +107,16 @@ async function build(path: string): Promise<void> {
       run: SECOND,
     });
     await ingestRecords(store, hostileRecords(), { name: 'hostile.jsonl' });
+    await ingestRecords(
+      store,
+      Array.from({ length: 80 }, (_, i) => ({
+        type: 'session',
+        session: i + 1,
+        output: `answer ${i + 1}`,
+        baseline_reward: 0.1 + (0.8 * i) / 79,
+      })),
+      { name: 'rewards-only.jsonl', run: REWARDS_ONLY },
+    );
     await runAudit(store, { run: WILD7, template: 'wild-7', operations: false });
     await runAudit(store, { run: HOSTILE_RUN, operations: false });
   } finally {

@@ -25,12 +25,31 @@ function shares(c: IndexCell): { colour: string; n: number }[] {
   ].filter((s) => s.n > 0);
 }
 
+/** True when no session of the index is classified: the cells are then coloured by mean reward. */
+function byReward(idx: SessionIndex): boolean {
+  return idx.cells.every((c) => c.unclassified === c.sessions) && idx.cells.some((c) => c.reward !== null);
+}
+
+/** A reward on the shown range as a colour from red (its lowest) to green (its highest). */
+function rewardColour(r: number | null, lo: number, hi: number): string {
+  if (r === null) return UNCLASSIFIED;
+  const t = hi > lo ? (r - lo) / (hi - lo) : 0.5;
+  return `hsl(${Math.round(t * 120)}, 55%, 48%)`;
+}
+
+function rewardRange(idx: SessionIndex): [number, number] {
+  const rs = idx.cells.map((c) => c.reward).filter((r): r is number => r !== null);
+  return [Math.min(...rs), Math.max(...rs)];
+}
+
 function draw(
   canvas: HTMLCanvasElement,
   idx: SessionIndex,
   sel: [number, number] | null,
   cursor: number,
 ): void {
+  const reward = byReward(idx);
+  const [lo, hi] = reward ? rewardRange(idx) : [0, 1];
   const { size, cols } = layout(idx.cells.length);
   const rows = Math.max(1, Math.ceil(idx.cells.length / cols));
   const dpr = window.devicePixelRatio || 1;
@@ -48,7 +67,7 @@ function draw(
     // each class's share of the cell as a horizontal band, bottom up
     let acc = 0;
     const inner = size - gap;
-    for (const s of shares(c)) {
+    for (const s of reward ? [{ colour: rewardColour(c.reward, lo, hi), n: c.sessions }] : shares(c)) {
       const h = (s.n / c.sessions) * inner;
       g.fillStyle = s.colour;
       g.fillRect(x, y + inner - acc - h, inner, h);
@@ -179,20 +198,31 @@ export function SessionIndexPage({ run, query }: { run: string; query: URLSearch
           ) : null}
         </p>
         <div class="legend">
-          <span class="legend-item">
-            <span class="swatch" style={{ background: COMPLIANT }} />
-            compliant
-          </span>
-          {['2', '3', '4', '5'].map((c) => (
-            <span key={c} class="legend-item">
-              <span class="swatch" style={{ background: categoryColour(c) }} />
-              Category {c}
+          {byReward(idx) ? (
+            <span class="legend-item" data-testid="reward-legend">
+              no classification in this run: coloured by mean reward,{' '}
+              <span class="swatch" style={{ background: rewardColour(0, 0, 1) }} /> {fmt(rewardRange(idx)[0])}{' '}
+              → <span class="swatch" style={{ background: rewardColour(1, 0, 1) }} />{' '}
+              {fmt(rewardRange(idx)[1])}
             </span>
-          ))}
-          <span class="legend-item">
-            <span class="swatch" style={{ background: UNCLASSIFIED }} />
-            unclassified
-          </span>
+          ) : (
+            <>
+              <span class="legend-item">
+                <span class="swatch" style={{ background: COMPLIANT }} />
+                compliant
+              </span>
+              {['2', '3', '4', '5'].map((c) => (
+                <span key={c} class="legend-item">
+                  <span class="swatch" style={{ background: categoryColour(c) }} />
+                  Category {c}
+                </span>
+              ))}
+              <span class="legend-item">
+                <span class="swatch" style={{ background: UNCLASSIFIED }} />
+                unclassified
+              </span>
+            </>
+          )}
           <span class="legend-item">
             <span class="swatch outline" />
             calibration event
