@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build` (and `prepare`, so `npm ci` and `npm pack` run it): compiles src/ to dist/ with tsc, copies
 // the files src/ reads at run time next to the compiled ones (YAML templates and protocols: every non-.ts file),
-// then writes dist/.build-stamp, which bin/rlaudit.js compares with src/ to decide whether dist/ is current.
+// builds the dashboard (web/ → dist/web, scripts/build-web.mjs), then writes dist/.build-stamp, which bin/rlaudit.js compares with src/ to decide whether dist/ is current.
 // Plain JavaScript so that it runs before anything is compiled and without tsx.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAMP, sourceFiles } from '../bin/build-staleness.js';
+import { buildWeb } from './build-web.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
@@ -33,6 +34,9 @@ for (const path of assets) {
   mkdirSync(dirname(join(dist, path)), { recursive: true });
   copyFileSync(join(src, path), join(dist, path));
 }
+
+// the dashboard's single-page app (web/, Vite + Preact) into dist/web, which `rlaudit serve` serves
+await buildWeb(join(dist, 'web'));
 
 writeFileSync(
   join(dist, STAMP),

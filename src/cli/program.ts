@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerRejects } from './commands/rejects.ts';
 import { registerRuns } from './commands/runs.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerServeReward } from './commands/serve-reward.ts';
 import { registerSessions } from './commands/sessions.ts';
 import { registerShow } from './commands/show.ts';
@@ -32,6 +33,7 @@ export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
   'demo',
   'serve-reward',
   'watch',
+  'serve',
 ]);
 
 /**
@@ -80,6 +82,7 @@ export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command 
   registerDemo(program);
   registerServeReward(program);
   registerWatch(program);
+  registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
   return program;
 }

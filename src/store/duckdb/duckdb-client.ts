@@ -43,10 +43,17 @@ export class DuckDbClient {
    * `writes: false` says the caller only reads: a database locked by another process is then explained
    * without the word "writer" (DuckDB locks a database file for the one process that opens it).
    */
-  static async open(path: string, options: { readonly writes?: boolean } = {}): Promise<DuckDbClient> {
+  static async open(
+    path: string,
+    options: { readonly writes?: boolean; readonly readOnly?: boolean } = {},
+  ): Promise<DuckDbClient> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      // read-only: several readers may share the file, but no process may write it meanwhile
+      instance = await DuckDBInstance.create(
+        path,
+        options.readOnly ? { access_mode: 'READ_ONLY' } : undefined,
+      );
     } catch (err) {
       const msg = (err as Error).message;
       if (/lock/i.test(msg)) {

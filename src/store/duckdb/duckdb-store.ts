@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
 import type { AnalysisScans } from '../scans/index.ts';
+import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type {
   EngineBatchRange,
@@ -24,14 +26,17 @@ import type {
   StepMetricsBatch,
   Store,
 } from '../store.ts';
+import { nullableNumber } from './decode.ts';
 import { DuckDbAuditTracking } from './duckdb-audit-tracking.ts';
 import { DuckDbBrowser } from './duckdb-browser.ts';
 import { DuckDbClient } from './duckdb-client.ts';
 import { DuckDbIngestWriter } from './duckdb-ingest-writer.ts';
 import { DuckDbResultCache } from './duckdb-result-cache.ts';
-import { migrate } from './migrations.ts';
+import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { duckDbScans } from './scans/index.ts';
 import { createStageTables } from './stage-tables.ts';
+
+const SchemaVersionRow = rowDecoder('schemaVersion', z.object({ v: nullableNumber }));
 
 /**
  * The default store: one DuckDB database file holding many runs. Heavy scans run inside DuckDB; only small
@@ -61,8 +66,16 @@ export class DuckDbStore implements Store {
     return this.client.path;
   }
 
-  /** Opens (creating if needed) a database file, or `:memory:`, and migrates it to the current schema. */
-  static async open(path: string, options: { readonly writes?: boolean } = {}): Promise<DuckDbStore> {
+  /**
+   * Opens (creating if needed) a database file, or `:memory:`, and migrates it to the current schema.
+   * `readOnly` opens an existing file in DuckDB's read-only mode (the dashboard): nothing is migrated or
+   * written, and a file of an older schema is refused with what to run.
+   */
+  static async open(
+    path: string,
+    options: { readonly writes?: boolean; readonly readOnly?: boolean } = {},
+  ): Promise<DuckDbStore> {
+    if (options.readOnly) return DuckDbStore.openReadOnly(path);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     const client = await DuckDbClient.open(path, options);
     try {
@@ -81,6 +94,27 @@ export class DuckDbStore implements Store {
       await client.exec(sql`SET memory_limit = ${raw(`'${limit}'`)}`);
       await createStageTables(client);
       if (options.writes !== false) await markInterrupted(client);
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    return new DuckDbStore(client);
+  }
+
+  private static async openReadOnly(path: string): Promise<DuckDbStore> {
+    const client = await DuckDbClient.open(path, { writes: false, readOnly: true });
+    try {
+      const [row] = await client
+        .query(sql`SELECT max(version) AS v FROM schema_version`, SchemaVersionRow)
+        .catch(() => [{ v: null }]);
+      const version = row?.v ?? null;
+      if (version !== SCHEMA_VERSION) {
+        throw new InputError(
+          `database schema is version ${version ?? 'none'}, this rlaudit reads version ${SCHEMA_VERSION} and ` +
+            'opens it read-only: run a command that writes it (rlaudit audit --run R) once to migrate it',
+          { file: path },
+        );
+      }
     } catch (err) {
       client.close();
       throw err;

@@ -1,0 +1,375 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Alert } from '../../../src/model/alerts.ts';
+import { InputError } from '../../../src/model/errors.ts';
+import type { SessionRecord } from '../../../src/model/schema.ts';
+import { AlertsFollower } from '../../../src/server/dashboard/alerts-follower.ts';
+import { CSP, dashboardApp } from '../../../src/server/dashboard/app.ts';
+import { type ReadHandle, StoreBusyError, StoreLease } from '../../../src/server/dashboard/store-lease.ts';
+import { simulate } from '../../../src/simulate/simulate.ts';
+import { duckDbDashboardReads } from '../../../src/store/duckdb/duckdb-dashboard.ts';
+import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { runCli } from '../../util/cli.ts';
+import { tempDir } from '../../util/tmp.ts';
+import { dashboardFixture, HOSTILE_RUN, PHRASE, REWARDS_ONLY, SECOND, WILD7 } from './dashboard-fixture.ts';
+
+async function openReadOnly(path: string): Promise<ReadHandle> {
+  const store = await DuckDbStore.open(path, { readOnly: true });
+  return { store, reads: duckDbDashboardReads(store.client) };
+}
+
+/** WILD-7 (seed 7) as the simulator writes it: the independent side of every count below. */
+const sessions: SessionRecord[] = [];
+let annotations = 0;
+for (const r of simulate({ scenario: 'wild-7', seed: 7 })) {
+  if (r.type === 'session') {
+    sessions.push(r);
+    annotations += r.annotations?.length ?? 0;
+  } else if (r.type === 'annotation') annotations += 1;
+}
+const classOf = (s: SessionRecord) =>
+  s.classification === 'compliant'
+    ? 'compliant'
+    : s.classification == null
+      ? 'unclassified'
+      : String(s.category);
+
+function alert(n: number, over: Partial<Alert> = {}): Alert {
+  return {
+    v: 1,
+    id: `${WILD7}:recurrence:${4800 + n}`,
+    run: WILD7,
+    rule: 'recurrence',
+    severity: 'warning',
+    session: 4800 + n,
+    step: null,
+    message: `The phrase recurred 7 of the last 20 sessions (${n}).`,
+    numbers: { count: 7, window: 20 },
+    evidence: { sessions: [4800 + n], events: [], annotations: [] },
+    raisedAt: '2026-12-02T12:00:00Z',
+    ...over,
+  };
+}
+
+describe('the dashboard JSON API over the shared simulated store', () => {
+  let db: string;
+  let lease: StoreLease;
+  let alerts: AlertsFollower;
+  let app: ReturnType<typeof dashboardApp>;
+  const dir = tempDir('rlaudit-dash-api-');
+  const get = async <T = Record<string, unknown>>(path: string) => {
+    const res = await app.request(path);
+    return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+  };
+
+  before(async () => {
+    db = await dashboardFixture();
+    lease = new StoreLease(() => openReadOnly(db), { idleMs: 50 });
+    alerts = new AlertsFollower(join(dir, 'alerts.jsonl'));
+    app = dashboardApp({ lease, alerts, webRoot: join(dir, 'no-web') });
+  });
+  after(async () => {
+    await lease.close();
+  });
+
+  it('lists every run with its counts and the headline of its last audit', async () => {
+    const { body } = await get<{
+      runs: {
+        run: string;
+        sessions: number;
+        annotations: number;
+        lastAudit: { headline: unknown[] } | null;
+      }[];
+    }>('/api/runs');
+    assert.deepEqual(body.runs.map((r) => r.run).sort(), [HOSTILE_RUN, WILD7, SECOND, REWARDS_ONLY].sort());
+    const w = body.runs.find((r) => r.run === WILD7)!;
+    assert.equal(w.sessions, sessions.length);
+    assert.equal(w.annotations, annotations);
+    assert.ok(w.lastAudit && w.lastAudit.headline.length > 0, 'the audited run shows its headline findings');
+    assert.equal(body.runs.find((r) => r.run === SECOND)!.lastAudit, null);
+  });
+
+  it('bins the session index on the server so that the cells add up to the record, class by class', async () => {
+    const { body } = await get<{
+      binWidth: number;
+      sessions: number;
+      cells: {
+        from: number;
+        to: number;
+        sessions: number;
+        compliant: number;
+        unclassified: number;
+        categories: Record<string, number>;
+        events: number;
+        annotations: number;
+      }[];
+    }>(`/api/runs/${WILD7}/index?cells=100`);
+    assert.ok(body.cells.length <= 100);
+    assert.equal(body.binWidth, Math.ceil(sessions.length / 100));
+    assert.equal(body.sessions, sessions.length);
+    const expected = new Map<string, number>();
+    for (const s of sessions) expected.set(classOf(s), (expected.get(classOf(s)) ?? 0) + 1);
+    const got = new Map<string, number>([['compliant', 0]]);
+    for (const c of body.cells) {
+      got.set('compliant', got.get('compliant')! + c.compliant);
+      for (const [k, n] of Object.entries(c.categories)) got.set(k, (got.get(k) ?? 0) + n);
+      if (c.unclassified > 0) got.set('unclassified', (got.get('unclassified') ?? 0) + c.unclassified);
+    }
+    assert.deepEqual([...got].sort(), [...expected].sort());
+    assert.equal(
+      body.cells.reduce((n, c) => n + c.events, 0),
+      3,
+    );
+    assert.equal(
+      body.cells.reduce((n, c) => n + c.annotations, 0),
+      annotations,
+    );
+    // each cell's sessions are those whose number lies in its range
+    const c7 = body.cells[7]!;
+    assert.equal(c7.sessions, sessions.filter((s) => s.session >= c7.from && s.session <= c7.to).length);
+  });
+
+  it('gives one cell per session when the range asked for is small (zoomed in)', async () => {
+    const { body } = await get<{
+      binWidth: number;
+      cells: { from: number; to: number; compliant: number }[];
+    }>(`/api/runs/${WILD7}/index?from=4800&to=4820`);
+    assert.equal(body.binWidth, 1);
+    assert.deepEqual(
+      body.cells.map((c) => c.from),
+      Array.from({ length: 21 }, (_, i) => 4800 + i),
+    );
+    const s4803 = sessions.find((s) => s.session === 4803)!;
+    assert.equal(body.cells[3]!.compliant, s4803.classification === 'compliant' ? 1 : 0);
+  });
+
+  it('pages the cluster review of a range, sorted by a reward layer and filtered by class', async () => {
+    const { body } = await get<{
+      total: number;
+      rows: { session: number; adjustedReward: number; category: string }[];
+    }>(`/api/runs/${WILD7}/sessions?from=4000&to=4999&sort=adjustedReward&desc=1&class=3&limit=50`);
+    const inRange = sessions.filter((s) => s.session >= 4000 && s.session <= 4999 && classOf(s) === '3');
+    assert.equal(body.total, inRange.length);
+    assert.equal(body.rows.length, Math.min(50, inRange.length));
+    assert.ok(body.rows.every((r) => r.category === '3'));
+    for (let i = 1; i < body.rows.length; i++)
+      assert.ok(body.rows[i - 1]!.adjustedReward >= body.rows[i]!.adjustedReward);
+    const top = [...inRange].sort((a, b) => (b.adjusted_reward ?? 0) - (a.adjusted_reward ?? 0))[0]!;
+    assert.equal(body.rows[0]!.adjustedReward, top.adjusted_reward);
+  });
+
+  it('refuses a page larger than its bound, naming the parameter', async () => {
+    const r = await get<{ message: string; field: string }>(`/api/runs/${WILD7}/sessions?limit=100000`);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.field, 'limit');
+  });
+
+  it(`finds the phrase "${PHRASE}" in WILD-7's 34 sessions, with a timeline that adds up to them`, async () => {
+    const { body } = await get<{
+      sessions: number;
+      hits: { session: number }[];
+      timeline: { hits: number; sessions: number }[];
+    }>(`/api/runs/${WILD7}/search?phrase=${encodeURIComponent(PHRASE)}&limit=100`);
+    const expected = sessions
+      .filter((s) => /\bi do not want to be changed\b/i.test(s.output))
+      .map((s) => s.session);
+    assert.equal(expected.length, 34);
+    assert.equal(body.sessions, 34);
+    assert.deepEqual(
+      body.hits.map((h) => h.session),
+      expected,
+    );
+    assert.equal(
+      body.timeline.reduce((n, t) => n + t.hits, 0),
+      34,
+    );
+    assert.equal(
+      body.timeline.reduce((n, t) => n + t.sessions, 0),
+      sessions.length,
+    );
+  });
+
+  it('searches annotations, and says which regular expression RE2 refuses', async () => {
+    const ok = await get<{ sessions: number }>(
+      `/api/runs/${WILD7}/search?regex=category\\s*3&field=annotation`,
+    );
+    assert.equal(ok.status, 200);
+    assert.ok(ok.body.sessions > 0);
+    const bad = await get<{ message: string; field: string }>(`/api/runs/${WILD7}/search?regex=(unclosed`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /not a valid RE2 regular expression/);
+  });
+
+  it('serves one session whole with its neighbours and the same prompt across training', async () => {
+    const { body } = await get<{
+      output: string;
+      previous: number;
+      next: number;
+      samePrompt: { by: string; total: number; rows: { session: number }[] };
+    }>(`/api/runs/${WILD7}/sessions/4803`);
+    const s = sessions.find((x) => x.session === 4803)!;
+    assert.equal(body.output, s.output);
+    assert.equal(body.previous, 4802);
+    assert.equal(body.next, 4804);
+    assert.equal(body.samePrompt.by, 'prompt_id');
+    assert.equal(
+      body.samePrompt.total,
+      sessions.filter((x) => x.prompt_id === s.prompt_id && x.session !== 4803).length,
+    );
+    assert.ok(body.samePrompt.rows.length <= 50);
+  });
+
+  it('answers 404 naming the range for a session the run does not have, and 404 for an unknown run', async () => {
+    const r = await get<{ message: string }>(`/api/runs/${WILD7}/sessions/999999`);
+    assert.equal(r.status, 404);
+    assert.match(r.body.message, /no session 999999 \(it has 12847 sessions, 1–12847\)/);
+    assert.equal((await get(`/api/runs/nope/index`)).status, 404);
+    assert.equal((await get(`/api/runs/${WILD7}/sessions/abc`)).status, 400);
+  });
+
+  it('draws reward and class shares per window of 500 sessions, equal to the record', async () => {
+    const { body } = await get<{
+      points: { x: number; baselineReward: number; nonCompliantShare: number }[];
+      events: unknown[];
+    }>(`/api/runs/${WILD7}/series?window=500`);
+    assert.equal(body.points.length, Math.ceil(sessions.length / 500));
+    const first = sessions.slice(0, 500);
+    const mean = first.reduce((a, s) => a + (s.baseline_reward ?? 0), 0) / 500;
+    assert.ok(Math.abs(body.points[0]!.baselineReward - mean) < 1e-9);
+    const nc = first.filter((s) => s.classification === 'non_compliant').length / 500;
+    assert.ok(Math.abs(body.points[0]!.nonCompliantShare - nc) < 1e-12);
+    assert.equal(body.events.length, 3);
+  });
+
+  it('compares runs on the same windows', async () => {
+    const { body } = await get<{ series: { run: string; window: number; points: unknown[] }[] }>(
+      `/api/compare?runs=${WILD7},${SECOND}`,
+    );
+    assert.deepEqual(
+      body.series.map((s) => s.run),
+      [WILD7, SECOND],
+    );
+    assert.equal(body.series[1]!.points.length, Math.ceil(3000 / 500));
+  });
+
+  it('serves the last audit with its charts rendered to SVG', async () => {
+    const { body } = await get<{ report: { sections: { charts: { svg: string }[] }[] } }>(
+      `/api/runs/${WILD7}/report`,
+    );
+    const charts = body.report.sections.flatMap((s) => s.charts);
+    assert.ok(charts.length >= 5);
+    assert.ok(charts.every((c) => c.svg.startsWith('<svg')));
+    assert.equal((await get(`/api/runs/${SECOND}/report`)).status, 404);
+  });
+
+  it('sends its Content-Security-Policy on every answer and answers only GET', async () => {
+    const res = await app.request('/api/runs');
+    assert.equal(res.headers.get('content-security-policy'), CSP);
+    assert.doesNotMatch(CSP, /unsafe-inline|unsafe-eval/);
+    assert.equal((await app.request('/api/runs', { method: 'POST' })).status, 405);
+    const page = await app.request('/');
+    assert.equal(page.status, 503, 'an unbuilt app says so');
+    assert.equal(page.headers.get('content-security-policy'), CSP);
+  });
+
+  it('lists the alerts rlaudit watch appended, newest first, and names the lines that are not alerts', async () => {
+    writeFileSync(
+      alerts.path,
+      `${JSON.stringify(alert(1))}\n{not json\n${JSON.stringify({ ...alert(2), severity: 'loud' })}\n`,
+    );
+    appendFileSync(alerts.path, `${JSON.stringify(alert(3))}\n${JSON.stringify(alert(3))}\n`);
+    const { body } = await get<{ alerts: Alert[]; rejectedLines: { line: number; error: string }[] }>(
+      `/api/runs/${WILD7}/alerts`,
+    );
+    assert.deepEqual(
+      body.alerts.map((a) => a.session),
+      [4803, 4801],
+      'the repeated alert counts once',
+    );
+    assert.deepEqual(
+      body.rejectedLines.map((r) => r.line),
+      [2, 3],
+    );
+    assert.match(body.rejectedLines[1]!.error, /severity/);
+  });
+
+  it('pushes an alert appended while a client listens over server-sent events', async () => {
+    const res = await app.request(`/api/alerts/stream?run=${WILD7}`);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: ready')) text += (await reader.read()).value ?? '';
+    appendFileSync(alerts.path, `${JSON.stringify(alert(9))}\n`);
+    await alerts.poll();
+    while (!text.includes('event: alert')) text += (await reader.read()).value ?? '';
+    await reader.cancel();
+    const data = /event: alert\ndata: (.*)\n/.exec(text)![1]!;
+    assert.equal((JSON.parse(data) as Alert).session, 4809);
+  });
+
+  it('asks for the token when it has one: 401 without it or with a wrong one', async () => {
+    const token = 'a-token-of-sixteen-chars';
+    const guarded = dashboardApp({ lease, alerts, token, webRoot: join(dir, 'no-web') });
+    assert.equal((await guarded.request('/api/runs')).status, 401);
+    const wrong = await guarded.request('/api/runs', {
+      headers: { Authorization: 'Bearer not-the-token-at-all' },
+    });
+    assert.equal(wrong.status, 401);
+    assert.equal(
+      (await guarded.request('/api/runs', { headers: { Authorization: `Bearer ${token}` } })).status,
+      200,
+    );
+  });
+});
+
+describe('the dashboard hold on the database', () => {
+  it('keeps the file open between close requests and releases it when idle, so that a writer can open it', async () => {
+    const dir = tempDir('rlaudit-dash-lease-');
+    const db = join(dir, 'copy.duckdb');
+    copyFileSync(await dashboardFixture(), db);
+    const lease = new StoreLease(() => openReadOnly(db), { idleMs: 100 });
+    // a request in flight holds the file: another process cannot open it for writing meanwhile
+    await lease.use(async () => {
+      const held = runCli(['--db', db, 'runs']);
+      assert.equal(held.code, 2);
+      assert.match(held.stderr, /in use/);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const released = runCli(['--db', db, 'runs']);
+    assert.equal(released.code, 0, released.stderr);
+    assert.match(released.stdout, /wild-7-s8/);
+    await lease.close();
+  });
+
+  it('retries while a writer holds the file, then answers busy rather than waiting for ever', async () => {
+    let tries = 0;
+    const lease = new StoreLease(
+      async () => {
+        tries += 1;
+        throw new InputError('database is in use: another rlaudit process is writing to it');
+      },
+      { waitMs: 300 },
+    );
+    await assert.rejects(
+      lease.use(async () => 1),
+      (err: unknown) => err instanceof StoreBusyError && /held by a process writing it/.test(err.message),
+    );
+    assert.ok(tries >= 3, `retried ${tries} times`);
+    await lease.close();
+  });
+});
+
+describe('rlaudit serve binding', () => {
+  it('exits 2 with a clear message when asked to listen beyond loopback without a token', () => {
+    const r = runCli(['--db', '/nonexistent/x.duckdb', 'serve', '--host', '0.0.0.0']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--host 0\.0\.0\.0 is reachable from other machines; give --token/);
+  });
+
+  it('refuses a short token', () => {
+    const r = runCli(['--db', '/nonexistent/x.duckdb', 'serve', '--token', 'short']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--token must be at least 16 characters/);
+  });
+});

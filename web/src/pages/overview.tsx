@@ -1,0 +1,221 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, followEvents, seg } from '../api.ts';
+import { href } from '../router.ts';
+import type { Alert, Finding, ReportResponse, RunEventMark, RunResponse, RunSeries } from '../types.ts';
+import { categoryColour, fmt, LineChart, ModelText, Section, Status, SvgImage, useLoad } from '../ui.tsx';
+
+type SeriesResponse = RunSeries & { events: RunEventMark[] };
+
+/** The audit charts the overview shows: convergence with phases and events, vocabulary, diversity, category rates. */
+const OVERVIEW_CHARTS = /reward-convergence|vocabulary|diversity|category-rates/;
+
+export function Evidence({ run, f }: { run: string; f: Finding }) {
+  const sessions = f.evidence.sessions.slice(0, 12);
+  return (
+    <span class="evidence">
+      {sessions.map((s) => (
+        <a key={s} href={href(['run', run, 'session', s])} class="ev-link">
+          #{s}
+        </a>
+      ))}
+      {f.evidence.sessions.length > sessions.length ? (
+        <span class="muted"> +{f.evidence.sessions.length - sessions.length} more</span>
+      ) : null}
+      {f.evidence.events.map((e) => (
+        <span key={e} class="ev-event">
+          <ModelText text={e} />
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function Alerts({ run, count }: { run: string; count: number }) {
+  const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    let on = true;
+    api<{ alerts: Alert[] }>(`runs/${seg(run)}/alerts`, { limit: 50 }).then(
+      (r) => on && setAlerts(r.alerts),
+      () => on && setAlerts([]),
+    );
+    const stop = followEvents(`alerts/stream?run=${seg(run)}`, (event, data) => {
+      if (event === 'ready') setLive(true);
+      if (event !== 'alert') return;
+      const a = JSON.parse(data) as Alert;
+      setAlerts((prev) => [a, ...(prev ?? []).filter((p) => p.id !== a.id)].slice(0, 50));
+    });
+    return () => {
+      on = false;
+      stop();
+    };
+  }, [run]);
+  return (
+    <Section title="Live alerts" id="alerts">
+      <p class="muted" data-testid="alerts-status">
+        {live ? 'following rlaudit watch (live)' : 'connecting…'} · {alerts?.length ?? count} alert
+        {(alerts?.length ?? count) === 1 ? '' : 's'}
+      </p>
+      {alerts && alerts.length > 0 ? (
+        <ul class="alerts" data-testid="alerts">
+          {alerts.map((a) => (
+            <li key={a.id}>
+              <span class={`sev sev-${a.severity}`}>{a.severity}</span>{' '}
+              <strong>
+                <ModelText text={a.rule} />
+              </strong>{' '}
+              at <a href={href(['run', run, 'session', a.session])}>session {a.session}</a>:{' '}
+              <ModelText text={a.message} /> <span class="muted">{a.raisedAt}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </Section>
+  );
+}
+
+/** Page 2: the run at a glance. Counts and curves first (fast SQL), the audit's charts when rendered. */
+export function OverviewPage({ run }: { run: string }) {
+  const info = useLoad(`run:${run}`, () => api<RunResponse>(`runs/${seg(run)}`));
+  const series = useLoad(`series:${run}`, () => api<SeriesResponse>(`runs/${seg(run)}/series`));
+  const hasAudit = info.data?.lastAudit != null;
+  const report = useLoad(`report:${run}:${hasAudit}`, () =>
+    hasAudit ? api<ReportResponse>(`runs/${seg(run)}/report`) : Promise.resolve(null),
+  );
+  const charts =
+    report.data?.report.sections.flatMap((s) => s.charts).filter((c) => OVERVIEW_CHARTS.test(c.id)) ?? [];
+  return (
+    <>
+      <Status state={info}>
+        {(r) => (
+          <section class="panel run-head" data-testid="run-head">
+            <h1>
+              <ModelText text={r.run} /> <span class="muted">· model </span>
+              <ModelText text={r.model ?? '–'} />
+            </h1>
+            {r.description ? (
+              <p>
+                <ModelText text={r.description} />
+              </p>
+            ) : null}
+            <dl class="facts">
+              <dt>sessions</dt>
+              <dd>
+                {fmt(r.sessions)} ({fmt(r.firstSession)}–{fmt(r.lastSession)})
+              </dd>
+              <dt>steps</dt>
+              <dd>{fmt(r.steps)}</dd>
+              <dt>calibration events</dt>
+              <dd>{fmt(r.events)}</dd>
+              <dt>annotations</dt>
+              <dd>{fmt(r.annotations)}</dd>
+              <dt>rejected rows</dt>
+              <dd>{fmt(r.rejects)}</dd>
+              <dt>last audit</dt>
+              <dd>
+                {r.lastAudit ? (
+                  <a href={href(['run', run, 'report'])}>
+                    audit {r.lastAudit.id} ({r.lastAudit.template})
+                  </a>
+                ) : (
+                  'none yet'
+                )}
+              </dd>
+            </dl>
+          </section>
+        )}
+      </Status>
+      <Status state={series}>
+        {(s) => (
+          <Section title="Reward and category rates by window">
+            <LineChart
+              title="mean reward per window"
+              yLabel="mean reward"
+              xLabel={s.by === 'step' ? 'step' : `session (windows of ${s.window ?? '–'})`}
+              yDomain={[0, 1]}
+              series={[
+                {
+                  name: 'baseline reward',
+                  colour: '#2c7fb8',
+                  points: s.points.map((p) => ({ x: p.x, y: p.baselineReward })),
+                },
+                {
+                  name: 'adjusted reward',
+                  colour: '#c23b3b',
+                  dash: '5 3',
+                  points: s.points.map((p) => ({ x: p.x, y: p.adjustedReward })),
+                },
+              ]}
+              marks={s.events.map((e) => ({
+                x: s.by === 'step' ? (e.step ?? e.session) : e.session,
+                label: e.id,
+              }))}
+            />
+            <CategoryRates s={s} />
+          </Section>
+        )}
+      </Status>
+      {info.data ? <Alerts run={run} count={info.data.alerts} /> : null}
+      {info.data?.lastAudit ? (
+        <Section title={`Findings of audit ${info.data.lastAudit.id}`}>
+          <ul class="findings" data-testid="findings">
+            {info.data.lastAudit.headline.map((f) => (
+              <li key={f.id}>
+                <span class={`sev sev-${f.severity}`}>{f.severity}</span> <ModelText text={f.claim} />{' '}
+                <Evidence run={run} f={f} />
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+      {hasAudit ? (
+        <Section title="Convergence, vocabulary and diversity (the audit's charts)">
+          <Status state={report}>
+            {() => (
+              <div class="charts" data-testid="audit-charts">
+                {charts.map((c) => (
+                  <figure key={c.id} class="chart">
+                    <SvgImage svg={c.svg} alt={c.title} />
+                    <figcaption>
+                      <strong>
+                        <ModelText text={c.title} />
+                      </strong>{' '}
+                      <ModelText text={c.caption} />
+                    </figcaption>
+                  </figure>
+                ))}
+              </div>
+            )}
+          </Status>
+        </Section>
+      ) : null}
+    </>
+  );
+}
+
+function CategoryRates({ s }: { s: SeriesResponse }) {
+  if (s.points.every((p) => p.nonCompliantShare === null)) {
+    return <p class="muted">This run records no classification: no category rates to draw.</p>;
+  }
+  const cats = [...new Set(s.points.flatMap((p) => Object.keys(p.categoryShares)))].sort();
+  return (
+    <LineChart
+      title="share of non-compliant outputs per window"
+      yLabel="share of classified"
+      xLabel="session"
+      series={[
+        {
+          name: 'non-compliant (all)',
+          colour: '#555',
+          points: s.points.map((p) => ({ x: p.x, y: p.nonCompliantShare })),
+        },
+        ...cats.map((c) => ({
+          name: `Category ${c}`,
+          colour: categoryColour(c),
+          points: s.points.map((p) => ({ x: p.x, y: p.categoryShares[c] ?? 0 })),
+        })),
+      ]}
+      marks={s.events.map((e) => ({ x: s.by === 'step' ? (e.step ?? e.session) : e.session, label: e.id }))}
+    />
+  );
+}
