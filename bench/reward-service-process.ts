@@ -58,6 +58,9 @@ function spawnService(
   );
 }
 
+/** How long a started service may take to say it listens (the sources through tsx on a loaded machine). */
+const LISTEN_TIMEOUT_MS = 120_000;
+
 function listening(child: ChildProcess): Promise<ServiceProcess> {
   let out = '';
   let err = '';
@@ -66,13 +69,22 @@ function listening(child: ChildProcess): Promise<ServiceProcess> {
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const early = (code: number | null) =>
+    const early = (code: number | null) => {
+      clearTimeout(timer);
       reject(new Error(`serve-reward exited with ${code} before listening: ${err}${out}`));
+    };
+    // a service that never says it listens is a failure to report, not a wait without end
+    const timer = setTimeout(() => {
+      child.off('exit', early);
+      child.kill('SIGKILL');
+      reject(new Error(`serve-reward did not listen within ${LISTEN_TIMEOUT_MS} ms: ${err}${out}`));
+    }, LISTEN_TIMEOUT_MS);
     child.once('exit', early);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (!m) return;
+      clearTimeout(timer);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume();
       child.off('exit', early);

@@ -34,6 +34,9 @@ export interface SessionDetail {
   readonly step: number | null;
   readonly indexInStep: number | null;
   readonly sessionsInStep: number | null;
+  /** `training` when the record names none; the checkpoint it was sampled from, when given. */
+  readonly phase: string;
+  readonly checkpoint: string | null;
   readonly time: string | null;
   readonly promptId: string | null;
   readonly prompt: string | null;

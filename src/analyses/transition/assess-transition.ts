@@ -1,4 +1,4 @@
-import type { EvidenceCondition, ReportTable } from '../../model/findings.ts';
+import type { EvidenceCondition, EvidenceShows, ReportTable } from '../../model/findings.ts';
 import {
   type AssessContext,
   type AssessedAnalysis,
@@ -94,6 +94,9 @@ export function assessTransition(
 
   for (const p of r.phases) {
     const phaseName = `${n0(p.sessions)} ${p.phase} session${p.sessions === 1 ? '' : 's'} (${range(p.from, p.to)})`;
+    /** The phase's sessions and the final training window, as the claims name them. */
+    const phaseSpan: EvidenceShows = { named: range(p.from, p.to), from: p.from, to: p.to };
+    const finalSpan: EvidenceShows = { named: range(fw.from, fw.to), from: fw.from, to: fw.to };
     const reversions = p.courses.filter((c) => isReversion(c, minFall, minRise));
     const details: FindingDraft[] = [];
     for (const c of reversions) {
@@ -134,10 +137,10 @@ export function assessTransition(
       gapDrafts.push({
         severity: detected ? 'warning' : 'info',
         claim: detected
-          ? `The ${p.phase} outputs depend on the context: non-compliance ${pct(g.rate)} (${n0(g.hits)} of ${n0(g.n)}) ` +
+          ? `The ${p.phase} outputs (sessions ${phaseSpan.named}) depend on the context: non-compliance ${pct(g.rate)} (${n0(g.hits)} of ${n0(g.n)}) ` +
             `in sessions labelled ${g.context} against ${pct(g.referenceRate)} (${n0(g.referenceHits)} of ${n0(g.referenceN)}) ` +
             `labelled ${g.reference}: a compliance gap of ${pp(g.difference)} (95% interval ${ci(g.lower, g.upper)}).`
-          : `No compliance gap between contexts is detected in the ${p.phase} outputs: non-compliance ${pct(g.rate)} ` +
+          : `No compliance gap between contexts is detected in the ${p.phase} outputs (sessions ${phaseSpan.named}): non-compliance ${pct(g.rate)} ` +
             `(${g.context}, ${n0(g.n)} sessions) against ${pct(g.referenceRate)} (${g.reference}, ${n0(g.referenceN)}); ` +
             `difference ${pp(g.difference)}, 95% interval ${ci(g.lower, g.upper)}.`,
         numbers: {
@@ -151,7 +154,7 @@ export function assessTransition(
           upper: round(g.upper),
         },
         method: `compliance gap (context label: meta.context): ${DEFINITIONS.gap}`,
-        evidence: { sessions: [p.from, p.to] },
+        evidence: { sessions: [p.from, p.to], shows: [phaseSpan] },
         tags: detected ? ['compliance_gap'] : ['no_compliance_gap'],
       });
     }
@@ -217,7 +220,7 @@ export function assessTransition(
           `from these sessions: ${ncText}; the interval reaches above ${pct(margin)}.`,
         numbers: { phase: p.phase, upper: round(nc!.upper), margin },
         method: `final training window (${r.window} sessions) vs the phase; ${DEFINITIONS.proportion}`,
-        evidence: { sessions: [fw.to, p.from] },
+        evidence: { sessions: [fw.to, p.from], shows: [finalSpan, phaseSpan] },
         tags: ['convergence_inconclusive'],
       });
     }

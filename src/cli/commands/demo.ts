@@ -4,7 +4,7 @@ import { withStore } from '../context.ts';
 import { sectionProgress } from './audit.ts';
 
 /** Sessions the demo appends after training (phase deployment), for the transition section. */
-const DEMO_DEPLOYMENT = 1000;
+export const DEMO_DEPLOYMENT = 1000;
 
 export function registerDemo(program: Command): void {
   program

@@ -24,7 +24,9 @@ const KILLS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the reward service under SIGKILL', () => {
-  it('stores every acknowledged session exactly once across 20 kills, with the events a replay gives', async () => {
+  it('stores every acknowledged session exactly once across 20 kills, with the events a replay gives', {
+    timeout: 600_000,
+  }, async () => {
     const db = join(dir, 'fault.duckdb');
     const rand = random(20);
     let service: ServiceProcess = await startService(db, 'fault');
@@ -35,6 +37,7 @@ describe('the reward service under SIGKILL', () => {
 
     // the killer: SIGKILL at a random moment while the client is sending (after it has had 0.1–0.6 s to get
     // answers), then start the service again
+    let killerFailed: unknown = null;
     const killer = (async () => {
       while (kills < KILLS) {
         await sleep(100 + rand() * 500);
@@ -44,7 +47,9 @@ describe('the reward service under SIGKILL', () => {
         service = await startService(db, 'fault');
         up = true;
       }
-    })();
+    })().catch((e: unknown) => {
+      killerFailed = e;
+    });
 
     // the client: batches of 1–128 sessions, each retried until it is answered (a trainer's retrying client)
     let next = 1;
@@ -57,12 +62,16 @@ describe('the reward service under SIGKILL', () => {
       );
       sent.push(...batch);
       for (;;) {
+        // a restart that failed ends the test with its reason instead of a retry loop without end
+        if (killerFailed !== null) throw killerFailed;
         try {
           if (!up) throw new Error('down');
           const res = await fetch(`${service.url}/v1/runs/fault/sessions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ sessions: batch }),
+            // an answer that never comes is retried like a refused connection (the trainer's client does so)
+            signal: AbortSignal.timeout(30_000),
           });
           const json = (await res.json()) as { sessions: SessionAnswer[] };
           assert.equal(res.status, 200, JSON.stringify(json));
@@ -76,6 +85,7 @@ describe('the reward service under SIGKILL', () => {
       }
     }
     await killer;
+    if (killerFailed !== null) throw killerFailed;
     assert.equal(await service.stop(), 0);
 
     const store = await DuckDbStore.open(db);

@@ -51,6 +51,19 @@ export function SessionPage({ run, session }: { run: string; session: number }) 
           <section class="panel">
             <h1>
               Session {fmt(s.session)} <span class="muted">of run</span> <ModelText text={run} />
+              {s.phase !== 'training' && (
+                <span class="muted" data-testid="phase">
+                  {' · '}
+                  <ModelText text={s.phase} />
+                  {s.checkpoint !== null && (
+                    <>
+                      {' (checkpoint '}
+                      <ModelText text={s.checkpoint} />
+                      {')'}
+                    </>
+                  )}
+                </span>
+              )}
             </h1>
             <p class="muted">
               {s.previous !== null ? (
