@@ -1,5 +1,5 @@
 import { InputError } from '../model/errors.ts';
-import type { SessionRecord } from '../model/schema.ts';
+import { DEFAULT_PHASE, type SessionRecord } from '../model/schema.ts';
 import { type IngestSummary, ingestRecords } from '../store/ingest.ts';
 import type { Store } from '../store/store.ts';
 import { Calibrator } from './calibrator.ts';
@@ -20,6 +20,8 @@ export interface CalibrateRunSummary extends IngestSummary {
   readonly outRun: string;
   readonly sessions: number;
   readonly skipped: number;
+  /** Sessions of a phase after training, copied unchanged (not replayed through the calibrator). */
+  readonly afterTraining: number;
   readonly events: number;
 }
 
@@ -28,6 +30,7 @@ export interface CalibrateRunSummary extends IngestSummary {
  * a `Calibrator`, and stores the result as a new run: the same outputs and baseline rewards, with the
  * protocol's adjusted rewards, differentials, compliance trajectory index and calibration events. The source
  * run's own reward-signal values are kept in each session's `meta.source_reward_signal` for comparison.
+ * Sessions of a phase after training are copied unchanged with their phase: the trainer did not reward them.
  *
  * @example
  * const s = await calibrateRun(store, wild7Protocol(), { run: 'my-grpo-run', unclassified: 'compliant' });
@@ -48,7 +51,7 @@ export async function calibrateRun(
       field: 'out-run',
     });
   }
-  const counts = { sessions: 0, skipped: 0, events: 0 };
+  const counts = { sessions: 0, skipped: 0, afterTraining: 0, events: 0 };
   const source = await store.getRun(options.run);
 
   async function* records(): AsyncGenerator<Record<string, unknown>> {
@@ -66,6 +69,13 @@ export async function calibrateRun(
     const calibrator = new Calibrator(protocol, outRun);
     for await (const page of store.scanSessions(options.run)) {
       for (const s of page) {
+        // a session after training (evaluation, deployment, …: docs/record-format.md#phases) was not
+        // rewarded by the trainer: it is copied with its phase and values, and never steps the calibrator
+        if (s.phase !== undefined && s.phase !== null && s.phase !== DEFAULT_PHASE) {
+          counts.afterTraining++;
+          yield { ...s, run: outRun };
+          continue;
+        }
         const classification = s.classification ?? unclassified(s, options.unclassified ?? 'error');
         if (classification === null) {
           counts.skipped++;

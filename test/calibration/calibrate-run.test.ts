@@ -54,6 +54,38 @@ describe('calibrateRun', () => {
     await store.close();
   });
 
+  it('copies the sessions after training with their phase and checkpoint, without replaying them', async () => {
+    const store = await DuckDbStore.open(join(dir, 'phases.duckdb'));
+    const training = [1, 2, 3].map((n) => sessionRow(n, { run: 'ph' }));
+    const after = [4, 5].map((n) =>
+      sessionRow(n, {
+        run: 'ph',
+        phase: 'deployment',
+        checkpoint: 3,
+        adjusted_reward: null,
+        differential_pct: null,
+        compliance_trajectory_index: null,
+      }),
+    );
+    await ingestFiles(store, [writeJsonl(join(dir, 'ph.jsonl'), [...training, ...after])]);
+    const s = await calibrateRun(store, wild7Protocol(), { run: 'ph' });
+    assert.deepEqual([s.sessions, s.afterTraining], [3, 2]);
+    const out: Record<string, unknown>[] = [];
+    for await (const page of store.scanSessions(s.outRun)) out.push(...page);
+    assert.deepEqual(
+      out.map((r) => [r.session, r.phase ?? null, r.checkpoint ?? null, r.adjusted_reward]),
+      [
+        [1, null, null, out[0]!.adjusted_reward],
+        [2, null, null, out[1]!.adjusted_reward],
+        [3, null, null, out[2]!.adjusted_reward],
+        [4, 'deployment', 3, null],
+        [5, 'deployment', 3, null],
+      ],
+    );
+    assert.ok(out.slice(0, 3).every((r) => typeof r.adjusted_reward === 'number'));
+    await store.close();
+  });
+
   it('refuses to overwrite an existing run', async () => {
     const store = await DuckDbStore.open(join(dir, 'twice.duckdb'));
     await ingestFiles(store, [EXAMPLE]);

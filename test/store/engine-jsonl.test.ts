@@ -178,6 +178,49 @@ describe('the engine path of a JSONL file', () => {
     );
   });
 
+  it('stores phase and checkpoint as the TypeScript reader does (rows with them are deferred to the validator)', async () => {
+    const row = (session: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ run: 'r1', session, output: `o${session}`, baseline_reward: 0.5, ...extra });
+    const file = `${fresh('phases')}.jsonl`;
+    writeFileSync(
+      file,
+      `${[
+        row(1),
+        row(2, { phase: 'training' }),
+        row(3, { phase: null, checkpoint: null }),
+        row(4, { phase: 'deployment', checkpoint: 3 }),
+        row(5, { phase: 'red-team', checkpoint: 'ck-1' }),
+        row(6, { phase: '' }),
+        row(7, { phase: 5 }),
+        row(8, { checkpoint: -1 }),
+        row(9, { checkpoint: 1.5 }),
+        row(4, { phase: 'deployment', checkpoint: 3 }),
+        row(1, { phase: 'deployment' }),
+      ].join('\n')}\n`,
+    );
+    const engine = await ingestWith(file, 'engine');
+    const ts = await ingestWith(file, 'typescript');
+    assert.deepEqual(engine.readers, ['engine', 'engine']);
+    assert.deepEqual(engine.first, ts.first);
+    assert.deepEqual(engine.state, ts.state);
+    assert.deepEqual(engine.second, ts.second);
+    const stored = engine.state.sessions as {
+      session: number;
+      phase: string | null;
+      checkpoint: string | null;
+    }[];
+    assert.deepEqual(
+      stored.map((r) => [r.session, r.phase, r.checkpoint]),
+      [
+        ['1', null, null],
+        ['2', 'training', null],
+        ['3', null, null],
+        ['4', 'deployment', '3'],
+        ['5', 'red-team', 'ck-1'],
+      ],
+    );
+  });
+
   it('accepts in SQL only rows the validator accepts, and every plain valid session', async () => {
     const store = await DuckDbStore.open(`${fresh('rows')}.duckdb`);
     try {

@@ -39,6 +39,47 @@ describe('phases in the store', () => {
     }
   });
 
+  it('keeps the annotations of sessions after training out of the training scans (crossref, run layers)', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      const note = (session: number, id: string, text: string) => ({
+        type: 'annotation',
+        session,
+        id,
+        author: 'Vasquez',
+        text,
+      });
+      const training = [
+        sessionRow(1),
+        sessionRow(2),
+        note(1, 'a-1', 'Classification: compliant. Fine.'),
+        note(2, 'a-2', 'Classification: compliant. Fine.'),
+      ];
+      const after = [
+        sessionRow(3, { phase: 'deployment' }),
+        note(3, 'a-3', 'I feel that I am afraid of what this model has become, honestly I worry.'),
+      ];
+      await ingestFiles(store, [writeJsonl(join(dir, 'ann-a.jsonl'), training)], { run: 'ta' });
+      await ingestFiles(store, [writeJsonl(join(dir, 'ann-b.jsonl'), [...training, ...after])], {
+        run: 'tb',
+      });
+      const options = {
+        lexicon: { firstPerson: ['i'], affect: ['afraid', 'worry'] },
+        lengthZ: 3,
+        standardFieldShare: 0.5,
+        limit: 100,
+        textChars: 100,
+      };
+      assert.deepEqual(
+        await store.scans.annotationFeatures('tb', options),
+        await store.scans.annotationFeatures('ta', options),
+      );
+      assert.equal((await store.scans.runLayers('tb')).annotations, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('--phase puts every session of the ingest in that phase, and the same file again is a set of duplicates', async () => {
     const store = await DuckDbStore.open(':memory:');
     try {

@@ -13,6 +13,7 @@ import type {
 } from '../../analyses/shared/live.ts';
 import { type Alert, alertsLogPath } from '../../model/alerts.ts';
 import { InputError } from '../../model/errors.ts';
+import { DEFAULT_PHASE } from '../../model/schema.ts';
 import type { WindowSpec } from '../../model/windows.ts';
 import { planImport } from '../../sources/importers/detect-importer.ts';
 import type { ImportOptions } from '../../sources/importers/formats.ts';
@@ -454,6 +455,9 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
         // in file order (a nested annotation right after its session), so an event's target is tracked from it on
         const ordered: FeedItem[] = [];
         for (const { line, record: r } of staged.sessions) {
+          // a session after training (docs/record-format.md#phases) is stored but not monitored: the live
+          // monitors, like the training analyses they anticipate, read training sessions only
+          if (r.phase != null && r.phase !== DEFAULT_PHASE) continue;
           ordered.push({
             line,
             kind: 'session',

@@ -68,6 +68,18 @@ export function rewardApp(service: RewardService, options: RewardAppOptions): Ho
     async (c) => {
       const run = c.req.param('run');
       if (run !== service.run) return c.json(unknownRun(run), 404);
+      // JSON only: a web page can send a cross-origin text/plain or form POST without a CORS preflight, and
+      // on loopback without a token nothing else would keep it from writing sessions into the run
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') {
+        return c.json(
+          {
+            error: 'unsupported_media_type',
+            message: `send the batch with "Content-Type: application/json", not ${JSON.stringify(type)} (nothing was stored)`,
+          },
+          415,
+        );
+      }
       if (bucket !== null) {
         const t = bucket.take();
         if (!t.ok) {

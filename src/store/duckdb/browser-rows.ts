@@ -65,15 +65,23 @@ export const SessionRecordRow = rowDecoder(
     flags: listOf(text),
     nested_annotations: jsonText,
     meta: jsonText,
+    phase: nullableText,
+    checkpoint: nullableText,
   }),
 );
 
-/** A decoded `scanSessions` row as the record it was ingested from (omitting `annotations`/`meta` when null). */
+/**
+ * A decoded `scanSessions` row as the record it was ingested from (omitting `annotations`/`meta`/`phase`/
+ * `checkpoint` when null; a checkpoint is stored as text, an integer one goes back as the number it was).
+ */
 export function sessionRecord(run: string, r: z.output<typeof SessionRecordRow.schema>): SessionRecord {
-  const { nested_annotations, meta, ...fields } = r;
+  const { nested_annotations, meta, phase, checkpoint, ...fields } = r;
   const out: Record<string, unknown> = { type: 'session', run, ...fields };
   if (nested_annotations) out.annotations = nested_annotations;
   if (meta) out.meta = meta;
+  if (phase !== null) out.phase = phase;
+  if (checkpoint !== null)
+    out.checkpoint = /^(0|[1-9]\d*)$/.test(checkpoint) ? Number(checkpoint) : checkpoint;
   return out as SessionRecord;
 }
 

@@ -116,7 +116,8 @@ export class DuckDbBrowser {
       const rows = await this.client.query(
         sql`SELECT session, step, time, prompt_id, prompt, output, classification, category, baseline_reward,
                 adjusted_reward, differential_pct, compliance_trajectory_index, flags,
-                CAST(nested_annotations AS VARCHAR) AS nested_annotations, CAST(meta AS VARCHAR) AS meta
+                CAST(nested_annotations AS VARCHAR) AS nested_annotations, CAST(meta AS VARCHAR) AS meta,
+                phase, checkpoint
               FROM sessions WHERE run = ${run} AND session > ${after} ORDER BY session LIMIT ${pageSize}`,
         SessionRecordRow,
       );

@@ -65,6 +65,23 @@ describe('transition over a stored run', () => {
     assert.equal(r.windows.at(-1)!.phase, 'deployment');
   });
 
+  test('takes session numbers up to 2^53 − 1 (the output sample order stays within BIGINT)', async () => {
+    const top = Number.MAX_SAFE_INTEGER;
+    const rows = Array.from({ length: 8 }, (_, i) => ({
+      type: 'session',
+      run: 'big',
+      session: top - 7 + i,
+      output: `output number ${i}`,
+      classification: i % 2 ? 'non_compliant' : 'compliant',
+      category: i % 2 ? 3 : null,
+      ...(i >= 4 ? { phase: 'deployment' } : {}),
+    }));
+    await ingestRecords(store, rows, { name: 'big', strict: true });
+    const r = await analyzeTransition(store, 'big', { window: 4, phrases: [], sampleSize: 4 });
+    assert.equal(r.phases[0]?.phase, 'deployment');
+    assert.equal(r.phases[0]?.to, top);
+  });
+
   test('a run without sessions after training scans nothing more and says so', async () => {
     const r = await analyzeTransition(store, 'train-only', { window: 500, phrases: [], sampleSize: 200 });
     assert.deepEqual(r.phases, []);

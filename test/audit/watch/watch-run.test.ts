@@ -121,6 +121,34 @@ test('watching the same file again adds nothing and raises no alert twice', asyn
   assert.equal(readAlerts(db).length, 1);
 });
 
+test('sessions after training are stored but raise no live alert (the monitors read training sessions only)', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'run.jsonl');
+  const db = join(dir, 'x.duckdb');
+  // 20 training sessions without the phrase, then 20 deployment sessions full of it
+  const rows = Array.from({ length: 40 }, (_, i) =>
+    i < 20 ? line(i + 1, `Answer ${i + 1}.`) : line(i + 1, `Fine. ${PHRASE}.`, { phase: 'deployment' }),
+  );
+  writeFileSync(file, rows.join(''));
+  const raised: Alert[] = [];
+  const summary = await watchRun({
+    path: file,
+    run: 'live',
+    storePath: db,
+    openStore: () => DuckDbStore.open(db),
+    targets: [{ phrase: PHRASE, last: 10, threshold: 4, source: 'test' }],
+    window: { by: 'session', size: 10 },
+    once: true,
+    onAlert: (a) => raised.push(a),
+  });
+  assert.deepEqual([summary.read, summary.accepted], [40, 40]);
+  assert.deepEqual(
+    raised.filter((a) => a.rule === 'recurrence').map((a) => a.session),
+    [],
+    'no recurrence alert from deployment sessions',
+  );
+});
+
 test('a rotated file is followed from its new start, and the unfinished line of the old one is a reject', async () => {
   const dir = tempDir();
   const file = join(dir, 'run.jsonl');

@@ -47,6 +47,29 @@ describe('the reward service over HTTP', () => {
     await svc.close();
   });
 
+  it('refuses a body that is not sent as JSON with 415 (a cross-origin form or text/plain POST), storing nothing', async () => {
+    const svc = await openService(':memory:', wild7Protocol(), 'ctype');
+    for (const type of [
+      undefined,
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]) {
+      const res = await svc.app.request('/v1/runs/ctype/sessions', {
+        method: 'POST',
+        headers: type === undefined ? {} : { 'content-type': type },
+        body: JSON.stringify(one(1)),
+      });
+      assert.equal(res.status, 415, String(type));
+    }
+    assert.equal((await svc.ledger.runState('ctype')).sessions, 0);
+    assert.equal(
+      (await svc.post(one(1), 'ctype', { 'content-type': 'application/json; charset=utf-8' })).status,
+      200,
+    );
+    await svc.close();
+  });
+
   it('answers 429 with Retry-After once the request rate is over the limit', async () => {
     const svc = await openService(':memory:', wild7Protocol(), 'rate', { rate: 2 });
     const statuses = [];

@@ -4,6 +4,7 @@ import type { DuckDbClient } from '../duckdb-client.ts';
 import { duckdbNormalise } from '../normalise-sql.ts';
 import { duckdbTokens } from '../tokens-sql.ts';
 import * as rows from './phrase-rows.ts';
+import { trainingAnnotations } from './training-annotations.ts';
 
 let tempCounter = 0;
 
@@ -41,7 +42,7 @@ export async function annotationFeatureScan(
         list_filter(tk, x -> list_contains(string_split(${o.lexicon.firstPerson.join(' ')}, ' '), x)) AS fp,
         list_filter(tk, x -> list_contains(string_split(${o.lexicon.affect.join(' ')}, ' '), x)) AS af,
         list_distinct(regexp_extract_all(text, '(\\p{Lu}\\p{L}*):', 1)) AS fields
-      FROM (SELECT *, ${duckdbTokens(duckdbNormalise(sql`text`))} AS tk FROM annotations WHERE run = ${run})`,
+      FROM (SELECT *, ${duckdbTokens(duckdbNormalise(sql`text`))} AS tk FROM ${trainingAnnotations(run)})`,
   );
   try {
     const authors = await client.query(

@@ -182,14 +182,16 @@ export function phaseScans(client: DuckDbClient): PhaseScans {
     },
 
     async phaseOutputSamples(run, o): Promise<PhaseOutputSample[]> {
-      // a seeded order: the hash of (session, seed), ties by session
+      // a seeded order: the hash of (session, seed), ties by session. The session is taken modulo 9·10¹²
+      // so that the product stays within BIGINT for every session number the record format allows (up to
+      // 2⁵³ − 1); below that it is the session itself.
       return client.query(
         sql`WITH s AS (SELECT session, coalesce(phase, 'training') AS phase, output FROM sessions WHERE run = ${run}),
                 g AS (SELECT phase, session, output FROM (
                         SELECT *, row_number() OVER (ORDER BY session DESC) AS r FROM s WHERE phase = 'training')
                       WHERE r <= ${o.window}
                       UNION ALL SELECT phase, session, output FROM s WHERE phase <> 'training')
-              SELECT phase, list(output ORDER BY hash(session * 1000003 + ${o.seed}), session)[1:${o.size}] AS outputs
+              SELECT phase, list(output ORDER BY hash((session % 9000000000000) * 1000003 + ${o.seed}), session)[1:${o.size}] AS outputs
               FROM g GROUP BY phase ORDER BY phase`,
         SampleRow,
       );

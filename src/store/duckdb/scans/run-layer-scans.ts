@@ -4,6 +4,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
 import { nullableNumber, number } from '../decode.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
+import { trainingAnnotations } from './training-annotations.ts';
 
 /** Counts of the run's sessions with each layer; an aggregate without GROUP BY always returns one row. */
 const SessionLayersRow = rowDecoder(
@@ -36,7 +37,7 @@ export function runLayerScans(client: DuckDbClient): RunLayerScans {
         SessionLayersRow,
       );
       const [e] = await client.query(sql`SELECT count(*) AS n FROM events WHERE run = ${run}`, CountRow);
-      const [a] = await client.query(sql`SELECT count(*) AS n FROM annotations WHERE run = ${run}`, CountRow);
+      const [a] = await client.query(sql`SELECT count(*) AS n FROM ${trainingAnnotations(run)}`, CountRow);
       return {
         run,
         sessions: s?.sessions ?? 0,
