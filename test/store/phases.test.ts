@@ -103,6 +103,9 @@ describe('phases in the store', () => {
       // the same sessions in another phase are different content: conflicts, never overwritten
       const other = await ingestFiles(store, [evals], { run: 'q', phase: 'evaluation' });
       assert.equal(other.conflicts, 2);
+      // naming the training phase says what leaving it out says: the training file again is duplicates
+      const named = await ingestFiles(store, [training], { run: 'q', phase: 'training' });
+      assert.deepEqual([named.accepted, named.duplicates, named.conflicts], [0, 2, 0]);
     } finally {
       await store.close();
     }

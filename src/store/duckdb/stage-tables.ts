@@ -19,6 +19,9 @@ import { ident, join, raw, sql } from '../sql/sql.ts';
 import type { Staged } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 
+/** The phase a session without one is in (docs/record-format.md#phases). */
+const TRAINING_PHASE = 'training';
+
 /**
  * Scratch tables (TEMP, per connection) that one batch is appended into before it is merged into the
  * record tables in a single transaction. Nested values travel as canonical JSON text and are cast in SQL.
@@ -198,7 +201,9 @@ export function sessionRow(s: Staged<SessionRecord>): DuckDBValue[] {
     r.annotations && r.annotations.length > 0 ? stableStringify(r.annotations) : null,
     json(r.meta),
     BigInt(s.line),
-    str(r.phase),
+    // training is stored as null, as a record without a phase is: a session says the same whether it names
+    // its training phase or not, so re-reading it with or without `--phase training` is a duplicate
+    r.phase === TRAINING_PHASE ? null : str(r.phase),
     str(r.checkpoint),
   ];
 }
