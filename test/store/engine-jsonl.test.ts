@@ -213,7 +213,7 @@ describe('the engine path of a JSONL file', () => {
       stored.map((r) => [r.session, r.phase, r.checkpoint]),
       [
         ['1', null, null],
-        ['2', 'training', null],
+        ['2', null, null], // training is stored as a session without a phase is
         ['3', null, null],
         ['4', 'deployment', '3'],
         ['5', 'red-team', 'ck-1'],
