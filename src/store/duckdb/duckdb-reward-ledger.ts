@@ -1,4 +1,3 @@
-import { BIGINT, DOUBLE, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { EventRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
@@ -7,33 +6,8 @@ import { rowDecoder } from '../sql/row-decoder.ts';
 import { join, sql } from '../sql/sql.ts';
 import { jsonObject, nullableNumber, nullableText, number, text } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
-import { appendRows, eventRow, SESSIONS_TABLE, sessionTableRow } from './stage-tables.ts';
+import { appendRows, EVENTS_TABLE, eventRow, SESSIONS_TABLE, sessionTableRow } from './stage-tables.ts';
 import { transaction } from './transaction.ts';
-
-/** The `events` record table, for appending a service batch's events directly (`load_id` before `source_line`). */
-const EVENTS_TABLE = {
-  name: 'events',
-  schema: 'main',
-  catalog: null,
-  columns: [
-    ['run', VARCHAR],
-    ['id', VARCHAR],
-    ['session', BIGINT],
-    ['kind', VARCHAR],
-    ['parameter', VARCHAR],
-    ['target', VARCHAR],
-    ['from_value', DOUBLE],
-    ['to_value', DOUBLE],
-    ['change_pct', DOUBLE],
-    ['trigger', VARCHAR],
-    ['recommended_by', VARCHAR],
-    ['note', VARCHAR],
-    ['time', TIMESTAMPTZ],
-    ['meta', VARCHAR],
-    ['load_id', BIGINT],
-    ['source_line', BIGINT],
-  ],
-} as const;
 
 const StateRow = rowDecoder(
   'rewardRunState',

@@ -123,6 +123,23 @@ export const SESSIONS_TABLE: StageSpec = {
   ],
 };
 
+/**
+ * The `events` record table, for appending a reward service batch's events directly: the stage's columns with
+ * `time` as a timestamp, and `load_id` before `source_line`.
+ */
+export const EVENTS_TABLE: StageSpec = {
+  name: 'events',
+  schema: 'main',
+  catalog: null,
+  columns: [
+    ...STAGE_EVENTS.columns
+      .filter(([n]) => n !== 'source_line')
+      .map(([n, t]) => [n, n === 'time' ? TIMESTAMPTZ : t] as const),
+    ['load_id', BIGINT],
+    ['source_line', BIGINT],
+  ],
+};
+
 const column = (name: string) => STAGE_SESSIONS.columns.findIndex(([n]) => n === name);
 const TIME = column('time');
 const FLAGS = column('flags');
