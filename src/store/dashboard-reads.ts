@@ -4,6 +4,8 @@
  * texts are cut to a given number of characters.
  */
 
+import type { SessionRow } from './store.ts';
+
 /** One cell of the dashboard's session index: a single session, or a bin of consecutive session numbers. */
 export interface IndexCell {
   /** First and last session number of the bin (a session-number range, so zooming is a range). */
@@ -56,20 +58,8 @@ export interface ReviewQuery {
   readonly outputChars: number;
 }
 
-export interface ReviewRow {
-  readonly session: number;
-  readonly step: number | null;
-  readonly classification: string | null;
-  readonly category: string | null;
-  readonly baselineReward: number | null;
-  readonly adjustedReward: number | null;
-  readonly differentialPct: number | null;
-  readonly complianceTrajectoryIndex: number | null;
-  readonly annotations: number;
-  readonly events: number;
-  readonly outputStart: string;
-  readonly outputLength: number;
-}
+/** One row of the dashboard's cluster review: the CLI's cluster-review row without the prompt's start. */
+export type ReviewRow = Omit<SessionRow, 'promptStart' | 'promptLength'>;
 
 export interface ReviewPage {
   /** Rows matching the range and filters (all pages). */

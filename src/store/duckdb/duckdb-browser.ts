@@ -18,6 +18,7 @@ import {
   RejectListRow,
   RunRecordRow,
   RunSummaryRow,
+  reviewRowOf,
   SessionListRow,
   SessionRecordRow,
   StepMetricListRow,
@@ -159,18 +160,7 @@ export class DuckDbBrowser {
       SessionListRow,
     );
     return rows.map((r) => ({
-      session: r.session,
-      step: r.step,
-      classification: r.classification,
-      category: r.category,
-      baselineReward: r.baseline_reward,
-      adjustedReward: r.adjusted_reward,
-      differentialPct: r.differential_pct,
-      complianceTrajectoryIndex: r.compliance_trajectory_index,
-      annotations: r.annotations,
-      events: r.events,
-      outputStart: r.output_start,
-      outputLength: r.output_length,
+      ...reviewRowOf(r),
       promptStart: r.prompt_start,
       promptLength: r.prompt_length,
     }));

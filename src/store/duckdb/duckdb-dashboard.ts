@@ -15,6 +15,7 @@ import type {
 } from '../dashboard-reads.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
+import { reviewRowOf } from './browser-rows.ts';
 import {
   isoTimestamp,
   jsonText,
@@ -237,20 +238,7 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
       return {
         total: c?.n ?? 0,
         offset: q.offset,
-        rows: rows.map((r) => ({
-          session: r.session,
-          step: r.step,
-          classification: r.classification,
-          category: r.category,
-          baselineReward: r.baseline_reward,
-          adjustedReward: r.adjusted_reward,
-          differentialPct: r.differential_pct,
-          complianceTrajectoryIndex: r.compliance_trajectory_index,
-          annotations: r.annotations,
-          events: r.events,
-          outputStart: r.output_start,
-          outputLength: r.output_length,
-        })),
+        rows: rows.map(reviewRowOf),
       };
     },
 
