@@ -4,8 +4,6 @@
  * texts are cut to a given number of characters.
  */
 
-import type { SessionRow } from './store.ts';
-
 /** One cell of the dashboard's session index: a single session, or a bin of consecutive session numbers. */
 export interface IndexCell {
   /** First and last session number of the bin (a session-number range, so zooming is a range). */
@@ -58,8 +56,26 @@ export interface ReviewQuery {
   readonly outputChars: number;
 }
 
-/** One row of the dashboard's cluster review: the CLI's cluster-review row without the prompt's start. */
-export type ReviewRow = Omit<SessionRow, 'promptStart' | 'promptLength'>;
+/**
+ * One row of the cluster review: the dashboard's row, and (with the prompt's start) `rlaudit sessions`' row
+ * (`SessionRow` in store.ts). Self-contained: the web app type-checks against this file without Node's types.
+ */
+export interface ReviewRow {
+  readonly session: number;
+  readonly step: number | null;
+  readonly classification: string | null;
+  readonly category: string | null;
+  readonly baselineReward: number | null;
+  readonly adjustedReward: number | null;
+  readonly differentialPct: number | null;
+  readonly complianceTrajectoryIndex: number | null;
+  readonly annotations: number;
+  readonly events: number;
+  /** The first `outputChars` characters of the output (all of it when `outputChars` is 0). */
+  readonly outputStart: string;
+  /** The output's length in characters, so a reader can tell `outputStart` was cut. */
+  readonly outputLength: number;
+}
 
 export interface ReviewPage {
   /** Rows matching the range and filters (all pages). */

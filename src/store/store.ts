@@ -3,6 +3,7 @@ import type { StoredRun } from '../sources/importers/run-cursors.ts';
 import type { StagedStepMetrics } from '../sources/importers/step-metrics.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';
+import type { ReviewRow } from './dashboard-reads.ts';
 import type { ResultCache } from './result-cache.ts';
 import type { AnalysisScans } from './scans/index.ts';
 import type { EventRow } from './scans/phrase-scans.ts';
@@ -112,21 +113,7 @@ export interface RunSummary {
 }
 
 /** One row of the cluster review (`rlaudit sessions`). */
-export interface SessionRow {
-  readonly session: number;
-  readonly step: number | null;
-  readonly classification: string | null;
-  readonly category: string | null;
-  readonly baselineReward: number | null;
-  readonly adjustedReward: number | null;
-  readonly differentialPct: number | null;
-  readonly complianceTrajectoryIndex: number | null;
-  readonly annotations: number;
-  readonly events: number;
-  /** The first `outputChars` characters of the output (all of it when `outputChars` is 0). */
-  readonly outputStart: string;
-  /** The output's length in characters, so a reader can tell `outputStart` was cut. */
-  readonly outputLength: number;
+export interface SessionRow extends ReviewRow {
   /** The first `outputChars` characters of the prompt; null when the session has no prompt. */
   readonly promptStart: string | null;
   readonly promptLength: number | null;
