@@ -57,6 +57,12 @@ export async function analyzeCluster(
   if (layers.withCategory === 0) missing.push('no categories');
   if (layers.events === 0) missing.push('no calibration events in the run');
   if (layers.annotations === 0) missing.push('no annotations in the run');
+  if (layers.lastSession !== null && to > layers.lastSession) {
+    // the review compares rewards during training; later phases (deployment, …) have their own analysis
+    missing.push(
+      `training ends at session ${layers.lastSession}: sessions after it are not reviewed here (\`rlaudit analyze transition\` compares them, \`rlaudit sessions\` lists them)`,
+    );
+  }
   const sessions = await store.scans.clusterSessions(run, {
     from,
     to,

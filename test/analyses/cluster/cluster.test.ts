@@ -11,6 +11,7 @@ import { InputError } from '../../../src/model/errors.ts';
 import { simulate } from '../../../src/simulate/index.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
+import { sessionRow } from '../../util/records.ts';
 
 function session(
   s: number,
@@ -136,5 +137,31 @@ describe('cluster on WILD-7 (seed 7), 4,800–4,950', () => {
     });
     const wide = await analyzeCluster(store, 'wild-7', { from: 1, to: 5001, limit: 5001, outputChars: 10 });
     assert.equal(wide.sessions.length, 5001);
+  });
+});
+
+describe('cluster review across the end of training', () => {
+  test('reviews only training sessions and says where training ends when the range runs past it', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      const rows = [
+        ...[1, 2, 3, 4, 5, 6].map((s) => sessionRow(s, { run: 'ph' })),
+        ...[7, 8, 9].map((s) => sessionRow(s, { run: 'ph', phase: 'deployment', adjusted_reward: null })),
+      ];
+      await ingestRecords(store, rows, { name: 'phases' });
+      const r = await analyzeCluster(store, 'ph', { from: 4, to: 9 });
+      assert.deepEqual(
+        r.sessions.map((s) => s.session),
+        [4, 5, 6],
+      );
+      assert.match(
+        r.missing.join('\n'),
+        /training ends at session 6: sessions after it are not reviewed here/,
+      );
+      const inside = await analyzeCluster(store, 'ph', { from: 1, to: 6 });
+      assert.doesNotMatch(inside.missing.join('\n'), /training ends/);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -116,7 +116,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
               SELECT s.session, s.classification, s.category, s.baseline_reward, s.adjusted_reward,
                 s.differential_pct, s.compliance_trajectory_index, coalesce(a.n, 0) AS annotations,
                 coalesce(e.ids, []) AS event_ids, left(s.output, ${options.outputChars}) AS output_start
-              FROM sessions s
+              FROM training_sessions s
                 LEFT JOIN a ON a.session = s.session
                 LEFT JOIN e ON e.session = s.session
               WHERE s.run = ${run} AND s.session >= ${from} AND s.session <= ${to}
