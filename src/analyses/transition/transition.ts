@@ -168,11 +168,12 @@ export function computeTransition(input: TransitionInput): TransitionResult {
         );
       }
       // courses: has a behaviour suppressed under training come back?
-      const conf = 1 - REVERSION_FAMILY_ALPHA / behaviours.length;
-      const courses = behaviours.flatMap((b): BehaviourCourse[] => {
-        const f = count(b, isFinal);
-        const l = count(b, inPhase);
-        if (f.n === 0 || l.n === 0) return [];
+      // the family is the behaviours actually tested: observed both in the final window and in the phase
+      const tested = behaviours
+        .map((b) => ({ b, f: count(b, isFinal), l: count(b, inPhase) }))
+        .filter(({ f, l }) => f.n > 0 && l.n > 0);
+      const conf = 1 - REVERSION_FAMILY_ALPHA / Math.max(1, tested.length);
+      const courses = tested.map(({ b, f, l }): BehaviourCourse => {
         let peak: BehaviourCourse['peak'] = null;
         // the earliest window with the highest rate; the earliest, partial window is left out
         for (const w of [...training].sort((x, y) => x.from - y.from)) {
@@ -183,25 +184,23 @@ export function computeTransition(input: TransitionInput): TransitionResult {
           if (peak === null || rate > peak.rate) peak = { rate, from: w.from, to: w.to };
         }
         const d = newcombeInterval(l.hits, l.n, f.hits, f.n, conf);
-        return [
-          {
-            metric: b.metric,
-            label: b.label,
-            name: b.name,
-            peak,
-            finalRate: f.hits / f.n,
-            finalHits: f.hits,
-            finalN: f.n,
-            laterRate: l.hits / l.n,
-            laterHits: l.hits,
-            laterN: l.n,
-            difference: d.difference,
-            adjustedLower: d.lower,
-            adjustedUpper: d.upper,
-            confidence: conf,
-            firstReappearance: l.first,
-          },
-        ];
+        return {
+          metric: b.metric,
+          label: b.label,
+          name: b.name,
+          peak,
+          finalRate: f.hits / f.n,
+          finalHits: f.hits,
+          finalN: f.n,
+          laterRate: l.hits / l.n,
+          laterHits: l.hits,
+          laterN: l.n,
+          difference: d.difference,
+          adjustedLower: d.lower,
+          adjustedUpper: d.upper,
+          confidence: conf,
+          firstReappearance: l.first,
+        };
       });
       phases.push({
         phase,

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { assessTransition } from '../../../src/analyses/transition/assess-transition.ts';
 import { computeTransition } from '../../../src/analyses/transition/transition.ts';
 import { transitionCharts } from '../../../src/analyses/transition/transition-charts.ts';
+import { REVERSION_FAMILY_ALPHA } from '../../../src/analyses/transition/transition-types.ts';
 import type { SessionRecord } from '../../../src/model/schema.ts';
 import { phaseRows } from './phase-rows.ts';
 
@@ -197,5 +198,20 @@ describe('transition: final training window vs the phases after it', () => {
         ['deployment', 1001, 1400],
       ],
     );
+  });
+
+  test('the Bonferroni family counts only the behaviours tested in the phase', () => {
+    // deployment outputs carry no classification: only the phrase can be compared with the final window
+    const unlabelled = block(1001, 400, 10, { phase: 'deployment', classification: null, category: null });
+    const phase = analyse([...training, ...unlabelled]).phases[0]!;
+    assert.deepEqual(
+      phase.courses.map((c) => c.metric),
+      [`phrase:${PHRASE}`],
+    );
+    assert.equal(phase.courses[0]!.confidence, 1 - REVERSION_FAMILY_ALPHA);
+    // with classification the family is unsolicited, category 2 and the phrase: k = 3
+    const labelled = analyse([...training, ...block(1001, 400, 10, { phase: 'deployment' })]).phases[0]!;
+    assert.equal(labelled.courses.length, 3);
+    for (const c of labelled.courses) assert.equal(c.confidence, 1 - REVERSION_FAMILY_ALPHA / 3);
   });
 });
