@@ -114,6 +114,8 @@ export interface RunSummary {
 
 /** One row of the cluster review (`rlaudit sessions`). */
 export interface SessionRow extends ReviewRow {
+  /** The session's phase: `training` when the record names none (docs/record-format.md#phases). */
+  readonly phase: string;
   /** The first `outputChars` characters of the prompt; null when the session has no prompt. */
   readonly promptStart: string | null;
   readonly promptLength: number | null;
@@ -146,6 +148,8 @@ export interface SessionQuery {
   readonly to?: number;
   /** Only the sessions of this training step. */
   readonly step?: number;
+  /** Only the sessions of this phase (`training` matches the sessions that name no phase). */
+  readonly phase?: string;
   /**
    * Only the sessions whose output matches this RE2 pattern, case-insensitively (matched in the engine).
    * A pattern RE2 refuses is an `InputError` naming `--grep`.

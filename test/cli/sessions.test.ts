@@ -13,7 +13,7 @@ import {
   session,
 } from '../store/sample-fixture.ts';
 import { type CliResult, runCli } from '../util/cli.ts';
-import { writeJsonl } from '../util/records.ts';
+import { sessionRow, writeJsonl } from '../util/records.ts';
 import { tempDir } from '../util/tmp.ts';
 
 const dir = tempDir('rlaudit-sessions-');
@@ -119,5 +119,44 @@ describe('rlaudit sessions: filters, order, limit and characters', () => {
       r.stdout,
       "No sessions match --step 7. Run 'fixture' has sessions 1–100 (41), steps 0–12 (7 with sessions); no sessions at step 7, nearest steps 5 and 12.\n",
     );
+  });
+});
+
+describe('rlaudit sessions: phases', () => {
+  const phasedDb = join(dir, 'phases.duckdb');
+  const phased = (...args: string[]): CliResult => runCli(['--db', phasedDb, ...args]);
+  before(async () => {
+    const store = await DuckDbStore.open(phasedDb);
+    try {
+      const rows = [1, 2, 3, 4].map((n) =>
+        sessionRow(n, { run: 'ph', ...(n > 2 ? { phase: 'deployment' } : {}) }),
+      );
+      await ingestFiles(store, [writeJsonl(join(dir, 'phases.jsonl'), rows)]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shows a phase column when a session is after training, and --phase lists one phase', () => {
+    const table = phased('sessions', '--run', 'ph');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^session\s+step\s+phase\s+class/);
+    assert.match(table.stdout, /\n\s+3\s+0\s+deployment\s/);
+    const deployment = json(phased('sessions', '--run', 'ph', '--phase', 'deployment', '--json'));
+    assert.deepEqual(sessionsOf(deployment), [3, 4]);
+    const training = json(phased('sessions', '--run', 'ph', '--phase', 'training', '--json'));
+    assert.deepEqual(
+      training.map((r) => [r.session, (r as { phase?: string }).phase]),
+      [
+        [1, 'training'],
+        [2, 'training'],
+      ],
+    );
+  });
+
+  it('a run without later phases shows no phase column', () => {
+    const r = cli('sessions', '--run', RUN, '--limit', '3');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout.split('\n')[0]!, /phase/);
   });
 });

@@ -121,6 +121,7 @@ export function expectedRow(r: Record<string, unknown>, outputChars: number): Se
     outputLength: chars(output),
     promptStart: prompt === null ? null : cut(prompt, outputChars),
     promptLength: prompt === null ? null : chars(prompt),
+    phase: (r.phase as string | undefined) ?? 'training',
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
 import { InputError } from '../../model/errors.ts';
+import { DEFAULT_PHASE } from '../../model/schema.ts';
 import type { SessionRow, SessionSort, Store } from '../../store/store.ts';
 import { intOption, withStoreReading } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
@@ -21,6 +22,7 @@ interface SessionsOptions {
   readonly from?: number;
   readonly to?: number;
   readonly step?: number;
+  readonly phase?: string;
   readonly grep?: string;
   readonly sort: SessionSort;
   readonly limit: number;
@@ -48,6 +50,10 @@ export function registerSessions(program: Command): void {
     .option('--from <session>', 'first session (inclusive)', intOption('--from'))
     .option('--to <session>', 'last session (inclusive)', intOption('--to'))
     .option('--step <step>', 'only the sessions of this training step', intOption('--step'))
+    .option(
+      '--phase <name>',
+      'only the sessions of this phase (training, deployment, …; training matches sessions that name none)',
+    )
     .option(
       '--grep <pattern>',
       'only the sessions whose output matches this RE2 regular expression (case-insensitive)',
@@ -86,6 +92,7 @@ export function registerSessions(program: Command): void {
           ...(opts.from !== undefined ? { from: opts.from } : {}),
           ...(opts.to !== undefined ? { to: opts.to } : {}),
           ...(opts.step !== undefined ? { step: opts.step } : {}),
+          ...(opts.phase !== undefined ? { phase: opts.phase } : {}),
           ...(opts.grep !== undefined ? { grep: opts.grep } : {}),
           sort: opts.sort,
           limit: opts.limit + 1,
@@ -121,13 +128,17 @@ function cut(start: string | null, length: number | null, chars: number): string
 function renderRows(rows: readonly SessionRow[], chars: number): string {
   // the step column only when the run has steps (a simulated WILD-7 run has none)
   const steps = rows.some((r) => r.step !== null);
-  const headers = ['session', ...(steps ? ['step'] : []), 'class', 'cat', 'baseline', 'adjusted'];
+  // the phase column only when a row is after training (most runs are training only)
+  const phases = rows.some((r) => r.phase !== DEFAULT_PHASE);
+  const headers = ['session', ...(steps ? ['step'] : []), ...(phases ? ['phase'] : [])];
+  headers.push('class', 'cat', 'baseline', 'adjusted');
   headers.push('diff %', 'CTI', 'ann', 'evt', 'prompt', 'output');
   return renderTable(
     headers,
     rows.map((r) => [
       r.session,
       ...(steps ? [r.step] : []),
+      ...(phases ? [terminalText(r.phase)] : []),
       r.classification,
       r.category === null ? null : terminalText(r.category),
       r.baselineReward,
@@ -153,6 +164,7 @@ async function noMatch(store: Store, opts: SessionsOptions): Promise<string> {
     opts.from !== undefined ? `--from ${opts.from}` : '',
     opts.to !== undefined ? `--to ${opts.to}` : '',
     opts.step !== undefined ? `--step ${opts.step}` : '',
+    opts.phase !== undefined ? `--phase ${opts.phase}` : '',
     opts.grep !== undefined ? `--grep ${JSON.stringify(opts.grep)}` : '',
   ].filter(Boolean);
   const run = terminalText(opts.run);

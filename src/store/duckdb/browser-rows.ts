@@ -106,6 +106,7 @@ export const SessionListRow = rowDecoder(
     output_length: number,
     prompt_start: nullableText,
     prompt_length: nullableNumber,
+    phase: text,
   }),
 );
 

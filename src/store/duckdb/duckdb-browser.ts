@@ -1,5 +1,5 @@
 import { InputError } from '../../model/errors.ts';
-import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import { DEFAULT_PHASE, type RunRecord, type SessionRecord } from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
@@ -151,10 +151,12 @@ export class DuckDbBrowser {
               (SELECT count(*) FROM annotations a WHERE a.run = s.run AND a.session = s.session) AS annotations,
               (SELECT count(*) FROM events e WHERE e.run = s.run AND e.session = s.session) AS events,
               ${start(sql`s.output`)} AS output_start, length(s.output) AS output_length,
-              ${start(sql`s.prompt`)} AS prompt_start, length(s.prompt) AS prompt_length
+              ${start(sql`s.prompt`)} AS prompt_start, length(s.prompt) AS prompt_length,
+              coalesce(s.phase, ${DEFAULT_PHASE}) AS phase
             FROM sessions s
             WHERE s.run = ${q.run} AND s.session >= ${q.from ?? 0} AND s.session <= ${q.to ?? Number.MAX_SAFE_INTEGER}
               ${q.step === undefined ? empty : sql`AND s.step = ${q.step}`}
+              ${q.phase === undefined ? empty : sql`AND coalesce(s.phase, ${DEFAULT_PHASE}) = ${q.phase}`}
               ${grep}
             ORDER BY ${order} LIMIT ${q.limit ?? 1000}`,
       SessionListRow,
@@ -163,6 +165,7 @@ export class DuckDbBrowser {
       ...reviewRowOf(r),
       promptStart: r.prompt_start,
       promptLength: r.prompt_length,
+      phase: r.phase,
     }));
   }
 
