@@ -37,7 +37,7 @@ const TAB = 0x09;
  * escaped NUL is kept as the TypeScript reader's own rules say; an integer `-0` DuckDB reads as 0, JavaScript
  * as −0.
  */
-export const SUSPECT_BYTES: readonly Buffer[] = [
+export const SUSPECT_BYTES: readonly string[] = [
   ',}',
   ',]',
   ' }',
@@ -48,7 +48,38 @@ export const SUSPECT_BYTES: readonly Buffer[] = [
   '-0,',
   '-0}',
   '-0]',
-].map((s) => Buffer.from(s, 'latin1'));
+];
+
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const ESCAPED_NUL = Buffer.from('\\u0000', 'latin1');
+
+/**
+ * The positions in `head` of the suspect byte sequences (`SUSPECT_BYTES`): each kind found with one native
+ * search for its rarest byte (a closing bracket, `-`, the escaped NUL) and a look at its neighbours.
+ */
+function suspectPositions(head: Buffer, out: number[]): void {
+  for (const close of [0x7d, 0x5d]) {
+    let at = head.indexOf(close, 1);
+    while (at >= 0) {
+      const before = head[at - 1];
+      if (before === COMMA || before === SPACE || before === TAB) out.push(at);
+      at = head.indexOf(close, at + 1);
+    }
+  }
+  let at = head.indexOf(MINUS);
+  while (at >= 0) {
+    const after = head[at + 2];
+    if (head[at + 1] === ZERO && (after === COMMA || after === 0x7d || after === 0x5d)) out.push(at);
+    at = head.indexOf(MINUS, at + 1);
+  }
+  at = head.indexOf(ESCAPED_NUL);
+  while (at >= 0) {
+    out.push(at);
+    at = head.indexOf(ESCAPED_NUL, at + 1);
+  }
+}
 
 /**
  * Reads a plain JSONL file once, hashing it and checking what DuckDB's line reader would not report the way
@@ -96,23 +127,19 @@ export async function prescanJsonl(
       if (nl < 0) break;
       pos = nl + 1;
     }
+    const positions: number[] = [];
+    suspectPositions(head, positions);
     const hits = new Set<number>();
-    for (const bytes of SUSPECT_BYTES) {
-      let at = head.indexOf(bytes);
-      while (at >= 0) {
-        // the line holding byte `at`: the last start ≤ at
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (starts[mid]! <= at) lo = mid;
-          else hi = mid - 1;
-        }
-        hits.add(firstLine + lo);
-        const next = head.indexOf(NEWLINE, at);
-        if (next < 0) break;
-        at = head.indexOf(bytes, next + 1);
+    for (const at of positions) {
+      // the line holding byte `at`: the last start ≤ at
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= at) lo = mid;
+        else hi = mid - 1;
       }
+      hits.add(firstLine + lo);
     }
     if (hits.size > 0) suspectLines.push(...[...hits].sort((a, b) => a - b));
   };

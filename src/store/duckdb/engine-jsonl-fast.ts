@@ -42,6 +42,8 @@ const NUMBER = `('UBIGINT', 'BIGINT', 'DOUBLE')`;
 /** A field's JSON text in the row's map (SQL NULL when the row lacks the key) and its JSON type. */
 const j = (f: string) => `"j_${f}"`;
 const t = (f: string) => `"t_${f}"`;
+/** Whether the row has the key (a JSON null reads as SQL NULL in the map: present, but no value). */
+const has = (f: string) => `"p_${f}"`;
 
 type Rule = Exclude<(typeof SESSION_FIELD_RULES)[string], 'defer'>;
 
@@ -56,10 +58,10 @@ function fastCheck(f: string, rule: Rule): string {
   const string = `(${ty} = 'VARCHAR')`;
   switch (rule) {
     case 'type':
-      return `(${v} IS NULL OR ${v} = '"session"')`;
+      return `(NOT ${has(f)} OR ${v} = '"session"')`;
     case 'run':
       // printable ASCII without space and slashes, 1–200 characters, not '.' or '..' (others: the validator's)
-      return `(${v} IS NULL OR (${string} AND regexp_full_match((${v}->>'$'), '[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e]{1,200}') AND (${v}->>'$') NOT IN ('.', '..')))`;
+      return `(NOT ${has(f)} OR (${string} AND regexp_full_match((${v}->>'$'), '[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e]{1,200}') AND (${v}->>'$') NOT IN ('.', '..')))`;
     case 'session':
       return int('1');
     case 'step':
@@ -77,7 +79,7 @@ function fastCheck(f: string, rule: Rule): string {
     case 'unitInterval':
       return `(${absentOrNull} OR (${finite} AND CAST(${v} AS DOUBLE) BETWEEN 0 AND 1))`;
     case 'flags':
-      return `(${v} IS NULL OR (${ty} = 'ARRAY' AND list_bool_and(list_transform(json_type(${v}, '$[*]'), e -> e = 'VARCHAR')) IS NOT false))`;
+      return `(NOT ${has(f)} OR (${ty} = 'ARRAY' AND list_bool_and(list_transform(json_type(${v}, '$[*]'), e -> e = 'VARCHAR')) IS NOT false))`;
   }
 }
 
@@ -126,7 +128,10 @@ const PLACEHOLDER: Readonly<Record<string, string>> = { run: "''", session: '0',
 /** The one statement of the fast scan: read, parse once, check, and append every row to `sessions`. */
 export function fastInsertStatement(q: EngineFastRead): SqlFragment {
   const maxObject = Math.max(16 * 1024 * 1024, q.maxLineBytes + 1024);
-  const fields = SQL_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
+  const fields = SQL_FIELDS.flatMap((f) => [
+    raw(`m['${f}'] AS ${j(f)}`),
+    raw(`map_contains(m, '${f}') AS ${has(f)}`),
+  ]);
   const types = SQL_FIELDS.filter((f) => !['output', 'prompt'].includes(f)).map((f) =>
     raw(`json_type(${j(f)}) AS ${t(f)}`),
   );
@@ -141,7 +146,7 @@ export function fastInsertStatement(q: EngineFastRead): SqlFragment {
     `NOT (${j('classification')} = '"compliant"' AND ${j('category')} IS NOT NULL AND ${t('category')} <> 'NULL')`,
   );
   // every key is one the scan decides, and none twice: the map's size is the number of those keys present
-  const known = SQL_FIELDS.map((f) => `(${j(f)} IS NOT NULL)::INTEGER`).join(' + ');
+  const known = SQL_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ');
   const run = sql`coalesce(${q.runs.forcedRun ?? null}, ${raw(`(${j('run')}->>'$')`)}, ${q.runs.fileRun})`;
   const values = join(
     SESSION_COLUMNS.map((c) => {
