@@ -45,6 +45,8 @@ export interface IngestOptions extends ImportOptions {
   readonly onReader?: (file: string, reader: 'engine' | 'typescript', why: string | null) => void;
   /** Called with (bytes read of all files, total bytes of all files). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called with what the engine path is doing (\`fast scan written\`: all rows written, not yet committed). */
+  readonly onTrace?: (file: string, message: string) => void;
   /** Called after each batch is committed, with the file and the batch's counts. */
   readonly onBatch?: (file: string, counts: IngestCounts) => void;
   /** Called once per file, before it is read, with what was detected (see `ImportPlan.message`). */
@@ -376,6 +378,7 @@ export function loadPlan(
         prescan: b.prescan,
         runs,
         loadId,
+        onWritten: () => options.onTrace?.(plan.path, 'fast scan written, not committed'),
         checkRejects: options.strict
           ? (rejects) => {
               if (rejects.length > 0) throw strictError(source.path, rejects[0]!);

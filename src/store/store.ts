@@ -37,6 +37,8 @@ export interface EngineFastRead {
   readonly prescan: Promise<Pick<JsonlPrescan, 'lines' | 'blankLines' | 'suspectLines' | 'fallback'>>;
   /** Called with each batch of rejects before anything is committed; throws to undo the file (`--strict`). */
   readonly checkRejects?: (rejects: readonly StagedReject[]) => void;
+  /** Called once every row is in \`sessions\` with its line, before the lines SQL did not accept are read again. */
+  readonly onWritten?: () => void;
 }
 
 /** What the fast scan wrote of a file (one transaction): its counts, the runs of its rows, its rejects. */

@@ -125,6 +125,10 @@ Example:
                   : undefined,
               // RLAUDIT_INGEST_READER=typescript: the TypeScript reader for every file (docs/ingest.md)
               reader: process.env.RLAUDIT_INGEST_READER === 'typescript' ? 'typescript' : undefined,
+              onTrace:
+                process.env.RLAUDIT_TRACE === 'batches'
+                  ? (file, message) => process.stderr.write(terminalText(`trace: ${file}: ${message}\n`))
+                  : undefined,
               onReader:
                 process.env.RLAUDIT_TRACE === 'batches'
                   ? (file, reader, why) =>

@@ -311,6 +311,7 @@ export async function ingestJsonlFast(
       }
       // a key twice in the file, or a key already stored: the line-by-line scan's merge decides those
       if (await keysCollide(client, load)) throw new GiveUp();
+      q.onWritten?.();
       const bulk = records - deferred.length;
       const counts: IngestCounts = { ...emptyCounts(), read: bulk, accepted: bulk };
       const runIds = new Set<string>();
