@@ -39,6 +39,13 @@ const MAX_SAFE = '9007199254740991';
 const INTEGER = `('UBIGINT', 'BIGINT')`;
 const NUMBER = `('UBIGINT', 'BIGINT', 'DOUBLE')`;
 
+/**
+ * The text of a JSON string value: between its quotes as it stands when it holds no backslash (DuckDB writes
+ * a string's JSON with escapes only for quotes, backslashes and control characters), else unescaped.
+ */
+const str = (v: string) =>
+  `CASE WHEN contains(${v}, '\\') THEN (${v}->>'$') ELSE trim(CAST(${v} AS VARCHAR), '"') END`;
+
 /** A field's JSON text in the row's map (SQL NULL when the row lacks the key) and its JSON type. */
 const j = (f: string) => `"j_${f}"`;
 const t = (f: string) => `"t_${f}"`;
@@ -95,10 +102,10 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
     case 'prompt':
     case 'output':
     case 'classification':
-      return raw(`(${j(column)}->>'$')`);
+      return raw(str(j(column)));
     case 'category':
       return raw(
-        `CASE WHEN ${t('category')} IN ${INTEGER} THEN CAST(${j('category')} AS VARCHAR) ELSE (${j('category')}->>'$') END`,
+        `CASE WHEN ${t('category')} IN ${INTEGER} THEN CAST(${j('category')} AS VARCHAR) ELSE ${str(j('category'))} END`,
       );
     case 'baseline_reward':
     case 'adjusted_reward':
@@ -132,13 +139,10 @@ export function fastInsertStatement(q: EngineFastRead): SqlFragment {
     raw(`m['${f}'] AS ${j(f)}`),
     raw(`map_contains(m, '${f}') AS ${has(f)}`),
   ]);
-  const types = SQL_FIELDS.filter((f) => !['output', 'prompt'].includes(f)).map((f) =>
-    raw(`json_type(${j(f)}) AS ${t(f)}`),
-  );
-  // a string's JSON text starts with its quote: the long text fields are typed without a second parse
-  const textTypes = ['output', 'prompt'].map((f) =>
+  // a string's JSON text starts with its quote, an array's with its bracket: only numbers are parsed again
+  const types = SQL_FIELDS.map((f) =>
     raw(
-      `CASE WHEN ${j(f)} IS NULL THEN NULL WHEN left(${j(f)}, 1) = '"' THEN 'VARCHAR' ELSE json_type(${j(f)}) END AS ${t(f)}`,
+      `CASE left(${j(f)}, 1) WHEN '"' THEN 'VARCHAR' WHEN '[' THEN 'ARRAY' ELSE json_type(${j(f)}) END AS ${t(f)}`,
     ),
   );
   const checks = SQL_FIELDS.map((f) => fastCheck(f, SESSION_FIELD_RULES[f] as Rule));
@@ -147,7 +151,7 @@ export function fastInsertStatement(q: EngineFastRead): SqlFragment {
   );
   // every key is one the scan decides, and none twice: the map's size is the number of those keys present
   const known = SQL_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ');
-  const run = sql`coalesce(${q.runs.forcedRun ?? null}, ${raw(`(${j('run')}->>'$')`)}, ${q.runs.fileRun})`;
+  const run = sql`coalesce(${q.runs.forcedRun ?? null}, ${raw(str(j('run')))}, ${q.runs.fileRun})`;
   const values = join(
     SESSION_COLUMNS.map((c) => {
       const value = fastValue(c, run, q.loadId);
@@ -163,7 +167,7 @@ export function fastInsertStatement(q: EngineFastRead): SqlFragment {
       SELECT *, coalesce(keys = ${raw(known)}
                          AND ${raw(checks.join('\n AND '))}, false) AS ok
       FROM (
-        SELECT *, ${join([...types, ...textTypes])}
+        SELECT *, ${join(types)}
         FROM (
           SELECT cardinality(m) AS keys, ${join(fields)}
           FROM (SELECT json AS m FROM read_json(${q.path}, format = 'newline_delimited', records = false,
