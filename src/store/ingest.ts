@@ -36,16 +36,16 @@ export interface IngestOptions extends ImportOptions {
   readonly maxLineBytes?: number;
   readonly batchRows?: number;
   /**
-   * `engine` reads a plain record-format JSONL file with the engine path (docs/ingest.md, "The engine path"),
-   * tested to store exactly what the TypeScript reader stores; default `typescript`, the reader every other
-   * file takes (the engine path is not yet faster: docs/benchmarks.md).
+   * `engine` (the default) reads a plain record-format JSONL file with the engine path (docs/ingest.md, "The
+   * engine path"), tested to store exactly what the TypeScript reader stores; `typescript` reads every file with
+   * the TypeScript reader, the reader of every file the engine path does not cover.
    */
   readonly reader?: 'typescript' | 'engine';
   /** Called once per record-format JSONL file with the reader that read it, and why not the engine. */
   readonly onReader?: (file: string, reader: 'engine' | 'typescript', why: string | null) => void;
   /** Called with (bytes read of all files, total bytes of all files). */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called with what the engine path is doing (\`fast scan written\`: all rows written, not yet committed). */
+  /** Called with what the engine path is doing (`fast scan written`: all rows written, not yet committed). */
   readonly onTrace?: (file: string, message: string) => void;
   /** Called after each batch is committed, with the file and the batch's counts. */
   readonly onBatch?: (file: string, counts: IngestCounts) => void;
@@ -455,7 +455,7 @@ const GLOB = /[*?[\]{}]|^[a-z0-9+]+:\/\//i;
 
 /**
  * The store's engine path for a plain record-format JSONL file (docs/ingest.md, "The engine path"), or null
- * when the file takes the TypeScript reader: without `reader: 'engine'`, gzip, CSV and Parquet, a path DuckDB
+ * when the file takes the TypeScript reader: `reader: 'typescript'`, gzip, CSV and Parquet, a path DuckDB
  * would read as a glob, or a backend without an engine path.
  */
 function engineReadable(
