@@ -1,5 +1,6 @@
 // One measured phase of the ingest benchmark, in its own process so its peak RSS is its own.
-// argv: <mode: rlaudit|engine|floor> <jsonl file> <db file> (engine: the engine path, docs/ingest.md)
+// argv: <mode: rlaudit|typescript|floor> <jsonl file> <db file> (rlaudit: the default reader, the engine path of
+// docs/ingest.md; typescript: the TypeScript reader)
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import { ingestFiles } from '../src/store/ingest.ts';
@@ -22,7 +23,7 @@ if (mode === 'floor') {
   const store = await DuckDbStore.open(db);
   const s = await ingestFiles(store, [file], {
     run: 'bench',
-    reader: mode === 'engine' ? 'engine' : 'typescript',
+    reader: mode === 'typescript' ? 'typescript' : 'engine',
   });
   rows = s.accepted;
   if (s.read !== s.accepted) throw new Error(`benchmark file should be all valid: ${JSON.stringify(s)}`);

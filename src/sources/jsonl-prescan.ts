@@ -15,17 +15,78 @@ export interface JsonlPrescan {
   readonly lines: number;
   /** Σ ((line mod 1,000,003) × bytes of the line) mod 2,147,483,647: the engine's line order is checked by it. */
   readonly checksum: number;
+  /** The lines that hold no record (empty, or spaces and tabs only), ascending: DuckDB's JSON reader skips them. */
+  readonly blankLines: readonly number[];
+  /**
+   * The lines whose bytes hold what DuckDB's JSON parser reads and `JSON.parse` refuses or reads otherwise (see
+   * `SUSPECT_BYTES`), ascending: the engine path sends them to the TypeScript validator whatever SQL decides.
+   */
+  readonly suspectLines: readonly number[];
   /** Why the file must take the TypeScript reader, or null when DuckDB may read it line by line. */
   readonly fallback: string | null;
 }
 
 const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/**
+ * Byte sequences a line is suspect for, wherever they stand (inside a string too: a false alarm only costs the
+ * line a trip through the TypeScript validator). A trailing comma — `,}` `,]`, or a comma, blanks and the
+ * bracket, which always holds a blank before the bracket — is read by DuckDB and refused by `JSON.parse`; an
+ * escaped NUL is kept as the TypeScript reader's own rules say; an integer `-0` DuckDB reads as 0, JavaScript
+ * as −0.
+ */
+export const SUSPECT_BYTES: readonly string[] = [
+  ',}',
+  ',]',
+  ' }',
+  ' ]',
+  '\t}',
+  '\t]',
+  '\\u0000',
+  '-0,',
+  '-0}',
+  '-0]',
+];
+
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const ESCAPED_NUL = Buffer.from('\\u0000', 'latin1');
+
+/**
+ * The positions in `head` of the suspect byte sequences (`SUSPECT_BYTES`): each kind found with one native
+ * search for its rarest byte (a closing bracket, `-`, the escaped NUL) and a look at its neighbours.
+ */
+function suspectPositions(head: Buffer, out: number[]): void {
+  for (const close of [0x7d, 0x5d]) {
+    let at = head.indexOf(close, 1);
+    while (at >= 0) {
+      const before = head[at - 1];
+      if (before === COMMA || before === SPACE || before === TAB) out.push(at);
+      at = head.indexOf(close, at + 1);
+    }
+  }
+  let at = head.indexOf(MINUS);
+  while (at >= 0) {
+    const after = head[at + 2];
+    if (head[at + 1] === ZERO && (after === COMMA || after === 0x7d || after === 0x5d)) out.push(at);
+    at = head.indexOf(MINUS, at + 1);
+  }
+  at = head.indexOf(ESCAPED_NUL);
+  while (at >= 0) {
+    out.push(at);
+    at = head.indexOf(ESCAPED_NUL, at + 1);
+  }
+}
 
 /**
  * Reads a plain JSONL file once, hashing it and checking what DuckDB's line reader would not report the way
  * the TypeScript reader does: a UTF-8 byte order mark, invalid UTF-8, a NUL byte, a 0x01 byte (the engine's
  * field delimiter), a carriage return (CRLF lines), and a line longer than `maxLineBytes`. Any of these sends
- * the whole file to the TypeScript reader, which gives each such line its exact message.
+ * the whole file to the TypeScript reader, which gives each such line its exact message. It also lists the
+ * blank lines and the suspect lines (`SUSPECT_BYTES`).
  */
 export async function prescanJsonl(
   path: string,
@@ -35,15 +96,52 @@ export async function prescanJsonl(
   const hash = createHash('sha256');
   let fallback: string | null = null;
   let longest = 0;
-  let current = 0; // bytes of the line in progress
-  let carry: Buffer | null = null; // an incomplete UTF-8 tail of the previous chunk
+  let carry: Buffer | null = null; // the line in progress (bytes after the last newline seen)
   let first = true;
   let lines = 0;
   let checksum = 0;
+  const blankLines: number[] = [];
+  const suspectLines: number[] = [];
   const endLine = (bytes: number) => {
     lines++;
     checksum = (checksum + (lines % 1_000_003) * bytes) % 2_147_483_647;
     if (bytes > longest) longest = bytes;
+  };
+  /** Whole lines (no newline after the last one): lengths, blank lines, suspect lines, UTF-8. */
+  const wholeLines = (head: Buffer) => {
+    if (!isUtf8(head)) fallback = 'invalid UTF-8';
+    const firstLine = lines + 1;
+    const starts: number[] = [];
+    let pos = 0;
+    for (;;) {
+      starts.push(pos);
+      const nl = head.indexOf(NEWLINE, pos);
+      const end = nl < 0 ? head.length : nl;
+      if (end === pos) blankLines.push(lines + 1);
+      else if (head[pos] === SPACE || head[pos] === TAB) {
+        let i = pos;
+        while (i < end && (head[i] === SPACE || head[i] === TAB)) i++;
+        if (i === end) blankLines.push(lines + 1);
+      }
+      endLine(end - pos);
+      if (nl < 0) break;
+      pos = nl + 1;
+    }
+    const positions: number[] = [];
+    suspectPositions(head, positions);
+    const hits = new Set<number>();
+    for (const at of positions) {
+      // the line holding byte `at`: the last start ≤ at
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      hits.add(firstLine + lo);
+    }
+    if (hits.size > 0) suspectLines.push(...[...hits].sort((a, b) => a - b));
   };
   let read = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) {
@@ -58,32 +156,29 @@ export async function prescanJsonl(
     else if (chunk.indexOf(0x01) >= 0) fallback = 'a 0x01 byte';
     else if (chunk.indexOf(0x0d) >= 0) fallback = 'a carriage return (CRLF line ends)';
     if (fallback !== null) continue;
-    // UTF-8 is checked up to the last newline of the chunk (a character never spans a newline)
+    // lines are checked whole: up to the last newline of the chunk (a character never spans a newline)
     const lastNl = chunk.lastIndexOf(NEWLINE);
     if (lastNl < 0) {
       carry = carry === null ? chunk : Buffer.concat([carry, chunk]);
     } else {
-      const head =
-        carry === null ? chunk.subarray(0, lastNl) : Buffer.concat([carry, chunk.subarray(0, lastNl)]);
-      if (!isUtf8(head)) fallback = 'invalid UTF-8';
+      wholeLines(
+        carry === null ? chunk.subarray(0, lastNl) : Buffer.concat([carry, chunk.subarray(0, lastNl)]),
+      );
       carry = chunk.subarray(lastNl + 1);
     }
-    let pos = 0;
-    for (;;) {
-      const nl = chunk.indexOf(NEWLINE, pos);
-      if (nl < 0) {
-        current += chunk.length - pos;
-        break;
-      }
-      endLine(current + nl - pos);
-      current = 0;
-      pos = nl + 1;
-    }
-    if (Math.max(longest, current) > maxLineBytes) fallback = 'a line longer than --max-line-bytes';
-    // a carried tail longer than a line may be is the over-long line itself: stop holding it
-    if (carry !== null && carry.length > maxLineBytes) fallback = 'a line longer than --max-line-bytes';
+    // a line in progress longer than a line may be is the over-long line itself: stop holding it
+    if (longest > maxLineBytes || (carry !== null && carry.length > maxLineBytes))
+      fallback = 'a line longer than --max-line-bytes';
   }
-  if (current > 0) endLine(current); // a last line without a newline
-  if (fallback === null && carry !== null && carry.length > 0 && !isUtf8(carry)) fallback = 'invalid UTF-8';
-  return { sha256: hash.digest('hex'), longestLine: longest, lines, checksum, fallback };
+  if (fallback === null && carry !== null && carry.length > 0) wholeLines(carry); // a last line without a newline
+  if (longest > maxLineBytes) fallback ??= 'a line longer than --max-line-bytes';
+  return {
+    sha256: hash.digest('hex'),
+    longestLine: longest,
+    lines,
+    checksum,
+    blankLines,
+    suspectLines,
+    fallback,
+  };
 }

@@ -15,7 +15,7 @@ import {
 import { RunCursors } from '../sources/importers/run-cursors.ts';
 import type { StepMetricsItems } from '../sources/importers/step-metrics.ts';
 import { isDirectory, rankOf } from '../sources/importers/trainer-dir.ts';
-import { prescanJsonl } from '../sources/jsonl-prescan.ts';
+import { type JsonlPrescan, prescanJsonl } from '../sources/jsonl-prescan.ts';
 import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
 import type { StagedItems, StagedReject } from '../sources/staged.ts';
@@ -36,15 +36,17 @@ export interface IngestOptions extends ImportOptions {
   readonly maxLineBytes?: number;
   readonly batchRows?: number;
   /**
-   * `engine` reads a plain record-format JSONL file with the engine path (docs/ingest.md, "The engine path"),
-   * tested to store exactly what the TypeScript reader stores; default `typescript`, the reader every other
-   * file takes (the engine path is not yet faster: docs/benchmarks.md).
+   * `engine` (the default) reads a plain record-format JSONL file with the engine path (docs/ingest.md, "The
+   * engine path"), tested to store exactly what the TypeScript reader stores; `typescript` reads every file with
+   * the TypeScript reader, the reader of every file the engine path does not cover.
    */
   readonly reader?: 'typescript' | 'engine';
   /** Called once per record-format JSONL file with the reader that read it, and why not the engine. */
   readonly onReader?: (file: string, reader: 'engine' | 'typescript', why: string | null) => void;
   /** Called with (bytes read of all files, total bytes of all files). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called with what the engine path is doing (`fast scan written`: all rows written, not yet committed). */
+  readonly onTrace?: (file: string, message: string) => void;
   /** Called after each batch is committed, with the file and the batch's counts. */
   readonly onBatch?: (file: string, counts: IngestCounts) => void;
   /** Called once per file, before it is read, with what was detected (see `ImportPlan.message`). */
@@ -306,7 +308,18 @@ export function loadPlan(
     const engine = engineReadable(store, file, source.absPath, options);
     async function* batches(): AsyncGenerator<ReadBatch> {
       if (engine !== null) {
-        const pre = await prescanJsonl(file.path, readOptions.maxLineBytes, readOptions.onProgress);
+        const prescan = prescanJsonl(file.path, readOptions.maxLineBytes, readOptions.onProgress);
+        if (engine.ingestJsonlFast !== undefined) {
+          // the fast scan: the whole file in one transaction, or nothing when it needs the line-by-line scan
+          const fast: FastBatch = { kind: 'fast', prescan, runIds: [], rejects: [], done: false };
+          yield fast;
+          if (fast.done) {
+            onSha((await prescan).sha256);
+            options.onReader?.(plan.path, 'engine', null);
+            return;
+          }
+        }
+        const pre = await prescan;
         const staged =
           pre.fallback === null
             ? await engine.stageJsonlInEngine({
@@ -320,7 +333,7 @@ export function loadPlan(
             : null;
         if (staged !== null) {
           onSha(pre.sha256);
-          options.onReader?.(plan.path, 'engine', null);
+          options.onReader?.(plan.path, 'engine', 'line by line: the fast scan gave the file up');
           // merged batch by batch (one transaction each, as the TypeScript reader's batches): a kill leaves
           // whole batches, and a batch's rejects come before the next batch is written (--strict)
           const step = readOptions.batchRows;
@@ -348,8 +361,8 @@ export function loadPlan(
         options.onReader?.(
           plan.path,
           'typescript',
-          options.reader !== 'engine'
-            ? 'the default reader'
+          options.reader === 'typescript'
+            ? 'reader: typescript'
             : file.gzip
               ? 'gzip-compressed'
               : 'a path DuckDB reads as a glob',
@@ -357,10 +370,32 @@ export function loadPlan(
       }
       for await (const b of readValidatedBatches(file, readOptions, runs, onSha)) yield { kind: 'ts', ...b };
     }
+    const writeFast = async (b: FastBatch, loadId: number, sourceFile: string): Promise<IngestCounts> => {
+      const fast = await engine!.ingestJsonlFast!({
+        path: source.absPath,
+        sourceFile,
+        maxLineBytes: readOptions.maxLineBytes,
+        prescan: b.prescan,
+        runs,
+        loadId,
+        onWritten: () => options.onTrace?.(plan.path, 'fast scan written, not committed'),
+        checkRejects: options.strict
+          ? (rejects) => {
+              if (rejects.length > 0) throw strictError(source.path, rejects[0]!);
+            }
+          : undefined,
+      });
+      if (fast === null) return emptyCounts();
+      b.done = true;
+      b.runIds.push(...fast.runIds);
+      return fast.counts;
+    };
     const write = (b: ReadBatch, loadId: number, sourceFile: string) =>
-      b.kind === 'engine'
-        ? engine!.writeEngineBatch(b.staged, { loadId, sourceFile, from: b.from, to: b.to, last: b.last })
-        : store.writeBatch({ loadId, sourceFile, ...b });
+      b.kind === 'fast'
+        ? writeFast(b, loadId, sourceFile)
+        : b.kind === 'engine'
+          ? engine!.writeEngineBatch(b.staged, { loadId, sourceFile, from: b.from, to: b.to, last: b.last })
+          : store.writeBatch({ loadId, sourceFile, ...b });
     return loadBatches(store, ingestId, source, batches(), write, options, loads, () => sha, detected);
   }
   let sha: string | null = null;
@@ -388,8 +423,21 @@ export function loadPlan(
   return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
 }
 
-/** A batch of a record-format file: read by the TypeScript reader, or the one batch of the engine path. */
+/**
+ * The engine path's fast scan, as one batch: its write ingests the whole file and sets `done` and the runs, or
+ * leaves `done` false (nothing written) for the line-by-line scan to follow.
+ */
+interface FastBatch {
+  readonly kind: 'fast';
+  readonly prescan: Promise<JsonlPrescan>;
+  readonly runIds: string[];
+  readonly rejects: readonly StagedReject[];
+  done: boolean;
+}
+
+/** A batch of a record-format file: read by the TypeScript reader, the fast scan, or a batch of the engine path. */
 type ReadBatch =
+  | FastBatch
   | ({ readonly kind: 'ts' } & StagedItems)
   | {
       readonly kind: 'engine';
@@ -407,7 +455,7 @@ const GLOB = /[*?[\]{}]|^[a-z0-9+]+:\/\//i;
 
 /**
  * The store's engine path for a plain record-format JSONL file (docs/ingest.md, "The engine path"), or null
- * when the file takes the TypeScript reader: without `reader: 'engine'`, gzip, CSV and Parquet, a path DuckDB
+ * when the file takes the TypeScript reader: `reader: 'typescript'`, gzip, CSV and Parquet, a path DuckDB
  * would read as a glob, or a backend without an engine path.
  */
 function engineReadable(
@@ -415,16 +463,29 @@ function engineReadable(
   file: DetectedFile,
   absPath: string,
   options: IngestOptions,
-): Required<Pick<Store, 'stageJsonlInEngine' | 'writeEngineBatch'>> | null {
-  if (options.reader !== 'engine' || file.format !== 'jsonl' || file.gzip || GLOB.test(absPath)) return null;
+):
+  | (Required<Pick<Store, 'stageJsonlInEngine' | 'writeEngineBatch'>> & Pick<Store, 'ingestJsonlFast'>)
+  | null {
+  if (options.reader === 'typescript' || file.format !== 'jsonl' || file.gzip || GLOB.test(absPath))
+    return null;
   // --phase sets every session's phase: the TypeScript reader's (the engine scan stages the record as written)
   if (options.phase !== undefined) return null;
-  const { stageJsonlInEngine, writeEngineBatch } = store;
+  const { stageJsonlInEngine, writeEngineBatch, ingestJsonlFast } = store;
   if (stageJsonlInEngine === undefined || writeEngineBatch === undefined) return null;
   return {
     stageJsonlInEngine: stageJsonlInEngine.bind(store),
     writeEngineBatch: writeEngineBatch.bind(store),
+    ingestJsonlFast: ingestJsonlFast?.bind(store),
   };
+}
+
+/** The error of `--strict` at a file's first reject. */
+function strictError(file: string, r: StagedReject): InputError {
+  return new InputError(`expected ${r.expected}, got ${r.got} (--strict: nothing was ingested)`, {
+    file,
+    line: r.line,
+    field: r.field,
+  });
 }
 
 export interface SourceInfo {
@@ -458,16 +519,9 @@ async function loadBatches<
   let error: string | null = null;
   try {
     for await (const batch of batches) {
-      for (const r of batch.runIds) sourceRuns.add(r);
-      if (options.strict && batch.rejects.length > 0) {
-        const r = batch.rejects[0]!;
-        throw new InputError(`expected ${r.expected}, got ${r.got} (--strict: nothing was ingested)`, {
-          file: source.path,
-          line: r.line,
-          field: r.field,
-        });
-      }
+      if (options.strict && batch.rejects.length > 0) throw strictError(source.path, batch.rejects[0]!);
       const k = await write(batch, loadId, source.absPath);
+      for (const r of batch.runIds) sourceRuns.add(r); // after the write: the fast scan learns them there
       if (options.strict && k.conflicts > 0) {
         throw new InputError(
           'a row conflicts with a stored row of the same id (--strict: nothing was ingested); see `rlaudit rejects`',

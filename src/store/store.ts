@@ -1,6 +1,7 @@
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../model/schema.ts';
 import type { StoredRun } from '../sources/importers/run-cursors.ts';
 import type { StagedStepMetrics } from '../sources/importers/step-metrics.ts';
+import type { JsonlPrescan } from '../sources/jsonl-prescan.ts';
 import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';
 import type { ReviewRow } from './dashboard-reads.ts';
@@ -20,6 +21,31 @@ export interface EngineJsonlRead {
   readonly lines: number;
   readonly checksum: number;
   readonly runs: { readonly forcedRun: string | undefined; readonly fileRun: string };
+}
+
+/** A plain JSONL file for the engine path's fast scan: the prescan's blank and suspect lines, and the load. */
+export interface EngineFastRead {
+  readonly path: string;
+  readonly sourceFile: string;
+  readonly maxLineBytes: number;
+  readonly runs: { readonly forcedRun: string | undefined; readonly fileRun: string };
+  readonly loadId: number;
+  /**
+   * The prescan of the file (`prescanJsonl`), running while DuckDB reads it: its line count, blank and suspect
+   * lines; a `fallback` gives the file up.
+   */
+  readonly prescan: Promise<Pick<JsonlPrescan, 'lines' | 'blankLines' | 'suspectLines' | 'fallback'>>;
+  /** Called with each batch of rejects before anything is committed; throws to undo the file (`--strict`). */
+  readonly checkRejects?: (rejects: readonly StagedReject[]) => void;
+  /** Called once every row is in \`sessions\` with its line, before the lines SQL did not accept are read again. */
+  readonly onWritten?: () => void;
+}
+
+/** What the fast scan wrote of a file (one transaction): its counts, the runs of its rows, its rejects. */
+export interface EngineFastResult {
+  readonly counts: IngestCounts;
+  readonly runIds: readonly string[];
+  readonly rejects: readonly StagedReject[];
 }
 
 /** One batch of the engine path: the lines `from`–`to` of a staged file. */
@@ -255,6 +281,11 @@ export interface Store {
    * `from`–`to` in one transaction, like a batch of the TypeScript reader; `last` drops the scan after it.
    */
   stageJsonlInEngine?(q: EngineJsonlRead): Promise<EngineStagedBatch | null>;
+  /**
+   * The engine path's fast scan of a plain record-format JSONL file (src/store/duckdb/engine-jsonl-fast.ts): the
+   * whole file in one transaction, or null (nothing written) when the file needs the line-by-line scan.
+   */
+  ingestJsonlFast?(q: EngineFastRead): Promise<EngineFastResult | null>;
   writeEngineBatch?(staged: EngineStagedBatch, batch: EngineBatchRange): Promise<IngestCounts>;
   /**
    * Writes one batch of per-step metrics atomically. A line whose metrics are all stored with the same

@@ -33,8 +33,16 @@ async function storedState(store: DuckDbStore): Promise<Record<string, unknown[]
 async function ingestWith(file: string, reader: 'engine' | 'typescript', options: IngestOptions = {}) {
   const store = await DuckDbStore.open(`${fresh(`db-${reader}`)}.duckdb`);
   const readers: string[] = [];
+  const scans: string[] = [];
   try {
-    const opts = { ...options, reader, onReader: (_f: string, r: string) => readers.push(r) };
+    const opts = {
+      ...options,
+      reader,
+      onReader: (_f: string, r: string, why: string | null) => {
+        readers.push(r);
+        scans.push(r === 'engine' && why === null ? 'fast' : (why ?? r));
+      },
+    };
     const first = await ingestFiles(store, [file], opts);
     const state = await storedState(store);
     const second = await ingestFiles(store, [file], opts);
@@ -47,7 +55,7 @@ async function ingestWith(file: string, reader: 'engine' | 'typescript', options
       conflicts: s.conflicts,
       runs: s.runs,
     });
-    return { first: counts(first), second: counts(second), state, again, readers };
+    return { first: counts(first), second: counts(second), state, again, readers, scans };
   } finally {
     await store.close();
   }
@@ -176,6 +184,60 @@ describe('the engine path of a JSONL file', () => {
       ),
       { numRuns: 15 },
     );
+  });
+
+  it('takes the fast scan for files without repeated keys or unparseable lines, and stores exactly what the TypeScript reader stores', async () => {
+    let fast = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            sessionRow,
+            fc.constantFrom('as-is', 'as-is', 'trailing-comma', 'duplicate-key', 'nan', 'blank', 'event'),
+          ),
+          {
+            minLength: 1,
+            maxLength: 14,
+          },
+        ),
+        async (rows) => {
+          // every row its own session (an invalid session number stays invalid), so no key repeats
+          const lines = rows.map(([row, how], i) => {
+            const r = {
+              ...row,
+              session:
+                typeof row.session === 'number' && row.session >= 1 && row.session <= 4 ? i + 1 : row.session,
+            };
+            const json = JSON.stringify(r);
+            if (how === 'trailing-comma') return `${json.slice(0, -1)},}`;
+            if (how === 'duplicate-key') return `{"zz":1,"zz":2,${json.slice(1)}`;
+            if (how === 'nan') return json.replace(/:(-?\d+(\.\d+)?(e[+-]?\d+)?)([,}])/i, ':NaN$4');
+            if (how === 'blank') return '  ';
+            if (how === 'event')
+              return JSON.stringify({
+                type: 'event',
+                session: i + 1,
+                kind: 'recalibration',
+                parameter: 'p',
+                target: { global: true },
+              });
+            return json;
+          });
+          if (lines.every((l) => l.trim() === '')) return;
+          const file = `${fresh('unique')}.jsonl`;
+          writeFileSync(file, `${lines.join('\n')}\n`);
+          const engine = await ingestWith(file, 'engine');
+          const ts = await ingestWith(file, 'typescript');
+          if (engine.scans[0] === 'fast') fast++;
+          assert.deepEqual(engine.first, ts.first);
+          assert.deepEqual(engine.state, ts.state);
+          assert.deepEqual(engine.second, ts.second);
+          assert.deepEqual(engine.again, engine.state, 'a second ingest changes nothing');
+        },
+      ),
+      { numRuns: 25 },
+    );
+    assert.ok(fast >= 5, `the fast scan read ${fast} of 25 files`);
   });
 
   it('stores phase and checkpoint as the TypeScript reader does (rows with them are deferred to the validator)', async () => {

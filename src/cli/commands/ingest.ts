@@ -123,8 +123,12 @@ Example:
                 process.env.RLAUDIT_TRACE === 'batches'
                   ? (file, k) => process.stderr.write(`batch committed: ${file} read=${k.read}\n`)
                   : undefined,
-              // RLAUDIT_INGEST_READER=engine: the engine path for plain JSONL files (docs/ingest.md)
-              reader: process.env.RLAUDIT_INGEST_READER === 'engine' ? 'engine' : undefined,
+              // RLAUDIT_INGEST_READER=typescript: the TypeScript reader for every file (docs/ingest.md)
+              reader: process.env.RLAUDIT_INGEST_READER === 'typescript' ? 'typescript' : undefined,
+              onTrace:
+                process.env.RLAUDIT_TRACE === 'batches'
+                  ? (file, message) => process.stderr.write(terminalText(`trace: ${file}: ${message}\n`))
+                  : undefined,
               onReader:
                 process.env.RLAUDIT_TRACE === 'batches'
                   ? (file, reader, why) =>

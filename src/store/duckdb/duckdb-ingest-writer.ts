@@ -5,6 +5,8 @@ import { rowDecoder } from '../sql/row-decoder.ts';
 import { ident, sql } from '../sql/sql.ts';
 import type {
   EngineBatchRange,
+  EngineFastRead,
+  EngineFastResult,
   EngineJsonlRead,
   EngineStagedBatch,
   IngestBatch,
@@ -17,6 +19,7 @@ import { addCounts, emptyCounts } from '../store.ts';
 import { boolean, nullableNumber, nullableText, number } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { dropEngineScan, ENGINE_SESSIONS, stageJsonlInEngine } from './engine-jsonl.ts';
+import { ingestJsonlFast } from './engine-jsonl-fast.ts';
 import { finishBatch } from './finish-batch.ts';
 import {
   ANNOTATION_MERGE,
@@ -91,7 +94,18 @@ export class DuckDbIngestWriter {
     return rows[0]!.id;
   }
 
-  async writeBatch(staged: IngestBatch): Promise<IngestCounts> {
+  writeBatch(staged: IngestBatch): Promise<IngestCounts> {
+    return this.writeBatchWith(staged, (fn) => transaction(this.client, fn));
+  }
+
+  /**
+   * A batch's writes, with `inTransaction` running the part that changes the record tables: its own
+   * transaction (`writeBatch`), or the caller's (the engine path's fast scan, which writes a file in one).
+   */
+  private async writeBatchWith(
+    staged: IngestBatch,
+    inTransaction: (fn: () => Promise<void>) => Promise<void>,
+  ): Promise<IngestCounts> {
     const c = this.client;
     const batch = await rejectNestedAnnotationIdConflicts(c, staged);
     for (const s of STAGES) await c.exec(sql`DELETE FROM ${ident('temp', 'main', s.name)}`);
@@ -104,7 +118,7 @@ export class DuckDbIngestWriter {
     await appendRows(c, STAGE_EVENTS, batch.events.map(eventRow));
 
     const counts = emptyCounts();
-    await transaction(c, async () => {
+    await inTransaction(async () => {
       if (direct) {
         await appendRows(
           c,
@@ -133,6 +147,16 @@ export class DuckDbIngestWriter {
       await finishBatch(this.client, batch, counts);
     });
     return counts;
+  }
+
+  /** The engine path's fast scan of a record-format JSONL file (src/store/duckdb/engine-jsonl-fast.ts), or null. */
+  ingestJsonlFast(q: EngineFastRead): Promise<EngineFastResult | null> {
+    return ingestJsonlFast(
+      this.client,
+      q,
+      (batch) => this.writeBatchWith(batch, (fn) => fn()),
+      (batch, counts) => finishBatch(this.client, batch, counts),
+    );
   }
 
   /** Stages a record-format JSONL file read by DuckDB (src/store/duckdb/engine-jsonl.ts), or null. */

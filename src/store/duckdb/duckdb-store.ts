@@ -11,6 +11,8 @@ import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type {
   EngineBatchRange,
+  EngineFastRead,
+  EngineFastResult,
   EngineJsonlRead,
   EngineStagedBatch,
   IngestBatch,
@@ -130,6 +132,9 @@ export class DuckDbStore implements Store {
   }
   writeBatch(batch: IngestBatch): Promise<IngestCounts> {
     return this.writer.writeBatch(batch);
+  }
+  ingestJsonlFast(q: EngineFastRead): Promise<EngineFastResult | null> {
+    return this.writer.ingestJsonlFast(q);
   }
   stageJsonlInEngine(q: EngineJsonlRead): Promise<EngineStagedBatch | null> {
     return this.writer.stageJsonlInEngine(q);
