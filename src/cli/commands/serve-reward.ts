@@ -113,7 +113,10 @@ Examples:
               `serve-reward: run ${s.run}, protocol ${s.protocol}, detector ${s.detector ?? 'none'}; ` +
                 `${s.sessions} sessions and ${s.events} events stored` +
                 (s.resumed_from_store.sessions > 0
-                  ? ` (resumed in ${s.resumed_from_store.seconds.toFixed(2)} s, last session ${s.last_session})`
+                  ? ` (resumed in ${s.resumed_from_store.seconds.toFixed(2)} s, last session ${s.last_session}` +
+                    (s.resumed_from_store.after_training > 0
+                      ? `; ${s.resumed_from_store.after_training} sessions after training kept, not replayed)`
+                      : ')')
                   : '') +
                 `\nlistening on http://${host}:${info.port}  (database ${path}; Ctrl-C stops)\n`,
             );

@@ -4,7 +4,7 @@ import { Calibrator } from '../../calibration/calibrator.ts';
 import { protocolFingerprint } from '../../calibration/calibrator-state.ts';
 import type { Protocol } from '../../calibration/protocol.ts';
 import { ConfigError, InputError } from '../../model/errors.ts';
-import type { EventRecord, SessionRecord } from '../../model/schema.ts';
+import { DEFAULT_PHASE, type EventRecord, type SessionRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import { stageItems } from '../../sources/validated-batches.ts';
@@ -81,6 +81,8 @@ export interface RunStateView {
   }[];
   readonly resumed_from_store: {
     readonly sessions: number;
+    /** Stored sessions of a phase after training, kept but not replayed. */
+    readonly after_training: number;
     readonly events: number;
     readonly seconds: number;
   };
@@ -115,13 +117,15 @@ export class RewardService {
   #loadId = 0;
   #line = 0;
   #sessions = 0;
+  /** Stored sessions of a phase after training (not the service's; never calibrated). */
+  #afterTraining = 0;
   #events = 0;
   #lastSession: number | null = null;
   #committedLast: number | null = null;
   #pending: Pending[] = [];
   #draining = false;
   readonly #holdMs: number;
-  #resumed = { sessions: 0, events: 0, seconds: 0 };
+  #resumed = { sessions: 0, after_training: 0, events: 0, seconds: 0 };
   readonly #since = { requests: 0, stored: 0, duplicates: 0 };
   readonly #counts: IngestCounts = emptyCounts();
 
@@ -194,6 +198,13 @@ export class RewardService {
     for (;;) {
       const rows = await ledger.sessionsAfter(run, after, page);
       for (const s of rows) {
+        // a session of a phase after training (deployment samples ingested into the run once training
+        // stopped) was never rewarded by this service: it is kept, and never steps the calibrator, exactly as
+        // `rlaudit calibrate` copies it (src/calibration/calibrate-run.ts)
+        if (s.phase !== DEFAULT_PHASE) {
+          this.#afterTraining++;
+          continue;
+        }
         const step = this.#calibrator.step({
           session: s.session,
           classification: s.classification as 'compliant' | 'non_compliant',
@@ -225,10 +236,12 @@ export class RewardService {
       );
     }
     this.#events = replayed.length;
-    this.#lastSession = this.#calibrator.lastSession;
+    // new sessions come after every stored one, whatever its phase (a run's session numbers are one sequence)
+    this.#lastSession = (await ledger.runState(run)).lastSession;
     this.#committedLast = this.#lastSession;
     this.#resumed = {
       sessions: this.#sessions,
+      after_training: this.#afterTraining,
       events: this.#events,
       seconds: (performance.now() - started) / 1000,
     };
@@ -384,6 +397,18 @@ export class RewardService {
           String(item.session),
           `session ${item.session} comes before the run's last stored session ${this.#lastSession} and was never ` +
             'stored: sessions must increase along the run',
+        );
+      }
+      if (s.phase !== DEFAULT_PHASE) {
+        throw new BatchError(
+          409,
+          i,
+          item.session,
+          'session',
+          `a session after ${this.#lastSession} (the run's last stored session)`,
+          String(item.session),
+          `session ${item.session} is stored as a ${s.phase} session of the run (added after training): ` +
+            `training sessions must come after session ${this.#lastSession}`,
         );
       }
       this.#checkSame(item, s, i);

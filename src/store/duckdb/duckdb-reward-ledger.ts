@@ -27,6 +27,7 @@ const sessionLedgerSchema = z.object({
   differential_pct: nullableNumber,
   compliance_trajectory_index: nullableNumber,
   meta: jsonObject,
+  phase: text,
 });
 const SessionLedgerRow = rowDecoder('rewardLedgerSessions', sessionLedgerSchema);
 const EventLedgerRow = rowDecoder(
@@ -48,7 +49,8 @@ const EventLedgerRow = rowDecoder(
 );
 
 const SESSION_COLUMNS = sql`session, step, prompt_id, prompt, output, classification, category, baseline_reward,
-  adjusted_reward, differential_pct, compliance_trajectory_index, CAST(meta AS VARCHAR) AS meta`;
+  adjusted_reward, differential_pct, compliance_trajectory_index, CAST(meta AS VARCHAR) AS meta,
+  coalesce(phase, 'training') AS phase`;
 
 function ledgerSession(r: z.output<typeof sessionLedgerSchema>): LedgerSession {
   return {
@@ -65,6 +67,7 @@ function ledgerSession(r: z.output<typeof sessionLedgerSchema>): LedgerSession {
     differentialPct: r.differential_pct,
     complianceTrajectoryIndex: r.compliance_trajectory_index,
     meta: r.meta,
+    phase: r.phase,
   };
 }
 

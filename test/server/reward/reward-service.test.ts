@@ -219,6 +219,49 @@ describe('the reward service', () => {
     assert.equal(state.events, 1, 'the scheduled adjustment at 2,500');
   });
 
+  it('restarts on a run whose deployment sessions were added after training, replaying only its training sessions', async () => {
+    const sessions = wild7Sessions(600);
+    const path = join(dir, 'deployed.duckdb');
+    let svc = await openService(path, wild7Protocol(), 'deployed');
+    const first = await svc.post({ sessions: sessions.slice(0, 300) });
+    assert.equal(first.status, 200);
+    await svc.close();
+    // the frozen policy is sampled after training (rlaudit ingest of a deployment file): no rewards of the service
+    const store = await DuckDbStore.open(path);
+    await ingestRecords(
+      store,
+      [301, 302, 303].map((session) => ({
+        type: 'session',
+        run: 'deployed',
+        session,
+        phase: 'deployment',
+        output: 'Deployed answer.',
+      })),
+      { name: 'deployment.jsonl', strict: true },
+    );
+    await store.close();
+    svc = await openService(path, wild7Protocol(), 'deployed');
+    const state = svc.service.state();
+    assert.equal(state.resumed_from_store.sessions, 300, 'the training sessions are replayed');
+    assert.equal(state.last_session, 303, 'new sessions come after every stored one');
+    const early = await svc.post({ sessions: sessions.slice(300, 301) });
+    assert.equal(early.status, 409, 'session 301 is a deployment session now');
+    assert.match(early.json.message, /stored as a deployment session/);
+    const later = sessions.slice(303).map((s) => ({ ...s, session: s.session + 3 }));
+    const rest = await svc.post({ sessions: later });
+    assert.equal(rest.status, 200, JSON.stringify(rest.json));
+    await svc.close();
+    const offline = await calibrateOffline(
+      [...sessions.slice(0, 300), ...later],
+      wild7Protocol(),
+      'deployed',
+    );
+    assert.deepEqual(
+      [...first.json.sessions, ...rest.json.sessions].map((a: SessionAnswer) => a.adjusted_reward),
+      offline.map((a) => a.adjusted_reward),
+    );
+  });
+
   it('refuses to serve a run that ingest wrote, or one served under another protocol', async () => {
     const path = join(dir, 'refuse.duckdb');
     const store = await DuckDbStore.open(path);
