@@ -9,6 +9,9 @@ import type { DuckDbClient } from './duckdb-client.ts';
 import { appendRows, EVENTS_TABLE, eventRow, SESSIONS_TABLE, sessionTableRow } from './stage-tables.ts';
 import { transaction } from './transaction.ts';
 
+/** Sessions appended between two turns of the event loop. */
+const APPEND_SLICE = 512;
+
 const StateRow = rowDecoder(
   'rewardRunState',
   z.object({ sessions: number, last: nullableNumber, events: number }),
@@ -163,7 +166,12 @@ export class DuckDbRewardLedger implements RewardLedger {
       return row;
     });
     await transaction(this.client, async () => {
-      await appendRows(this.client, SESSIONS_TABLE, sessions);
+      // the appender's flush is synchronous (~10 µs a row): in slices, with the event loop let through between
+      // them, a large batch does not hold up the service's other requests for tens of milliseconds
+      for (let i = 0; i < sessions.length; i += APPEND_SLICE) {
+        if (i > 0) await new Promise((r) => setImmediate(r));
+        await appendRows(this.client, SESSIONS_TABLE, sessions.slice(i, i + APPEND_SLICE));
+      }
       await appendRows(this.client, EVENTS_TABLE, events);
     });
   }

@@ -4,10 +4,13 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_DETECTOR, matchDetector } from '../../../src/analyses/unsolicited/unsolicited-detector.ts';
 import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
-import type { SessionAnswer } from '../../../src/server/reward/reward-service.ts';
+import { RewardService, type SessionAnswer } from '../../../src/server/reward/reward-service.ts';
+import { parseBatch } from '../../../src/server/reward/session-batch.ts';
 import { simulate } from '../../../src/simulate/simulate.ts';
+import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
+import { readJournal } from '../../../src/store/reward-journal.ts';
 import { TARGET_PHRASE, testProtocol } from '../../calibration/helpers.ts';
 import { tempDir } from '../../util/tmp.ts';
 import { calibrateOffline, openService, type SentSession, splitBatches } from './helpers.ts';
@@ -259,6 +262,42 @@ describe('the reward service', () => {
     assert.deepEqual(
       [...first.json.sessions, ...rest.json.sessions].map((a: SessionAnswer) => a.adjusted_reward),
       offline.map((a) => a.adjusted_reward),
+    );
+  });
+
+  it('answers once a batch is in its journal, and a restart moves what the database missed into it', async () => {
+    const sessions = wild7Sessions(900);
+    const path = join(dir, 'journal.duckdb');
+    let svc = await openService(path, wild7Protocol(), 'journal');
+    const first = await svc.post({ sessions: sessions.slice(0, 300) });
+    await svc.close();
+    assert.deepEqual(await readJournal(path), [], 'a service stopped cleanly leaves no journal');
+    // a database that refuses writes once the service runs: answers still leave, from the journal
+    const store = await DuckDbStore.open(path);
+    const ledger = new DuckDbRewardLedger(store.client);
+    const broken = Object.create(ledger) as DuckDbRewardLedger;
+    broken.append = () => Promise.reject(new Error('disk full'));
+    const service = await RewardService.open({
+      store,
+      ledger: broken,
+      protocol: wild7Protocol(),
+      run: 'journal',
+      detector: null,
+    });
+    const middle = await service.submit(parseBatch({ sessions: sessions.slice(300, 600) }, 1000).items);
+    assert.equal(middle.stored, 300);
+    await assert.rejects(service.close(), /could not move acknowledged sessions from the journal/);
+    await store.close();
+    assert.equal((await readJournal(path)).flatMap((e) => e.sessions).length, 300);
+    svc = await openService(path, wild7Protocol(), 'journal');
+    const state = svc.service.state();
+    assert.equal(state.resumed_from_store.from_journal, 300);
+    assert.equal(state.resumed_from_store.sessions, 600);
+    const last = await svc.post({ sessions: sessions.slice(600) });
+    await svc.close();
+    assert.deepEqual(
+      [...first.json.sessions, ...middle.sessions, ...last.json.sessions],
+      await calibrateOffline(sessions, wild7Protocol(), 'journal'),
     );
   });
 
