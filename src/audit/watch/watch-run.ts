@@ -579,6 +579,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     await health.sample().catch(() => undefined);
     await release();
     for (const s of sinks) await s.close();
+    for (const s of sources.values()) await s.tail.close();
   }
   return {
     run: o.run,

@@ -183,6 +183,41 @@ test('a rotated file is followed from its new start, and the unfinished line of 
   }
 });
 
+test('lines written to a file just before it is rotated are read before the new file', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'run.jsonl');
+  const db = join(dir, 'x.duckdb');
+  writeFileSync(file, `${line(1, 'a')}${line(2, 'b')}`);
+  const controller = new AbortController();
+  let cycles = 0;
+  const s = await watchRun({
+    path: file,
+    run: 'rot2',
+    storePath: db,
+    openStore: () => DuckDbStore.open(db),
+    pollMs: 5,
+    signal: controller.signal,
+    onCycle: () => {
+      cycles++;
+      if (cycles === 1) {
+        // the trainer finishes its file between two polls, then the log rotates
+        appendFileSync(file, `${line(3, 'c')}${line(4, 'd')}{"session":5,"out`);
+        renameSync(file, `${file}.1`);
+        writeFileSync(file, `${line(5, 'e')}`);
+      } else controller.abort();
+    },
+  });
+  assert.deepEqual([s.read, s.accepted, s.rejected], [6, 5, 1]);
+  const store = await DuckDbStore.open(db);
+  try {
+    const outputs: string[] = [];
+    for await (const page of store.scanSessions('rot2')) outputs.push(...page.map((x) => x.output));
+    assert.deepEqual(outputs, ['a', 'b', 'c', 'd', 'e']);
+  } finally {
+    await store.close();
+  }
+});
+
 test('a trainer’s verl directory is followed file by file, with the session identity of ingest', async () => {
   const dir = tempDir();
   const out = join(dir, 'rollouts');
