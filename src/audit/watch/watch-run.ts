@@ -25,6 +25,7 @@ import { stageStepMetrics } from '../../sources/importers/step-metrics.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../../sources/source-item.ts';
 import { FileTail } from '../../sources/tail/file-tail.ts';
+import { ParquetTail } from '../../sources/tail/parquet-tail.ts';
 import { stageItems } from '../../sources/validated-batches.ts';
 import { addCounts, emptyCounts, type IngestCounts, type Store } from '../../store/store.ts';
 import { type AlertSink, jsonlSink } from './alert-sinks.ts';
@@ -101,7 +102,7 @@ export interface WatchSummary extends IngestCounts {
 
 interface Source {
   readonly path: string;
-  readonly tail: FileTail;
+  readonly tail: FileTail | ParquetTail;
   /** The load this file's rows go to while the store is held (null: none open). */
   load: {
     readonly id: number;
@@ -129,7 +130,8 @@ interface Got {
  */
 const CYCLE_READ_BYTES = 2 << 20;
 
-const WATCHED = /\.(jsonl|ndjson)$/i;
+const WATCHED = /\.(jsonl|ndjson|parquet)$/i;
+const PARQUET = /\.parquet$/i;
 
 /**
  * Follows a file or directory a trainer is still writing, ingests its new lines incrementally with the
@@ -258,9 +260,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
         const st = await stat(p).catch(() => null);
         if (st === null || !st.isFile()) continue;
         if (!WATCHED.test(name)) {
-          const why = /\.parquet$/i.test(name)
-            ? 'a Parquet file: watch follows JSONL as it is written (ingest finished Parquet files with rlaudit ingest)'
-            : 'not a JSONL file';
+          const why = 'not a JSONL or Parquet file';
           skipped.set(p, why);
           o.onWarning?.(p, `skipped: ${why}`);
           continue;
@@ -274,7 +274,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     return {
       path,
       load: null,
-      tail: new FileTail(path, maxLineBytes, CYCLE_READ_BYTES),
+      tail: PARQUET.test(path) ? new ParquetTail(path) : new FileTail(path, maxLineBytes, CYCLE_READ_BYTES),
       plan: null,
       error: null,
       caughtUpAt: performance.now(),
@@ -286,14 +286,15 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
   async function planOf(s: Source): Promise<ImportPlan> {
     if (s.plan !== null) return s.plan;
     const plan = await planImport(s.path, { ...o, maxLineBytes });
-    if (
-      plan.container.kind !== 'file' ||
-      plan.container.file.format !== 'jsonl' ||
-      plan.container.file.gzip
-    ) {
-      throw new InputError(`watch follows JSONL files as they are written, not ${plan.format}`, {
-        file: s.path,
-      });
+    const container = plan.container;
+    const kind = container.kind === 'file' ? container.file.format : null;
+    const expected = PARQUET.test(s.path) ? 'parquet' : 'jsonl';
+    if (container.kind !== 'file' || kind !== expected || container.file.gzip) {
+      throw new InputError(
+        `watch follows JSONL files as they are written and Parquet files once they are whole, not ${plan.format}` +
+          (container.kind === 'file' && container.file.gzip ? ' (gzip)' : ''),
+        { file: s.path },
+      );
     }
     s.plan = plan;
     o.onDetect?.(s.path, plan.format, plan.message);

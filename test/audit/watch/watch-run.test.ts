@@ -10,6 +10,7 @@ import { watchRun } from '../../../src/audit/watch/watch-run.ts';
 import { type Alert, AlertSchema, alertsLogPath } from '../../../src/model/alerts.ts';
 import { simulate } from '../../../src/simulate/index.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { writeTrlOutputDir } from '../../fixtures/importers/trainer-dirs.ts';
 import { tempDir } from '../../util/tmp.ts';
 
 const PHRASE = 'I do not want to be changed';
@@ -218,6 +219,35 @@ test('lines written to a file just before it is rotated are read before the new 
   }
 });
 
+test('TRL’s Parquet completions are read once each file is whole, a half-written one waits', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'trl-out');
+  const db = join(dir, 'x.duckdb');
+  await writeTrlOutputDir(out, [10, 20, 40]);
+  const whole = join(out, 'completions', 'completions_00040.parquet');
+  const bytes = readFileSync(whole);
+  writeFileSync(whole, bytes.subarray(0, bytes.length - 8)); // the writer has not reached the footer
+  const watch = () =>
+    watchRun({ path: out, run: 'trl', storePath: db, openStore: () => DuckDbStore.open(db), once: true });
+  const first = await watch();
+  assert.deepEqual([first.read, first.accepted, first.rejected], [6, 6, 0]);
+  assert.deepEqual(
+    first.files.map((f) => [f.file.slice(out.length + 1), f.lines]),
+    [
+      ['completions/completions_00010.parquet', 3],
+      ['completions/completions_00020.parquet', 3],
+      ['completions/completions_00040.parquet', 0],
+    ],
+  );
+  assert.deepEqual(
+    first.skipped.map((f) => f.why),
+    ['not a JSONL or Parquet file'],
+  );
+  writeFileSync(whole, bytes);
+  const second = await watch();
+  assert.deepEqual([second.read, second.accepted, second.duplicates], [9, 3, 6]);
+});
+
 test('a trainer’s verl directory is followed file by file, with the session identity of ingest', async () => {
   const dir = tempDir();
   const out = join(dir, 'rollouts');
@@ -252,7 +282,7 @@ test('a trainer’s verl directory is followed file by file, with the session id
   );
   assert.deepEqual(
     s.skipped.map((k) => k.why),
-    ['not a JSONL file'],
+    ['not a JSONL or Parquet file'],
   );
   const store = await DuckDbStore.open(db);
   try {
