@@ -15,6 +15,7 @@ import {
   pctOf,
 } from '../shared/live.ts';
 import { thresholdsSchema } from '../shared/thresholds.ts';
+import { hasContentWord } from './function-words.ts';
 import { mergeNgrams } from './phrase-discovery.ts';
 
 /** One target's "k of last N" (RECURRENCE_DEFINITIONS.k_of_last_n), session by session. */
@@ -192,7 +193,8 @@ function gramHits(w: TokenWindow, gram: string): { hits: number; first: number |
  * it rose: the Wilson 95% lower bound of its share here is above the upper bound of its first-window share
  * (discovery's rising score). Overlapping n-grams are merged as discovery merges them. One alert per
  * window at most, headed by the phrase of the highest score, naming the others that crossed with it; each
- * phrase is reported once, at the first window it took over.
+ * phrase is reported once, at the first window it took over. Only phrases with a content word are considered
+ * (`hasContentWord`: not made of function words alone, such as "into" or "across the").
  */
 export class PhraseTakeoverMonitor implements LiveMonitor {
   readonly rule = 'phrase-takeover';
@@ -217,7 +219,8 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
     const f = this.first;
     const candidates = [];
     for (const [g, hits] of frequentNgrams(w.tokens, this.maxN, this.majority * w.sessions)) {
-      if (this.fired.has(g)) continue;
+      // a phrase of function words only ("into", "across the") is grammar, not a behaviour to act on
+      if (this.fired.has(g) || !hasContentWord(g)) continue;
       const before = gramHits(f, g).hits;
       if (before / f.sessions > this.majority) continue;
       const score = wilsonInterval(hits, w.sessions).lower - wilsonInterval(before, f.sessions).upper;
