@@ -129,6 +129,8 @@ interface Got {
  * monitored before the next read, so this bounds how long a line waits for its alert when the watch keeps up.
  */
 const CYCLE_READ_BYTES = 2 << 20;
+/** Most bytes read from one file per cycle while the watch is behind (doubling from `CYCLE_READ_BYTES`). */
+const MAX_CYCLE_READ_BYTES = 32 << 20;
 
 const WATCHED = /\.(jsonl|ndjson|parquet)$/i;
 const PARQUET = /\.parquet$/i;
@@ -308,6 +310,12 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
       if (s.error !== null) continue;
       const r = await s.tail.read();
       s.lastSize = r.size;
+      if (s.tail instanceof FileTail) {
+        // adaptive batches: a watch that is behind reads (and writes, and monitors) more per cycle, which pays
+        // the store's per-batch cost over more rows; one that has caught up reads little, for a short cycle
+        s.tail.maxReadBytes =
+          r.offset < r.size ? Math.min(s.tail.maxReadBytes * 2, MAX_CYCLE_READ_BYTES) : CYCLE_READ_BYTES;
+      }
       if (r.offset >= r.size) s.caughtUpAt = performance.now();
       if (r.restarted !== null)
         o.onWarning?.(s.path, `the file was ${r.restarted}: reading it again from line 1`);

@@ -54,8 +54,8 @@ export class FileTail {
   constructor(
     readonly path: string,
     private readonly maxLineBytes: number,
-    /** Most bytes one read takes (bounded memory; the rest comes with the next read). */
-    private readonly maxReadBytes = 8 << 20,
+    /** Most bytes one read takes (bounded memory; the rest comes with the next read). Settable between reads. */
+    public maxReadBytes = 8 << 20,
   ) {}
 
   /** Bytes of the current content read so far. */
