@@ -1,4 +1,4 @@
-// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R]
+// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal]
 // The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
 // until N sessions (default 200,000) are stored; throughput, per-request latency and the service's peak RSS.
 // --rate R (sessions/s) sends open-loop instead: batch i leaves at i·B/R s whatever the answers before it
@@ -29,7 +29,9 @@ rmSync(`${db}.wal`, { force: true });
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
-const service = await startService(db, 'bench');
+// --no-journal: the service answers once each batch is committed to the database (for comparison)
+const serviceFlags = args.includes('--no-journal') ? ['--no-journal'] : [];
+const service = await startService(db, 'bench', serviceFlags);
 const rand = random(7);
 const bodies: string[] = [];
 for (let s = 1; s <= total; s += batch) {
@@ -80,7 +82,7 @@ const rss = service.peakRssMiB();
 await service.stop();
 // a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
 const t0 = performance.now();
-const restarted = await startService(db, 'bench');
+const restarted = await startService(db, 'bench', serviceFlags);
 const startSeconds = (performance.now() - t0) / 1000;
 await restarted.stop();
 const resumed = /resumed in ([\d.]+) s/.exec(restarted.banner)?.[1] ?? 'n/a';

@@ -33,6 +33,10 @@ export function registerServeReward(program: Command): void {
     .option('--max-batch <n>', 'most sessions in one batch', intOption('--max-batch'), 10_000)
     .option('--max-body-mb <n>', 'largest request body, in MiB', intOption('--max-body-mb'), 64)
     .option(
+      '--no-journal',
+      'answer each batch once it is committed to the database, not once it is in the write-ahead journal beside it',
+    )
+    .option(
       '--rate-limit <n>',
       'batch requests per second before 429 (0: no limit)',
       intOption('--rate-limit'),
@@ -91,6 +95,7 @@ Examples:
             protocol,
             run: opts.run,
             detector,
+            journal: opts.journal !== false,
           });
         } catch (err) {
           await store.close();

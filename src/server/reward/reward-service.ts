@@ -196,7 +196,7 @@ export class RewardService {
               `not ${protocol.protocol} ${this.#fingerprint}); serve it with its own protocol or choose a new --run`,
       );
     }
-    if (this.#o.journal ?? store.location !== ':memory:') {
+    if ((this.#o.journal ?? true) && store.location !== ':memory:') {
       this.#journal = await RewardJournal.open(store.location);
     }
     this.#ingestId = await store.beginIngest(run);
