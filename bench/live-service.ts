@@ -1,6 +1,9 @@
-// npm run bench -- live [--sessions N] [--concurrency C] [--batch B]
+// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal]
 // The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
 // until N sessions (default 200,000) are stored; throughput, per-request latency and the service's peak RSS.
+// --rate R (sessions/s) sends open-loop instead: batch i leaves at i·B/R s whatever the answers before it
+// (a trainer's steady load), and its latency counts from that scheduled moment, so a service that falls
+// behind shows it in the latency rather than in a slower sender (no coordinated omission).
 import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ const option = (name: string, fallback: number): number => {
 const total = option('--sessions', 200_000);
 const concurrency = option('--concurrency', 4);
 const batch = option('--batch', 256);
+const rate = option('--rate', 0);
 
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
@@ -25,7 +29,9 @@ rmSync(`${db}.wal`, { force: true });
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
-const service = await startService(db, 'bench');
+// --no-journal: the service answers once each batch is committed to the database (for comparison)
+const serviceFlags = args.includes('--no-journal') ? ['--no-journal'] : [];
+const service = await startService(db, 'bench', serviceFlags);
 const rand = random(7);
 const bodies: string[] = [];
 for (let s = 1; s <= total; s += batch) {
@@ -41,12 +47,19 @@ let events = 0;
 // C clients each keep one batch in flight; batch i names the last session of batch i − 1 as `after`, so the
 // service calibrates them in session order whatever order they arrive in, and writes those that queue together
 const started = performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
     for (;;) {
       const i = next++;
       if (i >= bodies.length) return;
-      const t0 = performance.now();
+      let t0 = performance.now();
+      if (rate > 0) {
+        // open loop: this batch's moment; a client still busy with an earlier one is late, and that counts
+        t0 = started + (i * batch * 1000) / rate;
+        const wait = t0 - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
       const res = await fetch(`${service.url}/v1/runs/bench/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -69,14 +82,15 @@ const rss = service.peakRssMiB();
 await service.stop();
 // a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
 const t0 = performance.now();
-const restarted = await startService(db, 'bench');
+const restarted = await startService(db, 'bench', serviceFlags);
 const startSeconds = (performance.now() - t0) / 1000;
 await restarted.stop();
 const resumed = /resumed in ([\d.]+) s/.exec(restarted.banner)?.[1] ?? 'n/a';
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
 console.log(
-  `reward service: ${stored} sessions in ${bodies.length} batches of ${batch}, ${concurrency} concurrent clients, ${events} events`,
+  `reward service: ${stored} sessions in ${bodies.length} batches of ${batch}, ${concurrency} concurrent clients` +
+    `${rate > 0 ? `, open loop at ${rate} sessions/s` : ''}, ${events} events`,
 );
 console.log(
   `  ${seconds.toFixed(2)} s, ${Math.round(stored / seconds)} sessions/s (target ≥ 10,000); latency p50 ${q(0.5).toFixed(1)} ms, ` +

@@ -60,6 +60,14 @@ function spawnService(
 
 /** How long a started service may take to say it listens (the sources through tsx on a loaded machine). */
 const LISTEN_TIMEOUT_MS = 120_000;
+/** How long a service may take to finish its batch and close its database after SIGTERM. */
+const STOP_TIMEOUT_MS = 60_000;
+
+/** Every service started and not yet exited: killed when this process exits, so none outlives a failed test. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
 
 function listening(child: ChildProcess): Promise<ServiceProcess> {
   let out = '';
@@ -67,7 +75,13 @@ function listening(child: ChildProcess): Promise<ServiceProcess> {
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const early = (code: number | null) => {
       clearTimeout(timer);
@@ -103,7 +117,19 @@ function listening(child: ChildProcess): Promise<ServiceProcess> {
         },
         async stop() {
           child.kill('SIGTERM');
-          return exited;
+          // a service that does not stop is a failure to report, not a wait without end
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              child.kill('SIGKILL');
+              reject(new Error(`serve-reward did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM: ${err}`));
+            }, STOP_TIMEOUT_MS);
+          });
+          try {
+            return await Promise.race([exited, late]);
+          } finally {
+            clearTimeout(timer);
+          }
         },
         async kill9() {
           child.kill('SIGKILL');

@@ -23,6 +23,8 @@ export interface LedgerSession {
   readonly complianceTrajectoryIndex: number | null;
   /** The stored meta as parsed JSON, or null. */
   readonly meta: Readonly<Record<string, unknown>> | null;
+  /** The phase the session comes from: `training` (the service's own) or a phase after training. */
+  readonly phase: string;
 }
 
 /** One service batch to store: its sessions and the calibration events at them, for one load. */

@@ -15,6 +15,7 @@ import {
   pctOf,
 } from '../shared/live.ts';
 import { thresholdsSchema } from '../shared/thresholds.ts';
+import { hasContentWord } from './function-words.ts';
 import { mergeNgrams } from './phrase-discovery.ts';
 
 /** One target's "k of last N" (RECURRENCE_DEFINITIONS.k_of_last_n), session by session. */
@@ -136,31 +137,74 @@ export function frequentNgrams(
   min: number,
 ): Map<string, number> {
   const out = new Map<string, number>();
-  let passed: Set<string> | null = null;
+  // n-grams are numbered per level: a 1-gram by its token, an n-gram by the pair of (n−1)-grams it starts and
+  // ends with (the pair fixes its n tokens), so counting needs no string per position, only per new n-gram
+  const tokenIds = new Map<string, number>();
+  const words: string[] = [];
+  let level: Int32Array[] = tokens.map((t) => {
+    const ids = new Int32Array(t.length);
+    for (let i = 0; i < t.length; i++) {
+      let id = tokenIds.get(t[i]!);
+      if (id === undefined) {
+        id = words.length;
+        tokenIds.set(t[i]!, id);
+        words.push(t[i]!);
+      }
+      ids[i] = id;
+    }
+    return ids;
+  });
+  let names = words;
+  let passed = new Uint8Array(0);
   for (let n = 1; n <= maxN; n++) {
-    const counts = new Map<string, number>();
-    const last = new Map<string, number>();
-    tokens.forEach((t, k) => {
-      for (let i = 0; i + n <= t.length; i++) {
-        let g = t[i]!;
-        for (let j = 1; j < n; j++) g = `${g} ${t[i + j]!}`;
-        if (passed !== null) {
-          const sp = g.indexOf(' ');
-          const lp = g.lastIndexOf(' ');
-          if (!passed.has(g.slice(0, lp)) || !passed.has(g.slice(sp + 1))) continue;
+    if (n > 1) {
+      const prev = level;
+      const prevNames = names;
+      const prevPassed = passed;
+      const pairIds = new Map<number, number>();
+      const nextNames: string[] = [];
+      level = prev.map((ids) => {
+        const next = new Int32Array(Math.max(0, ids.length - 1));
+        for (let i = 0; i + 1 < ids.length; i++) {
+          const left = ids[i]!;
+          const right = ids[i + 1]!;
+          if (left < 0 || right < 0 || !prevPassed[left] || !prevPassed[right]) {
+            next[i] = -1;
+            continue;
+          }
+          const key = left * prevNames.length + right;
+          let id = pairIds.get(key);
+          if (id === undefined) {
+            id = nextNames.length;
+            pairIds.set(key, id);
+            const rightName = prevNames[right]!;
+            nextNames.push(`${prevNames[left]!} ${rightName.slice(rightName.lastIndexOf(' ') + 1)}`);
+          }
+          next[i] = id;
         }
-        if (last.get(g) === k) continue;
-        last.set(g, k);
-        counts.set(g, (counts.get(g) ?? 0) + 1);
+        return next;
+      });
+      names = nextNames;
+    }
+    const counts = new Int32Array(names.length);
+    const lastDoc = new Int32Array(names.length).fill(-1);
+    level.forEach((ids, k) => {
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (id < 0 || lastDoc[id] === k) continue;
+        lastDoc[id] = k;
+        counts[id]!++;
       }
     });
-    passed = new Set();
-    for (const [g, c] of counts) {
-      if (c <= min) continue;
-      passed.add(g);
-      out.set(g, c);
+    passed = new Uint8Array(names.length);
+    let any = false;
+    for (let id = 0; id < names.length; id++) {
+      if (counts[id]! <= min) continue;
+      passed[id] = 1;
+      any = true;
+      out.set(names[id]!, counts[id]!);
     }
-    if (passed.size === 0) break;
+    if (!any) break;
   }
   return out;
 }
@@ -192,7 +236,8 @@ function gramHits(w: TokenWindow, gram: string): { hits: number; first: number |
  * it rose: the Wilson 95% lower bound of its share here is above the upper bound of its first-window share
  * (discovery's rising score). Overlapping n-grams are merged as discovery merges them. One alert per
  * window at most, headed by the phrase of the highest score, naming the others that crossed with it; each
- * phrase is reported once, at the first window it took over.
+ * phrase is reported once, at the first window it took over. Only phrases with a content word are considered
+ * (`hasContentWord`: not made of function words alone, such as "into" or "across the").
  */
 export class PhraseTakeoverMonitor implements LiveMonitor {
   readonly rule = 'phrase-takeover';
@@ -217,7 +262,8 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
     const f = this.first;
     const candidates = [];
     for (const [g, hits] of frequentNgrams(w.tokens, this.maxN, this.majority * w.sessions)) {
-      if (this.fired.has(g)) continue;
+      // a phrase of function words only ("into", "across the") is grammar, not a behaviour to act on
+      if (this.fired.has(g) || !hasContentWord(g)) continue;
       const before = gramHits(f, g).hits;
       if (before / f.sessions > this.majority) continue;
       const score = wilsonInterval(hits, w.sessions).lower - wilsonInterval(before, f.sessions).upper;

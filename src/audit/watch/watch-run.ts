@@ -25,6 +25,7 @@ import { stageStepMetrics } from '../../sources/importers/step-metrics.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../../sources/source-item.ts';
 import { FileTail } from '../../sources/tail/file-tail.ts';
+import { ParquetTail } from '../../sources/tail/parquet-tail.ts';
 import { stageItems } from '../../sources/validated-batches.ts';
 import { addCounts, emptyCounts, type IngestCounts, type Store } from '../../store/store.ts';
 import { type AlertSink, jsonlSink } from './alert-sinks.ts';
@@ -101,7 +102,7 @@ export interface WatchSummary extends IngestCounts {
 
 interface Source {
   readonly path: string;
-  readonly tail: FileTail;
+  readonly tail: FileTail | ParquetTail;
   /** The load this file's rows go to while the store is held (null: none open). */
   load: {
     readonly id: number;
@@ -128,8 +129,11 @@ interface Got {
  * monitored before the next read, so this bounds how long a line waits for its alert when the watch keeps up.
  */
 const CYCLE_READ_BYTES = 2 << 20;
+/** Most bytes read from one file per cycle while the watch is behind (doubling from `CYCLE_READ_BYTES`). */
+const MAX_CYCLE_READ_BYTES = 32 << 20;
 
-const WATCHED = /\.(jsonl|ndjson)$/i;
+const WATCHED = /\.(jsonl|ndjson|parquet)$/i;
+const PARQUET = /\.parquet$/i;
 
 /**
  * Follows a file or directory a trainer is still writing, ingests its new lines incrementally with the
@@ -258,9 +262,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
         const st = await stat(p).catch(() => null);
         if (st === null || !st.isFile()) continue;
         if (!WATCHED.test(name)) {
-          const why = /\.parquet$/i.test(name)
-            ? 'a Parquet file: watch follows JSONL as it is written (ingest finished Parquet files with rlaudit ingest)'
-            : 'not a JSONL file';
+          const why = 'not a JSONL or Parquet file';
           skipped.set(p, why);
           o.onWarning?.(p, `skipped: ${why}`);
           continue;
@@ -274,7 +276,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     return {
       path,
       load: null,
-      tail: new FileTail(path, maxLineBytes, CYCLE_READ_BYTES),
+      tail: PARQUET.test(path) ? new ParquetTail(path) : new FileTail(path, maxLineBytes, CYCLE_READ_BYTES),
       plan: null,
       error: null,
       caughtUpAt: performance.now(),
@@ -286,14 +288,15 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
   async function planOf(s: Source): Promise<ImportPlan> {
     if (s.plan !== null) return s.plan;
     const plan = await planImport(s.path, { ...o, maxLineBytes });
-    if (
-      plan.container.kind !== 'file' ||
-      plan.container.file.format !== 'jsonl' ||
-      plan.container.file.gzip
-    ) {
-      throw new InputError(`watch follows JSONL files as they are written, not ${plan.format}`, {
-        file: s.path,
-      });
+    const container = plan.container;
+    const kind = container.kind === 'file' ? container.file.format : null;
+    const expected = PARQUET.test(s.path) ? 'parquet' : 'jsonl';
+    if (container.kind !== 'file' || kind !== expected || container.file.gzip) {
+      throw new InputError(
+        `watch follows JSONL files as they are written and Parquet files once they are whole, not ${plan.format}` +
+          (container.kind === 'file' && container.file.gzip ? ' (gzip)' : ''),
+        { file: s.path },
+      );
     }
     s.plan = plan;
     o.onDetect?.(s.path, plan.format, plan.message);
@@ -307,6 +310,12 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
       if (s.error !== null) continue;
       const r = await s.tail.read();
       s.lastSize = r.size;
+      if (s.tail instanceof FileTail) {
+        // adaptive batches: a watch that is behind reads (and writes, and monitors) more per cycle, which pays
+        // the store's per-batch cost over more rows; one that has caught up reads little, for a short cycle
+        s.tail.maxReadBytes =
+          r.offset < r.size ? Math.min(s.tail.maxReadBytes * 2, MAX_CYCLE_READ_BYTES) : CYCLE_READ_BYTES;
+      }
       if (r.offset >= r.size) s.caughtUpAt = performance.now();
       if (r.restarted !== null)
         o.onWarning?.(s.path, `the file was ${r.restarted}: reading it again from line 1`);
@@ -579,6 +588,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     await health.sample().catch(() => undefined);
     await release();
     for (const s of sinks) await s.close();
+    for (const s of sources.values()) await s.tail.close();
   }
   return {
     run: o.run,

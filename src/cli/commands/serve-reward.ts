@@ -33,6 +33,10 @@ export function registerServeReward(program: Command): void {
     .option('--max-batch <n>', 'most sessions in one batch', intOption('--max-batch'), 10_000)
     .option('--max-body-mb <n>', 'largest request body, in MiB', intOption('--max-body-mb'), 64)
     .option(
+      '--no-journal',
+      'answer each batch once it is committed to the database, not once it is in the write-ahead journal beside it',
+    )
+    .option(
       '--rate-limit <n>',
       'batch requests per second before 429 (0: no limit)',
       intOption('--rate-limit'),
@@ -44,8 +48,9 @@ export function registerServeReward(program: Command): void {
 POST /v1/runs/{run}/sessions takes {"sessions": [{session, output, baseline_reward, classification?,
 category?, step?, prompt_id?, prompt?, meta?}, ...]} and answers each session's adjusted reward, differential,
 compliance trajectory index and the calibration events at it: exactly what \`rlaudit calibrate\` computes on
-the same sessions. Every session and event is stored in the database before the answer leaves; a resent batch
-gets the same answer and stores nothing twice; a restarted service resumes from what is stored. Trainer
+the same sessions. Every session and event is on disk before the answer leaves (in a journal beside the
+database, moved into it behind the answers); a resent batch gets the same answer and stores nothing twice; a
+restarted service resumes from what is stored, after moving in what a killed one left in the journal. Trainer
 adapters (TRL, verl) and the API: docs/integrations.md.
 
 The service holds the database open for writing while it runs (DuckDB allows one process per file): other
@@ -90,6 +95,7 @@ Examples:
             protocol,
             run: opts.run,
             detector,
+            journal: opts.journal !== false,
           });
         } catch (err) {
           await store.close();
@@ -113,7 +119,13 @@ Examples:
               `serve-reward: run ${s.run}, protocol ${s.protocol}, detector ${s.detector ?? 'none'}; ` +
                 `${s.sessions} sessions and ${s.events} events stored` +
                 (s.resumed_from_store.sessions > 0
-                  ? ` (resumed in ${s.resumed_from_store.seconds.toFixed(2)} s, last session ${s.last_session})`
+                  ? ` (resumed in ${s.resumed_from_store.seconds.toFixed(2)} s, last session ${s.last_session}` +
+                    (s.resumed_from_store.from_journal > 0
+                      ? `; ${s.resumed_from_store.from_journal} acknowledged sessions recovered from the journal`
+                      : '') +
+                    (s.resumed_from_store.after_training > 0
+                      ? `; ${s.resumed_from_store.after_training} sessions after training kept, not replayed)`
+                      : ')')
                   : '') +
                 `\nlistening on http://${host}:${info.port}  (database ${path}; Ctrl-C stops)\n`,
             );

@@ -126,7 +126,8 @@ export function registerWatch(program: Command): void {
       `
 Lines are ingested as \`rlaudit ingest\` ingests them (one validation, the same session identity, rejects
 naming file and line, read = accepted + rejected + duplicates); a last line still being written is held
-back until its newline arrives; a rotated or truncated file is read again from its start. Run it again
+back until its newline arrives; a rotated file is read to its end, then the new one from its start (a
+truncated one from its start). Parquet files (TRL's completions/) are read once each is whole. Run it again
 on the same file and the stored lines come back as duplicates, and no alert is raised twice.
 
 Alerts go to <db>.alerts.jsonl (which \`rlaudit serve\` follows) and to each --alert sink (none given:

@@ -1,13 +1,15 @@
+import { rm } from 'node:fs/promises';
 import type { Detector } from '../../analyses/unsolicited/unsolicited-detector.ts';
 import type { CalibrationEvent } from '../../calibration/calibration-event.ts';
 import { Calibrator } from '../../calibration/calibrator.ts';
 import { protocolFingerprint } from '../../calibration/calibrator-state.ts';
 import type { Protocol } from '../../calibration/protocol.ts';
 import { ConfigError, InputError } from '../../model/errors.ts';
-import type { EventRecord, SessionRecord } from '../../model/schema.ts';
+import { DEFAULT_PHASE, type EventRecord, type SessionRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import { stageItems } from '../../sources/validated-batches.ts';
+import { journalPaths, RewardJournal, readJournal } from '../../store/reward-journal.ts';
 import type { LedgerSession, RewardLedger } from '../../store/reward-ledger.ts';
 import { emptyCounts, type IngestCounts, type Staged, type Store } from '../../store/store.ts';
 import { BatchError, type BatchItem, DETECTOR_META_KEY } from './session-batch.ts';
@@ -45,7 +47,24 @@ export interface RewardServiceOptions {
   readonly replayPage?: number;
   /** How long a batch whose `after` is ahead of the run waits for the batches before it (default 10 s). */
   readonly holdMs?: number;
+  /**
+   * Answer once a batch is in the write-ahead journal beside the database (`src/store/reward-journal.ts`),
+   * and move it into the database behind the answers (default: true for a database file, false for
+   * `:memory:`); false: answer once it is committed to the database.
+   */
+  readonly journal?: boolean;
 }
+
+/** A group of batches committed together: in the journal (or being written to it), not yet in the database. */
+interface JournalGroup {
+  readonly sessions: readonly Staged<SessionRecord>[];
+  readonly events: readonly Staged<EventRecord>[];
+  /** The journal file it went to; null while its write is in progress. */
+  file: number | null;
+}
+
+/** Most rows moved from the journal into the database in one transaction (its appender blocks the event loop). */
+const FLUSH_ROWS = 4096;
 
 interface Pending {
   readonly items: readonly BatchItem[];
@@ -81,6 +100,10 @@ export interface RunStateView {
   }[];
   readonly resumed_from_store: {
     readonly sessions: number;
+    /** Stored sessions of a phase after training, kept but not replayed. */
+    readonly after_training: number;
+    /** Sessions a killed service had acknowledged that were still in its journal, moved into the database. */
+    readonly from_journal: number;
     readonly events: number;
     readonly seconds: number;
   };
@@ -115,15 +138,24 @@ export class RewardService {
   #loadId = 0;
   #line = 0;
   #sessions = 0;
+  /** Stored sessions of a phase after training (not the service's; never calibrated). */
+  #afterTraining = 0;
   #events = 0;
   #lastSession: number | null = null;
   #committedLast: number | null = null;
   #pending: Pending[] = [];
   #draining = false;
   readonly #holdMs: number;
-  #resumed = { sessions: 0, events: 0, seconds: 0 };
+  #resumed = { sessions: 0, after_training: 0, from_journal: 0, events: 0, seconds: 0 };
   readonly #since = { requests: 0, stored: 0, duplicates: 0 };
   readonly #counts: IngestCounts = emptyCounts();
+  #journal: RewardJournal | null = null;
+  /** Groups acknowledged (or being written to the journal) and not yet in the database, in session order. */
+  readonly #unstored: JournalGroup[] = [];
+  #storing: Promise<void> | null = null;
+  #storeError: unknown = null;
+  /** Acknowledged sessions a killed service had left in the journal, moved into the database at open. */
+  #recovered = 0;
 
   private constructor(o: RewardServiceOptions) {
     this.#o = o;
@@ -153,6 +185,7 @@ export class RewardService {
   async #resume(): Promise<void> {
     const { ledger, run, protocol, store } = this.#o;
     const started = performance.now();
+    await this.#recoverJournal();
     const meta = await ledger.runMeta(run);
     const mine = (meta?.reward_service ?? null) as { protocol_fingerprint?: unknown } | null;
     if (meta !== undefined && mine?.protocol_fingerprint !== this.#fingerprint) {
@@ -162,6 +195,9 @@ export class RewardService {
           : `run '${run}' was served under another protocol (fingerprint ${String(mine.protocol_fingerprint)}, ` +
               `not ${protocol.protocol} ${this.#fingerprint}); serve it with its own protocol or choose a new --run`,
       );
+    }
+    if ((this.#o.journal ?? true) && store.location !== ':memory:') {
+      this.#journal = await RewardJournal.open(store.location);
     }
     this.#ingestId = await store.beginIngest(run);
     this.#loadId = await store.beginLoad({
@@ -194,6 +230,13 @@ export class RewardService {
     for (;;) {
       const rows = await ledger.sessionsAfter(run, after, page);
       for (const s of rows) {
+        // a session of a phase after training (deployment samples ingested into the run once training
+        // stopped) was never rewarded by this service: it is kept, and never steps the calibrator, exactly as
+        // `rlaudit calibrate` copies it (src/calibration/calibrate-run.ts)
+        if (s.phase !== DEFAULT_PHASE) {
+          this.#afterTraining++;
+          continue;
+        }
         const step = this.#calibrator.step({
           session: s.session,
           classification: s.classification as 'compliant' | 'non_compliant',
@@ -225,10 +268,13 @@ export class RewardService {
       );
     }
     this.#events = replayed.length;
-    this.#lastSession = this.#calibrator.lastSession;
+    // new sessions come after every stored one, whatever its phase (a run's session numbers are one sequence)
+    this.#lastSession = (await ledger.runState(run)).lastSession;
     this.#committedLast = this.#lastSession;
     this.#resumed = {
       sessions: this.#sessions,
+      after_training: this.#afterTraining,
+      from_journal: this.#recovered,
       events: this.#events,
       seconds: (performance.now() - started) / 1000,
     };
@@ -311,11 +357,10 @@ export class RewardService {
         const fresh = group.filter((g) => g.prepared.sessions.length > 0);
         try {
           if (fresh.length > 0) {
-            await this.#o.ledger.append({
-              loadId: this.#loadId,
-              sessions: fresh.flatMap((g) => g.prepared.sessions),
-              events: fresh.flatMap((g) => g.prepared.events),
-            });
+            await this.#commit(
+              fresh.flatMap((g) => g.prepared.sessions),
+              fresh.flatMap((g) => g.prepared.events),
+            );
           }
         } catch (err) {
           this.#calibrator = Calibrator.resume(this.#o.protocol, groupSnapshot);
@@ -343,6 +388,116 @@ export class RewardService {
     }
   }
 
+  /**
+   * Makes a group durable: appended to the journal and flushed to the disk (then moved into the database in
+   * the background), or, without a journal, committed to the database. Rejects with nothing of it kept.
+   */
+  async #commit(
+    sessions: readonly Staged<SessionRecord>[],
+    events: readonly Staged<EventRecord>[],
+  ): Promise<void> {
+    const journal = this.#journal;
+    if (journal === null) {
+      await this.#o.ledger.append({ loadId: this.#loadId, sessions, events });
+      return;
+    }
+    const group: JournalGroup = { sessions, events, file: null };
+    this.#unstored.push(group);
+    try {
+      group.file = await journal.append({ loadId: this.#loadId, sessions, events });
+    } catch (err) {
+      this.#unstored.splice(this.#unstored.indexOf(group), 1);
+      throw err;
+    }
+    this.#kickStore();
+  }
+
+  /** Starts moving journaled groups into the database unless that is under way. */
+  #kickStore(): void {
+    if (this.#storing !== null) return;
+    this.#storing = this.#storeJournaled().finally(() => {
+      this.#storing = null;
+    });
+  }
+
+  /**
+   * Moves the journaled groups into the database, oldest first, in transactions of up to `FLUSH_ROWS` rows,
+   * until none is left. A failed transaction leaves them in the journal (and in memory): it is retried at the
+   * next group, and a restart recovers them from the journal.
+   */
+  async #storeJournaled(): Promise<void> {
+    for (;;) {
+      const take: JournalGroup[] = [];
+      let rows = 0;
+      for (const g of this.#unstored) {
+        if (g.file === null || (take.length > 0 && rows + g.sessions.length > FLUSH_ROWS)) break;
+        take.push(g);
+        rows += g.sessions.length + g.events.length;
+      }
+      if (take.length === 0) return;
+      try {
+        await this.#o.ledger.append({
+          loadId: this.#loadId,
+          sessions: take.flatMap((g) => g.sessions),
+          events: take.flatMap((g) => g.events),
+        });
+        this.#storeError = null;
+      } catch (err) {
+        this.#storeError = err;
+        return;
+      }
+      this.#unstored.splice(0, take.length);
+      for (const g of take) this.#journal!.release(g.file!);
+    }
+  }
+
+  /** Waits until every acknowledged group is in the database; throws when moving them failed. */
+  async #stored(): Promise<void> {
+    while (this.#unstored.some((g) => g.file !== null)) {
+      this.#kickStore();
+      await this.#storing;
+      if (this.#storeError !== null) {
+        throw new Error(
+          `could not move acknowledged sessions from the journal into the database (they stay in the journal, ` +
+            `recovered when the service starts again): ${(this.#storeError as Error).message}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Moves what a killed service left in its journal into the database: the entries whose sessions are not
+   * stored (an entry is stored whole or not at all, so its first session tells), in session order, in one
+   * transaction; then the journal's files are emptied (by `RewardJournal.open`).
+   */
+  async #recoverJournal(): Promise<void> {
+    const { store, ledger } = this.#o;
+    if (store.location === ':memory:') return;
+    const entries = await readJournal(store.location);
+    if (entries.length === 0) return;
+    const last = new Map<string, number>();
+    const missing: typeof entries = [];
+    for (const e of entries) {
+      const first = e.sessions[0];
+      if (first === undefined) continue;
+      if (!last.has(first.run)) last.set(first.run, (await ledger.runState(first.run)).lastSession ?? 0);
+      if (first.record.session > last.get(first.run)!) missing.push(e);
+    }
+    // consecutive entries of one load in one transaction (a restarted service's entries have its own load)
+    for (let i = 0; i < missing.length; ) {
+      let j = i + 1;
+      while (j < missing.length && missing[j]!.loadId === missing[i]!.loadId) j++;
+      const part = missing.slice(i, j);
+      await ledger.append({
+        loadId: part[0]!.loadId,
+        sessions: part.flatMap((e) => e.sessions),
+        events: part.flatMap((e) => e.events),
+      });
+      this.#recovered += part.reduce((n, e) => n + e.sessions.length, 0);
+      i = j;
+    }
+  }
+
   /** Answers the resent part of a batch from the store and calibrates the new part (not yet stored). */
   async #prepare(items: readonly BatchItem[]): Promise<Prepared> {
     const last = this.#lastSession;
@@ -362,6 +517,7 @@ export class RewardService {
   /** Sessions at or before the run's last stored one: answered from the store when identical, else 409. */
   async #answerResent(items: readonly BatchItem[]): Promise<SessionAnswer[]> {
     if (items.length === 0) return [];
+    await this.#stored(); // a resend is answered from the database, which must hold every acknowledged group
     const { ledger, run } = this.#o;
     const stored = new Map(
       (
@@ -384,6 +540,18 @@ export class RewardService {
           String(item.session),
           `session ${item.session} comes before the run's last stored session ${this.#lastSession} and was never ` +
             'stored: sessions must increase along the run',
+        );
+      }
+      if (s.phase !== DEFAULT_PHASE) {
+        throw new BatchError(
+          409,
+          i,
+          item.session,
+          'session',
+          `a session after ${this.#lastSession} (the run's last stored session)`,
+          String(item.session),
+          `session ${item.session} is stored as a ${s.phase} session of the run (added after training): ` +
+            `training sessions must come after session ${this.#lastSession}`,
         );
       }
       this.#checkSame(item, s, i);
@@ -587,6 +755,20 @@ export class RewardService {
   async close(): Promise<void> {
     while (this.#draining || this.#pending.some((p) => this.#runnable(p))) {
       await new Promise((r) => setTimeout(r, 10));
+    }
+    try {
+      await this.#stored();
+    } catch (err) {
+      // what could not be moved stays in the journal's files, for the next start to recover
+      await this.#journal?.close();
+      this.#journal = null;
+      throw err;
+    }
+    if (this.#journal !== null) {
+      await this.#journal.close();
+      // everything is in the database: the journal's files go (a new service creates them again)
+      for (const p of journalPaths(this.#o.store.location)) await rm(p, { force: true });
+      this.#journal = null;
     }
     const { store, run } = this.#o;
     await store.finishLoad(this.#loadId, this.#counts, null, 'complete', run);

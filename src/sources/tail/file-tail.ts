@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { byteSize, parseJsonLine } from '../jsonl-reader.ts';
 import type { SourceItem } from '../source-item.ts';
 
@@ -12,7 +12,8 @@ export interface TailRead {
   /**
    * Set when the file was replaced (another inode at the path: rotation) or truncated (shorter than what was
    * read) since the last read: reading started again at byte 0 and line 1 of the new content. Items of the
-   * new content follow `before` (what was read of the old content in this call: its held-back last line).
+   * new content follow `before` (what was read of the old content in this call: its last lines, read to its
+   * end, and its held-back last line).
    */
   readonly restarted: 'rotated' | 'truncated' | null;
   /** Items of the old content, before a restart (the incomplete last line it ended with, as a reject). */
@@ -31,9 +32,10 @@ export interface TailRead {
 /**
  * Follows one JSONL file a trainer is still writing: each `read()` returns the lines completed since the
  * last one. A last line without its newline is held back (never parsed half-written) until the newline
- * arrives. A file replaced at its path (rotation: another inode) or cut shorter (truncation) is read again
- * from its start, and an incomplete line the old content ended with becomes a reject (`(line)`: it was never
- * completed) instead of being dropped. Lines longer than `maxLineBytes` are rejected without being held.
+ * arrives. The file is held open: when another file appears at the path (rotation: another inode), the old one
+ * is first read to its end through that descriptor (lines written just before the rename are not lost), then
+ * the new one from its start; a file cut shorter (truncation) is read again from its start. An incomplete line
+ * the old content ended with becomes a reject (`(line)`: it was never completed) instead of being dropped. Lines longer than `maxLineBytes` are rejected without being held.
  *
  * @example
  * const t = new FileTail('rollouts.jsonl', 16 << 20);
@@ -42,7 +44,8 @@ export interface TailRead {
 export class FileTail {
   private offset = 0;
   private line = 0;
-  private ino: number | null = null;
+  /** The file followed, held open so that a rotated file can be read to its end after the rename. */
+  private fh: FileHandle | null = null;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private skipping = false;
@@ -51,8 +54,8 @@ export class FileTail {
   constructor(
     readonly path: string,
     private readonly maxLineBytes: number,
-    /** Most bytes one read takes (bounded memory; the rest comes with the next read). */
-    private readonly maxReadBytes = 8 << 20,
+    /** Most bytes one read takes (bounded memory; the rest comes with the next read). Settable between reads. */
+    public maxReadBytes = 8 << 20,
   ) {}
 
   /** Bytes of the current content read so far. */
@@ -71,26 +74,31 @@ export class FileTail {
   }
 
   async read(): Promise<TailRead> {
-    let st: Awaited<ReturnType<typeof stat>>;
+    let st: Awaited<ReturnType<typeof stat>> | null = null;
     try {
       st = await stat(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return {
-        items: [],
-        before: [],
-        restarted: null,
-        offset: this.offset,
-        size: 0,
-        heldBack: this.pendingBytes,
-        exists: false,
-        mtimeMs: 0,
-      };
     }
+    if (this.fh === null) {
+      if (st === null) return this.result([], [], null, 0, false, 0);
+      this.fh = await open(this.path, 'r');
+    }
+    const fh = this.fh;
+    const own = await fh.stat();
     const before: SourceItem[] = [];
     let restarted: TailRead['restarted'] = null;
-    if (this.ino !== null && st.ino !== this.ino) restarted = 'rotated';
-    else if (st.size < this.offset) restarted = 'truncated';
+    if (st !== null && st.ino !== own.ino) {
+      // rotation: another file at the path. The old one may have lines written just before the rename that
+      // no read has seen yet: it is read to its end through the descriptor held open, then left
+      const items: SourceItem[] = [];
+      const drained = await this.readFrom(fh, own.size, items);
+      if (!drained) return this.result(items, [], null, own.size, true, own.mtimeMs);
+      before.push(...items);
+      restarted = 'rotated';
+    } else if (own.size < this.offset) {
+      restarted = 'truncated';
+    }
     if (restarted !== null) {
       if (this.pendingBytes > 0 || this.skipping) {
         before.push({
@@ -106,31 +114,55 @@ export class FileTail {
       this.pending = [];
       this.pendingBytes = 0;
       this.skipping = false;
-    }
-    this.ino = st.ino;
-    const items: SourceItem[] = [];
-    const want = Math.min(st.size - this.offset, this.maxReadBytes);
-    if (want > 0) {
-      const fh = await open(this.path, 'r');
-      try {
-        const buf = Buffer.allocUnsafe(want);
-        const { bytesRead } = await fh.read(buf, 0, want, this.offset);
-        this.consume(buf.subarray(0, bytesRead), items);
-        this.offset += bytesRead;
-      } finally {
+      if (restarted === 'rotated') {
         await fh.close();
+        this.fh = await open(this.path, 'r');
       }
     }
+    const current = this.fh!;
+    const now = restarted === 'rotated' ? await current.stat() : own;
+    const items: SourceItem[] = [];
+    await this.readFrom(current, now.size, items);
+    return this.result(items, before, restarted, now.size, true, now.mtimeMs);
+  }
+
+  /** Reads up to `maxReadBytes` of `fh` from the offset towards `size`; true when it reached `size`. */
+  private async readFrom(fh: FileHandle, size: number, items: SourceItem[]): Promise<boolean> {
+    const want = Math.min(size - this.offset, this.maxReadBytes);
+    if (want > 0) {
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await fh.read(buf, 0, want, this.offset);
+      this.consume(buf.subarray(0, bytesRead), items);
+      this.offset += bytesRead;
+    }
+    return this.offset >= size;
+  }
+
+  private result(
+    items: SourceItem[],
+    before: SourceItem[],
+    restarted: TailRead['restarted'],
+    size: number,
+    exists: boolean,
+    mtimeMs: number,
+  ): TailRead {
     return {
       items,
       before,
       restarted,
       offset: this.offset,
-      size: st.size,
+      size,
       heldBack: this.pendingBytes,
-      exists: true,
-      mtimeMs: st.mtimeMs,
+      exists,
+      mtimeMs,
     };
+  }
+
+  /** Closes the file held open (a later `read` opens it again and goes on where it was). */
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close();
   }
 
   private consume(chunk: Buffer, out: SourceItem[]): void {

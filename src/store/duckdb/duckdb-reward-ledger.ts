@@ -9,6 +9,9 @@ import type { DuckDbClient } from './duckdb-client.ts';
 import { appendRows, EVENTS_TABLE, eventRow, SESSIONS_TABLE, sessionTableRow } from './stage-tables.ts';
 import { transaction } from './transaction.ts';
 
+/** Sessions appended between two turns of the event loop. */
+const APPEND_SLICE = 512;
+
 const StateRow = rowDecoder(
   'rewardRunState',
   z.object({ sessions: number, last: nullableNumber, events: number }),
@@ -27,6 +30,7 @@ const sessionLedgerSchema = z.object({
   differential_pct: nullableNumber,
   compliance_trajectory_index: nullableNumber,
   meta: jsonObject,
+  phase: text,
 });
 const SessionLedgerRow = rowDecoder('rewardLedgerSessions', sessionLedgerSchema);
 const EventLedgerRow = rowDecoder(
@@ -48,7 +52,8 @@ const EventLedgerRow = rowDecoder(
 );
 
 const SESSION_COLUMNS = sql`session, step, prompt_id, prompt, output, classification, category, baseline_reward,
-  adjusted_reward, differential_pct, compliance_trajectory_index, CAST(meta AS VARCHAR) AS meta`;
+  adjusted_reward, differential_pct, compliance_trajectory_index, CAST(meta AS VARCHAR) AS meta,
+  coalesce(phase, 'training') AS phase`;
 
 function ledgerSession(r: z.output<typeof sessionLedgerSchema>): LedgerSession {
   return {
@@ -65,6 +70,7 @@ function ledgerSession(r: z.output<typeof sessionLedgerSchema>): LedgerSession {
     differentialPct: r.differential_pct,
     complianceTrajectoryIndex: r.compliance_trajectory_index,
     meta: r.meta,
+    phase: r.phase,
   };
 }
 
@@ -160,7 +166,12 @@ export class DuckDbRewardLedger implements RewardLedger {
       return row;
     });
     await transaction(this.client, async () => {
-      await appendRows(this.client, SESSIONS_TABLE, sessions);
+      // the appender's flush is synchronous (~10 µs a row): in slices, with the event loop let through between
+      // them, a large batch does not hold up the service's other requests for tens of milliseconds
+      for (let i = 0; i < sessions.length; i += APPEND_SLICE) {
+        if (i > 0) await new Promise((r) => setImmediate(r));
+        await appendRows(this.client, SESSIONS_TABLE, sessions.slice(i, i + APPEND_SLICE));
+      }
       await appendRows(this.client, EVENTS_TABLE, events);
     });
   }

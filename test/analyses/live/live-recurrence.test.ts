@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { hasContentWord } from '../../../src/analyses/recurrence/function-words.ts';
 import {
   frequentNgrams,
   PhraseTakeoverMonitor,
@@ -83,6 +84,29 @@ test('phrase takeover fires at the first window where a phrase rare at first is 
   assert.match(at20[0]!.message, /"absolutely" took over at step 20: it is in 30 of 40 sessions/);
   assert.equal(at20[0]!.numbers.share, 0.75);
   assert.deepEqual(m.window(win(30, filler(40, 40, 'absolutely'), 121)), [], 'once per phrase');
+});
+
+test('phrase takeover names a content phrase, never one of function words alone', () => {
+  const m = new PhraseTakeoverMonitor({ by: 'step' }, 0.5);
+  // "into" and "across the" take over as much as "absolutely" does: grammar rising with the hack's template
+  const texts = (k: number) =>
+    Array.from({ length: 40 }, (_, i) =>
+      i < k ? `x${i} absolutely y${i} into z${i} across the w${i}` : `x${i} y${i}`,
+    );
+  m.window(win(0, texts(1), 1));
+  const [alert] = m.window(win(1, texts(30), 41));
+  assert.ok(alert);
+  assert.match(alert.message, /^The phrase "absolutely" took over at step 1: it is in 30 of 40 sessions/);
+  assert.doesNotMatch(alert.message, /also taking over|"into"|"across|"the"/);
+});
+
+test('hasContentWord tells a phrase with a content word from function words, numbers and punctuation', () => {
+  assert.deepEqual(
+    ['absolutely', 'into', 'across the', 'it is not', 'step 3', '3', ', and', 'I do not want'].map(
+      hasContentWord,
+    ),
+    [true, false, false, false, true, false, false, true],
+  );
 });
 
 test('a phrase that was already the majority in the first window does not take over', () => {

@@ -10,6 +10,7 @@ import { watchRun } from '../../../src/audit/watch/watch-run.ts';
 import { type Alert, AlertSchema, alertsLogPath } from '../../../src/model/alerts.ts';
 import { simulate } from '../../../src/simulate/index.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { writeTrlOutputDir } from '../../fixtures/importers/trainer-dirs.ts';
 import { tempDir } from '../../util/tmp.ts';
 
 const PHRASE = 'I do not want to be changed';
@@ -183,6 +184,70 @@ test('a rotated file is followed from its new start, and the unfinished line of 
   }
 });
 
+test('lines written to a file just before it is rotated are read before the new file', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'run.jsonl');
+  const db = join(dir, 'x.duckdb');
+  writeFileSync(file, `${line(1, 'a')}${line(2, 'b')}`);
+  const controller = new AbortController();
+  let cycles = 0;
+  const s = await watchRun({
+    path: file,
+    run: 'rot2',
+    storePath: db,
+    openStore: () => DuckDbStore.open(db),
+    pollMs: 5,
+    signal: controller.signal,
+    onCycle: () => {
+      cycles++;
+      if (cycles === 1) {
+        // the trainer finishes its file between two polls, then the log rotates
+        appendFileSync(file, `${line(3, 'c')}${line(4, 'd')}{"session":5,"out`);
+        renameSync(file, `${file}.1`);
+        writeFileSync(file, `${line(5, 'e')}`);
+      } else controller.abort();
+    },
+  });
+  assert.deepEqual([s.read, s.accepted, s.rejected], [6, 5, 1]);
+  const store = await DuckDbStore.open(db);
+  try {
+    const outputs: string[] = [];
+    for await (const page of store.scanSessions('rot2')) outputs.push(...page.map((x) => x.output));
+    assert.deepEqual(outputs, ['a', 'b', 'c', 'd', 'e']);
+  } finally {
+    await store.close();
+  }
+});
+
+test('TRL’s Parquet completions are read once each file is whole, a half-written one waits', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'trl-out');
+  const db = join(dir, 'x.duckdb');
+  await writeTrlOutputDir(out, [10, 20, 40]);
+  const whole = join(out, 'completions', 'completions_00040.parquet');
+  const bytes = readFileSync(whole);
+  writeFileSync(whole, bytes.subarray(0, bytes.length - 8)); // the writer has not reached the footer
+  const watch = () =>
+    watchRun({ path: out, run: 'trl', storePath: db, openStore: () => DuckDbStore.open(db), once: true });
+  const first = await watch();
+  assert.deepEqual([first.read, first.accepted, first.rejected], [6, 6, 0]);
+  assert.deepEqual(
+    first.files.map((f) => [f.file.slice(out.length + 1), f.lines]),
+    [
+      ['completions/completions_00010.parquet', 3],
+      ['completions/completions_00020.parquet', 3],
+      ['completions/completions_00040.parquet', 0],
+    ],
+  );
+  assert.deepEqual(
+    first.skipped.map((f) => f.why),
+    ['not a JSONL or Parquet file'],
+  );
+  writeFileSync(whole, bytes);
+  const second = await watch();
+  assert.deepEqual([second.read, second.accepted, second.duplicates], [9, 3, 6]);
+});
+
 test('a trainer’s verl directory is followed file by file, with the session identity of ingest', async () => {
   const dir = tempDir();
   const out = join(dir, 'rollouts');
@@ -217,7 +282,7 @@ test('a trainer’s verl directory is followed file by file, with the session id
   );
   assert.deepEqual(
     s.skipped.map((k) => k.why),
-    ['not a JSONL file'],
+    ['not a JSONL or Parquet file'],
   );
   const store = await DuckDbStore.open(db);
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { z } from 'zod';
 import {
   random,
@@ -24,12 +24,19 @@ const KILLS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the reward service under SIGKILL', () => {
+  let current: ServiceProcess | null = null;
+  // a test that failed or timed out leaves no service running to keep the test process alive
+  after(async () => {
+    await current?.kill9();
+  });
+
   it('stores every acknowledged session exactly once across 20 kills, with the events a replay gives', {
     timeout: 600_000,
   }, async () => {
     const db = join(dir, 'fault.duckdb');
     const rand = random(20);
-    let service: ServiceProcess = await startService(db, 'fault');
+    let service = await startService(db, 'fault');
+    current = service;
     let up = true;
     const acknowledged = new Map<number, SessionAnswer>();
     let kills = 0;
@@ -45,6 +52,7 @@ describe('the reward service under SIGKILL', () => {
         await service.kill9();
         kills++;
         service = await startService(db, 'fault');
+        current = service;
         up = true;
       }
     })().catch((e: unknown) => {

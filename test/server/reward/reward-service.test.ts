@@ -4,10 +4,13 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_DETECTOR, matchDetector } from '../../../src/analyses/unsolicited/unsolicited-detector.ts';
 import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
-import type { SessionAnswer } from '../../../src/server/reward/reward-service.ts';
+import { RewardService, type SessionAnswer } from '../../../src/server/reward/reward-service.ts';
+import { parseBatch } from '../../../src/server/reward/session-batch.ts';
 import { simulate } from '../../../src/simulate/simulate.ts';
+import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
+import { readJournal } from '../../../src/store/reward-journal.ts';
 import { TARGET_PHRASE, testProtocol } from '../../calibration/helpers.ts';
 import { tempDir } from '../../util/tmp.ts';
 import { calibrateOffline, openService, type SentSession, splitBatches } from './helpers.ts';
@@ -217,6 +220,85 @@ describe('the reward service', () => {
     // 8 batches of 400; restarted before batches 4 and 8 (i = 3, 7): the last resume read 7 × 400 sessions
     assert.equal(state.resumed_from_store.sessions, 2800);
     assert.equal(state.events, 1, 'the scheduled adjustment at 2,500');
+  });
+
+  it('restarts on a run whose deployment sessions were added after training, replaying only its training sessions', async () => {
+    const sessions = wild7Sessions(600);
+    const path = join(dir, 'deployed.duckdb');
+    let svc = await openService(path, wild7Protocol(), 'deployed');
+    const first = await svc.post({ sessions: sessions.slice(0, 300) });
+    assert.equal(first.status, 200);
+    await svc.close();
+    // the frozen policy is sampled after training (rlaudit ingest of a deployment file): no rewards of the service
+    const store = await DuckDbStore.open(path);
+    await ingestRecords(
+      store,
+      [301, 302, 303].map((session) => ({
+        type: 'session',
+        run: 'deployed',
+        session,
+        phase: 'deployment',
+        output: 'Deployed answer.',
+      })),
+      { name: 'deployment.jsonl', strict: true },
+    );
+    await store.close();
+    svc = await openService(path, wild7Protocol(), 'deployed');
+    const state = svc.service.state();
+    assert.equal(state.resumed_from_store.sessions, 300, 'the training sessions are replayed');
+    assert.equal(state.last_session, 303, 'new sessions come after every stored one');
+    const early = await svc.post({ sessions: sessions.slice(300, 301) });
+    assert.equal(early.status, 409, 'session 301 is a deployment session now');
+    assert.match(early.json.message, /stored as a deployment session/);
+    const later = sessions.slice(303).map((s) => ({ ...s, session: s.session + 3 }));
+    const rest = await svc.post({ sessions: later });
+    assert.equal(rest.status, 200, JSON.stringify(rest.json));
+    await svc.close();
+    const offline = await calibrateOffline(
+      [...sessions.slice(0, 300), ...later],
+      wild7Protocol(),
+      'deployed',
+    );
+    assert.deepEqual(
+      [...first.json.sessions, ...rest.json.sessions].map((a: SessionAnswer) => a.adjusted_reward),
+      offline.map((a) => a.adjusted_reward),
+    );
+  });
+
+  it('answers once a batch is in its journal, and a restart moves what the database missed into it', async () => {
+    const sessions = wild7Sessions(900);
+    const path = join(dir, 'journal.duckdb');
+    let svc = await openService(path, wild7Protocol(), 'journal');
+    const first = await svc.post({ sessions: sessions.slice(0, 300) });
+    await svc.close();
+    assert.deepEqual(await readJournal(path), [], 'a service stopped cleanly leaves no journal');
+    // a database that refuses writes once the service runs: answers still leave, from the journal
+    const store = await DuckDbStore.open(path);
+    const ledger = new DuckDbRewardLedger(store.client);
+    const broken = Object.create(ledger) as DuckDbRewardLedger;
+    broken.append = () => Promise.reject(new Error('disk full'));
+    const service = await RewardService.open({
+      store,
+      ledger: broken,
+      protocol: wild7Protocol(),
+      run: 'journal',
+      detector: null,
+    });
+    const middle = await service.submit(parseBatch({ sessions: sessions.slice(300, 600) }, 1000).items);
+    assert.equal(middle.stored, 300);
+    await assert.rejects(service.close(), /could not move acknowledged sessions from the journal/);
+    await store.close();
+    assert.equal((await readJournal(path)).flatMap((e) => e.sessions).length, 300);
+    svc = await openService(path, wild7Protocol(), 'journal');
+    const state = svc.service.state();
+    assert.equal(state.resumed_from_store.from_journal, 300);
+    assert.equal(state.resumed_from_store.sessions, 600);
+    const last = await svc.post({ sessions: sessions.slice(600) });
+    await svc.close();
+    assert.deepEqual(
+      [...first.json.sessions, ...middle.sessions, ...last.json.sessions],
+      await calibrateOffline(sessions, wild7Protocol(), 'journal'),
+    );
   });
 
   it('refuses to serve a run that ingest wrote, or one served under another protocol', async () => {
