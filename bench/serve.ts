@@ -88,7 +88,9 @@ export async function benchServe(outDir: string, sessions: number, runs: number)
         "WILD-7 run overview with the audit's rendered charts",
         '#/run/wild-7',
         async (p: Page) => {
-          await p.getByTestId('audit-charts').locator('img').nth(3).waitFor();
+          // drawn in the browser by Vega when scrolled near: scroll to them as a reader would
+          await p.getByTestId('audit-charts').scrollIntoViewIfNeeded();
+          await p.getByTestId('audit-charts').locator('.vega-wrap[data-state="drawn"]').nth(3).waitFor();
         },
       ],
       [

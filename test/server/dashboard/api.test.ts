@@ -254,13 +254,81 @@ describe('the dashboard JSON API over the shared simulated store', () => {
     assert.equal(body.series[1]!.points.length, Math.ceil(3000 / 500));
   });
 
-  it('serves the last audit with its charts rendered to SVG', async () => {
-    const { body } = await get<{ report: { sections: { charts: { svg: string }[] }[] } }>(
-      `/api/runs/${WILD7}/report`,
+  it('serves one run by its counts, and the headline findings of its last audit in headline order', async () => {
+    const { body } = await get<{
+      sessions: number;
+      firstSession: number;
+      lastSession: number;
+      steps: number;
+      annotations: number;
+      events: number;
+      lastAudit: { id: number } | null;
+    }>(`/api/runs/${WILD7}`);
+    assert.equal(body.sessions, sessions.length);
+    assert.equal(body.firstSession, Math.min(...sessions.map((s) => s.session)));
+    assert.equal(body.lastSession, Math.max(...sessions.map((s) => s.session)));
+    assert.equal(body.steps, new Set(sessions.map((s) => s.step).filter((s) => s != null)).size);
+    assert.equal(body.annotations, annotations);
+    assert.ok(body.lastAudit);
+    const f = await get<{ audit: { id: number }; headline: { id: string; claim: string }[] }>(
+      `/api/runs/${WILD7}/findings`,
     );
+    // the independent side: the stored report parsed whole
+    const stored = (await lease.use((h) => h.store.audits.auditReport(body.lastAudit!.id))) as {
+      headline: string[];
+      sections: { findings: { id: string; claim: string }[] }[];
+    };
+    const byId = new Map(stored.sections.flatMap((s) => s.findings.map((x) => [x.id, x] as const)));
+    assert.deepEqual(
+      f.body.headline.map((x) => [x.id, x.claim]),
+      stored.headline.map((id) => [id, byId.get(id)!.claim]),
+    );
+    assert.ok(f.body.headline.length > 0);
+    assert.equal((await get(`/api/runs/${SECOND}/findings`)).status, 404);
+    assert.equal((await get(`/api/runs/${SECOND}`)).body.lastAudit, null);
+  });
+
+  it("serves the last audit's Vega-Lite charts compiled to Vega for the browser, with their data whole", async () => {
+    const { body } = await get<{
+      audit: { id: number };
+      report: {
+        sections: {
+          charts: (
+            | {
+                id: string;
+                kind: 'vega';
+                spec: { $schema: string; data: { values?: unknown[] }[] };
+                values: number;
+                renderer: string;
+              }
+            | { id: string; kind: 'svg'; svg: string }
+          )[];
+        }[];
+      };
+    }>(`/api/runs/${WILD7}/report`);
     const charts = body.report.sections.flatMap((s) => s.charts);
-    assert.ok(charts.length >= 5);
-    assert.ok(charts.every((c) => c.svg.startsWith('<svg')));
+    const stored = (await lease.use((h) => h.store.audits.auditReport(body.audit.id))) as {
+      sections: { charts: { id: string; kind: string; spec?: { data?: { values?: unknown[] } } }[] }[];
+    };
+    const original = stored.sections.flatMap((s) => s.charts);
+    assert.deepEqual(
+      charts.map((c) => [c.id, c.kind]),
+      original.map((c) => [c.id, c.kind === 'vega-lite' ? 'vega' : 'svg']),
+    );
+    assert.ok(charts.some((c) => c.kind === 'vega'));
+    for (const c of charts) {
+      if (c.kind === 'svg') {
+        assert.ok(c.svg.startsWith('<svg'), c.id);
+        continue;
+      }
+      assert.match(c.spec.$schema, /vega\/v\d/, `${c.id} is a Vega spec, not Vega-Lite`);
+      const values = c.spec.data.reduce((n, d) => n + (d.values?.length ?? 0), 0);
+      assert.equal(c.values, values, c.id);
+      assert.equal(c.renderer, values > 2000 ? 'canvas' : 'svg', c.id);
+      const vl = original.find((o) => o.id === c.id)!.spec!;
+      if (Array.isArray(vl.data?.values))
+        assert.ok(values >= vl.data.values.length, `${c.id} keeps its data`);
+    }
     assert.equal((await get(`/api/runs/${SECOND}/report`)).status, 404);
   });
 
