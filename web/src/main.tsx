@@ -42,7 +42,8 @@ const KEYS: readonly [string, string][] = [
   ['6', 'report'],
   ['/', 'search box'],
   ['← →  or  k j', 'previous / next session (session page)'],
-  ['arrows, Shift+arrows, Enter, Esc', 'session index: move, brush, open, zoom out'],
+  ['arrows, Shift+arrows, Enter', 'session index: move, brush, open (a bin zooms in)'],
+  ['+ −  [ ]  Esc', 'session index: zoom in / out, pan earlier / later, whole run (also wheel, pinch)'],
   ['j k Enter', 'cluster review: move, open'],
   ['?', 'this help'],
 ];
