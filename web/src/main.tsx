@@ -15,7 +15,7 @@ import { ModelText } from './ui.tsx';
 /** The page of a route; unknown routes say so. */
 function Page({ route }: { route: Route }) {
   const [top, run, page, arg] = route.parts;
-  if (top === undefined || top === 'runs') return <RunsPage />;
+  if (top === undefined || top === 'runs') return <RunsPage query={route.query} />;
   if (top === 'compare') return <ComparePage query={route.query} />;
   if (top === 'run' && run !== undefined) {
     if (page === undefined) return <OverviewPage run={run} />;

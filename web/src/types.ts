@@ -76,6 +76,9 @@ export interface AuditBrief {
 }
 
 export interface RunsResponse {
+  /** Runs in the database (all pages). */
+  readonly total: number;
+  readonly offset: number;
   readonly runs: (RunSummary & {
     readonly steps: number;
     readonly lastAudit: (AuditBrief & { headline: Pick<Finding, 'id' | 'severity' | 'claim'>[] }) | null;
@@ -103,6 +106,12 @@ export interface SessionResponse extends SessionDetail {
 }
 
 export type RenderedChart = DashboardChart;
+
+/** GET /api/runs/:run/charts?ids=…: some charts of the last audit's report. */
+export interface ChartsResponse {
+  readonly audit: AuditBrief;
+  readonly charts: readonly RenderedChart[];
+}
 
 export interface ReportSection {
   readonly id: string;

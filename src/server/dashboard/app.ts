@@ -10,7 +10,7 @@ import { ConfigError, InputError, QueryError } from '../../model/errors.ts';
 import type { AuditHeadline } from '../../store/dashboard-reads.ts';
 import { requireToken } from '../http/bind.ts';
 import type { AlertsFollower } from './alerts-follower.ts';
-import { type DashboardReport, dashboardReport } from './report-charts.ts';
+import { type DashboardReport, dashboardChart, dashboardReport } from './report-charts.ts';
 import { type ReadHandle, StoreBusyError, type StoreLease } from './store-lease.ts';
 
 /** The bounds every list of the API keeps to (docs/api.md). */
@@ -24,6 +24,8 @@ export const LIMITS = {
   events: 1000,
   alerts: 1000,
   compareRuns: 6,
+  runs: 500,
+  charts: 20,
 } as const;
 
 /**
@@ -175,9 +177,16 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
 
   app.get('/api/runs', (c) =>
     read(async (h) => {
+      const q = params(
+        c,
+        z.object({
+          offset: int(0, Number.MAX_SAFE_INTEGER).default(0),
+          limit: int(1, LIMITS.runs).default(100),
+        }),
+      );
       const runs = await h.store.listRuns();
       const out = [];
-      for (const r of runs) {
+      for (const r of runs.slice(q.offset, q.offset + q.limit)) {
         const audit = await lastAudit(h, r.run);
         const headline = audit ? await auditHeadline(h, audit.auditId) : null;
         out.push({
@@ -195,7 +204,7 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
             : null,
         });
       }
-      return c.json({ runs: out });
+      return c.json({ total: runs.length, offset: q.offset, runs: out });
     }),
   );
 
@@ -390,6 +399,28 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
     }),
   );
 
+  app.get('/api/runs/:run/charts', (c) =>
+    read(async (h) => {
+      const run = c.req.param('run');
+      const q = params(c, z.object({ ids: z.string().min(1).max(2000) }));
+      const audit = await requireAudit(h, run);
+      const rep = await report(h, audit.auditId);
+      if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
+      // a chart is asked for by its id or the id's last words (`vocabulary` for `aggregate-trajectory-vocabulary`)
+      const words = q.ids.split(',').filter((w) => w !== '');
+      const wanted = rep.sections
+        .flatMap((s) => s.charts)
+        .filter((ch) => words.some((w) => ch.id === w || ch.id.endsWith(`-${w}`)))
+        .slice(0, LIMITS.charts);
+      const charts = [];
+      for (const ch of wanted) charts.push(await dashboardChart(ch));
+      return c.json({
+        audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
+        charts,
+      });
+    }),
+  );
+
   app.get('/api/compare', (c) =>
     read(async (h) => {
       const q = params(
@@ -466,6 +497,8 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
     const path = normalize(decodeURIComponent(c.req.path)).replace(/^([/\\])+/, '');
     const file = join(webRoot, path);
     const inside = file.startsWith(webRoot.endsWith(sep) ? webRoot : webRoot + sep);
+    // a file name the app does not have (a browser's /favicon.ico) is 404, not the app's page
+    if (extname(path) !== '' && !(inside && existsSync(file))) return c.text('not found', 404);
     const target =
       inside && path !== '' && existsSync(file) && extname(file) !== '' ? file : join(webRoot, 'index.html');
     if (!existsSync(target)) {

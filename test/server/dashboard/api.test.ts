@@ -91,6 +91,23 @@ describe('the dashboard JSON API over the shared simulated store', () => {
     assert.equal(body.runs.find((r) => r.run === SECOND)!.lastAudit, null);
   });
 
+  it('pages the list of runs, every run on exactly one page', async () => {
+    const first = await get<{ total: number; offset: number; runs: { run: string }[] }>('/api/runs?limit=3');
+    const rest = await get<{ total: number; offset: number; runs: { run: string }[] }>(
+      '/api/runs?offset=3&limit=3',
+    );
+    assert.equal(first.body.total, 4);
+    assert.equal(first.body.runs.length, 3);
+    assert.equal(rest.body.offset, 3);
+    assert.deepEqual(
+      [...first.body.runs, ...rest.body.runs].map((r) => r.run).sort(),
+      [HOSTILE_RUN, WILD7, SECOND, REWARDS_ONLY].sort(),
+    );
+    const big = await get<{ field: string }>('/api/runs?limit=501');
+    assert.equal(big.status, 400);
+    assert.equal(big.body.field, 'limit');
+  });
+
   it('bins the session index on the server so that the cells add up to the record, class by class', async () => {
     const { body } = await get<{
       binWidth: number;
@@ -330,6 +347,38 @@ describe('the dashboard JSON API over the shared simulated store', () => {
         assert.ok(values >= vl.data.values.length, `${c.id} keeps its data`);
     }
     assert.equal((await get(`/api/runs/${SECOND}/report`)).status, 404);
+  });
+
+  it("serves some of the report's charts by id or by the last words of their ids, as the report does", async () => {
+    const full = await get<{ report: { sections: { charts: { id: string }[] }[] } }>(
+      `/api/runs/${WILD7}/report`,
+    );
+    const all = full.body.report.sections.flatMap((s) => s.charts);
+    const { body } = await get<{ charts: { id: string }[] }>(
+      `/api/runs/${WILD7}/charts?ids=vocabulary,diversity,overview-session-index`,
+    );
+    assert.deepEqual(
+      body.charts.map((c) => c.id),
+      all
+        .map((c) => c.id)
+        .filter((id) => /-(vocabulary|diversity)$/.test(id) || id === 'overview-session-index'),
+    );
+    assert.equal(body.charts.length, 3);
+    for (const c of body.charts)
+      assert.deepEqual(
+        c,
+        all.find((a) => a.id === c.id),
+      );
+    assert.equal((await get(`/api/runs/${WILD7}/charts`)).status, 400);
+    assert.equal((await get(`/api/runs/${SECOND}/charts?ids=vocabulary`)).status, 404);
+  });
+
+  it('answers 404 for a file the app does not have, and names the build step when the app is not built', async () => {
+    assert.equal((await app.request('/favicon.ico')).status, 404);
+    assert.equal((await app.request('/assets/missing.js')).status, 404);
+    const page = await app.request('/some/route');
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /npm run build/);
   });
 
   it('sends its Content-Security-Policy on every answer and answers only GET', async () => {

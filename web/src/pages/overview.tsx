@@ -4,9 +4,9 @@ import { ReportChart } from '../charts/chart.tsx';
 import { href } from '../router.ts';
 import type {
   Alert,
+  ChartsResponse,
   Finding,
   FindingsResponse,
-  ReportResponse,
   RunEventMark,
   RunResponse,
   RunSeries,
@@ -16,7 +16,7 @@ import { categoryColour, fmt, LineChart, ModelText, Section, Status, useLoad } f
 type SeriesResponse = RunSeries & { events: RunEventMark[] };
 
 /** The audit charts the overview shows: convergence with phases and events, vocabulary, diversity, category rates. */
-const OVERVIEW_CHARTS = /reward-convergence|vocabulary|diversity|category-rates/;
+const OVERVIEW_CHARTS = 'reward-convergence,vocabulary,diversity,category-rates';
 
 export function Evidence({ run, f }: { run: string; f: Finding }) {
   const sessions = f.evidence.sessions.slice(0, 12);
@@ -96,11 +96,12 @@ export function OverviewPage({ run }: { run: string }) {
     hasAudit ? api<FindingsResponse>(`runs/${seg(run)}/findings`) : Promise.resolve(null),
   );
   const curvesDone = series.data !== null || series.error !== null;
-  const report = useLoad(`report:${run}:${hasAudit}:${curvesDone}`, () =>
-    hasAudit && curvesDone ? api<ReportResponse>(`runs/${seg(run)}/report`) : Promise.resolve(null),
+  const report = useLoad(`charts:${run}:${hasAudit}:${curvesDone}`, () =>
+    hasAudit && curvesDone
+      ? api<ChartsResponse>(`runs/${seg(run)}/charts`, { ids: OVERVIEW_CHARTS })
+      : Promise.resolve(null),
   );
-  const charts =
-    report.data?.report.sections.flatMap((s) => s.charts).filter((c) => OVERVIEW_CHARTS.test(c.id)) ?? [];
+  const charts = report.data?.charts ?? [];
   return (
     <>
       <Status state={info}>
