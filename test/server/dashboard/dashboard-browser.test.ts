@@ -10,6 +10,7 @@ import { buildWeb } from '../../../scripts/build-web.mjs';
 import type { Alert } from '../../../src/model/alerts.ts';
 import { alertsLogPath } from '../../../src/model/alerts.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../src/report/render-pdf.ts';
+import { dashboardChart } from '../../../src/server/dashboard/report-charts.ts';
 import { type RunningDashboard, startDashboard } from '../../../src/server/dashboard/server.ts';
 import { duckDbDashboardReads } from '../../../src/store/duckdb/duckdb-dashboard.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
@@ -403,14 +404,33 @@ describe('the dashboard in a real headless Chromium', {
     await p.close();
   });
 
-  it('pages a long report table instead of cutting it', async () => {
+  it('pages a long report table instead of cutting it, and draws a chart of many points on a canvas', async () => {
     const p = await page();
-    // a report whose table has 250 rows (the simulated runs' tables are short): the API answer replaced
+    // a report whose table has 250 rows and a chart 5,000 points (the simulated runs' are smaller): the API
+    // answer replaced
     const real = (await (await fetch(`${base}api/runs/${WILD7}/report`)).json()) as {
-      report: { sections: { tables: unknown[] }[] };
+      report: { sections: { tables: unknown[]; charts: unknown[] }[] };
     };
     const rows = Array.from({ length: 250 }, (_, i) => [i + 1, `row ${i + 1}`]);
     real.report.sections[0]!.tables = [{ title: 'Long table', columns: ['session', 'label'], rows }];
+    const big = await dashboardChart({
+      id: 'many-points',
+      title: 'Many points',
+      caption: 'one point per session',
+      kind: 'vega-lite',
+      spec: {
+        width: 600,
+        height: 200,
+        data: { values: Array.from({ length: 5000 }, (_, i) => ({ session: i + 1, reward: (i % 97) / 97 })) },
+        mark: 'point',
+        encoding: {
+          x: { field: 'session', type: 'quantitative' },
+          y: { field: 'reward', type: 'quantitative' },
+        },
+      },
+    });
+    assert.equal(big.kind === 'vega' && big.renderer, 'canvas');
+    real.report.sections[0]!.charts = [big];
     await p.route('**/api/runs/wild-7/report', (route) => route.fulfill({ json: real }));
     await p.goto(`${base}#/run/${WILD7}/report`);
     const table = p.getByTestId('report-table').filter({ hasText: 'Long table' });
@@ -432,6 +452,13 @@ describe('the dashboard in a real headless Chromium', {
     assert.ok(await table.getByText('next →').isDisabled());
     await table.getByText('← previous').click();
     assert.equal((await shown())[0], 'row 101');
+    const chart = p.locator('[data-chart="many-points"] .vega-wrap');
+    await chart.scrollIntoViewIfNeeded();
+    await p.locator('[data-chart="many-points"] .vega-wrap[data-state="drawn"]').waitFor();
+    assert.equal(await chart.getAttribute('data-renderer'), 'canvas');
+    assert.equal(await chart.locator('canvas').count(), 1);
+    assert.equal(await chart.locator('svg').count(), 0);
+    await shot(p, '7b-report-canvas-chart');
     await p.close();
   });
 

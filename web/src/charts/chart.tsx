@@ -5,6 +5,14 @@ import { ModelText, SvgImage } from '../ui.tsx';
 const STATES = ['waiting', 'drawing', 'drawn'];
 
 /**
+ * Starts fetching Vega's chunk without drawing anything: a page calls it once its first paint is done, so
+ * that the charts further down do not wait for the download when they are scrolled to.
+ */
+export function prefetchVega(): void {
+  void import('./vega-render.ts').catch(() => undefined);
+}
+
+/**
  * A Vega chart of the report drawn in the browser (Vega's runtime, loaded with the first chart shown), SVG
  * or, for many points, canvas; drawn when it scrolls into view so a long report does not draw every chart
  * at once.

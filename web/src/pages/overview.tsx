@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, followEvents, seg } from '../api.ts';
-import { ReportChart } from '../charts/chart.tsx';
+import { prefetchVega, ReportChart } from '../charts/chart.tsx';
 import { href } from '../router.ts';
 import type {
   Alert,
@@ -102,6 +102,9 @@ export function OverviewPage({ run }: { run: string }) {
       : Promise.resolve(null),
   );
   const charts = report.data?.charts ?? [];
+  useEffect(() => {
+    if (hasAudit && curvesDone) prefetchVega();
+  }, [hasAudit, curvesDone]);
   return (
     <>
       <Status state={info}>
