@@ -24,7 +24,7 @@ function Page({ route }: { route: Route }) {
     if (page === 'session' && arg !== undefined && /^\d+$/.test(arg))
       return <SessionPage run={run} session={Number(arg)} />;
     if (page === 'search') return <SearchPage run={run} query={route.query} />;
-    if (page === 'report') return <ReportPage run={run} />;
+    if (page === 'report') return <ReportPage run={run} query={route.query} />;
   }
   return (
     <p class="error panel">

@@ -398,6 +398,15 @@ describe('the dashboard in a real headless Chromium', {
     const target = await links.first().getAttribute('href');
     assert.match(target ?? '', /^#\/run\/wild-7\/session\/\d+$/);
     await shot(p, '7-report');
+    // a section's link scrolls to it when opened from elsewhere
+    const q = await page();
+    await q.goto(`${base}#/run/${WILD7}/report?s=length-drift`);
+    await q.getByTestId('report').waitFor();
+    await q.waitForFunction(() => {
+      const r = document.getElementById('sec-length-drift')?.getBoundingClientRect();
+      return r !== undefined && r.top >= 0 && r.top < 120;
+    });
+    await q.close();
     await links.first().click();
     await p.waitForURL(new RegExp(`${target!.replace(/[/#]/g, '\\$&')}$`));
     await p.getByTestId('output').waitFor();

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, seg } from '../api.ts';
 import { ReportChart } from '../charts/chart.tsx';
 import { href } from '../router.ts';
@@ -73,8 +73,14 @@ function ReportTable({ run, table: t }: { run: string; table: Table }) {
 }
 
 /** Page 7: the last audit's report, every evidence id a link to its session. */
-export function ReportPage({ run }: { run: string }) {
+export function ReportPage({ run, query }: { run: string; query: URLSearchParams }) {
   const state = useLoad(`report:${run}`, () => api<ReportResponse>(`runs/${seg(run)}/report`));
+  // a section's link (?s=id) scrolls to it, when followed in the app or opened from elsewhere
+  const section = query.get('s');
+  const loaded = state.data !== null;
+  useEffect(() => {
+    if (loaded && section) document.getElementById(`sec-${section}`)?.scrollIntoView();
+  }, [loaded, section]);
   return (
     <Status state={state}>
       {({ audit, report }) => (
@@ -90,10 +96,10 @@ export function ReportPage({ run }: { run: string }) {
               {report.sections.map((s) => (
                 <a
                   key={s.id}
-                  href={`#/run/${seg(run)}/report?s=${encodeURIComponent(s.id)}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    document.getElementById(`sec-${s.id}`)?.scrollIntoView();
+                  href={href(['run', run, 'report'], { s: s.id })}
+                  onClick={() => {
+                    // the same link again changes no URL: scroll anyway
+                    if (section === s.id) document.getElementById(`sec-${s.id}`)?.scrollIntoView();
                   }}
                 >
                   <ModelText text={s.title} />
