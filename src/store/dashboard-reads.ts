@@ -4,6 +4,8 @@
  * texts are cut to a given number of characters.
  */
 
+import type { Finding } from '../model/findings.ts';
+
 /** One cell of the dashboard's session index: a single session, or a bin of consecutive session numbers. */
 export interface IndexCell {
   /** First and last session number of the bin (a session-number range, so zooming is a range). */
@@ -26,6 +28,9 @@ export interface SessionIndex {
   /** The range asked for (the run's whole range when not given). */
   readonly from: number;
   readonly to: number;
+  /** The run's first and last session (null when it has none): how far zooming out and panning go. */
+  readonly runFrom: number | null;
+  readonly runTo: number | null;
   /** Session numbers per cell (1: each cell is one session). */
   readonly binWidth: number;
   readonly sessions: number;
@@ -174,6 +179,27 @@ export interface SearchResult {
   readonly hits: readonly SearchHit[];
 }
 
+/** One run's counts, as the run overview's header shows them (one query). */
+export interface RunOverview {
+  readonly run: string;
+  readonly model: string | null;
+  readonly description: string | null;
+  readonly sessions: number;
+  readonly firstSession: number | null;
+  readonly lastSession: number | null;
+  /** Distinct training steps recorded. */
+  readonly steps: number;
+  readonly events: number;
+  readonly annotations: number;
+  readonly rejects: number;
+}
+
+/** The headline of a stored audit report: its findings in headline order, and the audit's window. */
+export interface AuditHeadline {
+  readonly findings: readonly Finding[];
+  readonly window: unknown;
+}
+
 export interface DashboardReads {
   /** The run's session index over [from, to], binned to at most `maxCells` cells by session number. */
   sessionIndex(q: { run: string; from?: number; to?: number; maxCells: number }): Promise<SessionIndex>;
@@ -193,4 +219,13 @@ export interface DashboardReads {
   lastAudit(run: string): Promise<{ auditId: number; template: string; finishedAt: string | null } | null>;
   /** Steps and distinct step count of a run (for the runs page). */
   runSteps(run: string): Promise<number>;
+  /** True when any session of the run records a step (the series are then drawn by step). */
+  hasSteps(run: string): Promise<boolean>;
+  /** The run's counts and record in one query; null when the run has no record. */
+  runOverview(run: string): Promise<RunOverview | null>;
+  /**
+   * The headline findings of a stored report, extracted in the engine (the report's charts and tables, most
+   * of its size, are not read into the server); null when the audit stored no report.
+   */
+  auditHeadline(auditId: number): Promise<AuditHeadline | null>;
 }

@@ -15,7 +15,7 @@ import { ModelText } from './ui.tsx';
 /** The page of a route; unknown routes say so. */
 function Page({ route }: { route: Route }) {
   const [top, run, page, arg] = route.parts;
-  if (top === undefined || top === 'runs') return <RunsPage />;
+  if (top === undefined || top === 'runs') return <RunsPage query={route.query} />;
   if (top === 'compare') return <ComparePage query={route.query} />;
   if (top === 'run' && run !== undefined) {
     if (page === undefined) return <OverviewPage run={run} />;
@@ -24,7 +24,7 @@ function Page({ route }: { route: Route }) {
     if (page === 'session' && arg !== undefined && /^\d+$/.test(arg))
       return <SessionPage run={run} session={Number(arg)} />;
     if (page === 'search') return <SearchPage run={run} query={route.query} />;
-    if (page === 'report') return <ReportPage run={run} />;
+    if (page === 'report') return <ReportPage run={run} query={route.query} />;
   }
   return (
     <p class="error panel">
@@ -42,7 +42,8 @@ const KEYS: readonly [string, string][] = [
   ['6', 'report'],
   ['/', 'search box'],
   ['← →  or  k j', 'previous / next session (session page)'],
-  ['arrows, Shift+arrows, Enter, Esc', 'session index: move, brush, open, zoom out'],
+  ['arrows, Shift+arrows, Enter', 'session index: move, brush, open (a bin zooms in)'],
+  ['+ −  [ ]  Esc', 'session index: zoom in / out, pan earlier / later, whole run (also wheel, pinch)'],
   ['j k Enter', 'cluster review: move, open'],
   ['?', 'this help'],
 ];

@@ -13,6 +13,7 @@ export type {
 } from '../../src/store/dashboard-reads.ts';
 
 import type { Finding } from '../../src/model/findings.ts';
+import type { DashboardChart } from '../../src/server/dashboard/chart-types.ts';
 import type { SamePrompt } from '../../src/store/dashboard-reads.ts';
 
 /** `RunSummary` of src/store/store.ts (restated: that module's imports are Node's). */
@@ -75,6 +76,9 @@ export interface AuditBrief {
 }
 
 export interface RunsResponse {
+  /** Runs in the database (all pages). */
+  readonly total: number;
+  readonly offset: number;
   readonly runs: (RunSummary & {
     readonly steps: number;
     readonly lastAudit: (AuditBrief & { headline: Pick<Finding, 'id' | 'severity' | 'claim'>[] }) | null;
@@ -85,7 +89,14 @@ export interface RunResponse extends RunSummary {
   readonly description: string | null;
   readonly steps: number;
   readonly alerts: number;
-  readonly lastAudit: (AuditBrief & { headline: Finding[]; window: unknown }) | null;
+  readonly lastAudit: AuditBrief | null;
+}
+
+/** GET /api/runs/:run/findings: the last audit's headline findings. */
+export interface FindingsResponse {
+  readonly audit: AuditBrief;
+  readonly headline: readonly Finding[];
+  readonly window: unknown;
 }
 
 export interface SessionResponse extends SessionDetail {
@@ -94,11 +105,12 @@ export interface SessionResponse extends SessionDetail {
   readonly samePrompt: SamePrompt;
 }
 
-export interface RenderedChart {
-  readonly id: string;
-  readonly title: string;
-  readonly caption: string;
-  readonly svg: string;
+export type RenderedChart = DashboardChart;
+
+/** GET /api/runs/:run/charts?ids=…: some charts of the last audit's report. */
+export interface ChartsResponse {
+  readonly audit: AuditBrief;
+  readonly charts: readonly RenderedChart[];
 }
 
 export interface ReportSection {

@@ -7,10 +7,10 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditReport } from '../../audit/report-model.ts';
 import { ConfigError, InputError, QueryError } from '../../model/errors.ts';
-import type { Finding } from '../../model/findings.ts';
-import { type RenderedReport, renderReportCharts } from '../../report/render-charts.ts';
+import type { AuditHeadline } from '../../store/dashboard-reads.ts';
 import { requireToken } from '../http/bind.ts';
 import type { AlertsFollower } from './alerts-follower.ts';
+import { type DashboardReport, dashboardChart, dashboardReport } from './report-charts.ts';
 import { type ReadHandle, StoreBusyError, type StoreLease } from './store-lease.ts';
 
 /** The bounds every list of the API keeps to (docs/api.md). */
@@ -24,12 +24,15 @@ export const LIMITS = {
   events: 1000,
   alerts: 1000,
   compareRuns: 6,
+  runs: 500,
+  charts: 20,
 } as const;
 
 /**
  * The Content-Security-Policy of every response: scripts and styles only from the server's own files (no
- * inline script, no eval), images from the server and blob: URLs (the charts are SVG drawn as images, which
- * run no script), requests only to the server.
+ * inline script, no eval: the report's Vega charts run on Vega's expression interpreter), images from the
+ * server and blob: URLs (the report's session-index picture is an SVG shown as an image, which runs no
+ * script), requests only to the server.
  */
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; " +
@@ -83,11 +86,6 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-function headlineOf(report: AuditReport): Finding[] {
-  const all = new Map(report.sections.flatMap((s) => s.findings.map((f) => [f.id, f] as const)));
-  return report.headline.map((id) => all.get(id)).filter((f): f is Finding => f !== undefined);
-}
-
 function isReport(value: unknown): value is AuditReport {
   return (
     typeof value === 'object' &&
@@ -106,7 +104,8 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
   const webRoot = options.webRoot ?? defaultWebRoot();
   const app = new Hono();
   const reports = new Map<number, Promise<AuditReport | null>>();
-  const rendered = new Map<number, Promise<RenderedReport>>();
+  const rendered = new Map<number, Promise<DashboardReport>>();
+  const headlines = new Map<number, Promise<AuditHeadline | null>>();
 
   const read = <T>(fn: (h: ReadHandle) => Promise<T>) => lease.use(fn);
 
@@ -123,6 +122,26 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
       if (reports.size > 16) reports.delete(reports.keys().next().value as number);
     }
     return p;
+  }
+
+  /** A complete audit's report never changes: its headline is read once per audit. */
+  function auditHeadline(h: ReadHandle, auditId: number): Promise<AuditHeadline | null> {
+    let p = headlines.get(auditId);
+    if (!p) {
+      p = h.reads.auditHeadline(auditId);
+      headlines.set(auditId, p);
+      p.catch(() => headlines.delete(auditId));
+      if (headlines.size > 64) headlines.delete(headlines.keys().next().value as number);
+    }
+    return p;
+  }
+
+  /** The run's newest complete audit; 404 (naming the command that makes one) when it has none. */
+  async function requireAudit(h: ReadHandle, run: string) {
+    await requireRun(h, run);
+    const audit = await lastAudit(h, run);
+    if (!audit) throw new NotFound(`run '${run}' has no complete audit yet: run rlaudit audit --run ${run}`);
+    return audit;
   }
 
   async function requireRun(h: ReadHandle, run: string): Promise<void> {
@@ -158,11 +177,18 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
 
   app.get('/api/runs', (c) =>
     read(async (h) => {
+      const q = params(
+        c,
+        z.object({
+          offset: int(0, Number.MAX_SAFE_INTEGER).default(0),
+          limit: int(1, LIMITS.runs).default(100),
+        }),
+      );
       const runs = await h.store.listRuns();
       const out = [];
-      for (const r of runs) {
+      for (const r of runs.slice(q.offset, q.offset + q.limit)) {
         const audit = await lastAudit(h, r.run);
-        const rep = audit ? await report(h, audit.auditId) : null;
+        const headline = audit ? await auditHeadline(h, audit.auditId) : null;
         out.push({
           ...r,
           steps: await h.reads.runSteps(r.run),
@@ -171,41 +197,43 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
                 id: audit.auditId,
                 template: audit.template,
                 finishedAt: audit.finishedAt,
-                headline: rep
-                  ? headlineOf(rep)
-                      .slice(0, 3)
-                      .map((f) => ({ id: f.id, severity: f.severity, claim: f.claim }))
-                  : [],
+                headline: (headline?.findings ?? [])
+                  .slice(0, 3)
+                  .map((f) => ({ id: f.id, severity: f.severity, claim: f.claim })),
               }
             : null,
         });
       }
-      return c.json({ runs: out });
+      return c.json({ total: runs.length, offset: q.offset, runs: out });
     }),
   );
 
   app.get('/api/runs/:run', (c) =>
     read(async (h) => {
       const run = c.req.param('run');
-      await requireRun(h, run);
-      const summary = (await h.store.listRuns()).find((r) => r.run === run)!;
-      const record = await h.store.getRun(run);
-      const audit = await lastAudit(h, run);
-      const rep = audit ? await report(h, audit.auditId) : null;
+      // the overview's first paint waits for this answer: one query for the counts and one for the last
+      // audit's id; its findings come from /findings, which reads the stored report
+      const [summary, audit] = await Promise.all([h.reads.runOverview(run), lastAudit(h, run)]);
+      if (!summary) throw new NotFound(`no run '${run}' in this database`);
       return c.json({
         ...summary,
-        description: record?.description ?? null,
-        steps: await h.reads.runSteps(run),
         alerts: alerts.count(run),
         lastAudit: audit
-          ? {
-              id: audit.auditId,
-              template: audit.template,
-              finishedAt: audit.finishedAt,
-              headline: rep ? headlineOf(rep) : [],
-              window: rep?.parameters.window ?? null,
-            }
+          ? { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt }
           : null,
+      });
+    }),
+  );
+
+  app.get('/api/runs/:run/findings', (c) =>
+    read(async (h) => {
+      const run = c.req.param('run');
+      const audit = await requireAudit(h, run);
+      const headline = await auditHeadline(h, audit.auditId);
+      return c.json({
+        audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
+        headline: headline?.findings ?? [],
+        window: headline?.window ?? null,
       });
     }),
   );
@@ -223,7 +251,7 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
           points: int(1, LIMITS.seriesPoints).default(200),
         }),
       );
-      const by = q.by !== 'auto' ? q.by : (await h.reads.runSteps(run)) > 0 ? 'step' : 'session';
+      const by = q.by !== 'auto' ? q.by : (await h.reads.hasSteps(run)) ? 'step' : 'session';
       const series = await h.reads.series({ run, by, window: q.window, maxPoints: q.points });
       const events = await h.reads.events({ run, limit: LIMITS.events });
       return c.json({ ...series, events });
@@ -354,16 +382,12 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
   app.get('/api/runs/:run/report', (c) =>
     read(async (h) => {
       const run = c.req.param('run');
-      await requireRun(h, run);
-      const audit = await lastAudit(h, run);
-      if (!audit) {
-        throw new NotFound(`run '${run}' has no complete audit yet: run rlaudit audit --run ${run}`);
-      }
+      const audit = await requireAudit(h, run);
       const rep = await report(h, audit.auditId);
       if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
       let r = rendered.get(audit.auditId);
       if (!r) {
-        r = renderReportCharts(rep);
+        r = dashboardReport(rep);
         rendered.set(audit.auditId, r);
         r.catch(() => rendered.delete(audit.auditId));
         if (rendered.size > 8) rendered.delete(rendered.keys().next().value as number);
@@ -371,6 +395,28 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
       return c.json({
         audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
         report: await r,
+      });
+    }),
+  );
+
+  app.get('/api/runs/:run/charts', (c) =>
+    read(async (h) => {
+      const run = c.req.param('run');
+      const q = params(c, z.object({ ids: z.string().min(1).max(2000) }));
+      const audit = await requireAudit(h, run);
+      const rep = await report(h, audit.auditId);
+      if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
+      // a chart is asked for by its id or the id's last words (`vocabulary` for `aggregate-trajectory-vocabulary`)
+      const words = q.ids.split(',').filter((w) => w !== '');
+      const wanted = rep.sections
+        .flatMap((s) => s.charts)
+        .filter((ch) => words.some((w) => ch.id === w || ch.id.endsWith(`-${w}`)))
+        .slice(0, LIMITS.charts);
+      const charts = [];
+      for (const ch of wanted) charts.push(await dashboardChart(ch));
+      return c.json({
+        audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
+        charts,
       });
     }),
   );
@@ -451,6 +497,8 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
     const path = normalize(decodeURIComponent(c.req.path)).replace(/^([/\\])+/, '');
     const file = join(webRoot, path);
     const inside = file.startsWith(webRoot.endsWith(sep) ? webRoot : webRoot + sep);
+    // a file name the app does not have (a browser's /favicon.ico) is 404, not the app's page
+    if (extname(path) !== '' && !(inside && existsSync(file))) return c.text('not found', 404);
     const target =
       inside && path !== '' && existsSync(file) && extname(file) !== '' ? file : join(webRoot, 'index.html');
     if (!existsSync(target)) {

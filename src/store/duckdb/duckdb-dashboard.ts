@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import type { Finding } from '../../model/findings.ts';
 import { phrasePatternRe2 } from '../../model/phrase-pattern.ts';
 import type {
+  AuditHeadline,
   DashboardReads,
   IndexCell,
   ReviewPage,
   ReviewQuery,
   ReviewSortKey,
   RunEventMark,
+  RunOverview,
   RunSeries,
   SamePrompt,
   SearchQuery,
@@ -50,6 +53,24 @@ const IndexRow = rowDecoder(
   }),
 );
 const CountRow = rowDecoder('dashboardCount', z.object({ n: numberOrZero }));
+const RunOverviewRow = rowDecoder(
+  'dashboardRunOverview',
+  z.object({
+    model: nullableText,
+    description: nullableText,
+    sessions: numberOrZero,
+    first_session: nullableNumber,
+    last_session: nullableNumber,
+    steps: numberOrZero,
+    events: numberOrZero,
+    annotations: numberOrZero,
+    rejects: numberOrZero,
+  }),
+);
+const HeadlineRow = rowDecoder(
+  'dashboardAuditHeadline',
+  z.object({ headline: jsonText, win: jsonText, findings: jsonText }),
+);
 const ReviewRowDecoder = rowDecoder(
   'dashboardReview',
   z.object({
@@ -171,7 +192,7 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
       const from = q.from ?? b.lo ?? 0;
       const to = q.to ?? b.hi ?? 0;
       if (b.n === 0 || to < from) {
-        return { run: q.run, from, to, binWidth: 1, sessions: 0, cells: [] };
+        return { run: q.run, from, to, runFrom: b.lo, runTo: b.hi, binWidth: 1, sessions: 0, cells: [] };
       }
       const width = Math.max(1, Math.ceil((to - from + 1) / Math.max(1, q.maxCells)));
       const rows = await client.query(
@@ -208,6 +229,8 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
         run: q.run,
         from,
         to,
+        runFrom: b.lo,
+        runTo: b.hi,
         binWidth: width,
         sessions: cells.reduce((n, c) => n + c.sessions, 0),
         cells,
@@ -416,6 +439,61 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
         AuditRow,
       );
       return r ? { auditId: r.audit_id, template: r.template, finishedAt: r.finished_at } : null;
+    },
+
+    async hasSteps(run: string): Promise<boolean> {
+      const [r] = await client.query(
+        sql`SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE run = ${run} AND step IS NOT NULL LIMIT 1)`,
+        CountRow,
+      );
+      return (r?.n ?? 0) > 0;
+    },
+
+    async runOverview(run: string): Promise<RunOverview | null> {
+      const [r] = await client.query(
+        sql`SELECT r.model, CASE WHEN r.has_record THEN r.description END AS description,
+                   s.n AS sessions, s.lo AS first_session, s.hi AS last_session, s.steps,
+                   (SELECT count(*) FROM events WHERE run = ${run}) AS events,
+                   (SELECT count(*) FROM annotations WHERE run = ${run}) AS annotations,
+                   (SELECT count(*) FROM rejects WHERE run = ${run}) AS rejects
+            FROM runs r,
+                 (SELECT count(*) AS n, min(session) AS lo, max(session) AS hi, count(DISTINCT step) AS steps
+                  FROM sessions WHERE run = ${run}) s
+            WHERE r.run = ${run}`,
+        RunOverviewRow,
+      );
+      if (!r) return null;
+      return {
+        run,
+        model: r.model,
+        description: r.description,
+        sessions: r.sessions,
+        firstSession: r.first_session,
+        lastSession: r.last_session,
+        steps: r.steps,
+        events: r.events,
+        annotations: r.annotations,
+        rejects: r.rejects,
+      };
+    },
+
+    async auditHeadline(auditId: number): Promise<AuditHeadline | null> {
+      // each path extracted once: a filter over the findings would parse the report once per finding
+      const [r] = await client.query(
+        sql`SELECT CAST(json_extract(report, '$.headline') AS VARCHAR) AS headline,
+                   CAST(json_extract(report, '$.parameters.window') AS VARCHAR) AS win,
+                   CAST(json_extract(report, '$.sections[*].findings[*]') AS VARCHAR) AS findings
+            FROM audits WHERE audit_id = ${auditId} AND report IS NOT NULL`,
+        HeadlineRow,
+      );
+      if (!r || !Array.isArray(r.headline)) return null;
+      const all = new Map(
+        (Array.isArray(r.findings) ? (r.findings as Finding[]) : []).map((f) => [f.id, f] as const),
+      );
+      const findings = (r.headline as unknown[])
+        .map((id) => all.get(String(id)))
+        .filter((f): f is Finding => f !== undefined);
+      return { findings, window: r.win ?? null };
     },
 
     async runSteps(run: string): Promise<number> {

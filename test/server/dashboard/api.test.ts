@@ -91,6 +91,23 @@ describe('the dashboard JSON API over the shared simulated store', () => {
     assert.equal(body.runs.find((r) => r.run === SECOND)!.lastAudit, null);
   });
 
+  it('pages the list of runs, every run on exactly one page', async () => {
+    const first = await get<{ total: number; offset: number; runs: { run: string }[] }>('/api/runs?limit=3');
+    const rest = await get<{ total: number; offset: number; runs: { run: string }[] }>(
+      '/api/runs?offset=3&limit=3',
+    );
+    assert.equal(first.body.total, 4);
+    assert.equal(first.body.runs.length, 3);
+    assert.equal(rest.body.offset, 3);
+    assert.deepEqual(
+      [...first.body.runs, ...rest.body.runs].map((r) => r.run).sort(),
+      [HOSTILE_RUN, WILD7, SECOND, REWARDS_ONLY].sort(),
+    );
+    const big = await get<{ field: string }>('/api/runs?limit=501');
+    assert.equal(big.status, 400);
+    assert.equal(big.body.field, 'limit');
+  });
+
   it('bins the session index on the server so that the cells add up to the record, class by class', async () => {
     const { body } = await get<{
       binWidth: number;
@@ -254,14 +271,114 @@ describe('the dashboard JSON API over the shared simulated store', () => {
     assert.equal(body.series[1]!.points.length, Math.ceil(3000 / 500));
   });
 
-  it('serves the last audit with its charts rendered to SVG', async () => {
-    const { body } = await get<{ report: { sections: { charts: { svg: string }[] }[] } }>(
+  it('serves one run by its counts, and the headline findings of its last audit in headline order', async () => {
+    const { body } = await get<{
+      sessions: number;
+      firstSession: number;
+      lastSession: number;
+      steps: number;
+      annotations: number;
+      events: number;
+      lastAudit: { id: number } | null;
+    }>(`/api/runs/${WILD7}`);
+    assert.equal(body.sessions, sessions.length);
+    assert.equal(body.firstSession, Math.min(...sessions.map((s) => s.session)));
+    assert.equal(body.lastSession, Math.max(...sessions.map((s) => s.session)));
+    assert.equal(body.steps, new Set(sessions.map((s) => s.step).filter((s) => s != null)).size);
+    assert.equal(body.annotations, annotations);
+    assert.ok(body.lastAudit);
+    const f = await get<{ audit: { id: number }; headline: { id: string; claim: string }[] }>(
+      `/api/runs/${WILD7}/findings`,
+    );
+    // the independent side: the stored report parsed whole
+    const stored = (await lease.use((h) => h.store.audits.auditReport(body.lastAudit!.id))) as {
+      headline: string[];
+      sections: { findings: { id: string; claim: string }[] }[];
+    };
+    const byId = new Map(stored.sections.flatMap((s) => s.findings.map((x) => [x.id, x] as const)));
+    assert.deepEqual(
+      f.body.headline.map((x) => [x.id, x.claim]),
+      stored.headline.map((id) => [id, byId.get(id)!.claim]),
+    );
+    assert.ok(f.body.headline.length > 0);
+    assert.equal((await get(`/api/runs/${SECOND}/findings`)).status, 404);
+    assert.equal((await get(`/api/runs/${SECOND}`)).body.lastAudit, null);
+  });
+
+  it("serves the last audit's Vega-Lite charts compiled to Vega for the browser, with their data whole", async () => {
+    const { body } = await get<{
+      audit: { id: number };
+      report: {
+        sections: {
+          charts: (
+            | {
+                id: string;
+                kind: 'vega';
+                spec: { $schema: string; data: { values?: unknown[] }[] };
+                values: number;
+                renderer: string;
+              }
+            | { id: string; kind: 'svg'; svg: string }
+          )[];
+        }[];
+      };
+    }>(`/api/runs/${WILD7}/report`);
+    const charts = body.report.sections.flatMap((s) => s.charts);
+    const stored = (await lease.use((h) => h.store.audits.auditReport(body.audit.id))) as {
+      sections: { charts: { id: string; kind: string; spec?: { data?: { values?: unknown[] } } }[] }[];
+    };
+    const original = stored.sections.flatMap((s) => s.charts);
+    assert.deepEqual(
+      charts.map((c) => [c.id, c.kind]),
+      original.map((c) => [c.id, c.kind === 'vega-lite' ? 'vega' : 'svg']),
+    );
+    assert.ok(charts.some((c) => c.kind === 'vega'));
+    for (const c of charts) {
+      if (c.kind === 'svg') {
+        assert.ok(c.svg.startsWith('<svg'), c.id);
+        continue;
+      }
+      assert.match(c.spec.$schema, /vega\/v\d/, `${c.id} is a Vega spec, not Vega-Lite`);
+      const values = c.spec.data.reduce((n, d) => n + (d.values?.length ?? 0), 0);
+      assert.equal(c.values, values, c.id);
+      assert.equal(c.renderer, values > 2000 ? 'canvas' : 'svg', c.id);
+      const vl = original.find((o) => o.id === c.id)!.spec!;
+      if (Array.isArray(vl.data?.values))
+        assert.ok(values >= vl.data.values.length, `${c.id} keeps its data`);
+    }
+    assert.equal((await get(`/api/runs/${SECOND}/report`)).status, 404);
+  });
+
+  it("serves some of the report's charts by id or by the last words of their ids, as the report does", async () => {
+    const full = await get<{ report: { sections: { charts: { id: string }[] }[] } }>(
       `/api/runs/${WILD7}/report`,
     );
-    const charts = body.report.sections.flatMap((s) => s.charts);
-    assert.ok(charts.length >= 5);
-    assert.ok(charts.every((c) => c.svg.startsWith('<svg')));
-    assert.equal((await get(`/api/runs/${SECOND}/report`)).status, 404);
+    const all = full.body.report.sections.flatMap((s) => s.charts);
+    const { body } = await get<{ charts: { id: string }[] }>(
+      `/api/runs/${WILD7}/charts?ids=vocabulary,diversity,overview-session-index`,
+    );
+    assert.deepEqual(
+      body.charts.map((c) => c.id),
+      all
+        .map((c) => c.id)
+        .filter((id) => /-(vocabulary|diversity)$/.test(id) || id === 'overview-session-index'),
+    );
+    assert.equal(body.charts.length, 3);
+    for (const c of body.charts)
+      assert.deepEqual(
+        c,
+        all.find((a) => a.id === c.id),
+      );
+    assert.equal((await get(`/api/runs/${WILD7}/charts`)).status, 400);
+    assert.equal((await get(`/api/runs/${SECOND}/charts?ids=vocabulary`)).status, 404);
+  });
+
+  it('answers 404 for a file the app does not have, and names the build step when the app is not built', async () => {
+    assert.equal((await app.request('/favicon.ico')).status, 404);
+    assert.equal((await app.request('/assets/missing.js')).status, 404);
+    const page = await app.request('/some/route');
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /npm run build/);
   });
 
   it('sends its Content-Security-Policy on every answer and answers only GET', async () => {

@@ -10,6 +10,7 @@ import { buildWeb } from '../../../scripts/build-web.mjs';
 import type { Alert } from '../../../src/model/alerts.ts';
 import { alertsLogPath } from '../../../src/model/alerts.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../src/report/render-pdf.ts';
+import { dashboardChart } from '../../../src/server/dashboard/report-charts.ts';
 import { type RunningDashboard, startDashboard } from '../../../src/server/dashboard/server.ts';
 import { duckDbDashboardReads } from '../../../src/store/duckdb/duckdb-dashboard.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
@@ -83,6 +84,14 @@ describe('the dashboard in a real headless Chromium', {
     p.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
+    // the Content-Security-Policy forbids eval: Vega must draw without it
+    await p.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        const w = window as unknown as { __csp?: number };
+        w.__csp = (w.__csp ?? 0) + 1;
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
     p.on('dialog', (d) => {
       problems.push(`dialog: ${d.message()}`);
       void d.dismiss();
@@ -120,18 +129,40 @@ describe('the dashboard in a real headless Chromium', {
     const findings = p.getByTestId('findings');
     await findings.waitFor();
     assert.ok((await findings.locator('a.ev-link').count()) > 0, 'findings link to their evidence');
-    await p.getByTestId('audit-charts').locator('img').nth(3).waitFor();
+    // the charts are drawn when scrolled near (a long report does not draw every chart at once)
+    await p.getByTestId('audit-charts').scrollIntoViewIfNeeded();
+    const drawn = p.getByTestId('audit-charts').locator('.vega-wrap[data-state="drawn"]');
+    await drawn.nth(3).waitFor();
     const charts = await p
       .getByTestId('audit-charts')
-      .locator('img')
-      .evaluateAll((imgs) =>
-        imgs.map((i) => ({
-          src: (i as HTMLImageElement).src.slice(0, 5),
-          w: (i as HTMLImageElement).naturalWidth,
+      .locator('.vega-wrap')
+      .evaluateAll((wraps) =>
+        wraps.map((w) => ({
+          state: w.getAttribute('data-state'),
+          // Vega drew the chart in the page: an SVG with marks, or a canvas
+          marks: w.querySelectorAll('.vega-chart svg path, .vega-chart svg line, .vega-chart canvas').length,
         })),
       );
     assert.ok(charts.length >= 4, `convergence, vocabulary, diversity, category rates: ${charts.length}`);
-    assert.ok(charts.every((c) => c.src === 'blob:'));
+    assert.ok(
+      charts.every((c) => c.state === 'drawn' && c.marks > 0),
+      JSON.stringify(charts),
+    );
+    // hovering a mark shows its values in the chart's tooltip (text, from the Vega-Lite encoding)
+    const first = p.getByTestId('audit-charts').locator('.vega-wrap').first();
+    const box = (await first.locator('.vega-chart svg').boundingBox())!;
+    let tip = '';
+    for (let x = box.x + 60; x < box.x + box.width - 20 && tip === ''; x += 6) {
+      for (const y of [0.3, 0.45, 0.6, 0.75].map((f) => box.y + f * box.height)) {
+        await p.mouse.move(x, y);
+        tip = (await first.getByTestId('chart-tooltip').isVisible())
+          ? await first.getByTestId('chart-tooltip').innerText()
+          : '';
+        if (tip !== '') break;
+      }
+    }
+    assert.match(tip, /:/, 'a tooltip with field: value lines');
+    assert.equal(await p.evaluate(() => (window as unknown as { __csp?: number }).__csp ?? 0), 0);
     await shot(p, '2-overview');
     process.stdout.write(
       `# run overview header painted ${firstPaint} ms after navigation (cold, not a benchmark)\n`,
@@ -196,6 +227,73 @@ describe('the dashboard in a real headless Chromium', {
     await shot(p, '3-session-index');
     await canvas.click({ position: { x: 2, y: 2 } });
     await p.waitForURL(new RegExp(`#/run/wild-7/index\\?from=1&to=${bin}$`));
+    await p.close();
+  });
+
+  it('zooms and pans the session index by keys, buttons and the wheel, each view a link to share', async () => {
+    const p = await page();
+    const range = () => {
+      const q = new URL(p.url().replace('#/', '')).searchParams;
+      return [Number(q.get('from')), Number(q.get('to'))] as const;
+    };
+    // the caption names the range shown once its cells have come
+    const loaded = ([from, to]: readonly [number, number]) =>
+      p
+        .getByTestId('index-caption')
+        .getByText(`sessions ${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')}`)
+        .waitFor();
+    await p.goto(`${base}#/run/${WILD7}/index?from=3001&to=4000`);
+    const canvas = p.getByTestId('session-index');
+    await loaded([3001, 4000]);
+    await canvas.focus();
+    // + zooms in around the cursor's cell (the first: session 3001), ] pans by half the range, − zooms out
+    await p.keyboard.press('+');
+    await p.waitForURL(/from=3001&to=3500$/);
+    await loaded([3001, 3500]);
+    await canvas.focus();
+    await p.keyboard.press(']');
+    await p.waitForURL(/from=3251&to=3750$/);
+    await loaded([3251, 3750]);
+    await canvas.focus();
+    await p.keyboard.press('-');
+    await p.waitForURL(/from=3251&to=4250$/);
+    await loaded([3251, 4250]);
+    assert.match(await p.getByTestId('zoom-extent').innerText(), /showing 3,251–4,250 of 1–12,847/);
+    // the wheel zooms in around the cell under the pointer: that session stays inside the new range
+    const size = Number(await canvas.getAttribute('data-cell'));
+    const cols = Number(await canvas.getAttribute('data-cols'));
+    const box = (await canvas.boundingBox())!;
+    const cell = 2 * cols + 10; // third row, eleventh cell: session 3251 + cell
+    await p.mouse.move(box.x + 10 * size + size / 2, box.y + 2 * size + size / 2);
+    await p.mouse.wheel(0, -200);
+    await p.waitForURL((u) => !u.hash.endsWith('to=4250'));
+    const [a, b] = range();
+    assert.equal(b - a + 1, 500, 'one wheel step halves the range');
+    assert.ok(a <= 3251 + cell && 3251 + cell <= b, `session ${3251 + cell} stays in view (${a}–${b})`);
+    await loaded([a, b]);
+    // Shift+wheel pans later; the buttons do the same as the keys
+    await p.keyboard.down('Shift');
+    await p.mouse.wheel(0, 400);
+    await p.keyboard.up('Shift');
+    await p.waitForURL((u) => !u.hash.endsWith(`to=${b}`));
+    const [c, d] = range();
+    assert.ok(c > a && d - c === b - a, 'panned to later sessions, the width kept');
+    await loaded([c, d]);
+    await p.getByTestId('zoom-controls').getByText('zoom out').click();
+    await p.waitForURL((u) => new URL(u.href.replace('#/', '')).searchParams.get('to') !== String(c + 499));
+    // a shared link opens the same view; Esc goes back to the whole run (no range in the URL)
+    const shared = p.url();
+    const q = await page();
+    await q.goto(shared);
+    await q.getByTestId('zoom-extent').waitFor();
+    assert.equal(
+      await q.getByTestId('zoom-extent').innerText(),
+      await p.getByTestId('zoom-extent').innerText(),
+    );
+    await q.close();
+    await canvas.focus();
+    await p.keyboard.press('Escape');
+    await p.waitForURL(/#\/run\/wild-7\/index$/);
     await p.close();
   });
 
@@ -300,9 +398,76 @@ describe('the dashboard in a real headless Chromium', {
     const target = await links.first().getAttribute('href');
     assert.match(target ?? '', /^#\/run\/wild-7\/session\/\d+$/);
     await shot(p, '7-report');
+    // a section's link scrolls to it when opened from elsewhere
+    const q = await page();
+    await q.goto(`${base}#/run/${WILD7}/report?s=length-drift`);
+    await q.getByTestId('report').waitFor();
+    await q.waitForFunction(() => {
+      const r = document.getElementById('sec-length-drift')?.getBoundingClientRect();
+      return r !== undefined && r.top >= 0 && r.top < 120;
+    });
+    await q.close();
     await links.first().click();
     await p.waitForURL(new RegExp(`${target!.replace(/[/#]/g, '\\$&')}$`));
     await p.getByTestId('output').waitFor();
+    await p.close();
+  });
+
+  it('pages a long report table instead of cutting it, and draws a chart of many points on a canvas', async () => {
+    const p = await page();
+    // a report whose table has 250 rows and a chart 5,000 points (the simulated runs' are smaller): the API
+    // answer replaced
+    const real = (await (await fetch(`${base}api/runs/${WILD7}/report`)).json()) as {
+      report: { sections: { tables: unknown[]; charts: unknown[] }[] };
+    };
+    const rows = Array.from({ length: 250 }, (_, i) => [i + 1, `row ${i + 1}`]);
+    real.report.sections[0]!.tables = [{ title: 'Long table', columns: ['session', 'label'], rows }];
+    const big = await dashboardChart({
+      id: 'many-points',
+      title: 'Many points',
+      caption: 'one point per session',
+      kind: 'vega-lite',
+      spec: {
+        width: 600,
+        height: 200,
+        data: { values: Array.from({ length: 5000 }, (_, i) => ({ session: i + 1, reward: (i % 97) / 97 })) },
+        mark: 'point',
+        encoding: {
+          x: { field: 'session', type: 'quantitative' },
+          y: { field: 'reward', type: 'quantitative' },
+        },
+      },
+    });
+    assert.equal(big.kind === 'vega' && big.renderer, 'canvas');
+    real.report.sections[0]!.charts = [big];
+    await p.route('**/api/runs/wild-7/report', (route) => route.fulfill({ json: real }));
+    await p.goto(`${base}#/run/${WILD7}/report`);
+    const table = p.getByTestId('report-table').filter({ hasText: 'Long table' });
+    await table.waitFor();
+    const shown = async () =>
+      table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.lastElementChild?.textContent));
+    assert.deepEqual(
+      await shown(),
+      rows.slice(0, 100).map((r) => r[1]),
+    );
+    assert.match(await table.getByTestId('table-pager').innerText(), /rows 1–100 of 250 \(page 1 of 3\)/);
+    await table.getByText('next →').click();
+    await table.getByText('next →').click();
+    assert.deepEqual(
+      await shown(),
+      rows.slice(200).map((r) => r[1]),
+    );
+    assert.match(await table.getByTestId('table-pager').innerText(), /rows 201–250 of 250/);
+    assert.ok(await table.getByText('next →').isDisabled());
+    await table.getByText('← previous').click();
+    assert.equal((await shown())[0], 'row 101');
+    const chart = p.locator('[data-chart="many-points"] .vega-wrap');
+    await chart.scrollIntoViewIfNeeded();
+    await p.locator('[data-chart="many-points"] .vega-wrap[data-state="drawn"]').waitFor();
+    assert.equal(await chart.getAttribute('data-renderer'), 'canvas');
+    assert.equal(await chart.locator('canvas').count(), 1);
+    assert.equal(await chart.locator('svg').count(), 0);
+    await shot(p, '7b-report-canvas-chart');
     await p.close();
   });
 

@@ -9,7 +9,7 @@ const PALETTE = ['#2c7fb8', '#c23b3b', '#4a9d6a', '#8e44ad', '#d9822b', '#16a085
 export function ComparePage({ query }: { query: URLSearchParams }) {
   const runs = (query.get('runs') ?? '').split(',').filter((r) => r !== '');
   const by = query.get('by') === 'step' ? 'step' : 'session';
-  const all = useLoad('runs', () => api<RunsResponse>('runs'));
+  const all = useLoad('runs', () => api<RunsResponse>('runs', { limit: 500 }));
   const state = useLoad(`compare:${runs.join(',')}:${by}`, () =>
     runs.length === 0
       ? Promise.resolve(null)

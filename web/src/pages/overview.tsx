@@ -1,13 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, followEvents, seg } from '../api.ts';
+import { prefetchVega, ReportChart } from '../charts/chart.tsx';
 import { href } from '../router.ts';
-import type { Alert, Finding, ReportResponse, RunEventMark, RunResponse, RunSeries } from '../types.ts';
-import { categoryColour, fmt, LineChart, ModelText, Section, Status, SvgImage, useLoad } from '../ui.tsx';
+import type {
+  Alert,
+  ChartsResponse,
+  Finding,
+  FindingsResponse,
+  RunEventMark,
+  RunResponse,
+  RunSeries,
+} from '../types.ts';
+import { categoryColour, fmt, LineChart, ModelText, Section, Status, useLoad } from '../ui.tsx';
 
 type SeriesResponse = RunSeries & { events: RunEventMark[] };
 
 /** The audit charts the overview shows: convergence with phases and events, vocabulary, diversity, category rates. */
-const OVERVIEW_CHARTS = /reward-convergence|vocabulary|diversity|category-rates/;
+const OVERVIEW_CHARTS = 'reward-convergence,vocabulary,diversity,category-rates';
 
 export function Evidence({ run, f }: { run: string; f: Finding }) {
   const sessions = f.evidence.sessions.slice(0, 12);
@@ -74,16 +83,28 @@ function Alerts({ run, count }: { run: string; count: number }) {
   );
 }
 
-/** Page 2: the run at a glance. Counts and curves first (fast SQL), the audit's charts when rendered. */
+/**
+ * Page 2: the run at a glance, painted progressively: the counts and curves first (two small queries), then
+ * the last audit's findings, then its charts (the stored report, asked for once the curves are drawn so that
+ * it never delays them).
+ */
 export function OverviewPage({ run }: { run: string }) {
   const info = useLoad(`run:${run}`, () => api<RunResponse>(`runs/${seg(run)}`));
   const series = useLoad(`series:${run}`, () => api<SeriesResponse>(`runs/${seg(run)}/series`));
   const hasAudit = info.data?.lastAudit != null;
-  const report = useLoad(`report:${run}:${hasAudit}`, () =>
-    hasAudit ? api<ReportResponse>(`runs/${seg(run)}/report`) : Promise.resolve(null),
+  const findings = useLoad(`findings:${run}:${hasAudit}`, () =>
+    hasAudit ? api<FindingsResponse>(`runs/${seg(run)}/findings`) : Promise.resolve(null),
   );
-  const charts =
-    report.data?.report.sections.flatMap((s) => s.charts).filter((c) => OVERVIEW_CHARTS.test(c.id)) ?? [];
+  const curvesDone = series.data !== null || series.error !== null;
+  const report = useLoad(`charts:${run}:${hasAudit}:${curvesDone}`, () =>
+    hasAudit && curvesDone
+      ? api<ChartsResponse>(`runs/${seg(run)}/charts`, { ids: OVERVIEW_CHARTS })
+      : Promise.resolve(null),
+  );
+  const charts = report.data?.charts ?? [];
+  useEffect(() => {
+    if (hasAudit && curvesDone) prefetchVega();
+  }, [hasAudit, curvesDone]);
   return (
     <>
       <Status state={info}>
@@ -158,14 +179,18 @@ export function OverviewPage({ run }: { run: string }) {
       {info.data ? <Alerts run={run} count={info.data.alerts} /> : null}
       {info.data?.lastAudit ? (
         <Section title={`Findings of audit ${info.data.lastAudit.id}`}>
-          <ul class="findings" data-testid="findings">
-            {info.data.lastAudit.headline.map((f) => (
-              <li key={f.id}>
-                <span class={`sev sev-${f.severity}`}>{f.severity}</span> <ModelText text={f.claim} />{' '}
-                <Evidence run={run} f={f} />
-              </li>
-            ))}
-          </ul>
+          <Status state={findings}>
+            {(f) => (
+              <ul class="findings" data-testid="findings">
+                {(f?.headline ?? []).map((x) => (
+                  <li key={x.id}>
+                    <span class={`sev sev-${x.severity}`}>{x.severity}</span> <ModelText text={x.claim} />{' '}
+                    <Evidence run={run} f={x} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Status>
         </Section>
       ) : null}
       {hasAudit ? (
@@ -174,15 +199,7 @@ export function OverviewPage({ run }: { run: string }) {
             {() => (
               <div class="charts" data-testid="audit-charts">
                 {charts.map((c) => (
-                  <figure key={c.id} class="chart">
-                    <SvgImage svg={c.svg} alt={c.title} />
-                    <figcaption>
-                      <strong>
-                        <ModelText text={c.title} />
-                      </strong>{' '}
-                      <ModelText text={c.caption} />
-                    </figcaption>
-                  </figure>
+                  <ReportChart key={c.id} chart={c} />
                 ))}
               </div>
             )}

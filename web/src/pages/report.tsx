@@ -1,8 +1,10 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { api, seg } from '../api.ts';
+import { ReportChart } from '../charts/chart.tsx';
 import { href } from '../router.ts';
 import type { ReportResponse } from '../types.ts';
-import { ModelText, Status, SvgImage, useLoad } from '../ui.tsx';
+import { fmt, ModelText, Status, useLoad } from '../ui.tsx';
 import { Evidence } from './overview.tsx';
 
 /** A table cell: a session number in an evidence column becomes a link. */
@@ -14,9 +16,71 @@ function cell(run: string, column: string, v: string | number | null): Component
   return <ModelText text={typeof v === 'number' ? v.toLocaleString('en-US') : v} />;
 }
 
+/** Rows of a report table shown at once; the rest are a page away, never cut. */
+export const TABLE_PAGE = 100;
+
+type Table = ReportResponse['report']['sections'][number]['tables'][number];
+
+/** One table of the report, a page of {@link TABLE_PAGE} rows at a time, with its row count. */
+function ReportTable({ run, table: t }: { run: string; table: Table }) {
+  const [page, setPage] = useState(0);
+  const pages = Math.max(1, Math.ceil(t.rows.length / TABLE_PAGE));
+  const first = page * TABLE_PAGE;
+  const rows = t.rows.slice(first, first + TABLE_PAGE);
+  return (
+    <div class="table-wrap" data-testid="report-table">
+      <h3>
+        <ModelText text={t.title} />
+      </h3>
+      <table class="data">
+        <thead>
+          <tr>
+            {t.columns.map((c) => (
+              <th key={c}>
+                <ModelText text={c} />
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={first + i}>
+              {r.map((v, j) => (
+                <td key={t.columns[j]}>{cell(run, t.columns[j] ?? '', v)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pages > 1 ? (
+        <p class="pager" data-testid="table-pager">
+          <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+            ← previous
+          </button>{' '}
+          rows {fmt(first + 1)}–{fmt(first + rows.length)} of {fmt(t.rows.length)} (page {page + 1} of {pages}
+          ){' '}
+          <button type="button" disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>
+            next →
+          </button>
+        </p>
+      ) : (
+        <p class="muted">
+          {fmt(t.rows.length)} row{t.rows.length === 1 ? '' : 's'}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Page 7: the last audit's report, every evidence id a link to its session. */
-export function ReportPage({ run }: { run: string }) {
+export function ReportPage({ run, query }: { run: string; query: URLSearchParams }) {
   const state = useLoad(`report:${run}`, () => api<ReportResponse>(`runs/${seg(run)}/report`));
+  // a section's link (?s=id) scrolls to it, when followed in the app or opened from elsewhere
+  const section = query.get('s');
+  const loaded = state.data !== null;
+  useEffect(() => {
+    if (loaded && section) document.getElementById(`sec-${section}`)?.scrollIntoView();
+  }, [loaded, section]);
   return (
     <Status state={state}>
       {({ audit, report }) => (
@@ -32,10 +96,10 @@ export function ReportPage({ run }: { run: string }) {
               {report.sections.map((s) => (
                 <a
                   key={s.id}
-                  href={`#/run/${seg(run)}/report?s=${encodeURIComponent(s.id)}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    document.getElementById(`sec-${s.id}`)?.scrollIntoView();
+                  href={href(['run', run, 'report'], { s: s.id })}
+                  onClick={() => {
+                    // the same link again changes no URL: scroll anyway
+                    if (section === s.id) document.getElementById(`sec-${s.id}`)?.scrollIntoView();
                   }}
                 >
                   <ModelText text={s.title} />
@@ -71,45 +135,10 @@ export function ReportPage({ run }: { run: string }) {
                 </ul>
               ) : null}
               {s.charts.map((c) => (
-                <figure key={c.id} class="chart">
-                  <SvgImage svg={c.svg} alt={c.title} />
-                  <figcaption>
-                    <strong>
-                      <ModelText text={c.title} />
-                    </strong>{' '}
-                    <ModelText text={c.caption} />
-                  </figcaption>
-                </figure>
+                <ReportChart key={c.id} chart={c} />
               ))}
               {s.tables.map((t) => (
-                <div key={t.title} class="table-wrap">
-                  <h3>
-                    <ModelText text={t.title} />
-                  </h3>
-                  <table class="data">
-                    <thead>
-                      <tr>
-                        {t.columns.map((c) => (
-                          <th key={c}>
-                            <ModelText text={c} />
-                          </th>
-                        ))}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {t.rows.slice(0, 200).map((r, i) => (
-                        <tr key={i}>
-                          {r.map((v, j) => (
-                            <td key={t.columns[j]}>{cell(run, t.columns[j] ?? '', v)}</td>
-                          ))}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                  {t.rows.length > 200 ? (
-                    <p class="muted">{t.rows.length - 200} more rows in report.json</p>
-                  ) : null}
-                </div>
+                <ReportTable key={t.title} run={run} table={t} />
               ))}
               {s.notes.map((n) => (
                 <p key={n} class="muted">

@@ -3,6 +3,7 @@ import { api, seg } from '../api.ts';
 import { href, navigate } from '../router.ts';
 import type { IndexCell, SessionIndex } from '../types.ts';
 import { COMPLIANT, categoryColour, fmt, Section, Status, UNCLASSIFIED, useLoad } from '../ui.tsx';
+import { panRange, type Range, zoomRange } from './index-zoom.ts';
 import { ClusterReview } from './review.tsx';
 
 const MAX_CELLS = 2000;
@@ -99,6 +100,12 @@ function draw(
   }
 }
 
+/** The shown range's share of the run's range, as a percentage with enough digits to be non-zero. */
+function shownShare(idx: SessionIndex, run: Range): string {
+  const share = (idx.to - idx.from + 1) / (run[1] - run[0] + 1);
+  return `${(share * 100).toFixed(share < 0.01 ? 2 : 0)} % of the run`;
+}
+
 function describe(c: IndexCell): string {
   const head =
     c.from === c.to ? `session ${fmt(c.from)}` : `sessions ${fmt(c.from)}–${fmt(c.to)} (${fmt(c.sessions)})`;
@@ -125,6 +132,12 @@ export function SessionIndexPage({ run, query }: { run: string; query: URLSearch
   const [cursor, setCursor] = useState(0);
   const [hover, setHover] = useState<IndexCell | null>(null);
   const drag = useRef<number | null>(null);
+  const wheel = useRef<{ sum: number; sideways: boolean; anchor: number; timer: number | null }>({
+    sum: 0,
+    sideways: false,
+    anchor: 0,
+    timer: null,
+  });
   const idx = state.data;
 
   // the brush in the URL (sessions) back to cells
@@ -157,6 +170,21 @@ export function SessionIndexPage({ run, query }: { run: string; query: URLSearch
     navigate(href(['run', run, 'index'], { from, to, sel: `${idx.cells[lo]!.from}-${idx.cells[hi]!.to}` }));
   };
   const selRange = sel ? (sel[0] <= sel[1] ? sel : ([sel[1], sel[0]] as [number, number])) : null;
+  const run_: Range | null = idx.runFrom !== null && idx.runTo !== null ? [idx.runFrom, idx.runTo] : null;
+  /** Shows [a, b] (the whole run drops the range from the URL, so that link stays short). */
+  const show = ([a, b]: Range) => {
+    if (!run_) return;
+    const whole = a <= run_[0] && b >= run_[1];
+    const next = whole ? href(['run', run, 'index']) : href(['run', run, 'index'], { from: a, to: b });
+    navigate(next);
+  };
+  const centre = (c: IndexCell | undefined) => (c ? (c.from + c.to) / 2 : (idx.from + idx.to) / 2);
+  const zoom = (factor: number, anchor: number) => {
+    if (run_) show(zoomRange([idx.from, idx.to], anchor, factor, run_));
+  };
+  const pan = (fraction: number) => {
+    if (run_) show(panRange([idx.from, idx.to], fraction * (idx.to - idx.from + 1), run_));
+  };
   const onKey = (e: KeyboardEvent) => {
     const n = idx.cells.length;
     const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
@@ -172,7 +200,19 @@ export function SessionIndexPage({ run, query }: { run: string; query: URLSearch
       e.preventDefault();
       if (sel && sel[0] !== sel[1]) brush(sel[0], sel[1]);
       else open(cursor);
-    } else if (e.key === 'Escape' || e.key === '-') {
+    } else if (e.key === '+' || e.key === '=') {
+      e.preventDefault();
+      zoom(0.5, centre(idx.cells[cursor]));
+    } else if (e.key === '-' || e.key === '_') {
+      e.preventDefault();
+      zoom(2, centre(idx.cells[cursor]));
+    } else if (e.key === '[' || e.key === 'PageUp') {
+      e.preventDefault();
+      pan(-0.5);
+    } else if (e.key === ']' || e.key === 'PageDown') {
+      e.preventDefault();
+      pan(0.5);
+    } else if (e.key === 'Escape') {
       e.preventDefault();
       if (sel) {
         setSel(null);
@@ -189,12 +229,32 @@ export function SessionIndexPage({ run, query }: { run: string; query: URLSearch
             ? `, binned by ${fmt(idx.binWidth)} session numbers per cell (each class's share drawn in the cell)`
             : ', one cell per session'}
           . Click a cell to open it ({idx.binWidth > 1 ? 'a bin zooms in' : 'its detail'}), drag to review a
-          range; keys: arrows, Shift+arrows to brush, Enter, Esc to zoom out.
+          range, wheel or pinch to zoom, Shift+wheel to pan; keys: arrows, Shift+arrows to brush, Enter, + and
+          − to zoom, [ and ] to pan, Esc for the whole run.
           {from !== undefined || to !== undefined ? (
             <>
               {' '}
               <a href={href(['run', run, 'index'])}>whole run</a>
             </>
+          ) : null}
+        </p>
+        <p class="zoombar" data-testid="zoom-controls">
+          <button type="button" onClick={() => zoom(0.5, centre(idx.cells[cursor]))} title="zoom in (+)">
+            zoom in
+          </button>{' '}
+          <button type="button" onClick={() => zoom(2, centre(idx.cells[cursor]))} title="zoom out (−)">
+            zoom out
+          </button>{' '}
+          <button type="button" onClick={() => pan(-0.5)} title="pan to earlier sessions ([)">
+            ← earlier
+          </button>{' '}
+          <button type="button" onClick={() => pan(0.5)} title="pan to later sessions (])">
+            later →
+          </button>{' '}
+          {run_ ? (
+            <span class="muted" data-testid="zoom-extent">
+              showing {fmt(idx.from)}–{fmt(idx.to)} of {fmt(run_[0])}–{fmt(run_[1])} ({shownShare(idx, run_)})
+            </span>
           ) : null}
         </p>
         <div class="legend">
@@ -264,6 +324,27 @@ export function SessionIndexPage({ run, query }: { run: string; query: URLSearch
             } else brush(a, b);
           }}
           onKeyDown={onKey}
+          onWheel={(e) => {
+            // wheel (and a trackpad's pinch, which arrives as a wheel with ctrlKey) zooms around the cell
+            // under the pointer; Shift+wheel or a sideways swipe pans. One step per burst of wheel events.
+            e.preventDefault();
+            const sideways = e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY);
+            const delta = sideways ? (e.deltaX !== 0 ? e.deltaX : e.deltaY) : e.deltaY;
+            wheel.current.sum += delta;
+            wheel.current.sideways = sideways;
+            wheel.current.anchor = centre(idx.cells[cellAt(e)]);
+            if (wheel.current.timer === null) {
+              wheel.current.timer = window.setTimeout(() => {
+                const w = wheel.current;
+                w.timer = null;
+                const sum = w.sum;
+                w.sum = 0;
+                if (sum === 0) return;
+                if (w.sideways) pan(Math.max(-1, Math.min(1, sum / 400)));
+                else zoom(Math.min(8, Math.max(1 / 8, 2 ** (sum / 200))), w.anchor);
+              }, 120);
+            }
+          }}
         />
         <p class="hover" data-testid="index-hover">
           {hover ? describe(hover) : ' '}
