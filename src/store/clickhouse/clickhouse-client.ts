@@ -99,6 +99,9 @@ export class ClickHouseClient {
       request_timeout: 600_000,
       max_open_connections: 4,
       log: { level: ClickHouseLogLevel.OFF },
+      // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
+      // what was written is what the next read sees
+      clickhouse_settings: { insert_distributed_sync: 1 },
     });
     const client = new ClickHouseClient(http, target);
     try {

@@ -28,6 +28,13 @@ export interface TestCluster {
   readonly httpPorts: readonly number[];
   /** A client of shard 0 in this file's database (closed after the file). */
   client(): Promise<ClickHouseClient>;
+  /**
+   * Another database of this file, `<database>_<suffix>`, created on both shards (dropped after the file);
+   * returns its name.
+   */
+  database2(suffix: string): Promise<string>;
+  /** A client of each shard in `database` (this file's by default), closed after the file. */
+  shardClients(database?: string): Promise<ClickHouseClient[]>;
 }
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -47,6 +54,8 @@ export async function clickHouseCluster(name: string): Promise<TestCluster> {
     database,
     httpPorts,
     client,
+    database2,
+    shardClients,
   });
   if (!existsSync(SERVER) && spawnSync('which', ['clickhouse-server']).status !== 0) {
     return handle(
@@ -58,30 +67,42 @@ export async function clickHouseCluster(name: string): Promise<TestCluster> {
     return handle(`the ClickHouse test cluster did not start: ${acquired.stderr.trim().slice(0, 300)}`);
   }
   const clients: ClickHouseClient[] = [];
-  async function client(): Promise<ClickHouseClient> {
-    const c = await ClickHouseClient.connect(parseClickHouseUrl(base), '');
-    clients.push(c);
-    return c;
-  }
-  // the database exists on both shards before any test runs (a cluster's local tables live on each)
-  for (const port of httpPorts) {
-    const admin = await ClickHouseClient.connect(
-      parseClickHouseUrl(`clickhouse://default@127.0.0.1:${port}/default`),
+  const databases = [database];
+  const connect = async (port: number, db: string) => {
+    const c = await ClickHouseClient.connect(
+      parseClickHouseUrl(`clickhouse://default@127.0.0.1:${port}/${db}`),
       '',
     );
-    await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
-    await admin.close();
-  }
-  after(async () => {
-    for (const c of clients) await c.close();
+    clients.push(c);
+    return c;
+  };
+  /** Runs `statement` on both shards. */
+  async function onShards(statement: ReturnType<typeof sql>): Promise<void> {
     for (const port of httpPorts) {
       const admin = await ClickHouseClient.connect(
         parseClickHouseUrl(`clickhouse://default@127.0.0.1:${port}/default`),
         '',
       );
-      await admin.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
-      await admin.close();
+      try {
+        await admin.command(statement);
+      } finally {
+        await admin.close();
+      }
     }
+  }
+  const client = () => connect(httpPorts[0]!, database);
+  const shardClients = (db = database) => Promise.all(httpPorts.map((p) => connect(p, db)));
+  async function database2(suffix: string): Promise<string> {
+    const name = `${database}_${suffix}`;
+    databases.push(name);
+    await onShards(sql`CREATE DATABASE IF NOT EXISTS ${ident(name)}`);
+    return name;
+  }
+  // the database exists on both shards before any test runs (a cluster's local tables live on each)
+  await onShards(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`);
+  after(async () => {
+    for (const c of clients) await c.close();
+    for (const db of databases) await onShards(sql`DROP DATABASE IF EXISTS ${ident(db)}`);
     spawnSync('bash', [script, 'release', String(process.pid)], { encoding: 'utf8' });
   });
   return handle(false);
