@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
-import { ident, raw, sql } from '../sql/sql.ts';
+import { raw, sql } from '../sql/sql.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
 
 /**
@@ -246,7 +246,7 @@ export function schemaDdl(
   return { shard, entry: TABLES.map((t) => distributedTableDdl(t, layout.cluster, database)) };
 }
 
-const VersionRow = rowDecoder('schemaVersion', z.object({ v: z.coerce.number() }));
+const VersionRow = rowDecoder('schemaVersion', z.object({ n: z.coerce.number(), v: z.coerce.number() }));
 const TableRow = rowDecoder('schemaTables', z.object({ name: z.string() }));
 
 /** The names of the tables this store reads, as the current database must have them. */
@@ -254,11 +254,20 @@ function expectedTables(layout: Layout): string[] {
   return TABLES.flatMap((t) => (layout.kind === 'cluster' ? [t.name, `${t.name}_local`] : [t.name]));
 }
 
+/** Records that the tables of this schema version exist (the last step of creating them). */
+function recordVersion(client: ClickHouseClient): Promise<void> {
+  return client.command(
+    sql`INSERT INTO schema_version (version, description)
+          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${'training record, ingest bookkeeping, rejects, step metrics'})`,
+  );
+}
+
 /**
  * Checks the database holds this version's tables, creating them when allowed (`create`: a command that
- * writes, on a single server). Anything else is an `InputError` (exit 2) naming the URL and what to do:
- * no tables on a cluster (create them with the DDL of docs/deploy-clickhouse.md), no tables for a command
- * that only reads, some tables missing, or tables of an older or newer schema version.
+ * writes, on a single server; also completing a creation that was interrupted). Anything else is an
+ * `InputError` (exit 2) naming the URL and what to do: no tables on a cluster (create them with the DDL of
+ * docs/deploy-clickhouse.md), no tables for a command that only reads, some tables missing, tables of an
+ * older or newer schema version, or tables whose creation did not finish.
  */
 export async function ensureSchema(
   client: ClickHouseClient,
@@ -266,6 +275,7 @@ export async function ensureSchema(
   options: { readonly create: boolean },
 ): Promise<void> {
   const where = `ClickHouse at ${client.target.display}`;
+  const fail = (message: string) => new InputError(`${where}${message}`, { field: '--store' });
   const present = new Set(
     (
       await client.query(sql`SELECT name FROM system.tables WHERE database = currentDatabase()`, TableRow)
@@ -273,50 +283,46 @@ export async function ensureSchema(
   );
   const expected = expectedTables(layout);
   const missing = expected.filter((t) => !present.has(t));
-  if (missing.length === expected.length) {
-    if (!options.create) {
-      throw new InputError(
-        `${where} holds no rlaudit tables yet: create them with the DDL of docs/deploy-clickhouse.md`,
-        { field: '--store' },
-      );
-    }
-    if (layout.kind === 'cluster') {
-      throw new InputError(
-        `${where}: the database has no rlaudit tables on cluster ${layout.cluster}. Create them on every ` +
-          'shard with the DDL of docs/deploy-clickhouse.md (rlaudit creates tables only on a single server)',
-        { field: '--store' },
-      );
-    }
-    for (const ddl of schemaDdl(layout, client.target.database).shard) await client.command(sql`${raw(ddl)}`);
-    await client.command(
-      sql`INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${'training record, ingest bookkeeping, rejects, step metrics'})`,
-    );
-    return;
+  const creates = options.create && layout.kind === 'single';
+  if (missing.length === expected.length && !creates) {
+    throw layout.kind === 'cluster' && options.create
+      ? fail(
+          `: the database has no rlaudit tables on cluster ${layout.cluster}. Create them on every shard ` +
+            'with the DDL of docs/deploy-clickhouse.md (rlaudit creates tables only on a single server)',
+        )
+      : fail(' holds no rlaudit tables yet: create them with the DDL of docs/deploy-clickhouse.md');
   }
-  if (missing.length > 0) {
-    throw new InputError(
-      `${where}: the database lacks the rlaudit tables ${missing.join(', ')}. Create them with the DDL of ` +
-        `docs/deploy-clickhouse.md (schema version ${CLICKHOUSE_SCHEMA_VERSION})`,
-      { field: '--store' },
+  // the version first: tables of another version are refused before anything is created beside them
+  const [row] = present.has('schema_version')
+    ? await client.query(sql`SELECT count() AS n, max(version) AS v FROM schema_version`, VersionRow)
+    : [];
+  if (row && row.n > 0 && row.v < CLICKHOUSE_SCHEMA_VERSION) {
+    throw fail(
+      `: the rlaudit tables are of schema version ${row.v}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} ` +
+        'and does not alter ClickHouse tables in place. Create a new database with the DDL of ' +
+        'docs/deploy-clickhouse.md and write the runs into it',
     );
   }
-  const [row] = await client.query(sql`SELECT max(version) AS v FROM ${ident('schema_version')}`, VersionRow);
-  const version = row?.v ?? 0;
-  if (version < CLICKHOUSE_SCHEMA_VERSION) {
-    throw new InputError(
-      `${where}: the rlaudit tables are of schema version ${version}, this rlaudit needs ` +
-        `${CLICKHOUSE_SCHEMA_VERSION} and does not alter ClickHouse tables in place. Create a new database ` +
-        'with the DDL of docs/deploy-clickhouse.md and ingest the runs into it',
-      { field: '--store' },
-    );
-  }
-  if (version > CLICKHOUSE_SCHEMA_VERSION) {
-    throw new InputError(
-      `${where}: the rlaudit tables are of schema version ${version}, newer than this rlaudit ` +
+  if (row && row.n > 0 && row.v > CLICKHOUSE_SCHEMA_VERSION) {
+    throw fail(
+      `: the rlaudit tables are of schema version ${row.v}, newer than this rlaudit ` +
         `(${CLICKHOUSE_SCHEMA_VERSION}): upgrade rlaudit`,
-      { field: '--store' },
     );
   }
+  if (missing.length > 0 && creates) {
+    for (const ddl of schemaDdl(layout, client.target.database).shard) await client.command(sql`${raw(ddl)}`);
+  } else if (missing.length > 0) {
+    throw fail(
+      `: the database lacks the rlaudit tables ${missing.join(', ')}. Create them with the DDL of ` +
+        `docs/deploy-clickhouse.md (schema version ${CLICKHOUSE_SCHEMA_VERSION})`,
+    );
+  }
+  if (row && row.n > 0) return;
+  if (creates) return recordVersion(client);
+  throw fail(
+    ': the rlaudit tables have no row in schema_version, so their creation did not finish. Check them ' +
+      `against the DDL of docs/deploy-clickhouse.md, then record version ${CLICKHOUSE_SCHEMA_VERSION} in schema_version`,
+  );
 }
 
 /** Applies a cluster's DDL: local tables on each shard's client, Distributed tables on each too. */
@@ -328,7 +334,5 @@ export async function createClusterSchema(
   const ddl = schemaDdl({ kind: 'cluster', cluster }, database);
   for (const c of shards) for (const s of ddl.shard) await c.command(sql`${raw(s)}`);
   for (const c of shards) for (const s of ddl.entry) await c.command(sql`${raw(s)}`);
-  await shards[0]?.command(
-    sql`INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${'training record, ingest bookkeeping, rejects, step metrics'})`,
-  );
+  if (shards[0]) await recordVersion(shards[0]);
 }

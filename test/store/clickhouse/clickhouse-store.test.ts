@@ -53,7 +53,7 @@ describe('the ClickHouse store on one server', { skip: ch.skip }, () => {
     await again.close();
   });
 
-  test('tables of an older or a newer schema version, or some tables missing, are refused with what to do', async () => {
+  test('tables of an older or a newer schema version are refused with what to do, and nothing is created beside them', async () => {
     const older = await ch.database2('older');
     const [c] = await ch.shardClients(older);
     for (const t of TABLES) await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }))}`);
@@ -66,8 +66,37 @@ describe('the ClickHouse store on one server', { skip: ch.skip }, () => {
     );
     await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${99}, ${'new'})`);
     await refuses(ClickHouseStore.open(url(older)), /schema version 99, newer/, /upgrade rlaudit/);
+    // the version is checked first: nothing is created beside tables of another version
     await c!.command(sql`DROP TABLE events`);
-    await refuses(ClickHouseStore.open(url(older)), /lacks the rlaudit tables events/);
+    await refuses(ClickHouseStore.open(url(older), { create: true }), /schema version 99, newer/);
+    const [events] = await c!.query(
+      sql`SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'events'`,
+      Count,
+    );
+    assert.equal(events?.n, 0);
+  });
+
+  test('a creation that was interrupted (tables missing, or no version row) is finished by a writing command', async () => {
+    const db = await ch.database2('interrupted');
+    const [c] = await ch.shardClients(db);
+    for (const t of TABLES.slice(0, 4)) await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }))}`);
+    await refuses(ClickHouseStore.open(url(db)), /lacks the rlaudit tables events, rejects/);
+    for (const t of TABLES) await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }))}`);
+    await refuses(
+      ClickHouseStore.open(url(db)),
+      /no row in schema_version, so their creation did not finish/,
+    );
+    const store = await ClickHouseStore.open(url(db), { create: true });
+    const [row] = await store.client.query(sql`SELECT max(version) AS n FROM schema_version`, Count);
+    assert.equal(row?.n, CLICKHOUSE_SCHEMA_VERSION);
+    await store.close();
+    await c!.command(sql`DROP TABLE loads`);
+    await (await ClickHouseStore.open(url(db), { create: true })).close();
+    const [tables] = await c!.query(
+      sql`SELECT count() AS n FROM system.tables WHERE database = currentDatabase()`,
+      Count,
+    );
+    assert.equal(tables?.n, TABLES.length);
   });
 
   test('a cluster the server does not know is refused, naming it', async () => {
