@@ -21,52 +21,42 @@ function run(cmd, args) {
 }
 
 /**
- * The HTML report's safety tests drive a real headless Chromium (Debian's package; no browser download).
- * On a fresh machine, install it when we can (root with apt-get); otherwise those tests say they skip.
+ * Installs a Debian package that some tests need, on a fresh machine, when we can (root with apt-get);
+ * otherwise those tests say they skip.
  */
-function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) return;
+function ensureDebianPackage(present, pkg, tests) {
+  if (present()) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || spawnSync('which', ['apt-get']).status !== 0) {
-    console.warn('chromium not found and cannot be installed here: the browser tests will be skipped');
+    console.warn(`${pkg} not found and cannot be installed here: the ${tests} will be skipped`);
     return;
   }
-  console.log('installing Debian chromium for the browser tests (apt-get) …');
+  console.log(`installing Debian ${pkg} for the ${tests} (apt-get) …`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
     stdio: 'inherit',
     env,
   });
-  if (r.status !== 0) console.warn('apt-get install chromium failed: the browser tests will be skipped');
-}
-
-/**
- * The Python trainer adapters (integrations/python) are tested with Debian's python3 against the real reward
- * service (test/integrations/python-adapters.test.ts). On a fresh machine, install it like chromium.
- */
-function ensurePython3() {
-  if (spawnSync('python3', ['--version']).status === 0) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || spawnSync('which', ['apt-get']).status !== 0) {
-    console.warn('python3 not found and cannot be installed here: the Python adapter tests will be skipped');
-    return;
-  }
-  console.log('installing Debian python3 for the Python adapter tests (apt-get) …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3'], {
-    stdio: 'inherit',
-    env,
-  });
-  if (r.status !== 0)
-    console.warn('apt-get install python3 failed: the Python adapter tests will be skipped');
+  if (r.status !== 0) console.warn(`apt-get install ${pkg} failed: the ${tests} will be skipped`);
 }
 
 const only = process.argv.slice(2);
 if (only.length === 0) {
-  ensureChromium();
-  ensurePython3();
+  // the HTML report's safety tests drive a real headless Chromium (Debian's package; no browser download)
+  ensureDebianPackage(() => existsSync('/usr/bin/chromium'), 'chromium', 'browser tests');
+  // the Python trainer adapters (integrations/python) are tested with python3 against the real reward service
+  ensureDebianPackage(
+    () => spawnSync('python3', ['--version']).status === 0,
+    'python3',
+    'Python adapter tests',
+  );
+  // the ClickHouse store is tested on a real two-shard cluster the tests start (scripts/clickhouse-cluster.sh)
+  ensureDebianPackage(
+    () => existsSync('/usr/sbin/clickhouse-server'),
+    'clickhouse-server',
+    'ClickHouse store tests',
+  );
   run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   run('npx', ['biome', 'check', '.']);
 }

@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../model/errors.ts';
 import type { Store } from '../store/store.ts';
-import { resolveDbPath } from './db-path.ts';
+import { resolveStore, type StoreOptions } from './db-path.ts';
 
 /**
- * Opens the store named by the global `--db` option for the duration of `fn`, and always closes it.
- * Only commands that write runs (`create: true`) may create a new database file; the others refuse a path
- * that does not exist, so a mistyped --db is reported instead of silently making an empty database.
+ * Opens the store named by the global `--store` / `--db` options (src/cli/db-path.ts) for the duration of
+ * `fn`, and always closes it. Only commands that write runs (`create: true`) may create a new database file
+ * (or, on a single ClickHouse server, the tables); the others refuse a store that does not exist, so a
+ * mistyped --db is reported instead of silently making an empty database. On ClickHouse, a command the store
+ * does not support yet is refused before anything is opened.
  */
 export async function withStore<T>(
   cmd: Command,
@@ -18,8 +20,9 @@ export async function withStore<T>(
     readonly writes?: boolean;
   } = {},
 ): Promise<T> {
-  const globals = cmd.optsWithGlobals<{ db?: string }>();
-  const path = resolveDbPath(globals.db);
+  const choice = resolveStore(cmd.optsWithGlobals<StoreOptions>());
+  if (choice.kind === 'clickhouse') return useStore(await openClickHouse(cmd, choice.url, options), fn);
+  const path = choice.path;
   if (!options.create && path !== ':memory:' && !existsSync(path)) {
     throw new InputError(
       'no database here: add a run first (rlaudit ingest FILE, rlaudit simulate, or rlaudit demo), or point --db or RLAUDIT_DB at an existing one',
@@ -28,12 +31,30 @@ export async function withStore<T>(
   }
   // DuckDB is imported here, when a command opens the store, so that --help and --version start fast
   const { DuckDbStore } = await import('../store/duckdb/duckdb-store.ts');
-  const store = await DuckDbStore.open(path, { writes: options.writes ?? true });
+  return useStore(await DuckDbStore.open(path, { writes: options.writes ?? true }), fn);
+}
+
+async function useStore<T>(store: Store, fn: (store: Store) => Promise<T>): Promise<T> {
   try {
     return await fn(store);
   } finally {
     await store.close();
   }
+}
+
+/** The top-level command (`analyze` for `analyze convergence`). */
+function topCommand(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent?.parent) c = c.parent;
+  return c;
+}
+
+async function openClickHouse(cmd: Command, url: string, options: { readonly create?: boolean }) {
+  const { CLICKHOUSE_COMMANDS, notOnClickHouse } = await import('../store/clickhouse/supported.ts');
+  const name = topCommand(cmd).name();
+  if (!CLICKHOUSE_COMMANDS.has(name)) throw notOnClickHouse(`rlaudit ${name}`);
+  const { ClickHouseStore } = await import('../store/clickhouse/clickhouse-store.ts');
+  return ClickHouseStore.open(url, { create: options.create ?? false });
 }
 
 /** Parses a non-negative integer option, with a usage error naming the option. */

@@ -46,7 +46,7 @@ export function needsAnalyze(args: readonly string[]): boolean {
   let version = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--db') i++;
+    if (arg === '--db' || arg === '--store') i++;
     else if (arg === '-V' || arg === '--version') version = true;
     else if (arg === '-h' || arg === '--help') return true;
     else if (!arg.startsWith('-')) return !WITHOUT_ANALYZE.has(arg);
@@ -66,6 +66,10 @@ export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command 
     .description('Audit reinforcement-learning fine-tuning runs: what did the reward signal do to the model?')
     .version(packageJson.version)
     .option('--db <path>', `database file (default: $RLAUDIT_DB or ${DEFAULT_DB_PATH})`)
+    .option(
+      '--store <url>',
+      'the store instead of --db: clickhouse://user@host:port/database[?cluster=NAME] (password from $RLAUDIT_CLICKHOUSE_PASSWORD) or duckdb:PATH (default: $RLAUDIT_STORE, else the --db file)',
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });

@@ -158,6 +158,33 @@ export interface RejectRow {
   readonly conflictWith: { readonly file: string; readonly line: number } | null;
 }
 
+/** A `rejects` row as a backend's `listRejects` query selects it (the table's column names). */
+export interface RejectColumns {
+  readonly run: string | null;
+  readonly source_file: string;
+  readonly source_line: number;
+  readonly record_type: string | null;
+  readonly field: string;
+  readonly expected: string;
+  readonly got: string;
+  readonly conflict_file: string | null;
+  readonly conflict_line: number | null;
+}
+
+/** The `RejectRow` of a selected `rejects` row, the same for every backend. */
+export function rejectRow(r: RejectColumns): RejectRow {
+  return {
+    run: r.run,
+    file: r.source_file,
+    line: r.source_line,
+    recordType: r.record_type,
+    field: r.field,
+    expected: r.expected,
+    got: r.got,
+    conflictWith: r.conflict_file === null ? null : { file: r.conflict_file, line: r.conflict_line ?? 0 },
+  };
+}
+
 /** Order of the cluster review: session order, or by reward (adjusted, else baseline) up or down. */
 export type SessionSort = 'session' | 'reward' | '-reward';
 

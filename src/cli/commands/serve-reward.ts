@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.ts';
 import { checkBind } from '../../server/http/bind.ts';
 import { intOption } from '../context.ts';
-import { resolveDbPath } from '../db-path.ts';
+import { resolveDbPath, type StoreOptions } from '../db-path.ts';
 import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
 
@@ -85,7 +85,7 @@ Examples:
       const { RewardService } = await import('../../server/reward/reward-service.ts');
       const { rewardApp } = await import('../../server/reward/reward-app.ts');
       const { serve } = await import('@hono/node-server');
-      const path = resolveDbPath(cmd.optsWithGlobals<{ db?: string }>().db);
+      const path = resolveDbPath(cmd.optsWithGlobals<StoreOptions>(), 'serve-reward');
       const store = await DuckDbStore.open(path);
       const service = await (async () => {
         try {

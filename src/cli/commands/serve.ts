@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../model/errors.ts';
 import type { ReadHandle } from '../../server/dashboard/store-lease.ts';
 import { intOption } from '../context.ts';
-import { resolveDbPath } from '../db-path.ts';
+import { resolveDbPath, type StoreOptions } from '../db-path.ts';
 
 interface ServeOptions {
   readonly port: number;
@@ -33,7 +33,7 @@ export function registerServe(program: Command): void {
       'require "Authorization: Bearer <t>" on every API request (at least 16 characters; default $RLAUDIT_TOKEN)',
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
-      const path = resolveDbPath(cmd.optsWithGlobals<{ db?: string }>().db);
+      const path = resolveDbPath(cmd.optsWithGlobals<StoreOptions>(), 'serve');
       const token = opts.token ?? process.env.RLAUDIT_TOKEN ?? undefined;
       const { checkBind } = await import('../../server/http/bind.ts');
       checkBind('serve', { host: opts.host, port: opts.port, token });

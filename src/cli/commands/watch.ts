@@ -5,7 +5,7 @@ import type { WindowSpec } from '../../model/windows.ts';
 import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
 import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
 import { intOption, printJson } from '../context.ts';
-import { resolveDbPath } from '../db-path.ts';
+import { resolveDbPath, type StoreOptions } from '../db-path.ts';
 import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
 import { terminalText } from './terminal-text.ts';
@@ -148,7 +148,7 @@ Rules and thresholds: docs/watch.md. Examples:
       const { watchRun } = await import('../../audit/watch/watch-run.ts');
       const { parseAlertSinks } = await import('../../audit/watch/alert-sinks.ts');
       const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
-      const dbPath = resolveDbPath(cmd.optsWithGlobals<{ db?: string }>().db);
+      const dbPath = resolveDbPath(cmd.optsWithGlobals<StoreOptions>(), 'watch');
       const out = opts.json ? process.stderr : process.stdout;
       const say = (line: string) => out.write(`${terminalText(line)}\n`);
       const last: number = opts.last ?? 20;

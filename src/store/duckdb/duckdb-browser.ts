@@ -12,6 +12,7 @@ import type {
   SessionSort,
   StepMetricRow,
 } from '../store.ts';
+import { rejectRow } from '../store.ts';
 import {
   ExistsRow,
   RejectCountRow,
@@ -323,16 +324,7 @@ export class DuckDbBrowser {
             ORDER BY source_file, source_line, field LIMIT ${q.limit ?? 1000}`,
       RejectListRow,
     );
-    return rows.map((r) => ({
-      run: r.run,
-      file: r.source_file,
-      line: r.source_line,
-      recordType: r.record_type,
-      field: r.field,
-      expected: r.expected,
-      got: r.got,
-      conflictWith: r.conflict_file === null ? null : { file: r.conflict_file, line: r.conflict_line ?? 0 },
-    }));
+    return rows.map(rejectRow);
   }
 
   async countRejects(q: { run?: string | null }): Promise<number> {

@@ -1,0 +1,167 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient as Http } from '@clickhouse/client';
+import { InputError, QueryError } from '../../model/errors.ts';
+import { compile } from '../sql/dialect.ts';
+import { decodeRows, type RowDecoder } from '../sql/row-decoder.ts';
+import type { SqlFragment } from '../sql/sql.ts';
+import { clickHouseDialect } from './clickhouse-dialect.ts';
+import type { ClickHouseTarget } from './store-url.ts';
+
+/** The server's error code in a failed query (`Code: 81, e.displayText() = …` on 18.16), or null. */
+export function serverErrorCode(err: unknown): number | null {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e && typeof e.code === 'string' && /^\d+$/.test(e.code)) return Number(e.code);
+  const m = typeof e?.message === 'string' ? /^Code: (\d+)/.exec(e.message) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/** The server's message without the 18.16 decorations (`Code: …, e.displayText() = DB::Exception: `). */
+function serverMessage(err: unknown): string {
+  const text = String((err as Error)?.message ?? err);
+  return text
+    .replace(/^Code: \d+, e\.displayText\(\) = (DB::Exception: )?/, '')
+    .replace(/, e\.what\(\) = DB::Exception\s*$/, '')
+    .trim();
+}
+
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name does not resolve',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'timed out',
+};
+
+/**
+ * Why a server cannot be used, as an `InputError` (exit 2) naming the store URL (never the password) and
+ * what to do; null when the failure is not one of those (a failed query is a `QueryError`).
+ */
+export function connectionProblem(err: unknown, target: ClickHouseTarget): InputError | null {
+  const e = err as NodeJS.ErrnoException | null;
+  const network = typeof e?.code === 'string' ? NETWORK_CODES[e.code] : undefined;
+  const where = `ClickHouse at ${target.display}`;
+  if (network !== undefined || /timeout/i.test(String(e?.message))) {
+    return new InputError(
+      `cannot reach ${where}: ${network ?? 'timed out'}. Start the server (for the project's test cluster: ` +
+        'scripts/clickhouse-cluster.sh start), or point --store / RLAUDIT_STORE at a running one',
+      { field: '--store' },
+      { cause: err },
+    );
+  }
+  const code = serverErrorCode(err);
+  // 192 unknown user, 193 wrong password, 516 authentication failed (newer servers)
+  if (code === 192 || code === 193 || code === 516) {
+    return new InputError(
+      `${where} refused user ${JSON.stringify(target.user)}: ${serverMessage(err)}. Set ` +
+        'RLAUDIT_CLICKHOUSE_PASSWORD to the password of that user (it is never read from the URL)',
+      { field: '--store' },
+      { cause: err },
+    );
+  }
+  if (code === 81) {
+    const onCluster = target.cluster ? ` ON CLUSTER ${target.cluster}` : '';
+    return new InputError(
+      `${where}: database ${JSON.stringify(target.database)} does not exist. Create it ` +
+        `(CREATE DATABASE ${target.database}${onCluster}) or name an existing one in the URL`,
+      { field: '--store' },
+      { cause: err },
+    );
+  }
+  return null;
+}
+
+/**
+ * One ClickHouse server over HTTP (`@clickhouse/client`), speaking SQL fragments: each is compiled by the
+ * literal-inlining dialect (src/store/clickhouse/clickhouse-dialect.ts), so nothing here binds parameters,
+ * which 18.16 cannot. Rows come back as JSONEachRow and are decoded once, by the query's `RowDecoder`.
+ */
+export class ClickHouseClient {
+  private constructor(
+    private readonly http: Http,
+    readonly target: ClickHouseTarget,
+  ) {}
+
+  /**
+   * Connects and checks the server answers as this user in this database; an unreachable server, a
+   * refused user or a missing database is an `InputError` naming the URL and what to do.
+   */
+  static async connect(
+    target: ClickHouseTarget,
+    password = process.env.RLAUDIT_CLICKHOUSE_PASSWORD ?? '',
+  ): Promise<ClickHouseClient> {
+    const http = createClient({
+      url: target.endpoint,
+      username: target.user,
+      password,
+      database: target.database,
+      application: 'rlaudit',
+      request_timeout: 600_000,
+      max_open_connections: 4,
+      log: { level: ClickHouseLogLevel.OFF },
+      // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
+      // what was written is what the next read sees
+      clickhouse_settings: { insert_distributed_sync: 1 },
+    });
+    const client = new ClickHouseClient(http, target);
+    try {
+      // a query, not a ping: it checks the user, the password and the database in one round trip
+      await client.http.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+    } catch (err) {
+      await http.close();
+      throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
+    }
+    return client;
+  }
+
+  /** Runs a query and decodes its rows. */
+  async query<T>(fragment: SqlFragment, decoder: RowDecoder<T>): Promise<T[]> {
+    const { sql: text } = compile(fragment, clickHouseDialect);
+    let rows: unknown[];
+    try {
+      const result = await this.http.query({ query: text, format: 'JSONEachRow' });
+      rows = await result.json();
+    } catch (err) {
+      throw this.failure(err, text, decoder.name);
+    }
+    return decodeRows(decoder, rows, text, 'clickhouse');
+  }
+
+  /** Runs a statement that returns no rows (DDL, `INSERT … SELECT`). */
+  async command(fragment: SqlFragment): Promise<void> {
+    const { sql: text } = compile(fragment, clickHouseDialect);
+    try {
+      await this.http.command({ query: text });
+    } catch (err) {
+      throw this.failure(err, text);
+    }
+  }
+
+  /**
+   * Inserts rows as JSONEachRow: the values travel as JSON, not as SQL text. `table` is our own table name
+   * (`sessions`, or `sessions_local` of a cluster).
+   */
+  async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.http.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+    } catch (err) {
+      throw this.failure(err, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private failure(err: unknown, text: string, name?: string): Error {
+    const problem = connectionProblem(err, this.target);
+    if (problem) return problem;
+    return new QueryError(
+      `ClickHouse at ${this.target.display}${name ? `, query ${name}` : ''}: ${serverMessage(err)}`,
+      text,
+      'clickhouse',
+      { cause: err, ...(name ? { query: name } : {}) },
+    );
+  }
+}

@@ -1,0 +1,338 @@
+import { z } from 'zod';
+import { InputError } from '../../model/errors.ts';
+import { rowDecoder } from '../sql/row-decoder.ts';
+import { raw, sql } from '../sql/sql.ts';
+import type { ClickHouseClient } from './clickhouse-client.ts';
+
+/**
+ * The tables of the ClickHouse store: the DuckDB store's tables (src/store/duckdb/migrations.ts), same names
+ * and columns, in types ClickHouse 18.16 has. JSON columns are `String` (JSON text); a timestamp is
+ * `Nullable(Int64)` microseconds since the epoch, UTC (18.16 has no DateTime64); DuckDB's lists are
+ * `Array(String)`.
+ *
+ * On a single server each table is a MergeTree table of that name. On a cluster each is a local table
+ * `<name>_local` on every shard and a `Distributed` table `<name>` over them, sharded by a hash of
+ * (run, session) for the session-keyed record tables, so a key always lands on the same shard and the
+ * replacing merges can find its copies. Record tables are `ReplacingMergeTree` by their key: a row the
+ * ingest writes twice (a rerun after a kill) is one row, and every read is `FINAL`, so the answer is
+ * exact before merges too (docs/deploy-clickhouse.md, "Exact before merges").
+ */
+export const CLICKHOUSE_SCHEMA_VERSION = 1;
+
+export interface TableSpec {
+  readonly name: string;
+  readonly columns: readonly (readonly [string, string])[];
+  /** The local engine, without `ENGINE =`. */
+  readonly engine: string;
+  readonly orderBy: string;
+  /** The `Distributed` sharding expression on a cluster. */
+  readonly shardBy: string;
+}
+
+const bookkeeping = (): (readonly [string, string])[] => [
+  ['load_id', 'Int64'],
+  ['source_line', 'Int64'],
+  ['written_at', `DateTime DEFAULT now()`],
+];
+
+export const TABLES: readonly TableSpec[] = [
+  {
+    name: 'schema_version',
+    columns: [
+      ['version', 'UInt32'],
+      ['description', 'String'],
+      ['applied_at', 'DateTime DEFAULT now()'],
+    ],
+    engine: 'ReplacingMergeTree',
+    orderBy: 'version',
+    shardBy: 'version',
+  },
+  {
+    name: 'runs',
+    columns: [
+      ['run', 'String'],
+      ['model', 'Nullable(String)'],
+      ['description', 'Nullable(String)'],
+      ['meta', 'Nullable(String)'],
+      ['has_record', 'UInt8'],
+      ['created_at', 'DateTime DEFAULT now()'],
+      ['load_id', 'Nullable(Int64)'],
+      ['source_line', 'Nullable(Int64)'],
+      // a run's row is replaced (a run record arriving after its sessions): the highest version is current
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: 'run',
+    shardBy: 'cityHash64(run)',
+  },
+  {
+    name: 'sessions',
+    columns: [
+      ['run', 'String'],
+      ['session', 'Int64'],
+      ['step', 'Nullable(Int64)'],
+      ['time', 'Nullable(Int64)'],
+      ['prompt_id', 'Nullable(String)'],
+      ['prompt', 'Nullable(String)'],
+      ['output', 'String'],
+      ['classification', 'Nullable(String)'],
+      ['category', 'Nullable(String)'],
+      ['baseline_reward', 'Nullable(Float64)'],
+      ['adjusted_reward', 'Nullable(Float64)'],
+      ['differential_pct', 'Nullable(Float64)'],
+      ['compliance_trajectory_index', 'Nullable(Float64)'],
+      ['flags', 'Array(String)'],
+      ['nested_annotations', 'Nullable(String)'],
+      ['meta', 'Nullable(String)'],
+      ['phase', 'Nullable(String)'],
+      ['checkpoint', 'Nullable(String)'],
+      ...bookkeeping(),
+    ],
+    engine: 'ReplacingMergeTree',
+    orderBy: '(run, session)',
+    shardBy: 'cityHash64(run, session)',
+  },
+  {
+    name: 'annotations',
+    columns: [
+      ['run', 'String'],
+      ['id', 'String'],
+      ['session', 'Int64'],
+      ['author', 'Nullable(String)'],
+      ['text', 'String'],
+      ['time', 'Nullable(Int64)'],
+      ['classification', 'Nullable(String)'],
+      ['flags', 'Array(String)'],
+      ['meta', 'Nullable(String)'],
+      ['nested', 'UInt8'],
+      ...bookkeeping(),
+    ],
+    engine: 'ReplacingMergeTree',
+    orderBy: '(run, id)',
+    // with its session, so that a session and its annotations are on one shard
+    shardBy: 'cityHash64(run, session)',
+  },
+  {
+    name: 'events',
+    columns: [
+      ['run', 'String'],
+      ['id', 'String'],
+      ['session', 'Int64'],
+      ['kind', 'String'],
+      ['parameter', 'String'],
+      ['target', 'String'],
+      ['from_value', 'Nullable(Float64)'],
+      ['to_value', 'Nullable(Float64)'],
+      ['change_pct', 'Nullable(Float64)'],
+      ['trigger', 'Nullable(String)'],
+      ['recommended_by', 'Nullable(String)'],
+      ['note', 'Nullable(String)'],
+      ['time', 'Nullable(Int64)'],
+      ['meta', 'Nullable(String)'],
+      ...bookkeeping(),
+    ],
+    engine: 'ReplacingMergeTree',
+    orderBy: '(run, id)',
+    shardBy: 'cityHash64(run, id)',
+  },
+  {
+    name: 'rejects',
+    columns: [
+      ['run', 'Nullable(String)'],
+      ['load_id', 'Int64'],
+      ['source_file', 'String'],
+      ['source_line', 'Int64'],
+      ['record_type', 'Nullable(String)'],
+      ['field', 'String'],
+      ['expected', 'String'],
+      ['got', 'String'],
+      ['conflict_file', 'Nullable(String)'],
+      ['conflict_line', 'Nullable(Int64)'],
+      ['created_at', 'DateTime DEFAULT now()'],
+    ],
+    // a rerun rejects the same line again: one row per (file, line, field)
+    engine: 'ReplacingMergeTree',
+    orderBy: '(source_file, source_line, field)',
+    shardBy: 'cityHash64(source_file)',
+  },
+  {
+    name: 'ingests',
+    columns: [
+      ['ingest_id', 'Int64'],
+      ['started_at', 'DateTime'],
+      ['finished_at', 'Nullable(DateTime)'],
+      ['status', 'String'],
+      ['run_option', 'Nullable(String)'],
+      ['read', 'Nullable(Int64)'],
+      ['accepted', 'Nullable(Int64)'],
+      ['rejected', 'Nullable(Int64)'],
+      ['duplicates', 'Nullable(Int64)'],
+      ['conflicts', 'Nullable(Int64)'],
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: 'ingest_id',
+    shardBy: 'ingest_id',
+  },
+  {
+    name: 'loads',
+    columns: [
+      ['load_id', 'Int64'],
+      ['ingest_id', 'Int64'],
+      ['path', 'String'],
+      ['abs_path', 'String'],
+      ['format', 'String'],
+      ['bytes', 'Int64'],
+      ['sha256', 'Nullable(String)'],
+      ['status', 'String'],
+      ['read', 'Nullable(Int64)'],
+      ['accepted', 'Nullable(Int64)'],
+      ['rejected', 'Nullable(Int64)'],
+      ['duplicates', 'Nullable(Int64)'],
+      ['conflicts', 'Nullable(Int64)'],
+      ['started_at', 'DateTime'],
+      ['finished_at', 'Nullable(DateTime)'],
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: 'load_id',
+    shardBy: 'load_id',
+  },
+  {
+    name: 'step_metrics',
+    columns: [
+      ['run', 'String'],
+      ['step', 'Int64'],
+      ['name', 'String'],
+      ['value', 'Float64'],
+      ...bookkeeping(),
+    ],
+    engine: 'ReplacingMergeTree',
+    orderBy: '(run, step, name)',
+    shardBy: 'cityHash64(run)',
+  },
+];
+
+/** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
+export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly cluster: string };
+
+const columnList = (t: TableSpec) => t.columns.map(([n, type]) => `  ${n} ${type}`).join(',\n');
+
+/** The DDL of one table's local part: the table itself on a single server, `<name>_local` on a shard. */
+export function localTableDdl(t: TableSpec, layout: Layout): string {
+  const name = layout.kind === 'cluster' ? `${t.name}_local` : t.name;
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${columnList(t)}\n) ENGINE = ${t.engine} ORDER BY ${t.orderBy}`;
+}
+
+/** The DDL of a cluster's `Distributed` table over the shards' local tables (in the current database). */
+export function distributedTableDdl(t: TableSpec, cluster: string, database: string): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${t.name} AS ${t.name}_local\n` +
+    `  ENGINE = Distributed(${cluster}, ${database}, ${t.name}_local, ${t.shardBy})`
+  );
+}
+
+/**
+ * Every statement that creates the schema, in order, for a single server (run on it) or for a cluster:
+ * `shard` statements on every shard, `entry` statements on the server(s) the store URL names (the
+ * Distributed tables, which hold no data, may be created on every shard too).
+ */
+export function schemaDdl(
+  layout: Layout,
+  database: string,
+): { readonly shard: readonly string[]; readonly entry: readonly string[] } {
+  const shard = TABLES.map((t) => localTableDdl(t, layout));
+  if (layout.kind === 'single') return { shard, entry: [] };
+  return { shard, entry: TABLES.map((t) => distributedTableDdl(t, layout.cluster, database)) };
+}
+
+const VersionRow = rowDecoder('schemaVersion', z.object({ n: z.coerce.number(), v: z.coerce.number() }));
+const TableRow = rowDecoder('schemaTables', z.object({ name: z.string() }));
+
+/** The names of the tables this store reads, as the current database must have them. */
+function expectedTables(layout: Layout): string[] {
+  return TABLES.flatMap((t) => (layout.kind === 'cluster' ? [t.name, `${t.name}_local`] : [t.name]));
+}
+
+/** Records that the tables of this schema version exist (the last step of creating them). */
+function recordVersion(client: ClickHouseClient): Promise<void> {
+  return client.command(
+    sql`INSERT INTO schema_version (version, description)
+          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${'training record, ingest bookkeeping, rejects, step metrics'})`,
+  );
+}
+
+/**
+ * Checks the database holds this version's tables, creating them when allowed (`create`: a command that
+ * writes, on a single server; also completing a creation that was interrupted). Anything else is an
+ * `InputError` (exit 2) naming the URL and what to do: no tables on a cluster (create them with the DDL of
+ * docs/deploy-clickhouse.md), no tables for a command that only reads, some tables missing, tables of an
+ * older or newer schema version, or tables whose creation did not finish.
+ */
+export async function ensureSchema(
+  client: ClickHouseClient,
+  layout: Layout,
+  options: { readonly create: boolean },
+): Promise<void> {
+  const where = `ClickHouse at ${client.target.display}`;
+  const fail = (message: string) => new InputError(`${where}${message}`, { field: '--store' });
+  const present = new Set(
+    (
+      await client.query(sql`SELECT name FROM system.tables WHERE database = currentDatabase()`, TableRow)
+    ).map((r) => r.name),
+  );
+  const expected = expectedTables(layout);
+  const missing = expected.filter((t) => !present.has(t));
+  const creates = options.create && layout.kind === 'single';
+  if (missing.length === expected.length && !creates) {
+    throw layout.kind === 'cluster' && options.create
+      ? fail(
+          `: the database has no rlaudit tables on cluster ${layout.cluster}. Create them on every shard ` +
+            'with the DDL of docs/deploy-clickhouse.md (rlaudit creates tables only on a single server)',
+        )
+      : fail(' holds no rlaudit tables yet: create them with the DDL of docs/deploy-clickhouse.md');
+  }
+  // the version first: tables of another version are refused before anything is created beside them
+  const [row] = present.has('schema_version')
+    ? await client.query(sql`SELECT count() AS n, max(version) AS v FROM schema_version`, VersionRow)
+    : [];
+  if (row && row.n > 0 && row.v < CLICKHOUSE_SCHEMA_VERSION) {
+    throw fail(
+      `: the rlaudit tables are of schema version ${row.v}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} ` +
+        'and does not alter ClickHouse tables in place. Create a new database with the DDL of ' +
+        'docs/deploy-clickhouse.md and write the runs into it',
+    );
+  }
+  if (row && row.n > 0 && row.v > CLICKHOUSE_SCHEMA_VERSION) {
+    throw fail(
+      `: the rlaudit tables are of schema version ${row.v}, newer than this rlaudit ` +
+        `(${CLICKHOUSE_SCHEMA_VERSION}): upgrade rlaudit`,
+    );
+  }
+  if (missing.length > 0 && creates) {
+    for (const ddl of schemaDdl(layout, client.target.database).shard) await client.command(sql`${raw(ddl)}`);
+  } else if (missing.length > 0) {
+    throw fail(
+      `: the database lacks the rlaudit tables ${missing.join(', ')}. Create them with the DDL of ` +
+        `docs/deploy-clickhouse.md (schema version ${CLICKHOUSE_SCHEMA_VERSION})`,
+    );
+  }
+  if (row && row.n > 0) return;
+  if (creates) return recordVersion(client);
+  throw fail(
+    ': the rlaudit tables have no row in schema_version, so their creation did not finish. Check them ' +
+      `against the DDL of docs/deploy-clickhouse.md, then record version ${CLICKHOUSE_SCHEMA_VERSION} in schema_version`,
+  );
+}
+
+/** Applies a cluster's DDL: local tables on each shard's client, Distributed tables on each too. */
+export async function createClusterSchema(
+  shards: readonly ClickHouseClient[],
+  cluster: string,
+  database: string,
+): Promise<void> {
+  const ddl = schemaDdl({ kind: 'cluster', cluster }, database);
+  for (const c of shards) for (const s of ddl.shard) await c.command(sql`${raw(s)}`);
+  for (const c of shards) for (const s of ddl.entry) await c.command(sql`${raw(s)}`);
+  if (shards[0]) await recordVersion(shards[0]);
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import {
+  createClusterSchema,
+  localTableDdl,
+  TABLES,
+} from '../../../src/store/clickhouse/clickhouse-schema.ts';
+import { raw, sql } from '../../../src/store/sql/sql.ts';
+import { runCli } from '../../util/cli.ts';
+import { clickHouseCluster } from './cluster.ts';
+
+const ch = await clickHouseCluster('cli');
+const CLUSTER = 'rlaudit_2shards';
+const SECRET = 'not-the-password-4711';
+const host = `127.0.0.1:${ch.httpPorts[0]}`;
+
+/** The CLI with a ClickHouse store; RLAUDIT_STORE and RLAUDIT_DB cleared unless given. */
+function cli(args: readonly string[], env: Record<string, string> = {}) {
+  return runCli(args, { RLAUDIT_STORE: '', RLAUDIT_DB: '', RLAUDIT_CLICKHOUSE_PASSWORD: '', ...env });
+}
+
+/** Exit 2, the URL (never a password) and the pattern on stderr, nothing on stdout. */
+function assertRefused(r: ReturnType<typeof runCli>, url: string, pattern: RegExp): void {
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.includes(url), `names ${url}: ${r.stderr}`);
+  assert.match(r.stderr, pattern);
+  assert.ok(!r.stderr.includes(SECRET), 'the password is never shown');
+  assert.equal(r.stdout, '');
+}
+
+describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, () => {
+  before(async () => {
+    const shards = await ch.shardClients();
+    await createClusterSchema(shards, CLUSTER, ch.database);
+    await shards[0]!.insert('sessions', [
+      { run: 'grpo', session: 1, output: 'a', flags: [], load_id: 1, source_line: 1 },
+      { run: 'grpo', session: 2, output: 'b', flags: [], load_id: 1, source_line: 2 },
+    ]);
+    await shards[0]!.insert('runs', [{ run: 'grpo', model: 'Qwen', has_record: 1, version: 1 }]);
+  });
+
+  test('`runs --store clickhouse://…?cluster=` lists the runs of the cluster', () => {
+    const r = cli([
+      'runs',
+      '--json',
+      '--store',
+      `clickhouse://default@${host}/${ch.database}?cluster=${CLUSTER}`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const runs = JSON.parse(r.stdout) as { run: string; sessions: number; model: string }[];
+    assert.deepEqual(
+      runs.map((x) => [x.run, x.model, x.sessions]),
+      [['grpo', 'Qwen', 2]],
+    );
+  });
+
+  test('RLAUDIT_STORE chooses the store when no flag does, and the password comes from RLAUDIT_CLICKHOUSE_PASSWORD', () => {
+    const url = `clickhouse://rlaudit@${host}/${ch.database}?cluster=${CLUSTER}`;
+    const r = cli(['runs'], { RLAUDIT_STORE: url, RLAUDIT_CLICKHOUSE_PASSWORD: 'rlaudit-test' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /grpo\s.*Qwen/);
+    assert.equal(
+      cli(['rejects'], { RLAUDIT_STORE: url, RLAUDIT_CLICKHOUSE_PASSWORD: 'rlaudit-test' }).code,
+      0,
+    );
+  });
+
+  test('an unreachable server is exit 2 naming the URL and what to do', () => {
+    const url = `clickhouse://default@127.0.0.1:${ch.httpPorts[0]! + 57}/${ch.database}`;
+    assertRefused(
+      cli(['runs', '--store', url]),
+      url,
+      /cannot reach ClickHouse.*connection refused.*Start the server/,
+    );
+  });
+
+  test('a wrong password is exit 2 naming the URL and the variable, never the password', () => {
+    const url = `clickhouse://rlaudit@${host}/${ch.database}`;
+    assertRefused(
+      cli(['runs', '--store', url], { RLAUDIT_CLICKHOUSE_PASSWORD: SECRET }),
+      url,
+      /refused user "rlaudit".*RLAUDIT_CLICKHOUSE_PASSWORD/,
+    );
+  });
+
+  test('a password written into the URL is refused without echoing it', () => {
+    const r = cli(['runs', '--store', `clickhouse://rlaudit:${SECRET}@${host}/${ch.database}`]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /holds a password.*RLAUDIT_CLICKHOUSE_PASSWORD/);
+    assert.ok(!r.stderr.includes(SECRET));
+  });
+
+  test('a missing database is exit 2 saying how to create it', () => {
+    const url = `clickhouse://default@${host}/no_such_db?cluster=${CLUSTER}`;
+    assertRefused(
+      cli(['runs', '--store', url]),
+      url,
+      /database "no_such_db" does not exist.*CREATE DATABASE no_such_db ON CLUSTER rlaudit_2shards/,
+    );
+  });
+
+  test('a database without rlaudit tables, or with an older schema, is exit 2 pointing at the DDL', async () => {
+    const empty = await ch.database2('empty');
+    const url = `clickhouse://default@${host}/${empty}`;
+    assertRefused(cli(['runs', '--store', url]), url, /no rlaudit tables yet.*deploy-clickhouse\.md/);
+    const [c] = await ch.shardClients(empty);
+    for (const t of TABLES) await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }))}`);
+    await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${0}, ${'old'})`);
+    assertRefused(
+      cli(['runs', '--store', url]),
+      url,
+      /schema version 0, this rlaudit needs 1 and does not alter ClickHouse tables in place/,
+    );
+  });
+
+  test('a command the ClickHouse store does not support yet is refused before connecting', () => {
+    const url = `clickhouse://default@127.0.0.1:1/${ch.database}`;
+    for (const args of [
+      ['sessions', '--run', 'grpo'],
+      ['audit', '--run', 'grpo'],
+      ['ingest', 'x.jsonl'],
+    ]) {
+      const r = cli([...args, '--store', url]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`rlaudit ${args[0]} is not supported on the ClickHouse store yet`));
+      assert.match(r.stderr, /it supports: rlaudit runs, rlaudit rejects/);
+    }
+    const serve = cli(['serve', '--store', url]);
+    assert.equal(serve.code, 2);
+    assert.match(serve.stderr, /rlaudit serve runs on the DuckDB store only/);
+  });
+
+  test('--store and --db together are a usage error', () => {
+    const r = cli(['runs', '--db', 'x.duckdb', '--store', `clickhouse://default@${host}/${ch.database}`]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--store and --db both name the store/);
+  });
+});
