@@ -59,7 +59,7 @@ function fastCheck(f: string, rule: Rule): string {
   const v = j(f);
   const ty = t(f);
   const absentOrNull = `(${v} IS NULL OR ${ty} = 'NULL')`;
-  const int = (lo: string) =>
+  const intCheck = (lo: string) =>
     `(${ty} IN ${INTEGER} AND TRY_CAST(${v} AS BIGINT) BETWEEN ${lo} AND ${MAX_SAFE})`;
   const finite = `(${ty} IN ${NUMBER} AND isfinite(CAST(${v} AS DOUBLE)))`;
   const string = `(${ty} = 'VARCHAR')`;
@@ -70,9 +70,9 @@ function fastCheck(f: string, rule: Rule): string {
       // printable ASCII without space and slashes, 1–200 characters, not '.' or '..' (others: the validator's)
       return `(NOT ${has(f)} OR (${string} AND regexp_full_match((${v}->>'$'), '[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e]{1,200}') AND (${v}->>'$') NOT IN ('.', '..')))`;
     case 'session':
-      return int('1');
+      return intCheck('1');
     case 'step':
-      return `(${absentOrNull} OR ${int('0')})`;
+      return `(${absentOrNull} OR ${intCheck('0')})`;
     case 'text':
       return string;
     case 'nullableText':
