@@ -4,17 +4,21 @@
 //      and category curves drawn (the audit's charts, drawn by Vega in the browser, come after; timed apart);
 //   2. the session index of a run of N sessions (default 1,000,000; binned on the server): navigation start →
 //      the canvas drawn with its cells.
-// Each is timed `runs` times (default 5) after one warm-up load; the first (cold: the database opened for
-// the first request, nothing cached) is printed apart. The databases are built once under bench/out/.
+// The server is the built CLI a user runs (`node bin/rlaudit.js --db DB serve --port 0`, dist/ rebuilt first
+// when stale), a process of its own, so that neither tsx's on-the-fly compiling nor this process's Playwright
+// client is in its timings. Each page is timed `runs` times after a first load; that first load (cold: a
+// server process just started, the database opened for its first request, nothing cached in the server or
+// in the page) is printed apart. The browser is running already (it has shown another page), as a user's is
+// when they open the dashboard's link; its own start is not counted. The databases are built once under
+// bench/out/.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { buildWeb } from '../scripts/build-web.mjs';
 import { runAudit } from '../src/audit/run-audit.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/report/render-pdf.ts';
-import { startDashboard } from '../src/server/dashboard/server.ts';
 import { simulate } from '../src/simulate/simulate.ts';
-import { duckDbDashboardReads } from '../src/store/duckdb/duckdb-dashboard.ts';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../src/store/ingest.ts';
 
@@ -68,11 +72,18 @@ export async function benchServe(outDir: string, sessions: number, runs: number)
   });
   console.log(`databases ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();
-  const web = await buildWeb(join(outDir, 'serve-web'));
-  console.log(`SPA built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  // the CLI runs dist/ only when it is a current build of src/ (bin/rlaudit.js); make sure it is
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+  if (built.status !== 0) throw new Error('serve benchmark: npm run build failed');
+  console.log(`dist/ and its web app built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
+    // the browser has shown a page before, as a user's has
+    const first = await browser.newPage();
+    await first.goto('data:text/html,<p>another page</p>');
+    await first.close();
     for (const [db, label, hash, ready] of [
       [
         wild,
@@ -105,11 +116,7 @@ export async function benchServe(outDir: string, sessions: number, runs: number)
         },
       ],
     ] as const) {
-      const open = async () => {
-        const store = await DuckDbStore.open(db, { readOnly: true });
-        return { store, reads: duckDbDashboardReads(store.client) };
-      };
-      const server = await startDashboard({ dbPath: db, open, host: '127.0.0.1', port: 0, webRoot: web });
+      const server = await startServe(root, db);
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const r = await timeLoads(page, `${server.url}${hash}`, ready, runs);
       console.log(
@@ -122,4 +129,30 @@ export async function benchServe(outDir: string, sessions: number, runs: number)
   } finally {
     await browser.close();
   }
+}
+
+/** `rlaudit --db DB serve --port 0` as a process of its own; resolves with its URL once it listens. */
+async function startServe(root: string, db: string): Promise<{ url: string; close(): Promise<void> }> {
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [join(root, 'bin', 'rlaudit.js'), '--db', db, 'serve', '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RLAUDIT_FROM_SOURCE: '' } },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`rlaudit serve exited with ${code} before listening: ${out}`)));
+  });
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.kill('SIGINT');
+      }),
+  };
 }

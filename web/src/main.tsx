@@ -2,14 +2,14 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { setToken, setUnauthorizedHandler } from './api.ts';
 import { ComparePage } from './pages/compare.tsx';
-import { OverviewPage } from './pages/overview.tsx';
+import { OverviewPage, preloadOverview } from './pages/overview.tsx';
 import { ReportPage } from './pages/report.tsx';
 import { ReviewPageView } from './pages/review.tsx';
 import { RunsPage } from './pages/runs.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { SessionPage } from './pages/session.tsx';
 import { SessionIndexPage } from './pages/session-index.tsx';
-import { href, navigate, type Route, useRoute } from './router.ts';
+import { href, navigate, parseHash, type Route, useRoute } from './router.ts';
 import { ModelText } from './ui.tsx';
 
 /** The page of a route; unknown routes say so. */
@@ -182,4 +182,9 @@ function App() {
   );
 }
 
+// The run overview is the page most links open: its first two requests leave before anything renders.
+{
+  const [top, run, page] = parseHash(location.hash).parts;
+  if (top === 'run' && run !== undefined && page === undefined) preloadOverview(run);
+}
 render(<App />, document.getElementById('app')!);

@@ -8,13 +8,34 @@ export interface Loaded<T> {
   readonly loading: boolean;
 }
 
-/** Runs `load` whenever `key` changes; the newest answer wins. */
+/** Requests started before the page that needs them rendered, by `useLoad` key (taken once). */
+const preloaded = new Map<string, Promise<unknown>>();
+
+/**
+ * Starts `load` now for the `useLoad(key, …)` of a page about to render, so that its request leaves before
+ * the page's first render and effects (the first page of a visit: see main.tsx).
+ */
+export function preload<T>(key: string, load: () => Promise<T>): void {
+  const p = load();
+  p.catch(() => undefined);
+  preloaded.set(key, p);
+}
+
+/** Runs `load` whenever `key` changes (or takes its `preload`ed request); the newest answer wins. */
 export function useLoad<T>(key: string, load: () => Promise<T>): Loaded<T> {
   const [state, setState] = useState<Loaded<T>>({ data: null, error: null, loading: true });
   useEffect(() => {
     let live = true;
     setState((s) => ({ data: s.data, error: null, loading: true }));
-    load().then(
+    const early = preloaded.get(key) as Promise<T> | undefined;
+    preloaded.delete(key);
+    // an early request refused for want of the token (asked for by then) is made again, as any other
+    const answer = early
+      ? early.catch((err: unknown) =>
+          err instanceof ApiError && err.status === 401 ? load() : Promise.reject(err),
+        )
+      : load();
+    answer.then(
       (data) => live && setState({ data, error: null, loading: false }),
       (err: unknown) =>
         live &&

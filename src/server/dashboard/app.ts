@@ -11,6 +11,7 @@ import type { AuditHeadline } from '../../store/dashboard-reads.ts';
 import { requireToken } from '../http/bind.ts';
 import type { AlertsFollower } from './alerts-follower.ts';
 import { type DashboardReport, dashboardChart, dashboardReport } from './report-charts.ts';
+import type { ResponseCache } from './response-cache.ts';
 import { type ReadHandle, StoreBusyError, type StoreLease } from './store-lease.ts';
 
 /** The bounds every list of the API keeps to (docs/api.md). */
@@ -44,6 +45,15 @@ export interface DashboardAppOptions {
   readonly token?: string | undefined;
   /** The built SPA (dist/web); found next to the package when not given. */
   readonly webRoot?: string | undefined;
+  /** Answers of the reads that depend on the database alone, kept while its file is unchanged. */
+  readonly cache?: ResponseCache | undefined;
+}
+
+/** A request's cache key: its path and its query parameters in a fixed order. */
+function requestKey(c: Context): string {
+  const url = new URL(c.req.url);
+  const q = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${url.pathname}?${new URLSearchParams(q).toString()}`;
 }
 
 /** Where `npm run build` writes the SPA: dist/web, from src/server/dashboard or dist/server/dashboard. */
@@ -108,6 +118,9 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
   const headlines = new Map<number, Promise<AuditHeadline | null>>();
 
   const read = <T>(fn: (h: ReadHandle) => Promise<T>) => lease.use(fn);
+  /** `read`, answered from the cache while the database file is unchanged (the request's path and query). */
+  const cachedRead = <T>(c: Context, fn: (h: ReadHandle) => Promise<T>): Promise<T> =>
+    options.cache ? options.cache.get(requestKey(c), () => read(fn)) : read(fn);
 
   function lastAudit(h: ReadHandle, run: string) {
     return h.reads.lastAudit(run);
@@ -175,103 +188,112 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
     return c.json({ error: 'internal', message }, 500);
   });
 
-  app.get('/api/runs', (c) =>
-    read(async (h) => {
-      const q = params(
-        c,
-        z.object({
-          offset: int(0, Number.MAX_SAFE_INTEGER).default(0),
-          limit: int(1, LIMITS.runs).default(100),
-        }),
-      );
-      const runs = await h.store.listRuns();
-      const out = [];
-      for (const r of runs.slice(q.offset, q.offset + q.limit)) {
-        const audit = await lastAudit(h, r.run);
-        const headline = audit ? await auditHeadline(h, audit.auditId) : null;
-        out.push({
-          ...r,
-          steps: await h.reads.runSteps(r.run),
-          lastAudit: audit
-            ? {
-                id: audit.auditId,
-                template: audit.template,
-                finishedAt: audit.finishedAt,
-                headline: (headline?.findings ?? [])
-                  .slice(0, 3)
-                  .map((f) => ({ id: f.id, severity: f.severity, claim: f.claim })),
-              }
-            : null,
-        });
-      }
-      return c.json({ total: runs.length, offset: q.offset, runs: out });
-    }),
+  app.get('/api/runs', async (c) =>
+    c.json(
+      await cachedRead(c, async (h) => {
+        const q = params(
+          c,
+          z.object({
+            offset: int(0, Number.MAX_SAFE_INTEGER).default(0),
+            limit: int(1, LIMITS.runs).default(100),
+          }),
+        );
+        const runs = await h.store.listRuns();
+        const out = [];
+        for (const r of runs.slice(q.offset, q.offset + q.limit)) {
+          const audit = await lastAudit(h, r.run);
+          const headline = audit ? await auditHeadline(h, audit.auditId) : null;
+          out.push({
+            ...r,
+            steps: await h.reads.runSteps(r.run),
+            lastAudit: audit
+              ? {
+                  id: audit.auditId,
+                  template: audit.template,
+                  finishedAt: audit.finishedAt,
+                  headline: (headline?.findings ?? [])
+                    .slice(0, 3)
+                    .map((f) => ({ id: f.id, severity: f.severity, claim: f.claim })),
+                }
+              : null,
+          });
+        }
+        return { total: runs.length, offset: q.offset, runs: out };
+      }),
+    ),
   );
 
-  app.get('/api/runs/:run', (c) =>
-    read(async (h) => {
-      const run = c.req.param('run');
-      // the overview's first paint waits for this answer: one query for the counts and one for the last
-      // audit's id; its findings come from /findings, which reads the stored report
+  app.get('/api/runs/:run', async (c) => {
+    const run = c.req.param('run');
+    // the overview's first paint waits for this answer: one query for the counts and one for the last
+    // audit's id; its findings come from /findings, which reads the stored report. The alerts' count is
+    // the alerts log's, not the database's, so it is added to the kept answer, never kept with it.
+    const head = await cachedRead(c, async (h) => {
       const [summary, audit] = await Promise.all([h.reads.runOverview(run), lastAudit(h, run)]);
       if (!summary) throw new NotFound(`no run '${run}' in this database`);
-      return c.json({
+      return {
         ...summary,
-        alerts: alerts.count(run),
         lastAudit: audit
           ? { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt }
           : null,
-      });
-    }),
+      };
+    });
+    return c.json({ ...head, alerts: alerts.count(run) });
+  });
+
+  app.get('/api/runs/:run/findings', async (c) =>
+    c.json(
+      await cachedRead(c, async (h) => {
+        const run = c.req.param('run');
+        const audit = await requireAudit(h, run);
+        const headline = await auditHeadline(h, audit.auditId);
+        return {
+          audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
+          headline: headline?.findings ?? [],
+          window: headline?.window ?? null,
+        };
+      }),
+    ),
   );
 
-  app.get('/api/runs/:run/findings', (c) =>
-    read(async (h) => {
-      const run = c.req.param('run');
-      const audit = await requireAudit(h, run);
-      const headline = await auditHeadline(h, audit.auditId);
-      return c.json({
-        audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
-        headline: headline?.findings ?? [],
-        window: headline?.window ?? null,
-      });
-    }),
+  app.get('/api/runs/:run/series', async (c) =>
+    c.json(
+      await cachedRead(c, async (h) => {
+        const run = c.req.param('run');
+        await requireRun(h, run);
+        const q = params(
+          c,
+          z.object({
+            // auto: by step when the run records steps (as the audit windows it), else by session
+            by: z.enum(['auto', 'session', 'step']).default('auto'),
+            window: int(1, 10_000_000).optional(),
+            points: int(1, LIMITS.seriesPoints).default(200),
+          }),
+        );
+        const by = q.by !== 'auto' ? q.by : (await h.reads.hasSteps(run)) ? 'step' : 'session';
+        const series = await h.reads.series({ run, by, window: q.window, maxPoints: q.points });
+        const events = await h.reads.events({ run, limit: LIMITS.events });
+        return { ...series, events };
+      }),
+    ),
   );
 
-  app.get('/api/runs/:run/series', (c) =>
-    read(async (h) => {
-      const run = c.req.param('run');
-      await requireRun(h, run);
-      const q = params(
-        c,
-        z.object({
-          // auto: by step when the run records steps (as the audit windows it), else by session
-          by: z.enum(['auto', 'session', 'step']).default('auto'),
-          window: int(1, 10_000_000).optional(),
-          points: int(1, LIMITS.seriesPoints).default(200),
-        }),
-      );
-      const by = q.by !== 'auto' ? q.by : (await h.reads.hasSteps(run)) ? 'step' : 'session';
-      const series = await h.reads.series({ run, by, window: q.window, maxPoints: q.points });
-      const events = await h.reads.events({ run, limit: LIMITS.events });
-      return c.json({ ...series, events });
-    }),
-  );
-
-  app.get('/api/runs/:run/index', (c) =>
-    read(async (h) => {
-      const run = c.req.param('run');
-      await requireRun(h, run);
-      const q = params(
-        c,
-        z.object({
-          from: int(0, Number.MAX_SAFE_INTEGER).optional(),
-          to: int(0, Number.MAX_SAFE_INTEGER).optional(),
-          cells: int(1, LIMITS.indexCells).default(2000),
-        }),
-      );
-      return c.json(await h.reads.sessionIndex({ run, from: q.from, to: q.to, maxCells: q.cells }));
-    }),
+  app.get('/api/runs/:run/index', async (c) =>
+    c.json(
+      await cachedRead(c, async (h) => {
+        const run = c.req.param('run');
+        await requireRun(h, run);
+        const q = params(
+          c,
+          z.object({
+            from: int(0, Number.MAX_SAFE_INTEGER).optional(),
+            to: int(0, Number.MAX_SAFE_INTEGER).optional(),
+            cells: int(1, LIMITS.indexCells).default(2000),
+          }),
+        );
+        return await h.reads.sessionIndex({ run, from: q.from, to: q.to, maxCells: q.cells });
+      }),
+    ),
   );
 
   app.get('/api/runs/:run/sessions', (c) =>
@@ -379,46 +401,50 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
     }),
   );
 
-  app.get('/api/runs/:run/report', (c) =>
-    read(async (h) => {
-      const run = c.req.param('run');
-      const audit = await requireAudit(h, run);
-      const rep = await report(h, audit.auditId);
-      if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
-      let r = rendered.get(audit.auditId);
-      if (!r) {
-        r = dashboardReport(rep);
-        rendered.set(audit.auditId, r);
-        r.catch(() => rendered.delete(audit.auditId));
-        if (rendered.size > 8) rendered.delete(rendered.keys().next().value as number);
-      }
-      return c.json({
-        audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
-        report: await r,
-      });
-    }),
+  app.get('/api/runs/:run/report', async (c) =>
+    c.json(
+      await cachedRead(c, async (h) => {
+        const run = c.req.param('run');
+        const audit = await requireAudit(h, run);
+        const rep = await report(h, audit.auditId);
+        if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
+        let r = rendered.get(audit.auditId);
+        if (!r) {
+          r = dashboardReport(rep);
+          rendered.set(audit.auditId, r);
+          r.catch(() => rendered.delete(audit.auditId));
+          if (rendered.size > 8) rendered.delete(rendered.keys().next().value as number);
+        }
+        return {
+          audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
+          report: await r,
+        };
+      }),
+    ),
   );
 
-  app.get('/api/runs/:run/charts', (c) =>
-    read(async (h) => {
-      const run = c.req.param('run');
-      const q = params(c, z.object({ ids: z.string().min(1).max(2000) }));
-      const audit = await requireAudit(h, run);
-      const rep = await report(h, audit.auditId);
-      if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
-      // a chart is asked for by its id or the id's last words (`vocabulary` for `aggregate-trajectory-vocabulary`)
-      const words = q.ids.split(',').filter((w) => w !== '');
-      const wanted = rep.sections
-        .flatMap((s) => s.charts)
-        .filter((ch) => words.some((w) => ch.id === w || ch.id.endsWith(`-${w}`)))
-        .slice(0, LIMITS.charts);
-      const charts = [];
-      for (const ch of wanted) charts.push(await dashboardChart(ch));
-      return c.json({
-        audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
-        charts,
-      });
-    }),
+  app.get('/api/runs/:run/charts', async (c) =>
+    c.json(
+      await cachedRead(c, async (h) => {
+        const run = c.req.param('run');
+        const q = params(c, z.object({ ids: z.string().min(1).max(2000) }));
+        const audit = await requireAudit(h, run);
+        const rep = await report(h, audit.auditId);
+        if (!rep) throw new NotFound(`audit ${audit.auditId} of run '${run}' stored no report`);
+        // a chart is asked for by its id or the id's last words (`vocabulary` for `aggregate-trajectory-vocabulary`)
+        const words = q.ids.split(',').filter((w) => w !== '');
+        const wanted = rep.sections
+          .flatMap((s) => s.charts)
+          .filter((ch) => words.some((w) => ch.id === w || ch.id.endsWith(`-${w}`)))
+          .slice(0, LIMITS.charts);
+        const charts = [];
+        for (const ch of wanted) charts.push(await dashboardChart(ch));
+        return {
+          audit: { id: audit.auditId, template: audit.template, finishedAt: audit.finishedAt },
+          charts,
+        };
+      }),
+    ),
   );
 
   app.get('/api/compare', (c) =>

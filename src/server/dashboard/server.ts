@@ -4,6 +4,7 @@ import { alertsLogPath } from '../../model/alerts.ts';
 import { checkBind } from '../http/bind.ts';
 import { AlertsFollower } from './alerts-follower.ts';
 import { dashboardApp } from './app.ts';
+import { duckDbFileVersion, ResponseCache } from './response-cache.ts';
 import { type OpenReadHandle, StoreLease, type StoreLeaseOptions } from './store-lease.ts';
 
 export interface DashboardOptions {
@@ -17,11 +18,18 @@ export interface DashboardOptions {
   readonly webRoot?: string | undefined;
   readonly lease?: StoreLeaseOptions;
   readonly alertsPollMs?: number;
+  /**
+   * Prepare the overview of the first `warmRuns` runs (their counts, curves and findings) at start, so that
+   * the first page a user opens is answered from the cache (default 4; 0 prepares nothing).
+   */
+  readonly warmRuns?: number;
 }
 
 export interface RunningDashboard {
   readonly url: string;
   readonly port: number;
+  /** Resolves once the start's preparation (`warmRuns`) is done; it never rejects. */
+  readonly warmed: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,21 +42,59 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const lease = new StoreLease(options.open, options.lease);
   const alerts = new AlertsFollower(alertsLogPath(options.dbPath), options.alertsPollMs);
   alerts.start();
-  const app = dashboardApp({ lease, alerts, token: options.token, webRoot: options.webRoot });
+  const cache = new ResponseCache(duckDbFileVersion(options.dbPath));
+  const app = dashboardApp({ lease, alerts, token: options.token, webRoot: options.webRoot, cache });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const stop = { stopped: false };
+  const warmed = warm(app, options.token, options.warmRuns ?? 4, stop);
   return {
     url: `http://${host}:${address.port}/`,
     port: address.port,
+    warmed,
     async close() {
+      // the preparation stops after the read in flight, which must finish before the database closes
+      stop.stopped = true;
+      await warmed;
       alerts.stop();
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await lease.close();
     },
   };
+}
+
+/**
+ * Asks the app, as the web app will, for the runs and for the overview reads of the first `runs` of them, so
+ * that they are in the response cache before a browser asks. A failure (a writer holds the database, a run
+ * without an audit) only means that answer is computed when asked for.
+ */
+async function warm(
+  app: ReturnType<typeof dashboardApp>,
+  token: string | undefined,
+  runs: number,
+  stop: { readonly stopped: boolean },
+): Promise<void> {
+  if (runs <= 0) return;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const get = async (path: string): Promise<unknown> => {
+    if (stop.stopped) return null;
+    try {
+      const res = await app.request(path, { headers });
+      return res.ok ? await res.json() : null;
+    } catch {
+      return null;
+    }
+  };
+  const list = (await get('/api/runs?limit=100&offset=0')) as { runs?: { run: string }[] } | null;
+  for (const { run } of (list?.runs ?? []).slice(0, runs)) {
+    const seg = encodeURIComponent(run);
+    const head = (await get(`/api/runs/${seg}`)) as { lastAudit?: unknown } | null;
+    await get(`/api/runs/${seg}/series`);
+    if (head?.lastAudit) await get(`/api/runs/${seg}/findings`);
+  }
 }

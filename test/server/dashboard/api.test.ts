@@ -7,6 +7,7 @@ import { InputError } from '../../../src/model/errors.ts';
 import type { SessionRecord } from '../../../src/model/schema.ts';
 import { AlertsFollower } from '../../../src/server/dashboard/alerts-follower.ts';
 import { CSP, dashboardApp } from '../../../src/server/dashboard/app.ts';
+import { startDashboard } from '../../../src/server/dashboard/server.ts';
 import { type ReadHandle, StoreBusyError, StoreLease } from '../../../src/server/dashboard/store-lease.ts';
 import { simulate } from '../../../src/simulate/simulate.ts';
 import { duckDbDashboardReads } from '../../../src/store/duckdb/duckdb-dashboard.ts';
@@ -457,6 +458,59 @@ describe('the dashboard hold on the database', () => {
     assert.equal(released.code, 0, released.stderr);
     assert.match(released.stdout, /wild-7-s8/);
     await lease.close();
+  });
+
+  it('prepares the run overview at start and answers it again without opening the database until the file changes', async () => {
+    const dir = tempDir('rlaudit-dash-warm-');
+    const db = join(dir, 'copy.duckdb');
+    copyFileSync(await dashboardFixture(), db);
+    let opens = 0;
+    const server = await startDashboard({
+      dbPath: db,
+      open: () => {
+        opens += 1;
+        return openReadOnly(db);
+      },
+      host: '127.0.0.1',
+      port: 0,
+      lease: { idleMs: 50 },
+      webRoot: join(dir, 'no-web'),
+    });
+    try {
+      await server.warmed;
+      const prepared = opens;
+      assert.ok(prepared >= 1, 'the start opened the database to prepare the overview');
+      const json = async (path: string) => {
+        const res = await fetch(new URL(path, server.url));
+        assert.equal(res.status, 200, path);
+        return (await res.json()) as Record<string, unknown>;
+      };
+      const head = await json(`api/runs/${WILD7}`);
+      const series = await json(`api/runs/${WILD7}/series`);
+      const findings = await json(`api/runs/${WILD7}/findings`);
+      assert.equal(head.sessions, 12_847);
+      assert.equal(series.run, WILD7);
+      assert.ok((series.points as unknown[]).length > 10, 'the reward curve has its points');
+      assert.ok(Array.isArray(findings.headline) && findings.headline.length > 0);
+      assert.equal(opens, prepared, 'the prepared answers needed no open');
+      // a writer adds a run (the server has released the file): the list is computed again and shows it
+      await new Promise((r) => setTimeout(r, 200));
+      const before = (await json('api/runs?limit=100&offset=0')).runs as { run: string }[];
+      assert.ok(!before.some((r) => r.run === 'added-later'));
+      const file = join(dir, 'added.jsonl');
+      writeFileSync(
+        file,
+        `${JSON.stringify({ type: 'session', run: 'added-later', session: 1, prompt_id: 'p', prompt: 'q', output: 'a', baseline_reward: 0.5 })}\n`,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const ingest = runCli(['--db', db, 'ingest', file]);
+      assert.equal(ingest.code, 0, ingest.stderr);
+      const after = (await json('api/runs?limit=100&offset=0')).runs as { run: string }[];
+      assert.ok(after.some((r) => r.run === 'added-later'), 'the new run is listed');
+      assert.ok(opens > prepared, 'the changed file was opened again');
+    } finally {
+      await server.close();
+    }
   });
 
   it('retries while a writer holds the file, then answers busy rather than waiting for ever', async () => {

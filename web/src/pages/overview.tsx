@@ -11,7 +11,7 @@ import type {
   RunResponse,
   RunSeries,
 } from '../types.ts';
-import { categoryColour, fmt, LineChart, ModelText, Section, Status, useLoad } from '../ui.tsx';
+import { categoryColour, fmt, LineChart, ModelText, preload, Section, Status, useLoad } from '../ui.tsx';
 
 type SeriesResponse = RunSeries & { events: RunEventMark[] };
 
@@ -88,9 +88,18 @@ function Alerts({ run, count }: { run: string; count: number }) {
  * the last audit's findings, then its charts (the stored report, asked for once the curves are drawn so that
  * it never delays them).
  */
+const loadInfo = (run: string) => () => api<RunResponse>(`runs/${seg(run)}`);
+const loadSeries = (run: string) => () => api<SeriesResponse>(`runs/${seg(run)}/series`);
+
+/** Starts the overview's two first requests before it renders (the first page of a visit). */
+export function preloadOverview(run: string): void {
+  preload(`run:${run}`, loadInfo(run));
+  preload(`series:${run}`, loadSeries(run));
+}
+
 export function OverviewPage({ run }: { run: string }) {
-  const info = useLoad(`run:${run}`, () => api<RunResponse>(`runs/${seg(run)}`));
-  const series = useLoad(`series:${run}`, () => api<SeriesResponse>(`runs/${seg(run)}/series`));
+  const info = useLoad(`run:${run}`, loadInfo(run));
+  const series = useLoad(`series:${run}`, loadSeries(run));
   const hasAudit = info.data?.lastAudit != null;
   const findings = useLoad(`findings:${run}:${hasAudit}`, () =>
     hasAudit ? api<FindingsResponse>(`runs/${seg(run)}/findings`) : Promise.resolve(null),
