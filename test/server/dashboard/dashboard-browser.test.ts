@@ -141,11 +141,13 @@ describe('the dashboard in a real headless Chromium', {
           state: w.getAttribute('data-state'),
           // Vega drew the chart in the page: an SVG with marks, or a canvas
           marks: w.querySelectorAll('.vega-chart svg path, .vega-chart svg line, .vega-chart canvas').length,
+          // the whole chart fits its place in the grid: nothing cut off, no scrollbar
+          overflow: w.scrollWidth - w.clientWidth,
         })),
       );
     assert.ok(charts.length >= 4, `convergence, vocabulary, diversity, category rates: ${charts.length}`);
     assert.ok(
-      charts.every((c) => c.state === 'drawn' && c.marks > 0),
+      charts.every((c) => c.state === 'drawn' && c.marks > 0 && c.overflow <= 1),
       JSON.stringify(charts),
     );
     // hovering a mark shows its values in the chart's tooltip (text, from the Vega-Lite encoding)

@@ -25,6 +25,55 @@ export async function drawVega(
   spec: unknown,
   renderer: 'svg' | 'canvas',
 ): Promise<View> {
+  // A chart wider than its place (the report's charts are sized for a page, the dashboard's grid cells can be
+  // narrower) is drawn again — its legends stacked and wrapped, then its plot narrowed by what still sticks
+  // out — so that nothing is cut off or scrolled. Drawn anew rather than resized: Vega's default autosize
+  // lays a view out once and only grows it.
+  let current = spec as VegaSpec;
+  let view = await drawOnce(container, tip, current, renderer);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const avail = container.clientWidth;
+    const drawn = container.firstElementChild?.getBoundingClientRect().width ?? 0;
+    const plot = current.width;
+    if (!(avail > 0 && drawn > avail + 1 && typeof plot === 'number' && plot > MIN_PLOT_WIDTH)) break;
+    current =
+      attempt === 0 && Array.isArray(current.legends) && current.legends.length > 0
+        ? wrapLegends(current)
+        : { ...current, width: Math.max(MIN_PLOT_WIDTH, Math.floor(plot - (drawn - avail))) };
+    view.finalize();
+    container.replaceChildren();
+    view = await drawOnce(container, tip, current, renderer);
+  }
+  return view;
+}
+
+interface VegaSpec {
+  readonly width?: unknown;
+  readonly legends?: readonly Record<string, unknown>[];
+  readonly config?: { readonly legend?: Record<string, unknown> } & Record<string, unknown>;
+}
+
+/** The spec with its legends one under another, each in rows of at most three entries. */
+function wrapLegends(spec: VegaSpec): VegaSpec {
+  return {
+    ...spec,
+    legends: spec.legends?.map((l) => ({ ...l, columns: typeof l.columns === 'number' ? l.columns : 3 })),
+    config: {
+      ...spec.config,
+      legend: {
+        ...spec.config?.legend,
+        layout: { bottom: { anchor: 'start', direction: 'vertical' }, right: { direction: 'vertical' } },
+      },
+    },
+  };
+}
+
+async function drawOnce(
+  container: HTMLElement,
+  tip: HTMLElement,
+  spec: unknown,
+  renderer: 'svg' | 'canvas',
+): Promise<View> {
   const runtime = parse(spec as Spec, undefined, { ast: true });
   const view = new View(runtime, {
     expr: expressionInterpreter,
@@ -53,3 +102,6 @@ export async function drawVega(
   await view.runAsync();
   return view;
 }
+
+/** The narrowest plot a chart is fitted to (px); a narrower place scrolls instead. */
+const MIN_PLOT_WIDTH = 200;
