@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { CHECK_RULES } from '../../src/audit/check.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { ingestFiles } from '../../src/store/ingest.ts';
 import {
@@ -158,5 +159,38 @@ describe('rlaudit sessions: phases', () => {
     const r = cli('sessions', '--run', RUN, '--limit', '3');
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout.split('\n')[0]!, /phase/);
+  });
+});
+
+describe('the run of a command when --run is left out', () => {
+  it('is the only run of the database', () => {
+    const rows = json(cli('sessions', '--step', '1', '--json'));
+    assert.deepEqual(sessionsOf(rows), sessionsOf(SESSIONS.filter((r) => r.step === 1)));
+    const shown = cli('show', '--session', String(SESSIONS[0]!.session), '--json');
+    assert.equal(shown.code, 0, shown.stderr);
+  });
+
+  it('must be named when the database holds several, and the message names them', async () => {
+    const two = join(dir, 'two.duckdb');
+    const store = await DuckDbStore.open(two);
+    try {
+      await ingestFiles(store, [writeJsonl(join(dir, 'a.jsonl'), [sessionRow(1, { run: 'run-a' })])]);
+      await ingestFiles(store, [writeJsonl(join(dir, 'b.jsonl'), [sessionRow(1, { run: 'run-b' })])]);
+    } finally {
+      await store.close();
+    }
+    for (const command of [['sessions'], ['show', '--session', '1'], ['audit'], ['check', '--fail-on', Object.keys(CHECK_RULES)[0]!]]) {
+      const r = runCli(['--db', two, ...command]);
+      assert.equal(r.code, 2, `${command[0]}: ${r.stderr}`);
+      assert.match(r.stderr, /give --run: .* holds 2 runs \(run-a, run-b\)/, command[0]);
+    }
+  });
+
+  it('cannot be guessed in an empty database, which says how to add one', async () => {
+    const empty = join(dir, 'empty.duckdb');
+    await (await DuckDbStore.open(empty)).close();
+    const s = runCli(['--db', empty, 'sessions']);
+    assert.equal(s.code, 2, s.stderr);
+    assert.match(s.stderr, /holds no run yet: add one first \(rlaudit ingest FILE/);
   });
 });

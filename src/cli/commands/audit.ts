@@ -5,6 +5,7 @@ import { InputError } from '../../model/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
+import { resolveRun } from './require-run.ts';
 import { terminalText } from './terminal-text.ts';
 
 /** Section progress on stderr for terminals; RLAUDIT_TRACE=sections forces it (the resume test uses it). */
@@ -17,15 +18,6 @@ export function sectionProgress(
     // a section that failed on its input (an InputError: the data cannot give it) is the data's problem
     if (status === 'failed' && !(error instanceof InputError)) failures.internal++;
   };
-}
-
-async function requireRun(store: Store, run: string): Promise<void> {
-  if (!(await store.hasRun(run))) {
-    const known = (await store.listRuns()).map((r) => r.run);
-    throw new InputError(
-      `no run '${run}' in ${store.location}${known.length ? ` (runs: ${known.join(', ')})` : ' (it is empty)'}`,
-    );
-  }
 }
 
 /** The windows the flags ask for; the windowing rule decides the rest (src/analyses/shared/window-rule.ts). */
@@ -43,7 +35,7 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .description('audit a run with a template and write the compliance report (md, html, json, pdf)')
     .argument('[action]', '"status" to show the tracked audits of the run instead')
-    .requiredOption('--run <id>', 'the run', runIdArg)
+    .option('--run <id>', 'the run (default: the only run in the database)', runIdArg)
     .option(
       '--template <name|file>',
       'quantitative-review (default), qualitative-review, full, wild-7, or a template file',
@@ -77,7 +69,7 @@ Examples:
       }
       const failures = { internal: 0 };
       await withStore(cmd, async (store) => {
-        await requireRun(store, opts.run);
+        opts.run = await resolveRun(store, opts.run);
         if (action === 'status') return printStatus(store, opts.run, Boolean(opts.json));
         const window = windowFrom(opts);
         // loaded here, not at start-up: the audit and the report renderers (vega, playwright) are slow to import

@@ -4,6 +4,7 @@ import { InputError } from '../../model/errors.ts';
 import { intOption, printJson, withStore } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
+import { resolveRun } from './require-run.ts';
 
 export function registerCheck(program: Command): void {
   program
@@ -11,7 +12,7 @@ export function registerCheck(program: Command): void {
     .description(
       'exit 1 when the audit finds what --fail-on names (for a training pipeline’s CI), 0 otherwise',
     )
-    .requiredOption('--run <id>', 'the run', runIdArg)
+    .option('--run <id>', 'the run (default: the only run in the database)', runIdArg)
     .requiredOption('--fail-on <rules>', `comma-separated rules: ${Object.keys(CHECK_RULES).join(', ')}`)
     .option('--template <name|file>', 'audit template (default: full)')
     .option(
@@ -56,8 +57,7 @@ Example:
         );
       }
       const outcome = await withStore(cmd, async (store) => {
-        if (!(await store.hasRun(opts.run)))
-          throw new InputError(`no run '${opts.run}' in ${store.location}`);
+        opts.run = await resolveRun(store, opts.run);
         const window = windowFrom(opts);
         const { runAudit } = await import('../../audit/run-audit.ts'); // slow to import: only when needed
         const { report } = await runAudit(store, {

@@ -5,7 +5,7 @@ import { DEFAULT_PHASE } from '../../model/schema.ts';
 import type { SessionRow, SessionSort, Store } from '../../store/store.ts';
 import { intOption, withStoreReading } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
-import { requireRun } from './require-run.ts';
+import { resolveRun } from './require-run.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
 
 /** How the rows shown were chosen when they are not the first in session order (the footer of a cut table). */
@@ -18,7 +18,8 @@ const ORDER_WORDS: Record<string, string> = {
 const TABLE_CHARS = 60;
 
 interface SessionsOptions {
-  readonly run: string;
+  /** Without --run, undefined until `resolveRun` sets it to the store's only run (before any use). */
+  run: string;
   readonly from?: number;
   readonly to?: number;
   readonly step?: number;
@@ -46,7 +47,7 @@ export function registerSessions(program: Command): void {
       'cluster review: sessions row by row with their reward signal and the start of prompt and output, ' +
         'filtered by session range, step or a pattern in the output',
     )
-    .requiredOption('--run <id>', 'the run', runIdArg)
+    .option('--run <id>', 'the run (default: the only run in the database)', runIdArg)
     .option('--from <session>', 'first session (inclusive)', intOption('--from'))
     .option('--to <session>', 'last session (inclusive)', intOption('--to'))
     .option('--step <step>', 'only the sessions of this training step', intOption('--step'))
@@ -85,7 +86,7 @@ export function registerSessions(program: Command): void {
       }
       const chars = opts.chars ?? (opts.json ? 0 : TABLE_CHARS);
       const { rows, empty } = await withStoreReading(cmd, async (store) => {
-        await requireRun(store, opts.run);
+        opts.run = await resolveRun(store, opts.run);
         // one row more than asked tells whether more sessions match
         const rows = await store.listSessions({
           run: opts.run,

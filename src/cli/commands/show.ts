@@ -3,11 +3,12 @@ import { InputError } from '../../model/errors.ts';
 import type { SessionDetail, Store } from '../../store/store.ts';
 import { intOption, withStoreReading } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
-import { requireRun } from './require-run.ts';
+import { resolveRun } from './require-run.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
 
 interface ShowOptions {
-  readonly run: string;
+  /** Without --run, undefined until `resolveRun` sets it to the store's only run (before any use). */
+  run: string;
   readonly session?: number;
   readonly step?: number;
   readonly index?: number;
@@ -20,7 +21,7 @@ export function registerShow(program: Command): void {
     .description(
       'one session whole: prompt, output, every reward layer, its annotations, the calibration events at it, and its meta',
     )
-    .requiredOption('--run <id>', 'the run', runIdArg)
+    .option('--run <id>', 'the run (default: the only run in the database)', runIdArg)
     .option('--session <n>', 'the session', intOption('--session'))
     .option('--step <step>', 'a session of this training step (with --index)', intOption('--step'))
     .option(
@@ -44,7 +45,7 @@ export function registerShow(program: Command): void {
         throw new InputError('--index picks a session of a step: give --step S with it');
       }
       const detail = await withStoreReading(cmd, async (store) => {
-        await requireRun(store, opts.run);
+        opts.run = await resolveRun(store, opts.run);
         const session = opts.session ?? (await sessionOfStep(store, opts.run, opts.step!, opts.index ?? 0));
         const found = await store.getSession({ run: opts.run, session });
         if (!found) throw await noSession(store, opts.run, session);
