@@ -1,4 +1,4 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LedgerBatch } from './reward-ledger.ts';
 
@@ -158,4 +158,60 @@ export async function readJournal(dbPath: string): Promise<JournalEntry[]> {
   }
   const first = (e: JournalEntry) => e.sessions[0]?.record.session ?? Number.POSITIVE_INFINITY;
   return entries.sort((a, b) => first(a) - first(b));
+}
+
+/** What a database's left-over journal held that the database did not: moved in by a writing open. */
+export interface JournalRecovery {
+  /** Journal lines (groups of batches) moved in. */
+  readonly entries: number;
+  /** Acknowledged sessions moved in. */
+  readonly sessions: number;
+  /** Calibration events moved in with them. */
+  readonly events: number;
+  /** Lines already in the database (the killed service had moved them before it died): skipped. */
+  readonly alreadyStored: number;
+}
+
+/**
+ * The entries of a journal that the database does not hold, in session order: an entry is stored whole or not
+ * at all (one transaction), so its first session tells; `lastSession` gives a run's last stored session.
+ */
+export async function unstoredEntries(
+  entries: readonly JournalEntry[],
+  lastSession: (run: string) => Promise<number | null>,
+): Promise<JournalEntry[]> {
+  const last = new Map<string, number>();
+  const missing: JournalEntry[] = [];
+  for (const e of entries) {
+    const first = e.sessions[0];
+    if (first === undefined) continue;
+    if (!last.has(first.run)) last.set(first.run, (await lastSession(first.run)) ?? 0);
+    if (first.record.session > last.get(first.run)!) missing.push(e);
+  }
+  return missing;
+}
+
+/**
+ * Removes a database's journal files once everything in them is in the database, and makes the removal
+ * durable; says whether there was any file.
+ */
+export async function removeJournal(dbPath: string): Promise<boolean> {
+  let found = false;
+  for (const p of journalPaths(dbPath)) {
+    try {
+      await rm(p);
+      found = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  if (found) {
+    const dir = await open(dirname(dbPath), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+  return found;
 }

@@ -9,7 +9,7 @@ import { DEFAULT_PHASE, type EventRecord, type SessionRecord } from '../../model
 import { stableStringify } from '../../model/stable-stringify.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import { stageItems } from '../../sources/validated-batches.ts';
-import { journalPaths, RewardJournal, readJournal } from '../../store/reward-journal.ts';
+import { journalPaths, RewardJournal } from '../../store/reward-journal.ts';
 import type { LedgerSession, RewardLedger } from '../../store/reward-ledger.ts';
 import { emptyCounts, type IngestCounts, type Staged, type Store } from '../../store/store.ts';
 import { BatchError, type BatchItem, DETECTOR_META_KEY } from './session-batch.ts';
@@ -185,7 +185,9 @@ export class RewardService {
   async #resume(): Promise<void> {
     const { ledger, run, protocol, store } = this.#o;
     const started = performance.now();
-    await this.#recoverJournal();
+    // what a killed service left in its journal was moved into the database when the store was opened
+    // (src/store/duckdb/journal-recovery.ts): any writing open of the file does it, this one included
+    this.#recovered = store.journalRecovery?.sessions ?? 0;
     const meta = await ledger.runMeta(run);
     const mine = (meta?.reward_service ?? null) as { protocol_fingerprint?: unknown } | null;
     if (meta !== undefined && mine?.protocol_fingerprint !== this.#fingerprint) {
@@ -462,39 +464,6 @@ export class RewardService {
             `recovered when the service starts again): ${(this.#storeError as Error).message}`,
         );
       }
-    }
-  }
-
-  /**
-   * Moves what a killed service left in its journal into the database: the entries whose sessions are not
-   * stored (an entry is stored whole or not at all, so its first session tells), in session order, in one
-   * transaction; then the journal's files are emptied (by `RewardJournal.open`).
-   */
-  async #recoverJournal(): Promise<void> {
-    const { store, ledger } = this.#o;
-    if (store.location === ':memory:') return;
-    const entries = await readJournal(store.location);
-    if (entries.length === 0) return;
-    const last = new Map<string, number>();
-    const missing: typeof entries = [];
-    for (const e of entries) {
-      const first = e.sessions[0];
-      if (first === undefined) continue;
-      if (!last.has(first.run)) last.set(first.run, (await ledger.runState(first.run)).lastSession ?? 0);
-      if (first.record.session > last.get(first.run)!) missing.push(e);
-    }
-    // consecutive entries of one load in one transaction (a restarted service's entries have its own load)
-    for (let i = 0; i < missing.length; ) {
-      let j = i + 1;
-      while (j < missing.length && missing[j]!.loadId === missing[i]!.loadId) j++;
-      const part = missing.slice(i, j);
-      await ledger.append({
-        loadId: part[0]!.loadId,
-        sessions: part.flatMap((e) => e.sessions),
-        events: part.flatMap((e) => e.events),
-      });
-      this.#recovered += part.reduce((n, e) => n + e.sessions.length, 0);
-      i = j;
     }
   }
 

@@ -158,6 +158,22 @@ export class DuckDbRewardLedger implements RewardLedger {
   }
 
   async append(batch: LedgerBatch): Promise<void> {
+    await transaction(this.client, () => appendLedgerBatches(this.client, [batch]));
+  }
+}
+
+/**
+ * Appends ledger batches straight into `sessions` and `events`, and adds what they hold to their loads' counts
+ * (read and accepted: one per session and per event), inside the caller's transaction: a load's counts then
+ * always match what of it is stored, so a load whose service was killed (its counts never finished) still
+ * reads read = accepted + rejected + duplicates once its journal is recovered
+ * (src/store/duckdb/journal-recovery.ts).
+ */
+export async function appendLedgerBatches(
+  client: DuckDbClient,
+  batches: readonly LedgerBatch[],
+): Promise<void> {
+  for (const batch of batches) {
     const sessions = batch.sessions.map((s) => sessionTableRow(s, batch.loadId));
     const events = batch.events.map((e) => {
       const row = eventRow(e);
@@ -165,14 +181,26 @@ export class DuckDbRewardLedger implements RewardLedger {
       row.splice(row.length - 1, 0, BigInt(batch.loadId));
       return row;
     });
-    await transaction(this.client, async () => {
-      // the appender's flush is synchronous (~10 µs a row): in slices, with the event loop let through between
-      // them, a large batch does not hold up the service's other requests for tens of milliseconds
-      for (let i = 0; i < sessions.length; i += APPEND_SLICE) {
-        if (i > 0) await new Promise((r) => setImmediate(r));
-        await appendRows(this.client, SESSIONS_TABLE, sessions.slice(i, i + APPEND_SLICE));
-      }
-      await appendRows(this.client, EVENTS_TABLE, events);
-    });
+    // the appender's flush is synchronous (~10 µs a row): in slices, with the event loop let through between
+    // them, a large batch does not hold up the service's other requests for tens of milliseconds
+    for (let i = 0; i < sessions.length; i += APPEND_SLICE) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      await appendRows(client, SESSIONS_TABLE, sessions.slice(i, i + APPEND_SLICE));
+    }
+    await appendRows(client, EVENTS_TABLE, events);
+    const n = sessions.length + events.length;
+    if (n === 0) continue;
+    await client.exec(
+      sql`UPDATE loads SET read = coalesce(read, 0) + ${n}, accepted = coalesce(accepted, 0) + ${n},
+                           rejected = coalesce(rejected, 0), duplicates = coalesce(duplicates, 0),
+                           conflicts = coalesce(conflicts, 0)
+            WHERE load_id = ${batch.loadId}`,
+    );
+    await client.exec(
+      sql`UPDATE ingests SET read = coalesce(read, 0) + ${n}, accepted = coalesce(accepted, 0) + ${n},
+                             rejected = coalesce(rejected, 0), duplicates = coalesce(duplicates, 0),
+                             conflicts = coalesce(conflicts, 0)
+            WHERE ingest_id = (SELECT ingest_id FROM loads WHERE load_id = ${batch.loadId})`,
+    );
   }
 }

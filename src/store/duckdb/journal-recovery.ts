@@ -1,0 +1,60 @@
+import { type JournalRecovery, readJournal, removeJournal, unstoredEntries } from '../reward-journal.ts';
+import type { DuckDbClient } from './duckdb-client.ts';
+import { appendLedgerBatches, DuckDbRewardLedger } from './duckdb-reward-ledger.ts';
+import { transaction } from './transaction.ts';
+
+/**
+ * The reward service's write-ahead journal (src/store/reward-journal.ts) as every open of a DuckDB file sees
+ * it. A service that was killed leaves acknowledged sessions in `<db>.reward-journal-{0,1}` that the database
+ * does not hold yet; whichever command next opens the file for writing (ingest, calibrate, audit, watch,
+ * serve-reward) moves them in before it does anything else, so no reader of the database ever misses an
+ * answered session for longer than the next writing open.
+ *
+ * Exactly once and crash-safe: an entry is stored whole or not at all (one transaction), so an entry whose
+ * first session is at or before its run's last stored session is already in (skipped); the missing entries go
+ * in ONE transaction together with their loads' counts; only once that has committed are the files removed.
+ * A crash at any point leaves either the journal and nothing of it stored, or the journal and all of it stored
+ * (the next open skips every entry and removes the files).
+ */
+export async function recoverRewardJournal(
+  client: DuckDbClient,
+  dbPath: string,
+): Promise<JournalRecovery | null> {
+  const entries = await readJournal(dbPath);
+  if (entries.length === 0) {
+    // no journal, or the empty files of a service killed with nothing unflushed
+    await removeJournal(dbPath);
+    return null;
+  }
+  const ledger = new DuckDbRewardLedger(client);
+  const missing = await unstoredEntries(entries, async (run) => (await ledger.runState(run)).lastSession);
+  if (missing.length > 0) await transaction(client, () => appendLedgerBatches(client, missing));
+  await removeJournal(dbPath);
+  return {
+    entries: missing.length,
+    sessions: missing.reduce((n, e) => n + e.sessions.length, 0),
+    events: missing.reduce((n, e) => n + e.events.length, 0),
+    alreadyStored: entries.length - missing.length,
+  };
+}
+
+/**
+ * What a left-over journal holds that the database does not (a read-only open cannot move it in), or null
+ * when there is no journal or all of it is stored.
+ */
+export async function pendingRewardJournal(
+  client: DuckDbClient,
+  dbPath: string,
+): Promise<JournalRecovery | null> {
+  const entries = await readJournal(dbPath);
+  if (entries.length === 0) return null;
+  const ledger = new DuckDbRewardLedger(client);
+  const missing = await unstoredEntries(entries, async (run) => (await ledger.runState(run)).lastSession);
+  if (missing.length === 0) return null;
+  return {
+    entries: missing.length,
+    sessions: missing.reduce((n, e) => n + e.sessions.length, 0),
+    events: missing.reduce((n, e) => n + e.events.length, 0),
+    alreadyStored: entries.length - missing.length,
+  };
+}
