@@ -1,6 +1,6 @@
 import { type JournalRecovery, readJournal, removeJournal, unstoredEntries } from '../reward-journal.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
-import { appendLedgerBatches, DuckDbRewardLedger } from './duckdb-reward-ledger.ts';
+import { appendJournalLines, DuckDbRewardLedger } from './duckdb-reward-ledger.ts';
 import { transaction } from './transaction.ts';
 
 /**
@@ -28,12 +28,19 @@ export async function recoverRewardJournal(
   }
   const ledger = new DuckDbRewardLedger(client);
   const missing = await unstoredEntries(entries, async (run) => (await ledger.runState(run)).lastSession);
-  if (missing.length > 0) await transaction(client, () => appendLedgerBatches(client, missing));
+  if (missing.length > 0) {
+    const lines = missing.map(({ entry, text }) => ({
+      loadId: entry.loadId,
+      rows: entry.sessions.length + entry.events.length,
+      text,
+    }));
+    await transaction(client, () => appendJournalLines(client, lines));
+  }
   await removeJournal(dbPath);
   return {
     entries: missing.length,
-    sessions: missing.reduce((n, e) => n + e.sessions.length, 0),
-    events: missing.reduce((n, e) => n + e.events.length, 0),
+    sessions: missing.reduce((n, e) => n + e.entry.sessions.length, 0),
+    events: missing.reduce((n, e) => n + e.entry.events.length, 0),
     alreadyStored: entries.length - missing.length,
   };
 }
@@ -53,8 +60,8 @@ export async function pendingRewardJournal(
   if (missing.length === 0) return null;
   return {
     entries: missing.length,
-    sessions: missing.reduce((n, e) => n + e.sessions.length, 0),
-    events: missing.reduce((n, e) => n + e.events.length, 0),
+    sessions: missing.reduce((n, e) => n + e.entry.sessions.length, 0),
+    events: missing.reduce((n, e) => n + e.entry.events.length, 0),
     alreadyStored: entries.length - missing.length,
   };
 }

@@ -13,6 +13,7 @@ const store = await DuckDbStore.open(db);
 const ledger = new DuckDbRewardLedger(store.client);
 const stuck = Object.create(ledger) as DuckDbRewardLedger;
 stuck.append = () => new Promise<void>(() => undefined);
+stuck.appendJournaled = () => new Promise<void>(() => undefined);
 const service = await RewardService.open({
   store,
   ledger: stuck,

@@ -9,11 +9,13 @@ import type { SessionRecord } from '../../../src/model/schema.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import {
-  type JournalEntry,
+  journalEntry,
+  journaledText,
   journalPaths,
   RewardJournal,
   readJournal,
 } from '../../../src/store/reward-journal.ts';
+import type { LedgerBatch } from '../../../src/store/reward-ledger.ts';
 import { rowDecoder } from '../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../src/store/sql/sql.ts';
 import { tempDir } from '../../util/tmp.ts';
@@ -103,8 +105,8 @@ function ackThenKill(db: string, run: string, batches: number, size: number): Pr
   });
 }
 
-/** A journal entry of sessions `from`…`to` of run `run` for load `loadId`, as the reward service writes one. */
-function entry(run: string, from: number, to: number, loadId: number): JournalEntry {
+/** A group of sessions `from`…`to` of run `run` for load `loadId`, as the reward service journals one. */
+function batch(run: string, from: number, to: number, loadId: number): LedgerBatch {
   const sessions = [];
   for (let s = from; s <= to; s++) {
     const record = {
@@ -126,7 +128,11 @@ describe('recovery of the reward journal when a database is opened', () => {
     const db = join(dir, 'killed.duckdb');
     const acked = await ackThenKill(db, 'live', 3, 100);
     assert.equal(acked, 300);
-    assert.equal((await readJournal(db)).flatMap((e) => e.sessions).length, 300, 'the journal holds them');
+    assert.equal(
+      (await readJournal(db)).flatMap((e) => e.entry.sessions).length,
+      300,
+      'the journal holds them',
+    );
 
     // a read-only open cannot move them: it says so on stderr, and leaves the journal as it is
     const warned = await stderrOf(async () => {
@@ -172,11 +178,12 @@ describe('recovery of the reward journal when a database is opened', () => {
       bytes: 0,
     });
     const journal = await RewardJournal.open(db);
-    const entries = [entry('r', 1, 50, loadId), entry('r', 51, 80, loadId), entry('r', 81, 100, loadId)];
-    for (const e of entries) await journal.append(e);
+    const batches = [batch('r', 1, 50, loadId), batch('r', 51, 80, loadId), batch('r', 81, 100, loadId)];
+    const lines = batches.map((b) => journaledText(journalEntry(b)));
+    for (const l of lines) await journal.append(l.text);
     await journal.close();
     // the first entry reached the database before the crash; its journal line was not yet released
-    await new DuckDbRewardLedger(store.client).append(entries[0]!);
+    await new DuckDbRewardLedger(store.client).appendJournaled([lines[0]!]);
     await store.close();
 
     const reopened = await DuckDbStore.open(db);
