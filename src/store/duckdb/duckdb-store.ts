@@ -60,7 +60,11 @@ export class DuckDbStore implements Store {
   private readonly browser: DuckDbBrowser;
   /** What this open moved into the database from a killed reward service's journal (null: nothing). */
   journalRecovery: JournalRecovery | null = null;
-  private constructor(readonly client: DuckDbClient) {
+  private constructor(
+    readonly client: DuckDbClient,
+    /** Checkpoint with a statement before closing (a writable file only). */
+    private readonly checkpointFirst = false,
+  ) {
     this.scans = duckDbScans(client);
     this.audits = new DuckDbAuditTracking(client);
     this.results = new DuckDbResultCache(client);
@@ -75,11 +79,15 @@ export class DuckDbStore implements Store {
   /**
    * Opens (creating if needed) a database file, or `:memory:`, and migrates it to the current schema.
    * `readOnly` opens an existing file in DuckDB's read-only mode (the dashboard): nothing is migrated or
-   * written, and a file of an older schema is refused with what to run.
+   * written, and a file of an older schema is refused with what to run. `checkpointBeforeClose`: see `close`.
    */
   static async open(
     path: string,
-    options: { readonly writes?: boolean; readonly readOnly?: boolean } = {},
+    options: {
+      readonly writes?: boolean;
+      readonly readOnly?: boolean;
+      readonly checkpointBeforeClose?: boolean;
+    } = {},
   ): Promise<DuckDbStore> {
     if (options.readOnly) return DuckDbStore.openReadOnly(path);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
@@ -108,7 +116,7 @@ export class DuckDbStore implements Store {
             `stopped reward service had left in its journal into ${path}\n`,
         );
       }
-      const store = new DuckDbStore(client);
+      const store = new DuckDbStore(client, path !== ':memory:' && options.checkpointBeforeClose === true);
       store.journalRecovery = recovered;
       return store;
     } catch (err) {
@@ -219,7 +227,15 @@ export class DuckDbStore implements Store {
     return this.browser.countRejects(q);
   }
 
+  /**
+   * Closes the database. DuckDB's close checkpoints whatever the write-ahead log holds, synchronously, on the
+   * caller's event loop (up to a second after a hundred thousand rows). A store opened with
+   * `checkpointBeforeClose` (a long-lived process that must stay responsive: the watch, which releases the
+   * database whenever the trainer pauses) first runs a CHECKPOINT statement, which DuckDB runs on its own
+   * threads, so the close has nothing left to write (docs/benchmarks.md).
+   */
   async close(): Promise<void> {
+    if (this.checkpointFirst) await this.client.exec(sql`CHECKPOINT`).catch(() => undefined);
     this.client.close();
   }
 }
