@@ -25,6 +25,8 @@ mkdirSync(outDir, { recursive: true });
 const db = join(outDir, 'live-service.duckdb');
 rmSync(db, { force: true });
 rmSync(`${db}.wal`, { force: true });
+// a journal a killed earlier run left belongs to the database just removed (a new one refuses it)
+for (const p of [`${db}.reward-journal-0`, `${db}.reward-journal-1`]) rmSync(p, { force: true });
 
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,

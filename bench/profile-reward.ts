@@ -26,6 +26,8 @@ mkdirSync(outDir, { recursive: true });
 const db = join(outDir, 'profile-reward.duckdb');
 rmSync(db, { force: true });
 rmSync(`${db}.wal`, { force: true });
+// a journal a killed earlier run left belongs to the database just removed (a new one refuses it)
+for (const p of [`${db}.reward-journal-0`, `${db}.reward-journal-1`]) rmSync(p, { force: true });
 
 const store = await DuckDbStore.open(db);
 const inner = new DuckDbRewardLedger(store.client);

@@ -1,4 +1,16 @@
-import { type JournalRecovery, readJournal, removeJournal, unstoredEntries } from '../reward-journal.ts';
+import { z } from 'zod';
+import { InputError } from '../../model/errors.ts';
+import {
+  type JournalEntry,
+  type JournalRecovery,
+  journalPaths,
+  readJournal,
+  removeJournal,
+  unstoredEntries,
+} from '../reward-journal.ts';
+import { rowDecoder } from '../sql/row-decoder.ts';
+import { join, sql } from '../sql/sql.ts';
+import { number } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { appendJournalLines, DuckDbRewardLedger } from './duckdb-reward-ledger.ts';
 import { transaction } from './transaction.ts';
@@ -26,6 +38,7 @@ export async function recoverRewardJournal(
     await removeJournal(dbPath);
     return null;
   }
+  await checkBelongs(client, dbPath, entries);
   const ledger = new DuckDbRewardLedger(client);
   const missing = await unstoredEntries(entries, async (run) => (await ledger.runState(run)).lastSession);
   if (missing.length > 0) {
@@ -55,6 +68,7 @@ export async function pendingRewardJournal(
 ): Promise<JournalRecovery | null> {
   const entries = await readJournal(dbPath);
   if (entries.length === 0) return null;
+  await checkBelongs(client, dbPath, entries);
   const ledger = new DuckDbRewardLedger(client);
   const missing = await unstoredEntries(entries, async (run) => (await ledger.runState(run)).lastSession);
   if (missing.length === 0) return null;
@@ -64,4 +78,32 @@ export async function pendingRewardJournal(
     events: missing.reduce((n, e) => n + e.entry.events.length, 0),
     alreadyStored: entries.length - missing.length,
   };
+}
+
+const LoadRow = rowDecoder('rewardJournalLoads', z.object({ load_id: number }));
+
+/**
+ * Refuses a journal that is not this database's: every line names the reward service's load it belongs to, and
+ * a database that does not hold that load (a new file where a deleted one was, with the old journal left
+ * beside it) must not take sessions that were acknowledged against another database, nor lose them silently.
+ */
+async function checkBelongs(
+  client: DuckDbClient,
+  dbPath: string,
+  entries: readonly { readonly entry: JournalEntry }[],
+): Promise<void> {
+  const ids = [...new Set(entries.map((e) => e.entry.loadId))];
+  const found = await client.query(
+    sql`SELECT load_id FROM loads WHERE format = 'reward-service' AND load_id IN (${join(ids.map((id) => sql`${id}`))})`,
+    LoadRow,
+  );
+  const missing = ids.filter((id) => !found.some((r) => r.load_id === id));
+  if (missing.length === 0) return;
+  throw new InputError(
+    `the reward service journal beside this database (${journalPaths(dbPath).join(', ')}) does not belong to it: ` +
+      `its load${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the database ` +
+      '(was the database replaced?). Its sessions were acknowledged against another database: move the journal ' +
+      'files beside that one, or delete them to discard those sessions',
+    { file: dbPath },
+  );
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { InputError } from '../../../src/model/errors.ts';
 import type { SessionRecord } from '../../../src/model/schema.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
@@ -196,6 +197,29 @@ describe('recovery of the reward journal when a database is opened', () => {
     );
     await reopened.close();
     assert.deepEqual(await readJournal(db), []);
+  });
+
+  it('refuses a journal left beside a new database in place of the one it belongs to, and keeps it', async () => {
+    const old = join(dir, 'old.duckdb');
+    const acked = await ackThenKill(old, 'live', 1, 50);
+    assert.equal(acked, 50);
+    // the database is replaced by a new one; the old journal stays beside it
+    rmSync(old);
+    rmSync(`${old}.wal`, { force: true });
+    await assert.rejects(
+      DuckDbStore.open(old),
+      (err: Error) =>
+        err instanceof InputError &&
+        /journal beside this database .* does not belong to it: its load 1 is not in the database/.test(
+          err.message,
+        ) &&
+        /move the journal files beside that one, or delete them/.test(err.message),
+    );
+    assert.equal(
+      (await readJournal(old)).flatMap((e) => e.entry.sessions).length,
+      50,
+      'nothing of it is lost',
+    );
   });
 
   it('removes the empty journal files of a service killed with nothing unmoved, and moves nothing', async () => {
