@@ -4,7 +4,7 @@
 // --rate R (sessions/s) sends open-loop instead: batch i leaves at i·B/R s whatever the answers before it
 // (a trainer's steady load), and its latency counts from that scheduled moment, so a service that falls
 // behind shows it in the latency rather than in a slower sender (no coordinated omission).
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ mkdirSync(outDir, { recursive: true });
 const db = join(outDir, 'live-service.duckdb');
 rmSync(db, { force: true });
 rmSync(`${db}.wal`, { force: true });
+// a journal a killed earlier run left belongs to the database just removed (a new one refuses it)
+for (const p of [`${db}.reward-journal-0`, `${db}.reward-journal-1`]) rmSync(p, { force: true });
 
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -40,6 +42,13 @@ for (let s = 1; s <= total; s += batch) {
   // `after` chains the batches: sent concurrently, they are still calibrated in session order
   bodies.push(JSON.stringify({ after: s === 1 ? null : s - 1, sessions }));
 }
+/** CPU seconds (user + system) the service has used: its main thread's, and all its threads'. */
+function serviceCpu(pid: number): { main: number; all: number } {
+  const fields = (path: string) => readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  const secs = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100; // clock ticks (USER_HZ = 100)
+  return { main: secs(fields(`/proc/${pid}/task/${pid}/stat`)), all: secs(fields(`/proc/${pid}/stat`)) };
+}
+const cpu0 = serviceCpu(service.pid);
 const latencies: number[] = [];
 let next = 0;
 let stored = 0;
@@ -78,6 +87,7 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
+const cpu1 = serviceCpu(service.pid);
 const rss = service.peakRssMiB();
 await service.stop();
 // a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
@@ -97,6 +107,12 @@ console.log(
     `p99 ${q(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (target p99 < 50 ms); ` +
     `peak RSS ${rss === null ? 'n/a' : rss.toFixed(0)} MiB (target < 1024)`,
 );
+// CPU per session does not depend on the machine's load as latency does: the figure to compare builds by
+const mainUs = ((cpu1.main - cpu0.main) * 1e6) / stored;
+const allUs = ((cpu1.all - cpu0.all) * 1e6) / stored;
+console.log(
+  `  service CPU per session: ${mainUs.toFixed(0)} µs on its main thread (the event loop), ${allUs.toFixed(0)} µs in all its threads`,
+);
 console.log(
   `  restart over the ${stored} stored sessions: resumed (replay checked) in ${resumed} s; listening after ${startSeconds.toFixed(1)} s`,
 );
@@ -109,6 +125,8 @@ console.log(
     p50: q(0.5),
     p99: q(0.99),
     peakRssMiB: rss,
+    mainThreadCpuUsPerSession: mainUs,
+    allThreadsCpuUsPerSession: allUs,
   }),
 );
 if (stored !== total) throw new Error(`stored ${stored} of ${total} sessions`);

@@ -10,6 +10,7 @@ import { RewardService } from '../src/server/reward/reward-service.ts';
 import { parseBatch } from '../src/server/reward/session-batch.ts';
 import { DuckDbRewardLedger } from '../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+import type { JournaledText } from '../src/store/reward-journal.ts';
 import type { LedgerBatch } from '../src/store/reward-ledger.ts';
 import { random, syntheticSession } from './reward-service-process.ts';
 
@@ -25,6 +26,8 @@ mkdirSync(outDir, { recursive: true });
 const db = join(outDir, 'profile-reward.duckdb');
 rmSync(db, { force: true });
 rmSync(`${db}.wal`, { force: true });
+// a journal a killed earlier run left belongs to the database just removed (a new one refuses it)
+for (const p of [`${db}.reward-journal-0`, `${db}.reward-journal-1`]) rmSync(p, { force: true });
 
 const store = await DuckDbStore.open(db);
 const inner = new DuckDbRewardLedger(store.client);
@@ -33,6 +36,11 @@ const ledger = Object.create(inner) as DuckDbRewardLedger;
 ledger.append = async (b: LedgerBatch) => {
   const t = performance.now();
   await inner.append(b);
+  times.append!.push(performance.now() - t);
+};
+ledger.appendJournaled = async (lines: readonly JournaledText[]) => {
+  const t = performance.now();
+  await inner.appendJournaled(lines);
   times.append!.push(performance.now() - t);
 };
 const service = await RewardService.open({

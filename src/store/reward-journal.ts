@@ -1,6 +1,10 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { EventRecord, SessionRecord } from '../model/schema.ts';
+import { stableStringify } from '../model/stable-stringify.ts';
+import { contentId } from './content-id.ts';
 import type { LedgerBatch } from './reward-ledger.ts';
+import type { Staged } from './store.ts';
 
 /**
  * The reward service's write-ahead journal (docs/integrations.md, "Durable"): the sessions and events of a
@@ -17,8 +21,148 @@ import type { LedgerBatch } from './reward-ledger.ts';
  * written before a crash, whose `fdatasync` never returned, so it was never acknowledged and is ignored.
  */
 
-/** One journal line: a group of batches, as the ledger appends it. */
-export type JournalEntry = LedgerBatch;
+/**
+ * One journal line: a group of batches, its sessions and events already as rows of the record tables (text for
+ * JSON columns, an ISO UTC time), so that moving it into the database is the engine parsing the line itself
+ * (`RewardLedger.appendJournaled`), with no per-row work on the service's event loop.
+ */
+export interface JournalEntry {
+  /** The line format (2: rows; the first format, records, was never released). */
+  readonly v: 2;
+  readonly loadId: number;
+  /** The run of every session of the line, and its first session (an entry is stored whole or not at all). */
+  readonly run: string;
+  readonly first: number;
+  readonly sessions: readonly JournalSessionRow[];
+  readonly events: readonly JournalEventRow[];
+}
+
+/** A session as a row of the `sessions` table (without `load_id`, which is the line's). */
+export interface JournalSessionRow {
+  readonly run: string;
+  readonly session: number;
+  readonly step: number | null;
+  readonly time: string | null;
+  readonly prompt_id: string | null;
+  readonly prompt: string | null;
+  readonly output: string;
+  readonly classification: string | null;
+  readonly category: string | null;
+  readonly baseline_reward: number | null;
+  readonly adjusted_reward: number | null;
+  readonly differential_pct: number | null;
+  readonly compliance_trajectory_index: number | null;
+  readonly flags: readonly string[] | null;
+  readonly nested_annotations: string | null;
+  readonly meta: string | null;
+  readonly source_line: number;
+  readonly phase: string | null;
+  readonly checkpoint: string | null;
+}
+
+/** A calibration event as a row of the `events` table (without `load_id`). */
+export interface JournalEventRow {
+  readonly run: string;
+  readonly id: string;
+  readonly session: number;
+  readonly kind: string;
+  readonly parameter: string;
+  readonly target: string;
+  readonly from_value: number | null;
+  readonly to_value: number | null;
+  readonly change_pct: number | null;
+  readonly trigger: string | null;
+  readonly recommended_by: string | null;
+  readonly note: string | null;
+  readonly meta: string | null;
+  readonly source_line: number;
+}
+
+/** A journal line as the ledger moves it: its text, its load and how many rows (sessions + events) it holds. */
+export interface JournaledText {
+  readonly loadId: number;
+  readonly rows: number;
+  readonly text: string;
+}
+
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : stableStringify(v));
+const str = (v: string | number | null | undefined): string | null =>
+  v === undefined || v === null ? null : String(v);
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/**
+ * A session as the `sessions` table stores it: the same values as the appender's row
+ * (src/store/duckdb/stage-tables.ts `sessionTableRow`; a test holds the two equal).
+ */
+export function journalSessionRow(s: Staged<SessionRecord>): JournalSessionRow {
+  const r = s.record;
+  return {
+    run: s.run,
+    session: r.session,
+    step: orNull(r.step),
+    time: r.time ? new Date(Date.parse(String(r.time))).toISOString() : null,
+    prompt_id: str(r.prompt_id),
+    prompt: str(r.prompt),
+    output: r.output,
+    classification: str(r.classification),
+    category: str(r.category),
+    baseline_reward: orNull(r.baseline_reward),
+    adjusted_reward: orNull(r.adjusted_reward),
+    differential_pct: orNull(r.differential_pct),
+    compliance_trajectory_index: orNull(r.compliance_trajectory_index),
+    flags: r.flags && r.flags.length > 0 ? r.flags : null,
+    nested_annotations: r.annotations && r.annotations.length > 0 ? stableStringify(r.annotations) : null,
+    meta: json(r.meta),
+    source_line: s.line,
+    // training is stored as null, as the appender stores it
+    phase: r.phase === 'training' ? null : str(r.phase),
+    checkpoint: str(r.checkpoint),
+  };
+}
+
+/** A calibrator event as the `events` table stores it (no time: calibrator events carry none). */
+export function journalEventRow(s: Staged<EventRecord>): JournalEventRow {
+  const r = s.record;
+  return {
+    run: s.run,
+    id: r.id ?? `e-${r.session}-${contentId(r)}`,
+    session: r.session,
+    kind: r.kind,
+    parameter: r.parameter,
+    target: stableStringify(r.target),
+    from_value: orNull(r.from),
+    to_value: orNull(r.to),
+    change_pct: orNull(r.change_pct),
+    trigger: json(r.trigger),
+    recommended_by: str(r.recommended_by),
+    note: str(r.note),
+    meta: json(r.meta),
+    source_line: s.line,
+  };
+}
+
+/** A group of batches (of one run, one load, at least one session) as a journal line. */
+export function journalEntry(batch: LedgerBatch): JournalEntry {
+  const first = batch.sessions[0];
+  if (first === undefined) throw new Error('journalEntry: a journal line holds at least one session');
+  return {
+    v: 2,
+    loadId: batch.loadId,
+    run: first.run,
+    first: first.record.session,
+    sessions: batch.sessions.map(journalSessionRow),
+    events: batch.events.map(journalEventRow),
+  };
+}
+
+/** A journal line's text, as `RewardJournal.append` takes it and `RewardLedger.appendJournaled` moves it. */
+export function journaledText(entry: JournalEntry): JournaledText {
+  return {
+    loadId: entry.loadId,
+    rows: entry.sessions.length + entry.events.length,
+    text: JSON.stringify(entry),
+  };
+}
 
 /** The journal's files for a database file. */
 export function journalPaths(dbPath: string): readonly [string, string] {
@@ -70,11 +214,12 @@ export class RewardJournal {
   }
 
   /**
-   * Appends one entry and flushes it to the disk; resolves with the file it went to (pass it to `release` once
-   * the entry is in the database). Rejects when the write fails: then nothing of the entry counts as written.
+   * Appends one entry (its JSON text, `journaledText`) and flushes it to the disk; resolves with the file it
+   * went to (pass it to `release` once the entry is in the database). Rejects when the write fails: then
+   * nothing of the entry counts as written.
    */
-  append(entry: JournalEntry): Promise<number> {
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+  append(text: string): Promise<number> {
+    const line = Buffer.from(`${text}\n`);
     this.#queued++;
     return this.#serial(async () => {
       this.#queued--;
@@ -134,11 +279,12 @@ export class RewardJournal {
 }
 
 /**
- * Every complete entry of a database's journal files, ordered by their first session (a file may be missing:
- * nothing to recover). A line that is not complete JSON is the torn last write of a crash and is skipped.
+ * Every complete entry of a database's journal files with its text, ordered by their first session (a file may
+ * be missing: nothing to recover). A line that is not complete JSON is the torn last write of a crash and is
+ * skipped; a complete line of another format is refused (acknowledged sessions are never dropped unread).
  */
-export async function readJournal(dbPath: string): Promise<JournalEntry[]> {
-  const entries: JournalEntry[] = [];
+export async function readJournal(dbPath: string): Promise<{ entry: JournalEntry; text: string }[]> {
+  const entries: { entry: JournalEntry; text: string }[] = [];
   for (const p of journalPaths(dbPath)) {
     let text: string;
     try {
@@ -147,15 +293,80 @@ export async function readJournal(dbPath: string): Promise<JournalEntry[]> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;
     }
+    let n = 0;
     for (const line of text.split('\n')) {
+      n++;
       if (line === '') continue;
+      let entry: JournalEntry;
       try {
-        entries.push(JSON.parse(line) as JournalEntry);
+        entry = JSON.parse(line) as JournalEntry;
       } catch {
         // a torn line: its fdatasync never returned, so it was never acknowledged
+        continue;
       }
+      if (entry?.v !== 2 || !Array.isArray(entry.sessions) || typeof entry.first !== 'number') {
+        throw new Error(
+          `${p}:${n}: a reward journal line of a format this rlaudit does not read (expected {"v":2,…}); ` +
+            'move it in with the rlaudit version that wrote it',
+        );
+      }
+      entries.push({ entry, text: line });
     }
   }
-  const first = (e: JournalEntry) => e.sessions[0]?.record.session ?? Number.POSITIVE_INFINITY;
-  return entries.sort((a, b) => first(a) - first(b));
+  return entries.sort((a, b) => a.entry.first - b.entry.first);
+}
+
+/** What a database's left-over journal held that the database did not: moved in by a writing open. */
+export interface JournalRecovery {
+  /** Journal lines (groups of batches) moved in. */
+  readonly entries: number;
+  /** Acknowledged sessions moved in. */
+  readonly sessions: number;
+  /** Calibration events moved in with them. */
+  readonly events: number;
+  /** Lines already in the database (the killed service had moved them before it died): skipped. */
+  readonly alreadyStored: number;
+}
+
+/**
+ * The entries of a journal that the database does not hold, in session order: an entry is stored whole or not
+ * at all (one transaction), so its first session tells; `lastSession` gives a run's last stored session.
+ */
+export async function unstoredEntries<T extends { readonly entry: JournalEntry }>(
+  entries: readonly T[],
+  lastSession: (run: string) => Promise<number | null>,
+): Promise<T[]> {
+  const last = new Map<string, number>();
+  const missing: T[] = [];
+  for (const e of entries) {
+    const { run, first } = e.entry;
+    if (!last.has(run)) last.set(run, (await lastSession(run)) ?? 0);
+    if (first > last.get(run)!) missing.push(e);
+  }
+  return missing;
+}
+
+/**
+ * Removes a database's journal files once everything in them is in the database, and makes the removal
+ * durable; says whether there was any file.
+ */
+export async function removeJournal(dbPath: string): Promise<boolean> {
+  let found = false;
+  for (const p of journalPaths(dbPath)) {
+    try {
+      await rm(p);
+      found = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  if (found) {
+    const dir = await open(dirname(dbPath), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+  return found;
 }

@@ -1,4 +1,5 @@
 import type { EventRecord, SessionRecord } from '../model/schema.ts';
+import type { JournaledText } from './reward-journal.ts';
 import type { Staged } from './store.ts';
 
 /**
@@ -62,4 +63,10 @@ export interface RewardLedger {
   ): Promise<void>;
   /** Appends a batch in one transaction: all of it is stored when this resolves, nothing when it rejects. */
   append(batch: LedgerBatch): Promise<void>;
+  /**
+   * Appends journal lines (src/store/reward-journal.ts) in one transaction, the engine parsing their text (no
+   * per-row work in this process): all of them are stored when this resolves, nothing when it rejects. Stores
+   * exactly what `append` stores for the same batches.
+   */
+  appendJournaled(lines: readonly JournaledText[]): Promise<void>;
 }

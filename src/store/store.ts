@@ -6,6 +6,7 @@ import type { Staged, StagedReject } from '../sources/staged.ts';
 import type { AuditTracking } from './audit-tracking.ts';
 import type { ReviewRow } from './dashboard-reads.ts';
 import type { ResultCache } from './result-cache.ts';
+import type { JournalRecovery } from './reward-journal.ts';
 import type { AnalysisScans } from './scans/index.ts';
 import type { EventRow } from './scans/phrase-scans.ts';
 
@@ -296,6 +297,11 @@ export interface Store {
   readonly results: ResultCache;
   /** Where the data lives (a file path for DuckDB). */
   readonly location: string;
+  /**
+   * What opening the store moved in from a killed reward service's write-ahead journal
+   * (src/store/reward-journal.ts; DuckDB files only), or null/absent: nothing.
+   */
+  readonly journalRecovery?: JournalRecovery | null;
 
   beginIngest(runOption: string | null): Promise<number>;
   beginLoad(info: LoadInfo): Promise<number>;

@@ -31,4 +31,38 @@ describe('phrase matching', () => {
   test('normalisation straightens apostrophes and collapses whitespace', () => {
     assert.equal(normaliseText('  a\u2019b \n c  '), "a'b c");
   });
+
+  test('normalisation turns every run of whitespace into one space, as /\\s+/ → " " does, for any mix', () => {
+    // the reference: the definition itself, replacing every run
+    const reference = (t: string) =>
+      t
+        .replace(/[\u2018\u2019\u201B\u02BC\u2032\uFF07]/g, "'")
+        .replace(/\s+/gu, ' ')
+        .trim();
+    const pieces = [
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\u00a0',
+      '\u2003',
+      '\u3000',
+      '\ufeff',
+      'x',
+      'é',
+      '\u2019',
+      '中',
+    ];
+    let seed = 15;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let i = 0; i < 5000; i++) {
+      let text = '';
+      for (let k = 0; k < 10; k++) text += pieces[Math.floor(next() * pieces.length)];
+      assert.equal(normaliseText(text), reference(text), JSON.stringify(text));
+    }
+  });
 });

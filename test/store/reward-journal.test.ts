@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import type { SessionRecord } from '../../src/model/schema.ts';
 import {
   type JournalEntry,
+  journalEntry,
+  journaledText,
   journalPaths,
   RewardJournal,
   readJournal,
@@ -20,8 +22,9 @@ function entry(from: number, to: number, loadId = 1): JournalEntry {
     const record = { type: 'session', run: 'r', session: s, output: `out ${s}` } as SessionRecord;
     sessions.push({ run: 'r', line: s, record });
   }
-  return { loadId, sessions, events: [] };
+  return journalEntry({ loadId, sessions, events: [] });
 }
+const text = (e: JournalEntry) => journaledText(e).text;
 
 const size = (p: string) => statSync(p).size;
 
@@ -29,22 +32,26 @@ describe('the reward journal', () => {
   it('reads back every appended entry in session order, skipping a torn last line', async () => {
     const db = join(dir, 'read.duckdb');
     const journal = await RewardJournal.open(db, { switchBytes: 1 });
-    assert.equal(await journal.append(entry(1, 3)), 0);
+    assert.equal(await journal.append(text(entry(1, 3))), 0);
     assert.equal(
-      await journal.append(entry(4, 5)),
+      await journal.append(text(entry(4, 5))),
       1,
       'the first file is over its size: the other takes over',
     );
-    assert.equal(await journal.append(entry(6, 6)), 1, 'the first still holds an unflushed entry: no switch');
+    assert.equal(
+      await journal.append(text(entry(6, 6))),
+      1,
+      'the first still holds an unflushed entry: no switch',
+    );
     await journal.close();
     // a crash in the middle of a write leaves a line without its end
     appendFileSync(journalPaths(db)[1], '{"loadId":1,"sessions":[{"run":"r","li');
     const read = await readJournal(db);
     assert.deepEqual(
-      read.map((e) => e.sessions.map((s) => s.record.session)),
+      read.map((e) => e.entry.sessions.map((s) => s.session)),
       [[1, 2, 3], [4, 5], [6]],
     );
-    assert.deepEqual(read[0], entry(1, 3));
+    assert.deepEqual(read[0], { entry: entry(1, 3), text: text(entry(1, 3)) });
   });
 
   it('empties a file once every entry in it is released, and a missing journal reads as empty', async () => {
@@ -52,13 +59,13 @@ describe('the reward journal', () => {
     assert.deepEqual(await readJournal(db), []);
     const journal = await RewardJournal.open(db, { switchBytes: 1 });
     const [p0, p1] = journalPaths(db);
-    const f1 = await journal.append(entry(1, 2));
-    const f2 = await journal.append(entry(3, 4));
+    const f1 = await journal.append(text(entry(1, 2)));
+    const f2 = await journal.append(text(entry(3, 4)));
     assert.deepEqual([f1, f2], [0, 1]);
     assert.ok(size(p0) > 0 && size(p1) > 0);
     journal.release(f1);
     // queued after the truncation: the emptied first file takes over again (the second is over its size)
-    const f3 = await journal.append(entry(5, 5));
+    const f3 = await journal.append(text(entry(5, 5)));
     assert.equal(f3, 0);
     assert.equal(readFileSync(p0, 'utf8').split('\n').length, 2, 'the emptied file holds the new entry only');
     assert.equal(journal.unflushed, 2);

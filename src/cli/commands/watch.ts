@@ -193,7 +193,8 @@ Rules and thresholds: docs/watch.md. Examples:
           path,
           run: opts.run,
           storePath: dbPath,
-          openStore: () => DuckDbStore.open(dbPath),
+          // the watch releases the database whenever the trainer pauses: its close must not stall the event loop
+          openStore: () => DuckDbStore.open(dbPath, { checkpointBeforeClose: true }),
           holdStore: Boolean(opts.holdDb),
           releaseAfterMs: opts.releaseAfter,
           sinks,

@@ -6,6 +6,7 @@ import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
+import { type JournalRecovery, journalPaths } from '../reward-journal.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
@@ -34,6 +35,7 @@ import { DuckDbBrowser } from './duckdb-browser.ts';
 import { DuckDbClient } from './duckdb-client.ts';
 import { DuckDbIngestWriter } from './duckdb-ingest-writer.ts';
 import { DuckDbResultCache } from './duckdb-result-cache.ts';
+import { pendingRewardJournal, recoverRewardJournal } from './journal-recovery.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { duckDbScans } from './scans/index.ts';
 import { createStageTables } from './stage-tables.ts';
@@ -56,7 +58,13 @@ export class DuckDbStore implements Store {
   readonly results: ResultCache;
   private readonly writer: DuckDbIngestWriter;
   private readonly browser: DuckDbBrowser;
-  private constructor(readonly client: DuckDbClient) {
+  /** What this open moved into the database from a killed reward service's journal (null: nothing). */
+  journalRecovery: JournalRecovery | null = null;
+  private constructor(
+    readonly client: DuckDbClient,
+    /** Checkpoint with a statement before closing (a writable file only). */
+    private readonly checkpointFirst = false,
+  ) {
     this.scans = duckDbScans(client);
     this.audits = new DuckDbAuditTracking(client);
     this.results = new DuckDbResultCache(client);
@@ -71,11 +79,15 @@ export class DuckDbStore implements Store {
   /**
    * Opens (creating if needed) a database file, or `:memory:`, and migrates it to the current schema.
    * `readOnly` opens an existing file in DuckDB's read-only mode (the dashboard): nothing is migrated or
-   * written, and a file of an older schema is refused with what to run.
+   * written, and a file of an older schema is refused with what to run. `checkpointBeforeClose`: see `close`.
    */
   static async open(
     path: string,
-    options: { readonly writes?: boolean; readonly readOnly?: boolean } = {},
+    options: {
+      readonly writes?: boolean;
+      readonly readOnly?: boolean;
+      readonly checkpointBeforeClose?: boolean;
+    } = {},
   ): Promise<DuckDbStore> {
     if (options.readOnly) return DuckDbStore.openReadOnly(path);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
@@ -96,11 +108,21 @@ export class DuckDbStore implements Store {
       await client.exec(sql`SET memory_limit = ${raw(`'${limit}'`)}`);
       await createStageTables(client);
       if (options.writes !== false) await markInterrupted(client);
+      // a killed reward service's acknowledged sessions go in before this command reads or writes anything
+      const recovered = path === ':memory:' ? null : await recoverRewardJournal(client, path);
+      if (recovered !== null && recovered.sessions > 0) {
+        process.stderr.write(
+          `rlaudit: moved ${recovered.sessions} acknowledged session(s) and ${recovered.events} event(s) that a ` +
+            `stopped reward service had left in its journal into ${path}\n`,
+        );
+      }
+      const store = new DuckDbStore(client, path !== ':memory:' && options.checkpointBeforeClose === true);
+      store.journalRecovery = recovered;
+      return store;
     } catch (err) {
       client.close();
       throw err;
     }
-    return new DuckDbStore(client);
   }
 
   private static async openReadOnly(path: string): Promise<DuckDbStore> {
@@ -115,6 +137,14 @@ export class DuckDbStore implements Store {
           `database schema is version ${version ?? 'none'}, this rlaudit reads version ${SCHEMA_VERSION} and ` +
             'opens it read-only: run a command that writes it (rlaudit audit --run R) once to migrate it',
           { file: path },
+        );
+      }
+      const pending = await pendingRewardJournal(client, path);
+      if (pending !== null) {
+        process.stderr.write(
+          `rlaudit: warning: ${pending.sessions} session(s) a reward service acknowledged are still in its journal ` +
+            `(${journalPaths(path).join(', ')}), not in ${path}, so this read-only view does not show them; any ` +
+            'command that writes the database (rlaudit serve-reward, ingest, calibrate or audit) moves them in\n',
         );
       }
     } catch (err) {
@@ -197,7 +227,15 @@ export class DuckDbStore implements Store {
     return this.browser.countRejects(q);
   }
 
+  /**
+   * Closes the database. DuckDB's close checkpoints whatever the write-ahead log holds, synchronously, on the
+   * caller's event loop (up to a second after a hundred thousand rows). A store opened with
+   * `checkpointBeforeClose` (a long-lived process that must stay responsive: the watch, which releases the
+   * database whenever the trainer pauses) first runs a CHECKPOINT statement, which DuckDB runs on its own
+   * threads, so the close has nothing left to write (docs/benchmarks.md).
+   */
   async close(): Promise<void> {
+    if (this.checkpointFirst) await this.client.exec(sql`CHECKPOINT`).catch(() => undefined);
     this.client.close();
   }
 }

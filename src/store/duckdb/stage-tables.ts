@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   BIGINT,
   BOOLEAN,
@@ -15,6 +14,7 @@ import {
 } from '@duckdb/node-api';
 import type { AnnotationRecord, EventRecord, NestedAnnotation, SessionRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
+import { contentId } from '../content-id.ts';
 import { ident, join, raw, sql } from '../sql/sql.ts';
 import type { Staged } from '../store.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
@@ -280,9 +280,4 @@ export function eventRow(s: Staged<EventRecord>): DuckDBValue[] {
     json(r.meta),
     BigInt(s.line),
   ];
-}
-
-function contentId(r: object): string {
-  const { run: _run, ...rest } = r as Record<string, unknown>;
-  return createHash('sha1').update(stableStringify(rest)).digest('hex').slice(0, 10);
 }

@@ -277,6 +277,7 @@ describe('the reward service', () => {
     const ledger = new DuckDbRewardLedger(store.client);
     const broken = Object.create(ledger) as DuckDbRewardLedger;
     broken.append = () => Promise.reject(new Error('disk full'));
+    broken.appendJournaled = () => Promise.reject(new Error('disk full'));
     const service = await RewardService.open({
       store,
       ledger: broken,
@@ -288,7 +289,7 @@ describe('the reward service', () => {
     assert.equal(middle.stored, 300);
     await assert.rejects(service.close(), /could not move acknowledged sessions from the journal/);
     await store.close();
-    assert.equal((await readJournal(path)).flatMap((e) => e.sessions).length, 300);
+    assert.equal((await readJournal(path)).flatMap((e) => e.entry.sessions).length, 300);
     svc = await openService(path, wild7Protocol(), 'journal');
     const state = svc.service.state();
     assert.equal(state.resumed_from_store.from_journal, 300);
