@@ -180,7 +180,9 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
 const PLACEHOLDER: Readonly<Record<string, string>> = { run: "''", session: '0', output: "''" };
 
 /** The one statement of the fast scan: read, parse once, check, and append every row to `sessions`. */
-export function fastInsertStatement(q: EngineFastRead): SqlFragment {
+export function fastInsertStatement(
+  q: Pick<EngineFastRead, 'path' | 'maxLineBytes' | 'runs' | 'loadId'>,
+): SqlFragment {
   const maxObject = Math.max(16 * 1024 * 1024, q.maxLineBytes + 1024);
   const fields = SQL_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
   // a key is looked up again only when its value reads as SQL NULL (absent, or JSON null)
