@@ -57,6 +57,11 @@ export const UNWRITTEN_LINE = -1;
  * interrupted (no other process can still be running them).
  */
 export async function removeUnfinishedFastScans(client: DuckDbClient): Promise<void> {
+  const [running] = await client.query(
+    sql`SELECT count(*) AS n FROM loads WHERE status = 'running'`,
+    CountRow,
+  );
+  if (!running || running.n === 0) return; // the common open: no scan of `sessions` at all
   await client.exec(
     sql`DELETE FROM sessions WHERE source_line = ${UNWRITTEN_LINE}
           AND load_id IN (SELECT load_id FROM loads WHERE status = 'running')`,
