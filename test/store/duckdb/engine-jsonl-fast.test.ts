@@ -157,4 +157,34 @@ describe('the fast scan statement', () => {
     acceptedRows.sort((a, b) => Number(a.session) - Number(b.session));
     assert.deepEqual(acceptedRows, await storedByTypeScript(accepted));
   });
+
+  it('gives a file up whole when a deferred session meets its key from a later line, and leaves nothing of it', async () => {
+    // line 1 (with meta) goes to the validator; line 2 holds the same key and is accepted in SQL: the TypeScript
+    // reader keeps line 1, so the fast scan must give the file up after its bulk insert has committed
+    const lines = [
+      JSON.stringify({ run: 'r', session: 1, output: 'first', meta: { a: 1 } }),
+      JSON.stringify({ run: 'r', session: 1, output: 'second' }),
+      JSON.stringify({ run: 'r', session: 2, output: 'other' }),
+    ];
+    const file = `${fresh('later')}.jsonl`;
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const store = await DuckDbStore.open(`${fresh('later')}.duckdb`);
+    try {
+      const why: (string | null)[] = [];
+      const s = await ingestFiles(store, [file], { onReader: (_f, _r, w) => why.push(w) });
+      assert.deepEqual(why, ['line by line: the fast scan gave the file up']);
+      assert.deepEqual([s.read, s.accepted, s.rejected, s.duplicates], [3, 2, 1, 0]);
+      const rows = (
+        await store.client.connection.runAndReadAll(
+          'SELECT session, output, source_line FROM sessions ORDER BY session',
+        )
+      ).getRowObjectsJson();
+      assert.deepEqual(rows, [
+        { session: '1', output: 'first', source_line: '1' },
+        { session: '2', output: 'other', source_line: '3' },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
 });
