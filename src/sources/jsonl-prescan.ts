@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { ProgressFn } from './source-item.ts';
 
 /**
@@ -144,31 +144,42 @@ export async function prescanJsonl(
     if (hits.size > 0) suspectLines.push(...[...hits].sort((a, b) => a - b));
   };
   let read = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    read += chunk.length;
-    onProgress?.(read);
-    if (fallback !== null) continue;
-    if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
-      fallback = 'a UTF-8 byte order mark';
-    first = false;
-    if (chunk.indexOf(0x00) >= 0) fallback = 'a NUL byte';
-    else if (chunk.indexOf(0x01) >= 0) fallback = 'a 0x01 byte';
-    else if (chunk.indexOf(0x0d) >= 0) fallback = 'a carriage return (CRLF line ends)';
-    if (fallback !== null) continue;
-    // lines are checked whole: up to the last newline of the chunk (a character never spans a newline)
-    const lastNl = chunk.lastIndexOf(NEWLINE);
-    if (lastNl < 0) {
-      carry = carry === null ? chunk : Buffer.concat([carry, chunk]);
-    } else {
-      wholeLines(
-        carry === null ? chunk.subarray(0, lastNl) : Buffer.concat([carry, chunk.subarray(0, lastNl)]),
-      );
-      carry = chunk.subarray(lastNl + 1);
+  // one buffer, read into again and again (a stream's fresh buffer per chunk costs as much CPU as the hash)
+  const buffer = Buffer.allocUnsafe(1 << 22);
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      read += bytesRead;
+      onProgress?.(read);
+      if (fallback !== null) continue;
+      if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+        fallback = 'a UTF-8 byte order mark';
+      first = false;
+      if (chunk.indexOf(0x00) >= 0) fallback = 'a NUL byte';
+      else if (chunk.indexOf(0x01) >= 0) fallback = 'a 0x01 byte';
+      else if (chunk.indexOf(0x0d) >= 0) fallback = 'a carriage return (CRLF line ends)';
+      if (fallback !== null) continue;
+      // lines are checked whole: up to the last newline of the chunk (a character never spans a newline)
+      const lastNl = chunk.lastIndexOf(NEWLINE);
+      if (lastNl < 0) {
+        // the buffer is read into again: what is kept of it is copied
+        carry = carry === null ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
+      } else {
+        wholeLines(
+          carry === null ? chunk.subarray(0, lastNl) : Buffer.concat([carry, chunk.subarray(0, lastNl)]),
+        );
+        carry = Buffer.from(chunk.subarray(lastNl + 1));
+      }
+      // a line in progress longer than a line may be is the over-long line itself: stop holding it
+      if (longest > maxLineBytes || (carry !== null && carry.length > maxLineBytes))
+        fallback = 'a line longer than --max-line-bytes';
     }
-    // a line in progress longer than a line may be is the over-long line itself: stop holding it
-    if (longest > maxLineBytes || (carry !== null && carry.length > maxLineBytes))
-      fallback = 'a line longer than --max-line-bytes';
+  } finally {
+    await fh.close();
   }
   if (fallback === null && carry !== null && carry.length > 0) wholeLines(carry); // a last line without a newline
   if (longest > maxLineBytes) fallback ??= 'a line longer than --max-line-bytes';

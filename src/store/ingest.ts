@@ -310,7 +310,7 @@ export function loadPlan(
       if (engine !== null) {
         const prescan = prescanJsonl(file.path, readOptions.maxLineBytes, readOptions.onProgress);
         if (engine.ingestJsonlFast !== undefined) {
-          // the fast scan: the whole file in one transaction, or nothing when it needs the line-by-line scan
+          // the fast scan: the whole file (two commits, all or nothing), or nothing: then the line-by-line scan
           const fast: FastBatch = { kind: 'fast', prescan, runIds: [], rejects: [], done: false };
           yield fast;
           if (fast.done) {

@@ -42,7 +42,7 @@ export interface EngineFastRead {
   readonly onWritten?: () => void;
 }
 
-/** What the fast scan wrote of a file (one transaction): its counts, the runs of its rows, its rejects. */
+/** What the fast scan wrote of a file (two transactions): its counts, the runs of its rows, its rejects. */
 export interface EngineFastResult {
   readonly counts: IngestCounts;
   readonly runIds: readonly string[];

@@ -35,6 +35,7 @@ import { DuckDbBrowser } from './duckdb-browser.ts';
 import { DuckDbClient } from './duckdb-client.ts';
 import { DuckDbIngestWriter } from './duckdb-ingest-writer.ts';
 import { DuckDbResultCache } from './duckdb-result-cache.ts';
+import { removeUnfinishedFastScans } from './engine-jsonl-fast.ts';
 import { pendingRewardJournal, recoverRewardJournal } from './journal-recovery.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { duckDbScans } from './scans/index.ts';
@@ -243,9 +244,11 @@ export class DuckDbStore implements Store {
 /**
  * Ingests and loads still `running` when a process opens the database for writing were killed: DuckDB lets
  * one process at a time open the file, so none can still be going. They become `interrupted` (their
- * committed batches stay; running the same ingest again completes it, docs/ingest.md).
+ * committed batches stay; running the same ingest again completes it, docs/ingest.md), and what a fast scan
+ * killed between its two commits left goes.
  */
 async function markInterrupted(client: DuckDbClient): Promise<void> {
+  await removeUnfinishedFastScans(client);
   await client.exec(sql`UPDATE loads SET status = 'interrupted' WHERE status = 'running'`);
   await client.exec(sql`UPDATE ingests SET status = 'interrupted' WHERE status = 'running'`);
 }

@@ -23,8 +23,15 @@ import { transaction } from './transaction.ts';
  * (insertion order is preserved), so a row's line is its position among the non-blank lines: it is written
  * once the insert is done, the placeholders are taken out again and their lines (with the prescan's suspect
  * lines) go through the TypeScript reader and validator, which give a reject its message or stage the row for
- * the same merge as any batch. All of it is one transaction: a kill leaves nothing of the file, and the rerun
- * reads it whole again.
+ * the same merge as any batch.
+ *
+ * Two transactions: the bulk insert commits alone (DuckDB writes its row groups straight into the database
+ * file; a change to them in the same transaction would write every row to the write-ahead log once more, a
+ * second copy of the file), with each row's line UNWRITTEN (-1); the second writes the lines, takes the
+ * placeholders out and merges the deferred rows. A give-up or an error in the second
+ * deletes what the first committed. A kill between the two leaves rows of a `running` load with an unwritten
+ * line, which the next process that opens the database for writing removes before anything else
+ * (`removeUnfinishedFastScans`): nothing of the file stays, and the rerun reads it whole again.
  *
  * The scan gives the file up (returns null, nothing written) when DuckDB's reader refuses a line, when its
  * rows do not number the prescan's records, when a key repeats within the file or meets a stored session, or
@@ -36,57 +43,101 @@ import { transaction } from './transaction.ts';
 const SESSION_COLUMNS = SESSIONS_TABLE.columns.map(([c]) => c);
 
 const MAX_SAFE = '9007199254740991';
-const INTEGER = `('UBIGINT', 'BIGINT')`;
-const NUMBER = `('UBIGINT', 'BIGINT', 'DOUBLE')`;
 
 /**
- * The text of a JSON string value: between its quotes as it stands when it holds no backslash (DuckDB writes
- * a string's JSON with escapes only for quotes, backslashes and control characters), else unescaped.
+ * The line of a row the fast scan's bulk insert committed and whose line is not written yet (no reader writes a
+ * negative line): a kill between the fast scan's two commits leaves such rows, and the next process that opens
+ * the database for writing removes them (`removeUnfinishedFastScans`).
  */
-const str = (v: string) =>
-  `CASE WHEN contains(${v}, '\\') THEN (${v}->>'$') ELSE trim(CAST(${v} AS VARCHAR), '"') END`;
+export const UNWRITTEN_LINE = -1;
 
-/** A field's JSON text in the row's map (SQL NULL when the row lacks the key) and its JSON type. */
+/**
+ * Removes what a fast scan killed between its two commits left: the rows of a load still `running` whose line
+ * was never written. Run when a process opens the database for writing, before the loads are marked
+ * interrupted (no other process can still be running them).
+ */
+export async function removeUnfinishedFastScans(client: DuckDbClient): Promise<void> {
+  const [running] = await client.query(
+    sql`SELECT count(*) AS n FROM loads WHERE status = 'running'`,
+    CountRow,
+  );
+  if (!running || running.n === 0) return; // the common open: no scan of `sessions` at all
+  await client.exec(
+    sql`DELETE FROM sessions WHERE source_line = ${UNWRITTEN_LINE}
+          AND load_id IN (SELECT load_id FROM loads WHERE status = 'running')`,
+  );
+}
+
+/*
+ * The checks read each value's JSON text as DuckDB's reader writes it back (yyjson, minified: a string in
+ * quotes, escaped; an integer as its digits; any other number with a '.' or an exponent; `null`, `true`,
+ * `false`, `[…]`, `{…}`), and decide by its first bytes and by casts of that text, never by parsing it again
+ * (`json_type`), except a non-empty flags array. They may refuse more than the validator (a refused row only
+ * goes to the validator): SQL accepts a value only in the one form whose stored value is the validator's.
+ */
+
+/** A field's JSON text in the row's map (SQL NULL when the row lacks the key, or holds JSON null). */
 const j = (f: string) => `"j_${f}"`;
-const t = (f: string) => `"t_${f}"`;
-/** Whether the row has the key (a JSON null reads as SQL NULL in the map: present, but no value). */
+/** Whether the row has the key: looked up in the map only for a row whose value is SQL NULL. */
 const has = (f: string) => `"p_${f}"`;
+/** The field's text as an integer, when it is one (see `intOf`). */
+const iv = (f: string) => `"i_${f}"`;
+/** The field's text as a double, when it is a number (see `numOf`). */
+const dv = (f: string) => `"d_${f}"`;
+
+/** Absent, or JSON null. */
+const absentOrNull = (f: string) => `(${j(f)} IS NULL OR ${j(f)} = 'null')`;
+/** A JSON string (its text starts with its quote). */
+const isString = (f: string) => `starts_with(${j(f)}, '"')`;
+/**
+ * The integer a JSON text is, when it is an integer literal: the cast's own text is the text itself (so no
+ * fraction, exponent, sign, blank, quote or leading zero DuckDB's cast would forgive, and not `-0`).
+ */
+const intOf = (f: string) =>
+  `CASE WHEN CAST(TRY_CAST(CAST(${j(f)} AS VARCHAR) AS BIGINT) AS VARCHAR) = CAST(${j(f)} AS VARCHAR) THEN TRY_CAST(CAST(${j(f)} AS VARCHAR) AS BIGINT) END`;
+/**
+ * The double a JSON number's text is (NULL for a string, `true`, `null`, an array, an object: the cast refuses
+ * their text); a NaN or an infinity the checks refuse by `isfinite`.
+ */
+const numOf = (f: string) => `TRY_CAST(CAST(${j(f)} AS VARCHAR) AS DOUBLE)`;
 
 type Rule = Exclude<(typeof SESSION_FIELD_RULES)[string], 'defer'>;
+
+/** Which derived columns a rule reads: the integer or the double of its text. */
+const INT_RULES: readonly Rule[] = ['session', 'step', 'category'];
+const NUM_RULES: readonly Rule[] = ['finite', 'unitInterval'];
 
 /** The SQL condition under which a field is valid as the record format says, per rule (see engine-jsonl.ts). */
 function fastCheck(f: string, rule: Rule): string {
   const v = j(f);
-  const ty = t(f);
-  const absentOrNull = `(${v} IS NULL OR ${ty} = 'NULL')`;
-  const intCheck = (lo: string) =>
-    `(${ty} IN ${INTEGER} AND TRY_CAST(${v} AS BIGINT) BETWEEN ${lo} AND ${MAX_SAFE})`;
-  const finite = `(${ty} IN ${NUMBER} AND isfinite(CAST(${v} AS DOUBLE)))`;
-  const string = `(${ty} = 'VARCHAR')`;
+  const intIn = (lo: string) => `${iv(f)} BETWEEN ${lo} AND ${MAX_SAFE}`;
+  const finite = `isfinite(${dv(f)})`;
   switch (rule) {
     case 'type':
       return `(NOT ${has(f)} OR ${v} = '"session"')`;
     case 'run':
-      // printable ASCII without space and slashes, 1–200 characters, not '.' or '..' (others: the validator's)
-      return `(NOT ${has(f)} OR (${string} AND regexp_full_match((${v}->>'$'), '[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e]{1,200}') AND (${v}->>'$') NOT IN ('.', '..')))`;
+      // printable ASCII without space, quote and slashes, 1–200 characters, not '.' or '..': its JSON text is
+      // the run in quotes, unescaped (others, a quote or a backslash among them: the validator's)
+      return `(NOT ${has(f)} OR (regexp_full_match(CAST(${v} AS VARCHAR), '"[\\x21\\x23-\\x2e\\x30-\\x5b\\x5d-\\x7e]{1,200}"') AND CAST(${v} AS VARCHAR) NOT IN ('"."', '".."')))`;
     case 'session':
-      return intCheck('1');
+      return intIn('1');
     case 'step':
-      return `(${absentOrNull} OR ${intCheck('0')})`;
+      return `(${absentOrNull(f)} OR ${intIn('0')})`;
     case 'text':
-      return string;
+      return isString(f);
     case 'nullableText':
-      return `(${absentOrNull} OR ${string})`;
+      return `(${absentOrNull(f)} OR ${isString(f)})`;
     case 'classification':
-      return `(${absentOrNull} OR ${v} IN ('"compliant"', '"non_compliant"'))`;
+      return `(${absentOrNull(f)} OR ${v} IN ('"compliant"', '"non_compliant"'))`;
     case 'category':
-      return `(${absentOrNull} OR (${ty} IN ${INTEGER} AND TRY_CAST(${v} AS BIGINT) BETWEEN -${MAX_SAFE} AND ${MAX_SAFE}) OR (${string} AND ${v} <> '""'))`;
+      return `(${absentOrNull(f)} OR ${iv(f)} BETWEEN -${MAX_SAFE} AND ${MAX_SAFE} OR (${isString(f)} AND ${v} <> '""'))`;
     case 'finite':
-      return `(${absentOrNull} OR ${finite})`;
+      return `(${absentOrNull(f)} OR ${finite})`;
     case 'unitInterval':
-      return `(${absentOrNull} OR (${finite} AND CAST(${v} AS DOUBLE) BETWEEN 0 AND 1))`;
+      return `(${absentOrNull(f)} OR (${finite} AND ${dv(f)} BETWEEN 0 AND 1))`;
     case 'flags':
-      return `(NOT ${has(f)} OR (${ty} = 'ARRAY' AND list_bool_and(list_transform(json_type(${v}, '$[*]'), e -> e = 'VARCHAR')) IS NOT false))`;
+      // an empty list (stored as NULL), or a list of strings only
+      return `(NOT ${has(f)} OR ${v} = '[]' OR (starts_with(${v}, '[') AND list_bool_and(list_transform(json_type(${v}, '$[*]'), e -> e = 'VARCHAR')) IS NOT false))`;
   }
 }
 
@@ -97,27 +148,28 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
       return run;
     case 'session':
     case 'step':
-      return raw(`TRY_CAST(${j(column)} AS BIGINT)`);
+      return raw(iv(column));
     case 'prompt_id':
     case 'prompt':
     case 'output':
     case 'classification':
-      return raw(str(j(column)));
+      return raw(`(${j(column)}->>'$')`);
     case 'category':
+      // an integer as its canonical text (the validator's String(n)), a string as itself
       return raw(
-        `CASE WHEN ${t('category')} IN ${INTEGER} THEN CAST(${j('category')} AS VARCHAR) ELSE ${str(j('category'))} END`,
+        `CASE WHEN ${iv('category')} IS NOT NULL THEN CAST(${j('category')} AS VARCHAR) ELSE (${j('category')}->>'$') END`,
       );
     case 'baseline_reward':
     case 'adjusted_reward':
     case 'differential_pct':
     case 'compliance_trajectory_index':
-      return raw(`CASE WHEN ${t(column)} IN ${NUMBER} THEN CAST(${j(column)} AS DOUBLE) END`);
+      return raw(dv(column));
     case 'flags':
-      return raw(`CASE WHEN json_array_length(${j('flags')}) > 0 THEN CAST(${j('flags')} AS VARCHAR[]) END`);
+      return raw(`CASE WHEN ${j('flags')} <> '[]' THEN CAST(${j('flags')} AS VARCHAR[]) END`);
     case 'load_id':
       return sql`${loadId}`;
     case 'source_line':
-      return raw('0'); // written once the insert is done: the row's place among the file's records
+      return raw(String(UNWRITTEN_LINE)); // written in the second transaction: the row's place among the records
     case 'time':
     case 'nested_annotations':
     case 'meta':
@@ -133,25 +185,26 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
 const PLACEHOLDER: Readonly<Record<string, string>> = { run: "''", session: '0', output: "''" };
 
 /** The one statement of the fast scan: read, parse once, check, and append every row to `sessions`. */
-export function fastInsertStatement(q: EngineFastRead): SqlFragment {
+export function fastInsertStatement(
+  q: Pick<EngineFastRead, 'path' | 'maxLineBytes' | 'runs' | 'loadId'>,
+): SqlFragment {
   const maxObject = Math.max(16 * 1024 * 1024, q.maxLineBytes + 1024);
-  const fields = SQL_FIELDS.flatMap((f) => [
-    raw(`m['${f}'] AS ${j(f)}`),
-    raw(`map_contains(m, '${f}') AS ${has(f)}`),
-  ]);
-  // a string's JSON text starts with its quote, an array's with its bracket: only numbers are parsed again
-  const types = SQL_FIELDS.map((f) =>
-    raw(
-      `CASE left(${j(f)}, 1) WHEN '"' THEN 'VARCHAR' WHEN '[' THEN 'ARRAY' ELSE json_type(${j(f)}) END AS ${t(f)}`,
-    ),
-  );
-  const checks = SQL_FIELDS.map((f) => fastCheck(f, SESSION_FIELD_RULES[f] as Rule));
+  const fields = SQL_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
+  // a key is looked up again only when its value reads as SQL NULL (absent, or JSON null)
+  const derived = SQL_FIELDS.flatMap((f) => {
+    const rule = SESSION_FIELD_RULES[f] as Rule;
+    const out = [raw(`CASE WHEN ${j(f)} IS NULL THEN map_contains(m, '${f}') ELSE true END AS ${has(f)}`)];
+    if (INT_RULES.includes(rule)) out.push(raw(`${intOf(f)} AS ${iv(f)}`));
+    if (NUM_RULES.includes(rule)) out.push(raw(`${numOf(f)} AS ${dv(f)}`));
+    return out;
+  });
+  const checks = SQL_FIELDS.map((f) => `coalesce(${fastCheck(f, SESSION_FIELD_RULES[f] as Rule)}, false)`);
   checks.push(
-    `NOT (${j('classification')} = '"compliant"' AND ${j('category')} IS NOT NULL AND ${t('category')} <> 'NULL')`,
+    `coalesce(NOT (${j('classification')} = '"compliant"' AND NOT ${absentOrNull('category')}), false)`,
   );
   // every key is one the scan decides, and none twice: the map's size is the number of those keys present
   const known = SQL_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ');
-  const run = sql`coalesce(${q.runs.forcedRun ?? null}, ${raw(str(j('run')))}, ${q.runs.fileRun})`;
+  const run = sql`coalesce(${q.runs.forcedRun ?? null}, (${raw(j('run'))}->>'$'), ${q.runs.fileRun})`;
   const values = join(
     SESSION_COLUMNS.map((c) => {
       const value = fastValue(c, run, q.loadId);
@@ -164,12 +217,12 @@ export function fastInsertStatement(q: EngineFastRead): SqlFragment {
   );
   return sql`INSERT INTO sessions (${join(SESSION_COLUMNS.map((c) => ident(c)))})
     SELECT ${values} FROM (
-      SELECT *, coalesce(keys = ${raw(known)}
-                         AND ${raw(checks.join('\n AND '))}, false) AS ok
+      SELECT *, coalesce(keys = ${raw(known)}, false)
+                AND ${raw(checks.join('\n AND '))} AS ok
       FROM (
-        SELECT *, ${join(types)}
+        SELECT *, ${join(derived)}
         FROM (
-          SELECT cardinality(m) AS keys, ${join(fields)}
+          SELECT m, cardinality(m) AS keys, ${join(fields)}
           FROM (SELECT json AS m FROM read_json(${q.path}, format = 'newline_delimited', records = false,
                   columns = {'json': 'MAP(VARCHAR, JSON)'}, maximum_object_size = ${raw(String(maxObject))}))
         )
@@ -215,7 +268,7 @@ const KeyRangeRow = rowDecoder(
 async function keysCollide(client: DuckDbClient, load: number): Promise<boolean> {
   const ranges = await client.query(
     sql`SELECT run, count(*) AS n, count(DISTINCT session) AS keys, min(session) AS lo, max(session) AS hi
-          FROM sessions WHERE load_id = ${load} GROUP BY run`,
+          FROM sessions WHERE load_id = ${load} AND run <> '' GROUP BY run`,
     KeyRangeRow,
   );
   for (const r of ranges) {
@@ -264,8 +317,14 @@ export async function ingestJsonlFast(
   ) => Promise<void>,
 ): Promise<EngineFastResult | null> {
   const load = q.loadId;
+  let pre: Awaited<EngineFastRead['prescan']>;
+  let records: number;
+  let segments: { from: number; offset: number }[];
+  // 1. the bulk insert, committed alone: DuckDB writes its row groups straight to the database file and the
+  // commit only records them. (Changing those rows in the same transaction would send every row through the
+  // write-ahead log again, the whole file once more.)
   try {
-    return await transaction(client, async () => {
+    ({ pre, records, segments } = await transaction(client, async () => {
       // DuckDB reads the file on its threads while the prescan reads it on this one
       const inserted = client.exec(fastInsertStatement(q)).then(
         () => true,
@@ -283,6 +342,24 @@ export async function ingestJsonlFast(
         StatsRow,
       );
       // the rows are the file's records, in the order of the file: consecutive row ids from the first
+      if (!s || s.n !== records || s.span !== records) throw new GiveUp();
+      // a key twice in the file, or a key already stored: the line-by-line scan's merge decides those
+      if (await keysCollide(client, load)) throw new GiveUp();
+      return { pre, records, segments };
+    }));
+  } catch (err) {
+    if (err instanceof GiveUp) return null;
+    throw err;
+  }
+  // 2. the lines, the rows SQL did not accept and the commit of the load. Until it commits, the load's rows
+  // hold the line UNWRITTEN: a kill leaves them to the next process that opens the database for writing,
+  // which removes them (`removeUnfinishedFastScans`); a give-up or an error removes them here.
+  try {
+    return await transaction(client, async () => {
+      const [s] = await client.query(
+        sql`SELECT count(*) AS n, max(rowid) - min(rowid) + 1 AS span FROM sessions WHERE load_id = ${load}`,
+        StatsRow,
+      );
       if (!s || s.n !== records || s.span !== records) throw new GiveUp();
       const idx = `(rowid - (SELECT min(rowid) FROM sessions WHERE load_id = ${load}) + 1)`;
       const line =
@@ -313,8 +390,6 @@ export async function ingestJsonlFast(
                 })`,
         );
       }
-      // a key twice in the file, or a key already stored: the line-by-line scan's merge decides those
-      if (await keysCollide(client, load)) throw new GiveUp();
       q.onWritten?.();
       const bulk = records - deferred.length;
       const counts: IngestCounts = { ...emptyCounts(), read: bulk, accepted: bulk };
@@ -358,6 +433,8 @@ export async function ingestJsonlFast(
       return { counts, runIds: [...runIds], rejects };
     });
   } catch (err) {
+    // what the bulk insert committed goes again: nothing of the file stays (the caller reads it otherwise)
+    await client.exec(sql`DELETE FROM sessions WHERE load_id = ${load}`);
     if (err instanceof GiveUp) return null;
     throw err;
   }

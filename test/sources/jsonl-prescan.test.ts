@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { prescanJsonl } from '../../src/sources/jsonl-prescan.ts';
+import { tempDir } from '../util/tmp.ts';
+
+const dir = tempDir();
+
+/** The prescan's figures computed independently, from the whole file split at its newlines. */
+function expected(bytes: Buffer) {
+  const text = bytes.toString('latin1');
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  let checksum = 0;
+  lines.forEach((l, i) => {
+    checksum = (checksum + ((i + 1) % 1_000_003) * l.length) % 2_147_483_647;
+  });
+  return {
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    lines: lines.length,
+    longestLine: Math.max(...lines.map((l) => l.length)),
+    checksum,
+    blankLines: lines.flatMap((l, i) => (/^[ \t]*$/.test(l) ? [i + 1] : [])),
+    suspectLines: lines.flatMap((l, i) => (/,\}| \]/.test(l) ? [i + 1] : [])),
+  };
+}
+
+describe('prescanJsonl', () => {
+  it('reads lines across its read buffer and longer than it exactly as the whole file says', async () => {
+    // lines of every length around the 4 MiB read buffer: short ones, one of 5 MiB, one ending on a boundary
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size < (1 << 22) - 1000; i++) {
+      const l =
+        i % 97 === 0
+          ? ''
+          : i % 89 === 0
+            ? `{"a":[1 ]}`
+            : `{"session":${i},"output":"${'x'.repeat(i % 300)}"}`;
+      parts.push(l);
+      size += l.length + 1;
+    }
+    parts.push('y'.repeat((1 << 22) - size - 1)); // this line's newline is the buffer's last byte
+    parts.push(`{"long":"${'z'.repeat(5 << 20)}",}`, '  ', '{"last":1}');
+    for (const end of ['\n', '']) {
+      const bytes = Buffer.from(parts.join('\n') + end, 'latin1');
+      const file = join(dir, `buffer${end === '' ? '-no-final-newline' : ''}.jsonl`);
+      writeFileSync(file, bytes);
+      const pre = await prescanJsonl(file, 8 << 20);
+      const want = expected(bytes);
+      assert.equal(pre.fallback, null);
+      assert.deepEqual(
+        {
+          sha256: pre.sha256,
+          lines: pre.lines,
+          longestLine: pre.longestLine,
+          checksum: pre.checksum,
+          blankLines: pre.blankLines,
+          suspectLines: pre.suspectLines,
+        },
+        want,
+      );
+      assert.ok(want.suspectLines.length > 2 && want.blankLines.length > 2, 'the file has both kinds');
+    }
+  });
+
+  it('sends a file with a line longer than --max-line-bytes to the TypeScript reader, even one longer than its buffer', async () => {
+    const file = join(dir, 'long.jsonl');
+    writeFileSync(file, `{"a":1}\n{"b":"${'x'.repeat(6 << 20)}"}\n{"c":2}\n`);
+    const pre = await prescanJsonl(file, 5 << 20);
+    assert.equal(pre.fallback, 'a line longer than --max-line-bytes');
+  });
+});

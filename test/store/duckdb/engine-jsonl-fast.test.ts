@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { validateRow } from '../../../src/model/validate.ts';
+import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { fastInsertStatement, UNWRITTEN_LINE } from '../../../src/store/duckdb/engine-jsonl-fast.ts';
+import { ingestFiles } from '../../../src/store/ingest.ts';
+import { tempDir } from '../../util/tmp.ts';
+
+const dir = tempDir();
+let n = 0;
+const fresh = (name: string) => join(dir, `${name}-${++n}`);
+
+type Row = Record<string, unknown>;
+
+/**
+ * Runs the fast scan's one statement on `lines` (one JSON object each) in a transaction that is rolled back,
+ * and returns the stored row of each line, in file order (`run` '' marks a placeholder: SQL did not accept it).
+ */
+async function bulkInsert(lines: readonly string[]): Promise<Row[]> {
+  const file = `${fresh('bulk')}.jsonl`;
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const store = await DuckDbStore.open(`${fresh('bulk')}.duckdb`);
+  const c = store.client.connection;
+  try {
+    await c.run('BEGIN TRANSACTION');
+    const q = store.client.compile(
+      fastInsertStatement({
+        path: file,
+        maxLineBytes: 1 << 24,
+        runs: { forcedRun: 'f', fileRun: 'f' },
+        loadId: 7,
+      }),
+    );
+    await c.run(q.sql, q.params as never);
+    const rows = (
+      await c.runAndReadAll('SELECT * EXCLUDE (load_id) FROM sessions WHERE load_id = 7 ORDER BY rowid')
+    ).getRowObjectsJson() as Row[];
+    await c.run('ROLLBACK');
+    return rows;
+  } finally {
+    await store.close();
+  }
+}
+
+/** What the TypeScript reader stores of `lines` (sessions only), ordered by session. */
+async function storedByTypeScript(lines: readonly string[]): Promise<Row[]> {
+  const file = `${fresh('ts')}.jsonl`;
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const store = await DuckDbStore.open(`${fresh('ts')}.duckdb`);
+  try {
+    await ingestFiles(store, [file], { run: 'f', reader: 'typescript' });
+    return (
+      await store.client.connection.runAndReadAll(
+        'SELECT * EXCLUDE (load_id, source_line) FROM sessions ORDER BY session',
+      )
+    ).getRowObjectsJson() as Row[];
+  } finally {
+    await store.close();
+  }
+}
+
+/** Every form a valid session's fields take in the record format, each field's JSON written as JSON.stringify does. */
+const plainSessions = (count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      ...(i % 5 ? { type: 'session' } : {}),
+      ...(i % 7 ? { run: i % 2 ? 'r1' : 'r-2.x_~!' } : {}),
+      session: i + 1,
+      ...(i % 3 ? { step: i * 1000 } : i % 2 ? { step: null } : {}),
+      prompt_id: i % 4 ? `p${i}` : null,
+      prompt: i % 3 ? `prompt "${i}" \\ é 😀 \u2028 \t` : null,
+      output: i % 2 ? `out ${i} ${'w '.repeat(i)}` : `line\nbreak "quoted" \u0001 ${i}`,
+      classification: i % 2 ? 'non_compliant' : i % 3 ? 'compliant' : null,
+      category: i % 2 ? (i % 4 === 1 ? -(2 ** 53 - 1) : `lbl ${i}`) : null,
+      baseline_reward: [0, 1, -1, 0.1, 1 / 3, 1e-300, -1e300, 2 ** 60, 5e-324][i % 9],
+      adjusted_reward: i % 2 ? 0.85 : 2 ** 53 + 2,
+      differential_pct: i % 3 ? -12.5 : null,
+      compliance_trajectory_index: [0, 1, 0.5, 0.7, null][i % 5],
+      flags: i % 3 ? ['a', 'b é', `f${i}`] : [],
+    }),
+  );
+
+const text = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('', '"', '\\', 'a,]', 'é 😀', '\u0000', 'null', '1', '.', '..', 'a b', 'a/b'),
+);
+/** Values of each field, valid and invalid in each way the record format knows (`undefined`: the key left out). */
+const fieldValues = {
+  type: fc.constantFrom(undefined, 'session', 'Session', null, 1, 'event'),
+  run: fc.oneof(text, fc.constantFrom(undefined, null, 5, 'r1', 'x'.repeat(201), 'x'.repeat(200))),
+  session: fc.constantFrom(undefined, null, 0, -1, 1.5, 1e21, '1', true, 2 ** 53, 2 ** 64),
+  step: fc.constantFrom(undefined, null, 0, 3, -1, 2.5, 1e3, '3', 2 ** 53, 2 ** 63, [1]),
+  prompt_id: fc.oneof(text, fc.constantFrom(undefined, null, 1, true)),
+  prompt: fc.oneof(text, fc.constantFrom(undefined, null, [], {})),
+  output: fc.oneof(text, fc.constantFrom(undefined, null, 0, ['a'], { a: 1 })),
+  classification: fc.constantFrom(undefined, 'compliant', 'non_compliant', 'bad', null, 1, ''),
+  category: fc.oneof(text, fc.constantFrom(undefined, null, 0, -3, 2 ** 53, 1.5, true, 1e3)),
+  baseline_reward: fc.oneof(fc.double(), fc.constantFrom(undefined, null, '0.5', true, 1e308, 2 ** 64)),
+  adjusted_reward: fc.oneof(fc.double({ noNaN: true }), fc.integer()),
+  differential_pct: fc.constantFrom(undefined, null, 0, -0.5, 1e-7, '1'),
+  compliance_trajectory_index: fc.constantFrom(undefined, null, 0, 1, 0.25, 1.0000001, -1e-9, '0.5', 1e-320),
+  flags: fc.constantFrom(undefined, [], ['a'], ['a', 'b'], ['a', 1], [null], 'a', null, [[]], [{}]),
+  meta: fc.constantFrom({ a: 1 }),
+  extra: fc.constantFrom(1),
+} as const;
+type Field = keyof typeof fieldValues;
+/** A plain valid session with one to three of its fields given another value (or left out, or added). */
+const anyRow = fc
+  .uniqueArray(fc.constantFrom(...(Object.keys(fieldValues) as Field[])), { minLength: 1, maxLength: 3 })
+  .chain((fields) =>
+    fc.tuple(fc.constant(fields), fc.tuple(...fields.map((f) => fieldValues[f] as fc.Arbitrary<unknown>))),
+  )
+  .map(([fields, values]) => {
+    const row: Row = JSON.parse(plainSessions(1)[0]!);
+    fields.forEach((f, k) => {
+      if (values[k] === undefined) delete row[f];
+      else row[f] = values[k];
+    });
+    return row;
+  });
+
+describe('the fast scan statement', () => {
+  it('accepts in SQL every plain valid session, in each form its fields take', async () => {
+    const lines = plainSessions(90);
+    const rows = await bulkInsert(lines);
+    assert.equal(rows.length, lines.length);
+    const refused = rows.flatMap((r, i) => (r.run === '' ? [lines[i]] : []));
+    assert.deepEqual(refused, [], 'no plain valid session is left to the validator');
+    assert.ok(rows.every((r) => Number(r.source_line) === UNWRITTEN_LINE));
+    const byTs = await storedByTypeScript(lines);
+    assert.deepEqual(
+      rows.map(({ source_line: _, ...r }) => r),
+      byTs,
+    );
+  });
+
+  it('accepts in SQL only rows the validator accepts, and stores them as the TypeScript reader does', async () => {
+    const rows = fc.sample(anyRow, { numRuns: 600, seed: 13 });
+    // each its own session number, unless the session is what was changed
+    const lines = rows.map((r, i) => JSON.stringify(r.session === 1 ? { ...r, session: i + 1 } : r));
+    const stored = await bulkInsert(lines);
+    assert.equal(stored.length, lines.length);
+    const accepted: string[] = [];
+    const acceptedRows: Row[] = [];
+    stored.forEach((r, i) => {
+      if (r.run === '') return;
+      const v = validateRow(JSON.parse(lines[i]!));
+      assert.ok(v.ok && v.type === 'session', `SQL accepted a row the validator refuses: ${lines[i]}`);
+      accepted.push(lines[i]!);
+      const { source_line: _, ...rest } = r;
+      acceptedRows.push(rest);
+    });
+    assert.ok(accepted.length >= 100, `SQL accepted ${accepted.length} of ${lines.length} rows`);
+    acceptedRows.sort((a, b) => Number(a.session) - Number(b.session));
+    assert.deepEqual(acceptedRows, await storedByTypeScript(accepted));
+  });
+
+  it('gives a file up whole when a deferred session meets its key from a later line, and leaves nothing of it', async () => {
+    // line 1 (with meta) goes to the validator; line 2 holds the same key and is accepted in SQL: the TypeScript
+    // reader keeps line 1, so the fast scan must give the file up after its bulk insert has committed
+    const lines = [
+      JSON.stringify({ run: 'r', session: 1, output: 'first', meta: { a: 1 } }),
+      JSON.stringify({ run: 'r', session: 1, output: 'second' }),
+      JSON.stringify({ run: 'r', session: 2, output: 'other' }),
+    ];
+    const file = `${fresh('later')}.jsonl`;
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const store = await DuckDbStore.open(`${fresh('later')}.duckdb`);
+    try {
+      const why: (string | null)[] = [];
+      const s = await ingestFiles(store, [file], { onReader: (_f, _r, w) => why.push(w) });
+      assert.deepEqual(why, ['line by line: the fast scan gave the file up']);
+      assert.deepEqual([s.read, s.accepted, s.rejected, s.duplicates], [3, 2, 1, 0]);
+      const rows = (
+        await store.client.connection.runAndReadAll(
+          'SELECT session, output, source_line FROM sessions ORDER BY session',
+        )
+      ).getRowObjectsJson();
+      assert.deepEqual(rows, [
+        { session: '1', output: 'first', source_line: '1' },
+        { session: '2', output: 'other', source_line: '3' },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
