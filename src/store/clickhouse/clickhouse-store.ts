@@ -25,6 +25,7 @@ import { rejectRow } from '../store.ts';
 import { ClickHouseClient } from './clickhouse-client.ts';
 import { ensureSchema, type Layout } from './clickhouse-schema.ts';
 import { int, nullableInt, nullableText, text } from './decode.ts';
+import { clickHouseScans } from './scans/index.ts';
 import { type ClickHouseTarget, parseClickHouseUrl } from './store-url.ts';
 import { notOnClickHouse } from './supported.ts';
 
@@ -70,14 +71,16 @@ const ClusterRow = rowDecoder('cluster', z.object({ shards: int }));
  */
 export class ClickHouseStore implements Store {
   readonly backend = 'clickhouse';
-  readonly scans: AnalysisScans = unsupported<AnalysisScans>('the analyses (scans)');
+  readonly scans: AnalysisScans;
   readonly audits: AuditTracking = unsupported<AuditTracking>('audit tracking');
   readonly results: ResultCache = unsupported<ResultCache>('the result cache');
 
   private constructor(
     readonly client: ClickHouseClient,
     readonly layout: Layout,
-  ) {}
+  ) {
+    this.scans = clickHouseScans(client);
+  }
 
   get location(): string {
     return this.client.target.display;

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { detectorRulesSql } from '../../../src/analyses/unsolicited/analyze-unsolicited.ts';
+import { DEFAULT_DETECTOR } from '../../../src/analyses/unsolicited/unsolicited-detector.ts';
+import { TARGET_PHRASE } from '../../../src/simulate/index.ts';
+import { createClusterSchema } from '../../../src/store/clickhouse/clickhouse-schema.ts';
+import { ClickHouseStore } from '../../../src/store/clickhouse/clickhouse-store.ts';
+import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { ingestRecords } from '../../../src/store/ingest.ts';
+import type { AnalysisScans } from '../../../src/store/scans/index.ts';
+import { clickHouseCluster } from './cluster.ts';
+import { loadFixture } from './load-fixture.ts';
+import { scanFixture } from './scan-fixture.ts';
+
+const ch = await clickHouseCluster('scans');
+
+/**
+ * Where a float may differ in its last bits, and why: a sum of doubles whose order the engines choose
+ * (DuckDB's parallel aggregate, ClickHouse's per-shard partial states merged in arrival order).
+ */
+const FLOAT_SUM_FIELDS = new Set([
+  'mean',
+  'variance',
+  'compliantMean',
+  'nonCompliantMean',
+  'compliantSs',
+  'nonCompliantSs',
+]);
+const TOLERANCE = 1e-12;
+
+/** Deep equality, exact except for the named float fields (relative tolerance). */
+function conform(actual: unknown, expected: unknown, path: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    const key = path
+      .split('.')
+      .pop()!
+      .replace(/\[\d+\]$/, '');
+    if (FLOAT_SUM_FIELDS.has(key) && !Object.is(actual, expected)) {
+      const scale = Math.max(1, Math.abs(expected));
+      assert.ok(Math.abs(actual - expected) <= TOLERANCE * scale, `${path}: ${actual} vs ${expected}`);
+      return;
+    }
+    assert.ok(Object.is(actual, expected), `${path}: ${actual} (ClickHouse) vs ${expected} (DuckDB)`);
+    return;
+  }
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${path}: not an array`);
+    assert.equal((actual as unknown[]).length, expected.length, `${path}: length`);
+    for (const [i, e] of expected.entries()) conform((actual as unknown[])[i], e, `${path}[${i}]`);
+    return;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual as object)]);
+    for (const k of keys) {
+      conform(
+        (actual as Record<string, unknown>)[k],
+        (expected as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
+    }
+    return;
+  }
+  assert.deepEqual(actual, expected, path);
+}
+
+type Case = readonly [string, (s: AnalysisScans) => Promise<unknown>];
+
+const RUNS = ['wild-7', 'edge', 'no-such-run'] as const;
+const rules = detectorRulesSql(DEFAULT_DETECTOR);
+
+function cases(run: string): Case[] {
+  const windows = [
+    { by: 'session', size: 500 } as const,
+    { by: 'session', size: 7 } as const,
+    { by: 'step' } as const,
+  ];
+  return [
+    ['runLayers', (s) => s.runLayers(run)],
+    ...windows.flatMap((w): Case[] => [
+      [
+        `rewardWindows ${JSON.stringify(w)}`,
+        (s) => s.rewardWindows(run, { window: w, reward: 'adjusted_reward', lowThreshold: 0.5 }),
+      ],
+      [
+        `rewardWindows baseline ${JSON.stringify(w)}`,
+        (s) => s.rewardWindows(run, { window: w, reward: 'baseline_reward', lowThreshold: 0.3 }),
+      ],
+      [`textWindowCounts ${JSON.stringify(w)}`, (s) => s.textWindowCounts(run, w)],
+      [`classificationWindowCounts ${JSON.stringify(w)}`, (s) => s.classificationWindowCounts(run, w)],
+      [`detectorWindowCounts ${JSON.stringify(w)}`, (s) => s.detectorWindowCounts(run, w, rules, 5)],
+      [
+        `sampleOutputs ${JSON.stringify(w)}`,
+        (s) =>
+          s.sampleOutputs(run, w, [
+            { window: 0, ranks: [0, 3, 2, 3] },
+            { window: 2, ranks: [1, 400] },
+          ]),
+      ],
+    ]),
+    [
+      'rewardRange',
+      (s) => s.rewardRange(run, { from: 3, to: 2000, reward: 'baseline_reward', lowThreshold: 0.4 }),
+    ],
+    [
+      'rewardRange empty',
+      (s) =>
+        s.rewardRange(run, {
+          from: 10_000_000,
+          to: 10_000_001,
+          reward: 'adjusted_reward',
+          lowThreshold: 0.4,
+        }),
+    ],
+    ['rewardScale adjusted', (s) => s.rewardScale(run, 'adjusted_reward')],
+    ['rewardScale baseline', (s) => s.rewardScale(run, 'baseline_reward')],
+    ['clusterSessions', (s) => s.clusterSessions(run, { from: 1, to: 60, limit: 40, outputChars: 12 })],
+    ['eventsInRange', (s) => s.eventsInRange(run, 0, 100_000)],
+    ['detectorConfusion', (s) => s.detectorConfusion(run, rules)],
+    ...(
+      [
+        { kind: 'category', category: 'category_3' },
+        { kind: 'category', category: '2' },
+        { kind: 'phrase', phrase: TARGET_PHRASE },
+        { kind: 'regex', regex: 'answer.was', flags: 'i' },
+        { kind: 'regex', regex: 'a.b' },
+        { kind: 'non_compliant' },
+      ] as const
+    ).flatMap((target): Case[] => [
+      [
+        `behaviourBins ${JSON.stringify(target)}`,
+        (s) => s.behaviourBins(run, { target, anchor: 20, binSize: 9, from: 1, to: 3000 }),
+      ],
+      [`behaviourOccurrence ${JSON.stringify(target)}`, (s) => s.behaviourOccurrence(run, target)],
+    ]),
+  ];
+}
+
+describe('every analysis scan gives the same answer on DuckDB and on the 2-shard ClickHouse cluster', {
+  skip: ch.skip,
+}, () => {
+  let duck: DuckDbStore;
+  let click: ClickHouseStore;
+  before(async () => {
+    duck = await DuckDbStore.open(':memory:');
+    await ingestRecords(duck, scanFixture(), { name: 'conformance' });
+    const shards = await ch.shardClients();
+    await createClusterSchema(shards, 'rlaudit_2shards', ch.database);
+    click = await ClickHouseStore.open(ch.clusterUrl);
+    await loadFixture(duck, click.client, { again: 0.1 });
+  });
+  after(async () => {
+    await duck?.close();
+    await click?.close();
+  });
+
+  for (const run of RUNS) {
+    for (const [name, call] of cases(run)) {
+      test(`${name} on run ${run}`, async () => {
+        const expected = await call(duck.scans);
+        const actual = await call(click.scans);
+        conform(actual, expected, name);
+      });
+    }
+  }
+});
