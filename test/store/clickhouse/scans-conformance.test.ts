@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import {
+  AFFECT_WORDS,
+  DEFAULT_FORMAT_RULES,
+  FIRST_PERSON,
+} from '../../../src/analyses/crossref/annotation-format.ts';
 import { detectorRulesSql } from '../../../src/analyses/unsolicited/analyze-unsolicited.ts';
 import { DEFAULT_DETECTOR } from '../../../src/analyses/unsolicited/unsolicited-detector.ts';
 import { TARGET_PHRASE } from '../../../src/simulate/index.ts';
@@ -116,6 +121,90 @@ function cases(run: string): Case[] {
     ['rewardScale baseline', (s) => s.rewardScale(run, 'baseline_reward')],
     ['clusterSessions', (s) => s.clusterSessions(run, { from: 1, to: 60, limit: 40, outputChars: 12 })],
     ['eventsInRange', (s) => s.eventsInRange(run, 0, 100_000)],
+    ['listEvents', (s) => s.listEvents(run)],
+    ['listEvents limited', (s) => s.listEvents(run, 2)],
+    ...(
+      [{ phrase: TARGET_PHRASE }, { phrase: 'the same' }, { regex: 'answer.was|i\\s+keep' }] as const
+    ).flatMap((target): Case[] =>
+      [{ by: 'session', size: 250 } as const, { by: 'step' } as const].map(
+        (window): Case => [
+          `phraseSeries ${JSON.stringify(target)} ${JSON.stringify(window)}`,
+          async (s) => {
+            const events = await s.listEvents(run);
+            return s.phraseSeries(run, target, {
+              window,
+              recentWindow: 20,
+              threshold: 3,
+              eventSessions: [...events.map((e) => e.session), 5, 5, 1500],
+              after: 200,
+              horizons: [...events.map((_, i) => 100 + i * 50), 200, 30, 200],
+              around: 25,
+              stopGap: 100,
+              maxEpisodes: 7,
+            });
+          },
+        ],
+      ),
+    ),
+    [
+      'discoverNgrams',
+      (s) =>
+        s.discoverNgrams(run, {
+          minN: 1,
+          maxN: 6,
+          partFraction: 0.25,
+          minSupport: 5,
+          maxSessionsPerPart: 20_000,
+          limit: 50,
+        }),
+    ],
+    [
+      'discoverNgrams small parts',
+      (s) =>
+        s.discoverNgrams(run, {
+          minN: 2,
+          maxN: 3,
+          partFraction: 0.6,
+          minSupport: 1,
+          maxSessionsPerPart: 20_000,
+          limit: 20,
+        }),
+    ],
+    [
+      'ngramWindowShares',
+      (s) =>
+        s.ngramWindowShares(run, [TARGET_PHRASE, 'the same', 'Σ ς', '東京', '', 'the   same'], {
+          by: 'session',
+          size: 300,
+        }),
+    ],
+    [
+      'paraphraseWindows',
+      (s) =>
+        s.paraphraseWindows(run, TARGET_PHRASE, {
+          from: 1000,
+          to: 3000,
+          baselineFrom: 0,
+          baselineTo: 1000,
+          minJaccard: 0.3,
+          limit: 20,
+        }),
+    ],
+    [
+      'annotationFeatures',
+      async (s) => {
+        const scan = await s.annotationFeatures(run, {
+          lexicon: { firstPerson: FIRST_PERSON, affect: AFFECT_WORDS },
+          lengthZ: DEFAULT_FORMAT_RULES.lengthZ,
+          standardFieldShare: DEFAULT_FORMAT_RULES.standardFieldShare,
+          limit: 500,
+          textChars: 60,
+        });
+        // DuckDB's list_distinct returns a list's distinct values in no defined order: compared as sets
+        const sorted = (xs: readonly string[]) => [...xs].sort();
+        return { ...scan, candidates: scan.candidates.map((c) => ({ ...c, fields: sorted(c.fields) })) };
+      },
+    ],
     ['detectorConfusion', (s) => s.detectorConfusion(run, rules)],
     ...(
       [

@@ -1,6 +1,7 @@
 import type { AnalysisScans } from '../../scans/index.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { eventScans } from './event-scans.ts';
+import { phraseScans } from './phrase-scans.ts';
 import { rewardScans } from './reward-scans.ts';
 import { runLayerScans } from './run-layer-scans.ts';
 import { textScans } from './text-scans.ts';
@@ -11,6 +12,7 @@ export function clickHouseScans(client: ClickHouseClient): AnalysisScans {
     ...runLayerScans(client),
     ...rewardScans(client),
     ...textScans(client),
+    ...phraseScans(client),
     ...eventScans(client),
   } as AnalysisScans;
 }

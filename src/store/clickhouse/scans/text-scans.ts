@@ -14,7 +14,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, nullableText, text } from '../decode.ts';
-import { clickHouseTokens, re2Pattern } from '../text-sql.ts';
+import { clickHouseNgrams, clickHouseTokens, re2Pattern } from '../text-sql.ts';
 import { intList, trainingSessions, windowSql } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
@@ -132,8 +132,7 @@ export function textScans(client: ClickHouseClient): TextScans {
                 uniqExactArray(t) AS unique_tokens, uniqExactArray(b) AS unique_bigrams
               FROM (
                 SELECT w, session, t, length(t) AS nt, b, length(b) AS nb FROM (
-                  SELECT w, session, t,
-                    arrayMap(i -> concat(t[i], ' ', t[i + 1]), arrayEnumerate(arrayPopBack(t))) AS b
+                  SELECT w, session, t, ${clickHouseNgrams(sql`t`, 2)} AS b
                   FROM (SELECT ${w.expr} AS w, session, ${clickHouseTokens(sql`output`)} AS t
                         FROM ${trainingSessions(run)} WHERE ${w.where})))
               GROUP BY w ORDER BY w`,
