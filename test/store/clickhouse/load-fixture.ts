@@ -36,7 +36,7 @@ export async function loadFixture(
       const duckType = duckColumns.get(name);
       const col = ident(name);
       if (duckType === undefined) return name === 'version' ? [sql`1 AS ${col}`] : [];
-      if (type.startsWith('DateTime')) {
+      if (type.includes('DateTime')) {
         return [sql`strftime(timezone('UTC', ${col}), '%Y-%m-%d %H:%M:%S') AS ${col}`];
       }
       if (duckType.startsWith('TIMESTAMP')) return [sql`epoch_us(${col}) AS ${col}`];

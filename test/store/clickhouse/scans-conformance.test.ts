@@ -24,6 +24,9 @@ const ch = await clickHouseCluster('scans');
  * (DuckDB's parallel aggregate, ClickHouse's per-shard partial states merged in arrival order).
  */
 const FLOAT_SUM_FIELDS = new Set([
+  'rewardSum',
+  'rewardSquared',
+  'reward',
   'mean',
   'variance',
   'compliantMean',
@@ -121,6 +124,54 @@ function cases(run: string): Case[] {
     ['rewardScale baseline', (s) => s.rewardScale(run, 'baseline_reward')],
     ['clusterSessions', (s) => s.clusterSessions(run, { from: 1, to: 60, limit: 40, outputChars: 12 })],
     ['eventsInRange', (s) => s.eventsInRange(run, 0, 100_000)],
+    ['phaseSpans', (s) => s.phaseSpans(run)],
+    ...[7, 100].flatMap((size): Case[] => {
+      const o = { size, phrases: [TARGET_PHRASE, 'the same', 'Σ'] };
+      return [
+        [`phaseWindows ${size}`, (s) => s.phaseWindows(run, o)],
+        [`phaseCategories ${size}`, (s) => s.phaseCategories(run, o)],
+        [`phasePhrases ${size}`, (s) => s.phasePhrases(run, o)],
+      ];
+    }),
+    ['phaseOrderBreaks', (s) => s.phaseOrderBreaks(run, 3)],
+    [
+      'phaseOutputSamples (groups no larger than the sample: the same outputs)',
+      async (s) => {
+        // each engine orders a group by its own hash (DuckDB's hash() does not exist in ClickHouse): with
+        // every group smaller than the sample the outputs are the same, compared as sorted lists
+        const samples = await s.phaseOutputSamples(run, { size: 1000, window: 200, seed: 7 });
+        return samples.map((x) => ({ phase: x.phase, outputs: [...x.outputs].sort() }));
+      },
+    ],
+    [
+      'runInputs (times to the second)',
+      async (s) =>
+        // the ClickHouse tables keep times as DateTime (seconds: 18.16 has no DateTime64), DuckDB's to the µs
+        (await s.runInputs(run)).map((r) => ({ ...r, ingestedAt: r.ingestedAt?.slice(0, 19) ?? null })),
+    ],
+    ['stepRanges', (s) => s.stepRanges(run)],
+    ['sessionIndex', (s) => s.sessionIndex(run, 50)],
+    ['sessionIndex adjusted, one cell a session', (s) => s.sessionIndex(run, 100_000, 'adjusted_reward')],
+    [
+      'sessionExcerpts',
+      (s) => s.sessionExcerpts(run, [1, 2, 8, 9, 10, 20, 30, 47, 50, 2999, 3001, 99_999], 15),
+    ],
+    [
+      'existingIds',
+      async (s) => {
+        // neither engine orders the ids it finds: compared as sorted lists
+        const found = await s.existingIds(run, {
+          sessions: [1, 5, 3300, 99_999],
+          events: ['e-1', 'e-3', 'nope', "it's"],
+          annotations: ['a-0', 'a-late', 'n-1', 'missing'],
+        });
+        return {
+          sessions: [...found.sessions].sort((a, b) => a - b),
+          events: [...found.events].sort(),
+          annotations: [...found.annotations].sort(),
+        };
+      },
+    ],
     ['listEvents', (s) => s.listEvents(run)],
     ['listEvents limited', (s) => s.listEvents(run, 2)],
     ...(

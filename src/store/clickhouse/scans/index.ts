@@ -1,7 +1,9 @@
 import type { AnalysisScans } from '../../scans/index.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { eventScans } from './event-scans.ts';
+import { phaseScans } from './phase-scans.ts';
 import { phraseScans } from './phrase-scans.ts';
+import { reportScans } from './report-scans.ts';
 import { rewardScans } from './reward-scans.ts';
 import { runLayerScans } from './run-layer-scans.ts';
 import { textScans } from './text-scans.ts';
@@ -14,5 +16,7 @@ export function clickHouseScans(client: ClickHouseClient): AnalysisScans {
     ...textScans(client),
     ...phraseScans(client),
     ...eventScans(client),
-  } as AnalysisScans;
+    ...reportScans(client),
+    ...phaseScans(client),
+  };
 }
