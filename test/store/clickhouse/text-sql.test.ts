@@ -6,6 +6,7 @@ import { normaliseText } from '../../../src/model/phrase-pattern.ts';
 import { tokenize } from '../../../src/stats/tokenize.ts';
 import type { ClickHouseClient } from '../../../src/store/clickhouse/clickhouse-client.ts';
 import { int } from '../../../src/store/clickhouse/decode.ts';
+import { duckDbHash } from '../../../src/store/clickhouse/scans/scan-sql.ts';
 import {
   clickHouseLower,
   clickHouseNgrams,
@@ -73,6 +74,15 @@ describe('the ClickHouse tokenizer and normaliser against DuckDB and TypeScript'
     assert.equal(await one(sql`match('WHY', ${re2Pattern('(?i)why')})`), 1);
     // the unwrapped 18.16 behaviour this undoes (if a newer server fixes it, the wrapper stays harmless)
     assert.equal(await one(sql`match(${'a\nb'}, 'a.b')`), 1);
+  });
+
+  test("DuckDB's hash() of a BIGINT is computed alike", async () => {
+    const values = [0n, 1n, -1n, 12345n, -7n, 9_000_000_000_000n * 1_000_003n + 7n, 2n ** 62n, -(2n ** 63n)];
+    for (const v of values) {
+      const reader = await duck.runAndReadAll(`SELECT hash((${v})::BIGINT)::VARCHAR AS h`);
+      const expected = String(reader.getRows()[0]![0]);
+      assert.equal(String(await one(sql`toString(${duckDbHash(sql`${v}`)})`)), expected, String(v));
+    }
   });
 
   test('n-grams are consecutive tokens joined by one space, none for a text shorter than n', async () => {

@@ -12,7 +12,9 @@ import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, text } from '../decode.ts';
 import { clickHouseNgrams, clickHouseNormalise, clickHouseTokens } from '../text-sql.ts';
 import { windowIndexSql } from './phrase-series-scan.ts';
-import { trainingSessions } from './scan-sql.ts';
+import { duckDbHash, trainingSessions } from './scan-sql.ts';
+
+const HASH = duckDbHash(sql`session`);
 
 /** The tokens of the normalised output, the scans' unit of text. */
 const OUTPUT_TOKENS = clickHouseTokens(clickHouseNormalise(sql`output`));
@@ -49,8 +51,8 @@ const ShareRow = rowDecoder(
  * N-grams whose share of outputs rose or fell most between the run's first and last parts (the twin of
  * `discoverNgramsScan`). The parts are cut by rank in session order: the sessions at the cut ranks are read
  * with `ORDER BY session LIMIT 1 OFFSET r` (no window functions in 18.16). A part larger than
- * `maxSessionsPerPart` is sampled by `cityHash64(session)`, not by DuckDB's `hash()` (which ClickHouse does
- * not have): on such runs the sample, and so the candidates, differ from DuckDB's.
+ * `maxSessionsPerPart` is sampled as DuckDB samples it: the first sessions by (DuckDB's `hash(session)`,
+ * session), with {@link duckDbHash}.
  */
 export async function discoverNgramsScan(
   client: ClickHouseClient,
@@ -76,7 +78,7 @@ export async function discoverNgramsScan(
   // the cap: per part, the (hash, session) of the cap-th session in hash order; at or below it is sampled
   const cuts = await client.query(
     sql`SELECT part, toString(tupleElement(c, 1)) AS h, tupleElement(c, 2) AS s FROM (
-          SELECT part, arraySort(groupArray((cityHash64(session), session)))[${o.maxSessionsPerPart}] AS c,
+          SELECT part, arraySort(groupArray((${HASH}, session)))[${o.maxSessionsPerPart}] AS c,
                  count() AS n
           FROM ${parted} WHERE part != '' GROUP BY part) WHERE n > ${o.maxSessionsPerPart}`,
     CutRow,
@@ -85,7 +87,7 @@ export async function discoverNgramsScan(
     const cut = cuts.find((x) => x.part === name);
     if (!cut) return sql`part = ${name}`;
     const h = BigInt(cut.h);
-    return sql`(part = ${name} AND (cityHash64(session) < ${h} OR (cityHash64(session) = ${h} AND session <= ${cut.s})))`;
+    return sql`(part = ${name} AND (${HASH} < ${h} OR (${HASH} = ${h} AND session <= ${cut.s})))`;
   };
   const sampled = sql`(${sampledIn('first')} OR ${sampledIn('last')})`;
   const info = await client.query(

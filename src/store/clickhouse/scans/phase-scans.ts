@@ -15,7 +15,7 @@ import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
 import { clickHouseNormalise, clickHouseTokens, re2Pattern } from '../text-sql.ts';
-import { allSessions, floatOrZero, intList, textList } from './scan-sql.ts';
+import { allSessions, duckDbHash, floatOrZero, intList } from './scan-sql.ts';
 
 const WindowRow = rowDecoder(
   'phaseWindows',
@@ -198,14 +198,13 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
     },
 
     /**
-     * Up to `size` outputs per group (the final W training sessions, each later phase). DuckDB orders a group
-     * by its `hash()` of (session, seed), which ClickHouse does not have: here the order is
-     * `cityHash64(session, seed)`, so a group larger than `size` is sampled differently from DuckDB (a
-     * smaller one holds the same outputs, in another order).
+     * Up to `size` outputs per group (the final W training sessions, each later phase), in DuckDB's seeded
+     * order: `hash((session % 9·10¹²) · 1000003 + seed)` (DuckDB's hash, {@link duckDbHash}), ties by session.
+     * The order is taken on session numbers; only the picked outputs are read.
      */
     async phaseOutputSamples(run, o): Promise<PhaseOutputSample[]> {
       const groups = await client.query(
-        sql`SELECT ph, arraySlice(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((cityHash64(session, ${o.seed}), session)))), 1, ${o.size}) AS ss
+        sql`SELECT ph, arraySlice(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((${duckDbHash(sql`(session % 9000000000000) * 1000003 + ${o.seed}`)}, session)))), 1, ${o.size}) AS ss
               FROM (
                 SELECT 'training' AS ph, session FROM (
                   SELECT session FROM ${allSessions(run)} WHERE phase IS NULL OR phase = 'training'

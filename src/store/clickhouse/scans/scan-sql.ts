@@ -43,6 +43,18 @@ export const orNull = (n: SqlFragment, expr: SqlFragment): SqlFragment => sql`if
 export const leftChars = (expr: SqlFragment, n: number): SqlFragment =>
   sql`arrayStringConcat(arraySlice(extractAll(${expr}, '(?s).'), 1, ${n}))`;
 
+/**
+ * DuckDB's `hash()` of a BIGINT, in ClickHouse: the 64-bit finaliser DuckDB uses for integers
+ * (x ^= x >> 32; x *= 0xd6e8feb86659fd93; x ^= x >> 32; x *= 0xd6e8feb86659fd93; x ^= x >> 32, on UInt64
+ * with wrap-around), so that a sample DuckDB orders by `hash(…)` is the same sample here
+ * (test/store/clickhouse/scans-conformance.test.ts checks it against DuckDB's own `hash`).
+ */
+export function duckDbHash(expr: SqlFragment): SqlFragment {
+  const mix = (x: SqlFragment) => sql`bitXor(${x}, bitShiftRight(${x}, 32))`;
+  const mul = (x: SqlFragment) => sql`(${x} * toUInt64(15485907386658061715))`;
+  return mix(mul(mix(mul(mix(sql`toUInt64(toInt64(${expr}))`)))));
+}
+
 export const nullableFloat = float.nullable();
 export const floatOrZero = float.nullable().transform((v) => v ?? 0);
 export const intList = z.array(int);
