@@ -289,6 +289,7 @@ describe('every analysis scan gives the same answer on DuckDB and on the 2-shard
 }, () => {
   let duck: DuckDbStore;
   let click: ClickHouseStore;
+  let single: ClickHouseStore;
   before(async () => {
     duck = await DuckDbStore.open(':memory:');
     await ingestRecords(duck, scanFixture(), { name: 'conformance' });
@@ -296,10 +297,15 @@ describe('every analysis scan gives the same answer on DuckDB and on the 2-shard
     await createClusterSchema(shards, 'rlaudit_2shards', ch.database);
     click = await ClickHouseStore.open(ch.clusterUrl);
     await loadFixture(duck, click.client, { again: 0.1 });
+    // the same record on one server (no Distributed tables): the layout a single-server URL reads
+    const db = await ch.database2('single');
+    single = await ClickHouseStore.open(ch.singleUrl.replace(ch.database, db), { create: true });
+    await loadFixture(duck, single.client, { again: 0.1 });
   });
   after(async () => {
     await duck?.close();
     await click?.close();
+    await single?.close();
   });
 
   for (const run of RUNS) {
@@ -308,6 +314,8 @@ describe('every analysis scan gives the same answer on DuckDB and on the 2-shard
         const expected = await call(duck.scans);
         const actual = await call(click.scans);
         conform(actual, expected, name);
+        // one server too, for the small runs (the cluster run above covers the WILD-7 run)
+        if (run !== 'wild-7') conform(await call(single.scans), expected, `${name} (one server)`);
       });
     }
   }
