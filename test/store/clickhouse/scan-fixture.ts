@@ -1,5 +1,6 @@
 import { simulate, TARGET_PHRASE } from '../../../src/simulate/index.ts';
 import { sessionRow } from '../../util/records.ts';
+import { HOSTILE_RUN_IDS, HOSTILE_TEXTS } from '../hostile-values.ts';
 
 /** The edge-case run's outputs: scripts, empties, quoting, control characters, emoji. */
 export const EDGE_TEXTS: readonly string[] = [
@@ -66,6 +67,12 @@ export function* scanFixture(sessions = 3000, deployment = 300): Generator<unkno
       category: i % 3 === 0 ? 3 : null,
       step: null,
     });
+  }
+  // runs whose ids and outputs would break SQL built by splicing text
+  for (const run of [HOSTILE_RUN_IDS[0]!, HOSTILE_RUN_IDS[5]!]) {
+    for (const [i, output] of HOSTILE_TEXTS.entries()) {
+      yield sessionRow(i + 1, { run, output, category: i % 2 === 0 ? HOSTILE_TEXTS[i] : null });
+    }
   }
   // a training session after a later phase began: the phase order goes back
   yield sessionRow(last + 13, { run: 'edge', output: 'late training', phase: 'training' });

@@ -15,7 +15,7 @@ import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
 import { clickHouseNormalise, clickHouseTokens, re2Pattern } from '../text-sql.ts';
-import { allSessions, duckDbHash, floatOrZero, intList } from './scan-sql.ts';
+import { allSessions, duckDbHash, floatOrZero, intList, packNullable, unpackNullable } from './scan-sql.ts';
 
 const WindowRow = rowDecoder(
   'phaseWindows',
@@ -38,7 +38,7 @@ const WindowRow = rowDecoder(
 );
 const CategoryRow = rowDecoder(
   'phaseCategories',
-  z.object({ ph: text, win: int, ctx: nullableText, cat: text, n: int, first_s: int }),
+  z.object({ ph: text, win: int, ctx: nullableText, label: text, n: int, first_s: int }),
 );
 const PhraseRow = rowDecoder(
   'phasePhrases',
@@ -66,11 +66,16 @@ interface Column {
 function windowed(run: string, size: number, columns: readonly Column[]): SqlFragment {
   if (!Number.isSafeInteger(size) || size < 1)
     throw new RangeError(`window size must be a positive integer, got ${size}`);
-  const tuple = join([sql`session`, sql`context`, ...columns.map((c) => ident(c.name))]);
-  const unpack = columns.map((c, i) => sql`, tupleElement(x, ${i + 3}) AS ${ident(c.name)}`);
+  // (each column as two elements, see packNullable)
+  const tuple = join([
+    sql`session`,
+    packNullable(sql`context`),
+    ...columns.map((c) => packNullable(ident(c.name))),
+  ]);
+  const unpack = columns.map((c, i) => sql`, ${unpackNullable(sql`x`, 2 * i + 4)} AS ${ident(c.name)}`);
   return sql`(SELECT ph, tupleElement(x, 1) AS session,
         toInt64(intDiv(if(ph = 'training', len - idx, idx - 1), ${size})) AS win,
-        if(ph = 'training', NULL, tupleElement(x, 2)) AS ctx${join(unpack, '')}
+        if(ph = 'training', NULL, ${unpackNullable(sql`x`, 2)}) AS ctx${join(unpack, '')}
       FROM (
         SELECT ph, arraySort(groupArray((${tuple}))) AS a, length(a) AS len
         FROM (SELECT ifNull(phase, 'training') AS ph, session,
@@ -139,16 +144,17 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
         { name: 'cat', expr: sql`category` },
       ]);
       const rows = await client.query(
-        sql`SELECT ph, win, ctx, assumeNotNull(cat) AS cat, count() AS n, min(session) AS first_s
+        // (the alias is not `cat`: a SELECT alias stands for the column of its name in WHERE too)
+        sql`SELECT ph, win, ctx, assumeNotNull(cat) AS label, count() AS n, min(session) AS first_s
               FROM ${w} WHERE ifNull(cls = 'non_compliant', 0) AND cat IS NOT NULL
-              GROUP BY ph, win, ctx, cat ORDER BY ph, win, ctx, cat`,
+              GROUP BY ph, win, ctx, label ORDER BY ph, win, ctx, label`,
         CategoryRow,
       );
       return rows.map((r) => ({
         phase: r.ph,
         window: r.win,
         context: r.ctx,
-        category: r.cat,
+        category: r.label,
         sessions: r.n,
         first: r.first_s,
       }));

@@ -6,7 +6,7 @@ import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt } from '../decode.ts';
 import { clickHouseNormalise } from '../text-sql.ts';
-import { trainingSessions } from './scan-sql.ts';
+import { packNullable, trainingSessions, unpackNullable } from './scan-sql.ts';
 import { targetPattern } from './target-pattern.ts';
 
 const TotalsRow = rowDecoder(
@@ -60,7 +60,7 @@ function series(run: string, pattern: string, o: PhraseSeriesOptions): SqlFragme
   const thr = o.threshold;
   // No lambda reads an array it is not given as an argument: 18.16 evaluates such a captured array wrongly
   // (measured). k = cum − cum shifted by N; the stop session comes from the gaps between hit sessions.
-  return sql`(SELECT tupleElement(x, 1) AS session, tupleElement(x, 2) AS step, tupleElement(x, 3) AS occ,
+  return sql`(SELECT tupleElement(x, 1) AS session, ${unpackNullable(sql`x`, 2)} AS step, tupleElement(x, 4) AS occ,
         occ > 0 AS hit, k, ep, stop_s
       FROM (
         SELECT a, ks,
@@ -72,10 +72,10 @@ function series(run: string, pattern: string, o: PhraseSeriesOptions): SqlFragme
             arrayMap((c, p) -> c - p, cum,
               arraySlice(arrayConcat(arrayResize(CAST([] AS Array(Int64)), ${n}), cum), 1, length(cum))) AS ks
           FROM (
-            SELECT a, arrayCumSum(arrayMap(x -> toInt64(tupleElement(x, 3) > 0), a)) AS cum,
-              arrayMap(x -> tupleElement(x, 1), arrayFilter(x -> tupleElement(x, 3) > 0, a)) AS hs
+            SELECT a, arrayCumSum(arrayMap(x -> toInt64(tupleElement(x, 4) > 0), a)) AS cum,
+              arrayMap(x -> tupleElement(x, 1), arrayFilter(x -> tupleElement(x, 4) > 0, a)) AS hs
             FROM (
-              SELECT arraySort(groupArray((session, step, occ))) AS a
+              SELECT arraySort(groupArray((session, ${packNullable(sql`step`)}, occ))) AS a
               FROM (SELECT session, step, toInt64(length(extractAll(${clickHouseNormalise(sql`output`)}, ${pattern}))) AS occ
                     FROM ${trainingSessions(run)})))))
       ARRAY JOIN a AS x, ks AS k, eps AS ep)`;

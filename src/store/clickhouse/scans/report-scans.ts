@@ -5,7 +5,15 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
-import { allSessions, leftChars, nullableFloat, textList, trainingSessions } from './scan-sql.ts';
+import {
+  allSessions,
+  leftChars,
+  nullableFloat,
+  packNullable,
+  textList,
+  trainingSessions,
+  unpackNullable,
+} from './scan-sql.ts';
 
 const InputRow = rowDecoder(
   'runInputs',
@@ -44,7 +52,7 @@ const IndexCellRow = rowDecoder(
 const IndexEventRow = rowDecoder('sessionIndex.events', z.object({ cell: int, ids: textList }));
 const IndexCategoryRow = rowDecoder(
   'sessionIndex.categories',
-  z.object({ cell: int, cat: text, n: int, first_s: int }),
+  z.object({ cell: int, label: text, n: int, first_s: int }),
 );
 const ExcerptSessionRow = rowDecoder(
   'sessionExcerpts',
@@ -134,11 +142,12 @@ export function reportScans(client: ClickHouseClient): ReportScans {
       const [c] = await client.query(sql`SELECT count() AS n FROM ${allSessions(run)}`, CountRow);
       const bucket = Math.max(1, Math.ceil((c?.n ?? 0) / maxCells));
       const rewardColumn = reward === 'adjusted_reward' ? sql`adjusted_reward` : sql`baseline_reward`;
-      const cells = sql`(SELECT tupleElement(x, 1) AS session, tupleElement(x, 2) AS cls, tupleElement(x, 3) AS cat,
-            tupleElement(x, 4) AS flagged, tupleElement(x, 5) AS st, tupleElement(x, 6) AS rw,
-            toInt64(intDiv(idx - 1, ${bucket})) AS cell
-          FROM (SELECT arraySort(groupArray((session, classification, category, toUInt8(length(flags) > 0), step,
-                       ${rewardColumn}))) AS a
+      // (each nullable column as two elements, see packNullable)
+      const cells = sql`(SELECT tupleElement(x, 1) AS session, ${unpackNullable(sql`x`, 2)} AS cls,
+            ${unpackNullable(sql`x`, 4)} AS cat, tupleElement(x, 6) AS flagged, ${unpackNullable(sql`x`, 7)} AS st,
+            ${unpackNullable(sql`x`, 9)} AS rw, toInt64(intDiv(idx - 1, ${bucket})) AS cell
+          FROM (SELECT arraySort(groupArray((session, ${packNullable(sql`classification`)}, ${packNullable(sql`category`)},
+                       toUInt8(length(flags) > 0), ${packNullable(sql`step`)}, ${packNullable(rewardColumn)}))) AS a
                 FROM ${allSessions(run)})
           ARRAY JOIN a AS x, arrayEnumerate(a) AS idx)`;
       const nc = sql`ifNull(cls = 'non_compliant', 0)`;
@@ -151,8 +160,8 @@ export function reportScans(client: ClickHouseClient): ReportScans {
         IndexCellRow,
       );
       const cats = await client.query(
-        sql`SELECT cell, assumeNotNull(cat) AS cat, count() AS n, min(session) AS first_s
-              FROM ${cells} WHERE ${nc} AND cat IS NOT NULL GROUP BY cell, cat`,
+        sql`SELECT cell, assumeNotNull(cat) AS label, count() AS n, min(session) AS first_s
+              FROM ${cells} WHERE ${nc} AND cat IS NOT NULL GROUP BY cell, label`,
         IndexCategoryRow,
       );
       // each cell's events in (session, id) order: one row per event, sorted as tuples
@@ -168,7 +177,7 @@ export function reportScans(client: ClickHouseClient): ReportScans {
       for (const r of cats) {
         const best = mode.get(r.cell);
         if (!best || r.n > best.n || (r.n === best.n && r.first_s < best.first)) {
-          mode.set(r.cell, { cat: r.cat, n: r.n, first: r.first_s });
+          mode.set(r.cell, { cat: r.label, n: r.n, first: r.first_s });
         }
       }
       return rows.map((r) => ({

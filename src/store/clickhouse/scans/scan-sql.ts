@@ -55,6 +55,16 @@ export function duckDbHash(expr: SqlFragment): SqlFragment {
   return mix(mul(mix(mul(mix(sql`toUInt64(toInt64(${expr}))`)))));
 }
 
+/**
+ * A possibly-NULL value as two tuple elements (is it NULL, its value or the type's default), read back by
+ * {@link unpackNullable} from tuple element \`i\` of \`x\`. A precaution, not a measured fault: the sorted
+ * tuple arrays of the scans hold only plain types, as Nullable inside a tuple inside an array is the least
+ * exercised corner of 18.16's type system.
+ */
+export const packNullable = (expr: SqlFragment): SqlFragment => sql`isNull(${expr}), assumeNotNull(${expr})`;
+export const unpackNullable = (x: SqlFragment, i: number): SqlFragment =>
+  sql`if(tupleElement(${x}, ${i}), NULL, tupleElement(${x}, ${i + 1}))`;
+
 export const nullableFloat = float.nullable();
 export const floatOrZero = float.nullable().transform((v) => v ?? 0);
 export const intList = z.array(int);
