@@ -1,4 +1,4 @@
-// npm run bench -- [ingest|simulate|audit|startup|coverage|live|serve|clickhouse-reads] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
+// npm run bench -- [ingest|simulate|audit|startup|coverage|live|serve|clickhouse-reads|clickhouse-scans] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
 // Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchClickHouseReads } from './clickhouse-reads.ts';
+import { benchClickHouseScans } from './clickhouse-scans.ts';
 import { writeSyntheticSessions } from './gen-sessions.ts';
 import { benchServe } from './serve.ts';
 import { benchStartup } from './startup.ts';
@@ -192,6 +193,7 @@ const all: Record<string, () => Promise<void>> = {
   live: benchLive,
   serve: async () => benchServe(outDir, sessions, Number(option('--runs') ?? 5)),
   'clickhouse-reads': async () => benchClickHouseReads(sessions),
+  'clickhouse-scans': async () => benchClickHouseScans(sessions),
 };
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];

@@ -24,7 +24,8 @@ import type {
 import { rejectRow } from '../store.ts';
 import { ClickHouseClient } from './clickhouse-client.ts';
 import { ensureSchema, type Layout } from './clickhouse-schema.ts';
-import { int, nullableInt, nullableText, text } from './decode.ts';
+import { float, int, nullableInt, nullableText, text } from './decode.ts';
+import { clickHouseScans } from './scans/index.ts';
 import { type ClickHouseTarget, parseClickHouseUrl } from './store-url.ts';
 import { notOnClickHouse } from './supported.ts';
 
@@ -60,6 +61,11 @@ const RejectListRow = rowDecoder(
   }),
 );
 const ClusterRow = rowDecoder('cluster', z.object({ shards: int }));
+const StepMetricRow_ = rowDecoder('listStepMetrics', z.object({ step: int, name: text, value: float }));
+const RunRecordRow_ = rowDecoder(
+  'getRun',
+  z.object({ model: nullableText, description: nullableText, meta: nullableText }),
+);
 
 /**
  * The ClickHouse store (docs/deploy-clickhouse.md): the training record in a ClickHouse database on one
@@ -70,14 +76,16 @@ const ClusterRow = rowDecoder('cluster', z.object({ shards: int }));
  */
 export class ClickHouseStore implements Store {
   readonly backend = 'clickhouse';
-  readonly scans: AnalysisScans = unsupported<AnalysisScans>('the analyses (scans)');
+  readonly scans: AnalysisScans;
   readonly audits: AuditTracking = unsupported<AuditTracking>('audit tracking');
   readonly results: ResultCache = unsupported<ResultCache>('the result cache');
 
   private constructor(
     readonly client: ClickHouseClient,
     readonly layout: Layout,
-  ) {}
+  ) {
+    this.scans = clickHouseScans(client);
+  }
 
   get location(): string {
     return this.client.target.display;
@@ -210,8 +218,12 @@ export class ClickHouseStore implements Store {
   writeStepMetrics(_batch: StepMetricsBatch): Promise<IngestCounts> {
     return Promise.reject(notOnClickHouse('ingest'));
   }
-  listStepMetrics(_q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]> {
-    return Promise.reject(notOnClickHouse('reading step metrics'));
+  async listStepMetrics(q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]> {
+    const names = q.names === undefined ? sql`1` : sql`has(${[...q.names]}, name)`;
+    return this.client.query(
+      sql`SELECT step, name, value FROM step_metrics FINAL WHERE run = ${q.run} AND ${names} ORDER BY step, name`,
+      StepMetricRow_,
+    );
   }
   finishLoad(): Promise<void> {
     return Promise.reject(notOnClickHouse('ingest'));
@@ -240,8 +252,21 @@ export class ClickHouseStore implements Store {
   hasRun(_run: string): Promise<boolean> {
     return Promise.reject(notOnClickHouse('looking up a run'));
   }
-  getRun(_run: string): Promise<RunRecord | null> {
-    return Promise.reject(notOnClickHouse('reading a run record'));
+  async getRun(run: string): Promise<RunRecord | null> {
+    // the row of the highest version (FINAL), when it is a run record (not a placeholder for sessions)
+    const [r] = await this.client.query(
+      sql`SELECT model, description, meta FROM runs FINAL WHERE run = ${run} AND has_record = 1`,
+      RunRecordRow_,
+    );
+    if (!r) return null;
+    const meta = r.meta === null ? null : (JSON.parse(r.meta) as Record<string, unknown> | null);
+    return {
+      type: 'run',
+      run,
+      model: r.model,
+      description: r.description,
+      ...(meta ? { meta } : {}),
+    };
   }
   // biome-ignore lint/correctness/useYield: refuses before the first page
   async *scanSessions(_run: string, _pageSize?: number): AsyncGenerator<SessionRecord[]> {

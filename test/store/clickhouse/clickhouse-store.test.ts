@@ -229,7 +229,7 @@ describe('the ClickHouse store on the two-shard cluster', { skip: ch.skip }, () 
       store.listSessions({ run: 'r1' }),
       /rlaudit sessions is not supported on the ClickHouse store/,
     );
-    await refuses(store.scans.listEvents('r1'), /the analyses \(scans\)\.listEvents is not supported/);
+    await refuses(store.audits.listAudits('r1', 1), /audit tracking\.listAudits is not supported/);
     await refuses(store.beginIngest(null), /ingest is not supported/);
     await store.close();
   });

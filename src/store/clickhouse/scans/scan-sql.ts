@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { WindowSpec } from '../../../model/windows.ts';
+import { type SqlFragment, sql } from '../../sql/sql.ts';
+import { float, int, text } from '../decode.ts';
+
+/**
+ * What the ClickHouse scans share. Every read of a record table is `FINAL` (docs/deploy-clickhouse.md,
+ * "Exact before merges"); on a cluster the names are the `Distributed` tables, so a subquery over another
+ * record table inside a query over one is `GLOBAL` (18.16 refuses a distributed subquery on each shard).
+ * 18.16 has no window functions: an order-dependent series (k of the last N, ranks) is built from a sorted
+ * `groupArray` of small tuples (no text) and `ARRAY JOIN`ed back into rows.
+ */
+
+/** The run's training sessions (all but those of a phase after training), as `training_sessions` in DuckDB. */
+export function trainingSessions(run: string): SqlFragment {
+  return sql`(SELECT * FROM sessions FINAL WHERE run = ${run} AND (phase IS NULL OR phase = 'training'))`;
+}
+
+/** Every session of the run (every phase). */
+export function allSessions(run: string): SqlFragment {
+  return sql`(SELECT * FROM sessions FINAL WHERE run = ${run})`;
+}
+
+/**
+ * The window of a session: floor((session − 1) / W) for session windows, the step for step windows (sessions
+ * without one are left out by `where`).
+ */
+export function windowSql(spec: WindowSpec): { expr: SqlFragment; where: SqlFragment } {
+  if (spec.by === 'step') return { expr: sql`assumeNotNull(step)`, where: sql`step IS NOT NULL` };
+  if (!Number.isSafeInteger(spec.size) || spec.size < 1) {
+    throw new RangeError(`window size must be a positive integer, got ${spec.size}`);
+  }
+  return { expr: sql`toInt64(floor((session - 1) / ${spec.size}))`, where: sql`1` };
+}
+
+/** `expr`, or NULL when `n` (a count) is 0: ClickHouse's min/max over no row is 0, its avg nan. */
+export const orNull = (n: SqlFragment, expr: SqlFragment): SqlFragment => sql`if(${n} = 0, NULL, ${expr})`;
+
+/**
+ * The first `n` characters (code points) of a text, as DuckDB's `left`: 18.16's `substringUTF8` cuts a
+ * 4-byte character (an emoji) in half (measured), so the characters are split by RE2 (`(?s).`, one code point).
+ */
+export const leftChars = (expr: SqlFragment, n: number): SqlFragment =>
+  sql`arrayStringConcat(arraySlice(extractAll(${expr}, '(?s).'), 1, ${n}))`;
+
+/**
+ * DuckDB's `hash()` of a BIGINT, in ClickHouse: the 64-bit finaliser DuckDB uses for integers
+ * (x ^= x >> 32; x *= 0xd6e8feb86659fd93; x ^= x >> 32; x *= 0xd6e8feb86659fd93; x ^= x >> 32, on UInt64
+ * with wrap-around), so that a sample DuckDB orders by `hash(…)` is the same sample here
+ * (test/store/clickhouse/scans-conformance.test.ts checks it against DuckDB's own `hash`).
+ */
+export function duckDbHash(expr: SqlFragment): SqlFragment {
+  const mix = (x: SqlFragment) => sql`bitXor(${x}, bitShiftRight(${x}, 32))`;
+  const mul = (x: SqlFragment) => sql`(${x} * toUInt64(15485907386658061715))`;
+  return mix(mul(mix(mul(mix(sql`toUInt64(toInt64(${expr}))`)))));
+}
+
+/**
+ * A possibly-NULL value as two tuple elements (is it NULL, its value or the type's default), read back by
+ * {@link unpackNullable} from tuple element \`i\` of \`x\`. A precaution, not a measured fault: the sorted
+ * tuple arrays of the scans hold only plain types, as Nullable inside a tuple inside an array is the least
+ * exercised corner of 18.16's type system.
+ */
+export const packNullable = (expr: SqlFragment): SqlFragment => sql`isNull(${expr}), assumeNotNull(${expr})`;
+export const unpackNullable = (x: SqlFragment, i: number): SqlFragment =>
+  sql`if(tupleElement(${x}, ${i}), NULL, tupleElement(${x}, ${i + 1}))`;
+
+export const nullableFloat = float.nullable();
+export const floatOrZero = float.nullable().transform((v) => v ?? 0);
+export const intList = z.array(int);
+export const textList = z.array(text);

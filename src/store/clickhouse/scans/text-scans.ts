@@ -1,0 +1,298 @@
+import { z } from 'zod';
+import type { WindowSpec } from '../../../model/windows.ts';
+import type {
+  ClassificationWindowCounts,
+  DetectorConfusion,
+  DetectorRuleSql,
+  DetectorWindowCounts,
+  SampledOutput,
+  TextScans,
+  TextWindowCounts,
+  WindowPick,
+} from '../../scans/text-scans.ts';
+import { rowDecoder } from '../../sql/row-decoder.ts';
+import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
+import type { ClickHouseClient } from '../clickhouse-client.ts';
+import { float, int, nullableText, text } from '../decode.ts';
+import { clickHouseNgrams, clickHouseTokens, re2Pattern } from '../text-sql.ts';
+import { intList, trainingSessions, windowSql } from './scan-sql.ts';
+import { checkRe2 } from './target-pattern.ts';
+
+const TextWindowRow = rowDecoder(
+  'textWindowCounts',
+  z.object({
+    w: int,
+    first_s: int,
+    last_s: int,
+    sessions: int,
+    empty_n: int,
+    tokens_n: int,
+    bigrams_n: int,
+    d1: float,
+    d2: float,
+    unique_tokens: int,
+    unique_bigrams: int,
+  }),
+);
+const WindowSessionsRow = rowDecoder('sampleOutputs.windows', z.object({ w: int, ss: intList }));
+const OutputRow = rowDecoder('sampleOutputs', z.object({ session: int, output: text }));
+const ClassTotalsRow = rowDecoder(
+  'classificationWindowCounts',
+  z.object({
+    w: int,
+    first_s: int,
+    last_s: int,
+    sessions: int,
+    classified: int,
+    non_compliant: int,
+    evidence: intList,
+  }),
+);
+const ClassCategoryRow = rowDecoder(
+  'classificationWindowCounts.categories',
+  z.object({ w: int, category: nullableText, n: int }),
+);
+const DetectorWindowRow = rowDecoder(
+  'detectorWindowCounts',
+  z.object({
+    w: int,
+    first_s: int,
+    last_s: int,
+    sessions: int,
+    matched_n: int,
+    by_rule: intList,
+    by_category: intList,
+    evidence: intList,
+  }),
+);
+const DetectorConfusionRow = rowDecoder(
+  'detectorConfusion',
+  z.object({ behaviour: text, sessions: int, matched: int }),
+);
+
+/** The column of rule i: does it match the output. */
+const ruleColumn = (i: number) => ident(`m_${i}`);
+
+/** Rule i's test; the pattern as DuckDB reads it (`(?-s)`), case-insensitive unless the rule says so. */
+const ruleSql = (rule: DetectorRuleSql): SqlFragment =>
+  sql`match(output, ${re2Pattern(`${rule.caseSensitive ? '' : '(?i)'}${rule.pattern}`)})`;
+
+/** The run's sessions with `columns`, one `m_i` per rule and `matched` (any rule). */
+function matchedSessions(
+  run: string,
+  rules: readonly DetectorRuleSql[],
+  columns: SqlFragment,
+  where: SqlFragment,
+): SqlFragment {
+  const cols = rules.map((r, i) => sql`, ${ruleSql(r)} AS ${ruleColumn(i)}`);
+  const any =
+    rules.length === 0
+      ? sql`0`
+      : join(
+          rules.map((_, i) => ruleColumn(i)),
+          ' OR ',
+        );
+  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM ${trainingSessions(run)} WHERE ${where}))`;
+}
+
+async function checkRules(client: ClickHouseClient, rules: readonly DetectorRuleSql[]): Promise<void> {
+  for (const [i, r] of rules.entries()) {
+    await checkRe2(client, `${r.caseSensitive ? '' : '(?i)'}${r.pattern}`, r.pattern, {
+      field: `rules.${i}.pattern`,
+      label: `rule '${r.id}'`,
+    });
+  }
+}
+
+/** An array of counts, one per condition (an empty UInt64 array when there is none). */
+function countList(conditions: readonly SqlFragment[]): SqlFragment {
+  if (conditions.length === 0) return sql`CAST([] AS Array(UInt64))`;
+  return sql`[${join(conditions.map((c) => sql`countIf(${c})`))}]`;
+}
+
+/**
+ * A mean over a group's rows in session order: Σ in session order / count, as DuckDB's
+ * `avg(… ORDER BY session)` adds (the same additions in the same order give the same bits).
+ */
+const orderedMean = (value: SqlFragment) =>
+  sql`arraySum(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((session, ${value}))))) / count()`;
+
+/** ClickHouse implementation of {@link TextScans} (the twin of src/store/duckdb/scans/text-scans.ts). */
+export function textScans(client: ClickHouseClient): TextScans {
+  return {
+    async textWindowCounts(run: string, window: WindowSpec): Promise<TextWindowCounts[]> {
+      const w = windowSql(window);
+      // bigrams per output (positions i, i+1), so none crosses an output boundary; a space joins the pair
+      // because no token holds one
+      const found = await client.query(
+        sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
+                countIf(nt = 0) AS empty_n, sum(nt) AS tokens_n, sum(nb) AS bigrams_n,
+                ${orderedMean(sql`if(nt = 0, 0, length(arrayDistinct(t)) / nt)`)} AS d1,
+                ${orderedMean(sql`if(nt = 0, 0, length(arrayDistinct(b)) / nt)`)} AS d2,
+                uniqExactArray(t) AS unique_tokens, uniqExactArray(b) AS unique_bigrams
+              FROM (
+                SELECT w, session, t, length(t) AS nt, b, length(b) AS nb FROM (
+                  SELECT w, session, t, ${clickHouseNgrams(sql`t`, 2)} AS b
+                  FROM (SELECT ${w.expr} AS w, session, ${clickHouseTokens(sql`output`)} AS t
+                        FROM ${trainingSessions(run)} WHERE ${w.where})))
+              GROUP BY w ORDER BY w`,
+        TextWindowRow,
+      );
+      return found.map((r) => ({
+        window: r.w,
+        from: r.first_s,
+        to: r.last_s,
+        sessions: r.sessions,
+        emptyOutputs: r.empty_n,
+        totalTokens: r.tokens_n,
+        uniqueTokens: r.unique_tokens,
+        totalBigrams: r.bigrams_n,
+        uniqueBigrams: r.unique_bigrams,
+        distinct1PerOutput: r.d1,
+        distinct2PerOutput: r.d2,
+      }));
+    },
+
+    async sampleOutputs(
+      run: string,
+      window: WindowSpec,
+      picks: readonly WindowPick[],
+    ): Promise<SampledOutput[]> {
+      const pairs = picks.flatMap((p) => p.ranks.map((rank) => [p.window, rank] as const));
+      if (pairs.length === 0) return [];
+      const w = windowSql(window);
+      const windows = [...new Set(picks.map((p) => p.window))];
+      // the picked windows' session numbers in order (a window's worth of integers each), then the outputs
+      // of the picked ranks only
+      const ordered = await client.query(
+        sql`SELECT w, arraySort(groupArray(session)) AS ss
+              FROM (SELECT ${w.expr} AS w, session FROM ${trainingSessions(run)} WHERE ${w.where})
+              WHERE has(${windows}, w) GROUP BY w`,
+        WindowSessionsRow,
+      );
+      const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
+      const chosen = pairs
+        .map(([win, rank]) => ({ window: win, rank, session: byWindow.get(win)?.[rank] }))
+        .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
+      if (chosen.length === 0) return [];
+      const outputs = await client.query(
+        sql`SELECT session, output FROM ${trainingSessions(run)} WHERE has(${chosen.map((c) => c.session)}, session)`,
+        OutputRow,
+      );
+      const text = new Map(outputs.map((r) => [r.session, r.output]));
+      // a pick asked twice comes back twice, as from DuckDB's join with the picks
+      return chosen
+        .sort((a, b) => a.window - b.window || a.rank - b.rank)
+        .map((c) => ({
+          window: c.window,
+          rank: c.rank,
+          session: c.session,
+          output: text.get(c.session) ?? '',
+        }));
+    },
+
+    async classificationWindowCounts(run: string, window: WindowSpec): Promise<ClassificationWindowCounts[]> {
+      const w = windowSql(window);
+      const source = sql`(SELECT ${w.expr} AS w, session, classification, category,
+          ifNull(classification = 'non_compliant', 0) AS nc FROM ${trainingSessions(run)} WHERE ${w.where})`;
+      const totals = await client.query(
+        sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
+                count(classification) AS classified, countIf(nc) AS non_compliant,
+                arraySlice(arraySort(groupArrayIf(session, nc)), 1, 5) AS evidence
+              FROM ${source} GROUP BY w ORDER BY w`,
+        ClassTotalsRow,
+      );
+      const cats = await client.query(
+        sql`SELECT w, category, count() AS n FROM ${source} WHERE nc GROUP BY w, category`,
+        ClassCategoryRow,
+      );
+      // per window, by category text (byte order, as DuckDB sorts VARCHAR), the category-less last
+      const order = (a: string | null, b: string | null) =>
+        a === b ? 0 : a === null ? 1 : b === null ? -1 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+      return totals.map((r) => ({
+        window: r.w,
+        from: r.first_s,
+        to: r.last_s,
+        sessions: r.sessions,
+        classified: r.classified,
+        nonCompliant: r.non_compliant,
+        byCategory: cats
+          .filter((c) => c.w === r.w)
+          .sort((a, b) => order(a.category, b.category))
+          .map((c) => ({ category: c.category, count: c.n })),
+        evidence: r.evidence,
+      }));
+    },
+
+    async detectorWindowCounts(
+      run: string,
+      window: WindowSpec,
+      rules: readonly DetectorRuleSql[],
+      evidence = 5,
+    ): Promise<DetectorWindowCounts[]> {
+      const w = windowSql(window);
+      await checkRules(client, rules);
+      const categories = [...new Set(rules.map((r) => r.category))];
+      const perRule = rules.map((_, i) => ruleColumn(i));
+      const perCategory = categories.map((c) =>
+        join(
+          rules.flatMap((r, i) => (r.category === c ? [ruleColumn(i)] : [])),
+          ' OR ',
+        ),
+      );
+      const found = await client.query(
+        sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
+                countIf(matched) AS matched_n,
+                arraySlice(arraySort(groupArrayIf(session, matched)), 1, ${Math.max(0, Math.floor(evidence))}) AS evidence,
+                ${countList(perRule)} AS by_rule, ${countList(perCategory)} AS by_category
+              FROM ${matchedSessions(run, rules, sql`${w.expr} AS w, session`, w.where)}
+              GROUP BY w ORDER BY w`,
+        DetectorWindowRow,
+      );
+      return found.map((r) => ({
+        window: r.w,
+        from: r.first_s,
+        to: r.last_s,
+        sessions: r.sessions,
+        matched: r.matched_n,
+        byRule: r.by_rule,
+        byCategory: categories.map((category, k) => ({ category, count: r.by_category[k] ?? 0 })),
+        evidence: r.evidence,
+      }));
+    },
+
+    async detectorConfusion(run: string, rules: readonly DetectorRuleSql[]): Promise<DetectorConfusion> {
+      await checkRules(client, rules);
+      // `meta.true_behaviour` by `visitParamExtractString` (18.16 has no JSON paths): the key's first
+      // occurrence, at any depth
+      const byBehaviour = await client.query(
+        sql`SELECT behaviour, count() AS sessions, countIf(matched) AS matched
+              FROM ${matchedSessions(
+                run,
+                rules,
+                sql`visitParamExtractString(ifNull(meta, ''), 'true_behaviour') AS behaviour,
+                    ifNull(visitParamHas(meta, 'true_behaviour'), 0) AS has_truth`,
+                sql`1`,
+              )}
+              WHERE has_truth GROUP BY behaviour ORDER BY behaviour`,
+        DetectorConfusionRow,
+      );
+      const sum = (pred: (b: string) => boolean, f: (x: (typeof byBehaviour)[number]) => number) =>
+        byBehaviour.filter((b) => pred(b.behaviour)).reduce((a, b) => a + f(b), 0);
+      const positive = (b: string) => b !== 'compliant';
+      return {
+        truePositives: sum(positive, (b) => b.matched),
+        falseNegatives: sum(positive, (b) => b.sessions - b.matched),
+        falsePositives: sum(
+          (b) => !positive(b),
+          (b) => b.matched,
+        ),
+        trueNegatives: sum(
+          (b) => !positive(b),
+          (b) => b.sessions - b.matched,
+        ),
+        byBehaviour,
+      };
+    },
+  };
+}
