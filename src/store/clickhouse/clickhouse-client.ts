@@ -80,6 +80,7 @@ export class ClickHouseClient {
   private constructor(
     private readonly http: Http,
     readonly target: ClickHouseTarget,
+    private readonly password: string,
   ) {}
 
   /**
@@ -89,21 +90,24 @@ export class ClickHouseClient {
   static async connect(
     target: ClickHouseTarget,
     password = process.env.RLAUDIT_CLICKHOUSE_PASSWORD ?? '',
+    sessionId?: string,
   ): Promise<ClickHouseClient> {
     const http = createClient({
+      ...(sessionId ? { session_id: sessionId } : {}),
       url: target.endpoint,
       username: target.user,
       password,
       database: target.database,
       application: 'rlaudit',
       request_timeout: 600_000,
-      max_open_connections: 4,
+      // a session's statements run one at a time (the server locks an HTTP session per query)
+      max_open_connections: sessionId ? 1 : 4,
       log: { level: ClickHouseLogLevel.OFF },
       // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
       // what was written is what the next read sees
       clickhouse_settings: { insert_distributed_sync: 1 },
     });
-    const client = new ClickHouseClient(http, target);
+    const client = new ClickHouseClient(http, target, password);
     try {
       // a query, not a ping: it checks the user, the password and the database in one round trip
       await client.http.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
@@ -112,6 +116,16 @@ export class ClickHouseClient {
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
     }
     return client;
+  }
+
+  /**
+   * A second connection to the same server in an HTTP session of its own, for what lives in a session:
+   * the ingest's TEMPORARY stage tables, which the server drops when the session ends (also after a kill).
+   * Its statements must run one at a time.
+   */
+  session(): Promise<ClickHouseClient> {
+    const id = `rlaudit-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    return ClickHouseClient.connect(this.target, this.password, id);
   }
 
   /** Runs a query and decodes its rows. */

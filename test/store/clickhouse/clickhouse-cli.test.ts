@@ -116,14 +116,13 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
   test('a command the ClickHouse store does not support yet is refused before connecting', () => {
     const url = `clickhouse://default@127.0.0.1:1/${ch.database}`;
     for (const args of [
-      ['sessions', '--run', 'grpo'],
       ['audit', '--run', 'grpo'],
-      ['ingest', 'x.jsonl'],
+      ['analyze', 'convergence', '--run', 'grpo'],
     ]) {
       const r = cli([...args, '--store', url]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`rlaudit ${args[0]} is not supported on the ClickHouse store yet`));
-      assert.match(r.stderr, /it supports: rlaudit runs, rlaudit rejects/);
+      assert.match(r.stderr, /it supports: rlaudit runs, rlaudit rejects, rlaudit ingest/);
     }
     const serve = cli(['serve', '--store', url]);
     assert.equal(serve.code, 2);
