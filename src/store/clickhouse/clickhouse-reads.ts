@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
-import { DEFAULT_PHASE, type RunRecord, type SessionRecord } from '../../model/schema.ts';
+import {
+  type AnnotationRecord,
+  DEFAULT_PHASE,
+  type EventRecord,
+  type RunRecord,
+  type SessionRecord,
+} from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
+import { annotationRecord, eventRecord } from '../run-records.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { empty, list, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
@@ -149,6 +156,37 @@ const BoundsRow = rowDecoder(
     sessions_at_step: int,
   }),
 );
+const StoredAnnotationRow = rowDecoder(
+  'scanRunRecords.annotations',
+  z.object({
+    id: text,
+    session: int,
+    author: nullableText,
+    text,
+    time: micros,
+    classification: nullableText,
+    flags,
+    meta: jsonValue,
+  }),
+);
+const StoredEventRow = rowDecoder(
+  'scanRunRecords.events',
+  z.object({
+    id: text,
+    session: int,
+    kind: text,
+    parameter: text,
+    target: jsonValue,
+    from_value: nullableFloat,
+    to_value: nullableFloat,
+    change_pct: nullableFloat,
+    trigger: jsonValue,
+    recommended_by: nullableText,
+    note: nullableText,
+    time: micros,
+    meta: jsonValue,
+  }),
+);
 const StepMetricRowDecoder = rowDecoder('listStepMetrics', z.object({ step: int, name: text, value: float }));
 const MatchRow = rowDecoder('checkRe2', z.object({ ok: int }));
 
@@ -212,6 +250,32 @@ export class ClickHouseReads {
         return out as SessionRecord;
       });
       after = rows[rows.length - 1]!.session;
+    }
+  }
+
+  async *scanRunRecords(run: string, pageSize = 10_000): AsyncGenerator<(AnnotationRecord | EventRecord)[]> {
+    let after = '';
+    for (;;) {
+      const rows = await this.client.query(
+        sql`SELECT id, session, author, text, time, classification, flags, meta
+              FROM annotations FINAL WHERE run = ${run} AND nested = 0 AND id > ${after} ORDER BY id LIMIT ${pageSize}`,
+        StoredAnnotationRow,
+      );
+      if (rows.length === 0) break;
+      yield rows.map((r) => annotationRecord(run, r));
+      after = rows[rows.length - 1]!.id;
+    }
+    after = '';
+    for (;;) {
+      const rows = await this.client.query(
+        sql`SELECT id, session, kind, parameter, target, from_value, to_value, change_pct, trigger, recommended_by,
+                note, time, meta
+              FROM events FINAL WHERE run = ${run} AND id > ${after} ORDER BY id LIMIT ${pageSize}`,
+        StoredEventRow,
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => eventRecord(run, r));
+      after = rows[rows.length - 1]!.id;
     }
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
-import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
@@ -262,5 +262,8 @@ export class ClickHouseStore implements Store {
   }
   scanSessions(run: string, pageSize?: number): AsyncGenerator<SessionRecord[]> {
     return this.reads.scanSessions(run, pageSize);
+  }
+  scanRunRecords(run: string, pageSize?: number): AsyncGenerator<(AnnotationRecord | EventRecord)[]> {
+    return this.reads.scanRunRecords(run, pageSize);
   }
 }

@@ -12,6 +12,7 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'sessions',
   'show',
   'calibrate',
+  'copy',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */
