@@ -33,6 +33,19 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'timed out',
 };
 
+/** The server did not answer the connection check in time (`RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT`). */
+export class ConnectTimeout extends Error {
+  constructor(readonly seconds: number) {
+    super(`no answer within ${seconds} s`);
+  }
+}
+
+/** Seconds the first query of a connection may take: `RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT`, default 10. */
+function connectTimeout(): number {
+  const v = Number(process.env.RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT ?? 10);
+  return Number.isFinite(v) && v > 0 ? v : 10;
+}
+
 /**
  * Why a server cannot be used, as an `InputError` (exit 2) naming the store URL (never the password) and
  * what to do; null when the failure is not one of those (a failed query is a `QueryError`).
@@ -41,9 +54,19 @@ export function connectionProblem(err: unknown, target: ClickHouseTarget): Input
   const e = err as NodeJS.ErrnoException | null;
   const network = typeof e?.code === 'string' ? NETWORK_CODES[e.code] : undefined;
   const where = `ClickHouse at ${target.display}`;
-  if (network !== undefined || /timeout/i.test(String(e?.message))) {
+  if (err instanceof ConnectTimeout || (network === undefined && /timeout/i.test(String(e?.message)))) {
+    // something accepted the connection (or dropped it silently) but no answer came: not "nothing there"
+    const after = err instanceof ConnectTimeout ? ` within ${err.seconds} s` : '';
     return new InputError(
-      `cannot reach ${where}: ${network ?? 'timed out'}. Start the server (for the project's test cluster: ` +
+      `${where} timed out: no answer${after}. The server may be overloaded or starting, or a firewall drops ` +
+        'the packets; check it answers (curl http://host:port/ping), or raise RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT (seconds)',
+      { field: '--store' },
+      { cause: err },
+    );
+  }
+  if (network !== undefined) {
+    return new InputError(
+      `cannot reach ${where}: ${network}. Start the server (for the project's test cluster: ` +
         'scripts/clickhouse-cluster.sh start), or point --store / RLAUDIT_STORE at a running one',
       { field: '--store' },
       { cause: err },
@@ -110,7 +133,15 @@ export class ClickHouseClient {
     const client = new ClickHouseClient(http, target, password);
     try {
       // a query, not a ping: it checks the user, the password and the database in one round trip
-      await client.http.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+      // within the connect timeout, so a server that accepts and never answers is told apart from none there
+      const seconds = connectTimeout();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.http.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new ConnectTimeout(seconds)), seconds * 1000);
+        }),
+      ]).finally(() => clearTimeout(timer));
     } catch (err) {
       await http.close();
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');

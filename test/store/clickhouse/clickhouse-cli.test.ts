@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { before, describe, test } from 'node:test';
 import {
   createClusterSchema,
@@ -72,6 +73,21 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
       url,
       /cannot reach ClickHouse.*connection refused.*Start the server/,
     );
+  });
+
+  test('a server that accepts but never answers is a time-out, told apart from one that cannot be reached', async () => {
+    // the kernel accepts the connection (listen backlog) even while this process waits for the CLI
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const url = `clickhouse://default@127.0.0.1:${port}/${ch.database}`;
+      const r = cli(['runs', '--store', url], { RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT: '1' });
+      assertRefused(r, url, /timed out: no answer within 1 s.*RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT/);
+      assert.doesNotMatch(r.stderr, /cannot reach/);
+    } finally {
+      silent.close();
+    }
   });
 
   test('a wrong password is exit 2 naming the URL and the variable, never the password', () => {
