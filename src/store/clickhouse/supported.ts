@@ -13,6 +13,7 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'show',
   'calibrate',
   'copy',
+  'simulate',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */

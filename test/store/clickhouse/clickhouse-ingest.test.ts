@@ -299,6 +299,22 @@ describe('ingest into ClickHouse (the two-shard cluster)', { skip: ch.skip }, ()
     assert.deepEqual(await snapshot(house, 'conf'), await snapshot(duck, 'conf'));
   });
 
+  test('rlaudit simulate writes the same run into the cluster as into DuckDB', () => {
+    const args = ['simulate', '--scenario', 'wild-7', '--sessions', '400', '--run', 'sim', '--json'];
+    const db = ['--db', join(dir, 'simulate.duckdb')];
+    const onHouse = runCli(['--store', url, ...args], { RLAUDIT_STORE: '' });
+    assert.equal(onHouse.code, 0, onHouse.stderr);
+    assert.deepEqual(JSON.parse(onHouse.stdout), JSON.parse(runCli([...db, ...args]).stdout));
+    const list = (store: string[]) =>
+      runCli([...store, 'sessions', '--run', 'sim', '--json', '--limit', '500']);
+    const ls = list(['--store', url]);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.deepEqual(JSON.parse(ls.stdout), JSON.parse(list(db).stdout));
+    const show = (store: string[]) =>
+      runCli([...store, 'show', '--run', 'sim', '--session', '250', '--json']);
+    assert.deepEqual(JSON.parse(show(['--store', url]).stdout), JSON.parse(show(db).stdout));
+  });
+
   test('rlaudit calibrate replays the run on the cluster with the output it has on DuckDB', () => {
     const args = [
       'calibrate',
