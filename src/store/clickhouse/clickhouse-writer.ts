@@ -58,9 +58,25 @@ const StoredAnnotationRow = rowDecoder(
   }),
 );
 
+/**
+ * Items in chunks of at most `size`, and — for `IN (…)` lists of text (ids, run names, which a file may make
+ * long) — of at most 100,000 characters, so that a statement stays below the server's max_query_size.
+ */
 function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  let part: T[] = [];
+  let chars = 0;
+  for (const item of items) {
+    const n = typeof item === 'string' ? item.length * 2 + 4 : 24;
+    if (part.length > 0 && (part.length >= size || chars + n > 100_000)) {
+      out.push(part);
+      part = [];
+      chars = 0;
+    }
+    part.push(item);
+    chars += n;
+  }
+  if (part.length > 0) out.push(part);
   return out;
 }
 
@@ -549,7 +565,7 @@ export class ClickHouseWriter {
       })),
       ...conflicts,
     ].map((r) => ({ ...r, load_id: batch.loadId, source_file: batch.sourceFile, created_at }));
-    for (const part of chunks(rows, 50_000)) await this.client.insert('rejects', part);
+    for (let i = 0; i < rows.length; i += 50_000) await this.client.insert('rejects', rows.slice(i, i + 50_000));
     counts.read += batch.rejects.length;
     counts.rejected += batch.rejects.length;
   }

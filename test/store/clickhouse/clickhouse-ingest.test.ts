@@ -432,6 +432,42 @@ describe('undoing a load on ClickHouse (discardLoad)', { skip: ch.skip }, () => 
     }
   });
 
+  test("ids so long that one IN list of a batch would pass the server's query size are looked up in parts", async () => {
+    const db = await ch.database2('long_ids');
+    const store = await ClickHouseStore.open(`clickhouse://default@127.0.0.1:${ch.httpPorts[0]}/${db}`, {
+      create: true,
+    });
+    try {
+      const ingestId = await store.beginIngest(null);
+      const annotations = Array.from({ length: 200 }, (_, i) => ({
+        run: 'long',
+        line: i + 1,
+        record: {
+          type: 'annotation',
+          id: `${String(i).padStart(4, '0')}${'ж'.repeat(3000)}`,
+          session: 1,
+          text: 't',
+        },
+      }));
+      const write = async () =>
+        store.writeBatch({
+          loadId: await store.beginLoad(info(ingestId)),
+          sourceFile: '/data/long.jsonl',
+          runs: [],
+          sessions: [],
+          // biome-ignore lint/suspicious/noExplicitAny: hand-built valid records
+          annotations: annotations as any,
+          events: [],
+          rejects: [],
+          runIds: ['long'],
+        });
+      assert.equal((await write()).accepted, 200);
+      assert.equal((await write()).duplicates, 200);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('on a cluster the load is marked discarded and the error names the statements to run on every shard', async () => {
     const db = await ch.database2('undo_cluster');
     await createClusterSchema(await ch.shardClients(db), CLUSTER, db);
