@@ -431,12 +431,28 @@ export class ClickHouseWriter {
     const cols = join([...t.key, ...t.content].map((c) => ident(c)));
     const Decoder = rowDecoder(`stored.${t.name}`, z.record(z.string(), z.unknown()));
     for (const [run, values] of byRun) {
-      for (const part of chunks([...values])) {
-        const present = await this.client.query(
-          sql`SELECT DISTINCT ${ident(last)} AS k FROM ${ident(t.name)} WHERE run = ${run} AND ${ident(last)} IN (${list(part)})`,
+      // which keys are stored: for a dense range of session numbers (the usual batch) one range query,
+      // which finds none on a fresh ingest; else IN lists
+      const nums = t.ints.has(last) ? ([...values] as number[]) : [];
+      const lo = nums.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+      const hi = nums.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+      const dense = nums.length > 0 && hi - lo < 4 * nums.length;
+      const probes = dense
+        ? [sql`${ident(last)} BETWEEN ${lo} AND ${hi}`]
+        : chunks([...values]).map((part) => sql`${ident(last)} IN (${list(part)})`);
+      const keys: (string | number)[] = [];
+      for (const probe of probes) {
+        const rows = await this.client.query(
+          sql`SELECT DISTINCT ${ident(last)} AS k FROM ${ident(t.name)} WHERE run = ${run} AND ${probe}`,
           KeyRow,
         );
-        if (present.length === 0) continue;
+        for (const r of rows) {
+          const k = t.ints.has(last) ? Number(r.k) : r.k;
+          if (values.has(k)) keys.push(k);
+        }
+      }
+      for (const part of chunks(keys)) {
+        const present = part.map((k) => ({ k }));
         const found = await this.client.query(
           sql`SELECT ${cols}, load_id, source_line FROM ${ident(t.name)} FINAL
                 WHERE run = ${run} AND ${ident(last)} IN (${list(present.map((p) => (t.ints.has(last) ? Number(p.k) : p.k)))})`,
@@ -565,7 +581,8 @@ export class ClickHouseWriter {
       })),
       ...conflicts,
     ].map((r) => ({ ...r, load_id: batch.loadId, source_file: batch.sourceFile, created_at }));
-    for (let i = 0; i < rows.length; i += 50_000) await this.client.insert('rejects', rows.slice(i, i + 50_000));
+    for (let i = 0; i < rows.length; i += 50_000)
+      await this.client.insert('rejects', rows.slice(i, i + 50_000));
     counts.read += batch.rejects.length;
     counts.rejected += batch.rejects.length;
   }
