@@ -34,6 +34,29 @@ export async function withStore<T>(
   return useStore(await DuckDbStore.open(path, { writes: options.writes ?? true }), fn);
 }
 
+/**
+ * Opens the store a `--from` / `--to` option names (`duckdb:PATH`, a plain path, or a ClickHouse URL) for the
+ * duration of `fn` (`rlaudit copy`). `create` lets it create a new DuckDB file (or tables on one ClickHouse
+ * server); otherwise a DuckDB file that does not exist is refused, naming the option.
+ */
+export async function withStoreAt<T>(
+  text: string,
+  option: string,
+  fn: (store: Store) => Promise<T>,
+  options: { readonly create?: boolean } = {},
+): Promise<T> {
+  const choice = resolveStore({ store: text });
+  if (choice.kind === 'clickhouse') {
+    const { ClickHouseStore } = await import('../store/clickhouse/clickhouse-store.ts');
+    return useStore(await ClickHouseStore.open(choice.url, { create: options.create ?? false }), fn);
+  }
+  if (!options.create && choice.path !== ':memory:' && !existsSync(choice.path)) {
+    throw new InputError(`no database here (${option})`, { file: choice.path, field: option });
+  }
+  const { DuckDbStore } = await import('../store/duckdb/duckdb-store.ts');
+  return useStore(await DuckDbStore.open(choice.path, { writes: options.create ?? false }), fn);
+}
+
 async function useStore<T>(store: Store, fn: (store: Store) => Promise<T>): Promise<T> {
   try {
     return await fn(store);

@@ -6,6 +6,7 @@ import type { registerAnalyze as RegisterAnalyze } from './commands/analyze.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCopy } from './commands/copy.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerRejects } from './commands/rejects.ts';
@@ -79,6 +80,7 @@ export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command 
   registerShow(program);
   registerRejects(program);
   registerCalibrate(program);
+  registerCopy(program);
   registerSimulate(program);
   registerAnalyze?.(program);
   registerAudit(program);

@@ -366,6 +366,11 @@ export interface Store {
    * Categories come back as numbers when they are integer text.
    */
   scanSessions(run: string, pageSize?: number): AsyncGenerator<SessionRecord[]>;
+  /**
+   * A run's standalone annotations (by id), then its events (by id), as records (src/store/run-records.ts),
+   * in pages of `pageSize`: with `scanSessions` and `getRun`, the whole run (`rlaudit copy`).
+   */
+  scanRunRecords(run: string, pageSize?: number): AsyncGenerator<(AnnotationRecord | EventRecord)[]>;
 
   close(): Promise<void>;
 }

@@ -33,6 +33,19 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'timed out',
 };
 
+/** The server did not answer the connection check in time (`RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT`). */
+export class ConnectTimeout extends Error {
+  constructor(readonly seconds: number) {
+    super(`no answer within ${seconds} s`);
+  }
+}
+
+/** Seconds the first query of a connection may take: `RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT`, default 10. */
+function connectTimeout(): number {
+  const v = Number(process.env.RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT ?? 10);
+  return Number.isFinite(v) && v > 0 ? v : 10;
+}
+
 /**
  * Why a server cannot be used, as an `InputError` (exit 2) naming the store URL (never the password) and
  * what to do; null when the failure is not one of those (a failed query is a `QueryError`).
@@ -41,9 +54,19 @@ export function connectionProblem(err: unknown, target: ClickHouseTarget): Input
   const e = err as NodeJS.ErrnoException | null;
   const network = typeof e?.code === 'string' ? NETWORK_CODES[e.code] : undefined;
   const where = `ClickHouse at ${target.display}`;
-  if (network !== undefined || /timeout/i.test(String(e?.message))) {
+  if (err instanceof ConnectTimeout || (network === undefined && /timeout/i.test(String(e?.message)))) {
+    // something accepted the connection (or dropped it silently) but no answer came: not "nothing there"
+    const after = err instanceof ConnectTimeout ? ` within ${err.seconds} s` : '';
     return new InputError(
-      `cannot reach ${where}: ${network ?? 'timed out'}. Start the server (for the project's test cluster: ` +
+      `${where} timed out: no answer${after}. The server may be overloaded or starting, or a firewall drops ` +
+        'the packets; check it answers (curl http://host:port/ping), or raise RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT (seconds)',
+      { field: '--store' },
+      { cause: err },
+    );
+  }
+  if (network !== undefined) {
+    return new InputError(
+      `cannot reach ${where}: ${network}. Start the server (for the project's test cluster: ` +
         'scripts/clickhouse-cluster.sh start), or point --store / RLAUDIT_STORE at a running one',
       { field: '--store' },
       { cause: err },
@@ -80,6 +103,7 @@ export class ClickHouseClient {
   private constructor(
     private readonly http: Http,
     readonly target: ClickHouseTarget,
+    private readonly password: string,
   ) {}
 
   /**
@@ -89,29 +113,50 @@ export class ClickHouseClient {
   static async connect(
     target: ClickHouseTarget,
     password = process.env.RLAUDIT_CLICKHOUSE_PASSWORD ?? '',
+    sessionId?: string,
   ): Promise<ClickHouseClient> {
     const http = createClient({
+      ...(sessionId ? { session_id: sessionId } : {}),
       url: target.endpoint,
       username: target.user,
       password,
       database: target.database,
       application: 'rlaudit',
       request_timeout: 600_000,
-      max_open_connections: 4,
+      // a session's statements run one at a time (the server locks an HTTP session per query)
+      max_open_connections: sessionId ? 1 : 4,
       log: { level: ClickHouseLogLevel.OFF },
       // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
       // what was written is what the next read sees
       clickhouse_settings: { insert_distributed_sync: 1 },
     });
-    const client = new ClickHouseClient(http, target);
+    const client = new ClickHouseClient(http, target, password);
     try {
       // a query, not a ping: it checks the user, the password and the database in one round trip
-      await client.http.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+      // within the connect timeout, so a server that accepts and never answers is told apart from none there
+      const seconds = connectTimeout();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.http.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new ConnectTimeout(seconds)), seconds * 1000);
+        }),
+      ]).finally(() => clearTimeout(timer));
     } catch (err) {
       await http.close();
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
     }
     return client;
+  }
+
+  /**
+   * A second connection to the same server in an HTTP session of its own, for what lives in a session:
+   * the ingest's TEMPORARY stage tables, which the server drops when the session ends (also after a kill).
+   * Its statements must run one at a time.
+   */
+  session(): Promise<ClickHouseClient> {
+    const id = `rlaudit-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    return ClickHouseClient.connect(this.target, this.password, id);
   }
 
   /** Runs a query and decodes its rows. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
-import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
@@ -23,8 +23,10 @@ import type {
 } from '../store.ts';
 import { rejectRow } from '../store.ts';
 import { ClickHouseClient } from './clickhouse-client.ts';
+import { ClickHouseReads } from './clickhouse-reads.ts';
 import { ensureSchema, type Layout } from './clickhouse-schema.ts';
-import { float, int, nullableInt, nullableText, text } from './decode.ts';
+import { ClickHouseWriter } from './clickhouse-writer.ts';
+import { int, nullableInt, nullableText, text } from './decode.ts';
 import { clickHouseScans } from './scans/index.ts';
 import { type ClickHouseTarget, parseClickHouseUrl } from './store-url.ts';
 import { notOnClickHouse } from './supported.ts';
@@ -61,11 +63,6 @@ const RejectListRow = rowDecoder(
   }),
 );
 const ClusterRow = rowDecoder('cluster', z.object({ shards: int }));
-const StepMetricRow_ = rowDecoder('listStepMetrics', z.object({ step: int, name: text, value: float }));
-const RunRecordRow_ = rowDecoder(
-  'getRun',
-  z.object({ model: nullableText, description: nullableText, meta: nullableText }),
-);
 
 /**
  * The ClickHouse store (docs/deploy-clickhouse.md): the training record in a ClickHouse database on one
@@ -80,11 +77,16 @@ export class ClickHouseStore implements Store {
   readonly audits: AuditTracking = unsupported<AuditTracking>('audit tracking');
   readonly results: ResultCache = unsupported<ResultCache>('the result cache');
 
+  private readonly writer: ClickHouseWriter;
+  private readonly reads: ClickHouseReads;
+
   private constructor(
     readonly client: ClickHouseClient,
     readonly layout: Layout,
   ) {
     this.scans = clickHouseScans(client);
+    this.writer = new ClickHouseWriter(client, layout);
+    this.reads = new ClickHouseReads(client);
   }
 
   get location(): string {
@@ -202,74 +204,68 @@ export class ClickHouseStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
     await this.client.close();
   }
 
-  // What the ClickHouse store does not have yet: each refuses, naming itself (never a wrong answer).
-  beginIngest(_runOption: string | null): Promise<number> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  // ---- ingest (src/store/clickhouse/clickhouse-writer.ts) ----
+  beginIngest(runOption: string | null): Promise<number> {
+    return this.writer.beginIngest(runOption);
   }
-  beginLoad(_info: LoadInfo): Promise<number> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  beginLoad(info: LoadInfo): Promise<number> {
+    return this.writer.beginLoad(info);
   }
-  writeBatch(_batch: IngestBatch): Promise<IngestCounts> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  writeBatch(batch: IngestBatch): Promise<IngestCounts> {
+    return this.writer.writeBatch(batch);
   }
-  writeStepMetrics(_batch: StepMetricsBatch): Promise<IngestCounts> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  writeStepMetrics(batch: StepMetricsBatch): Promise<IngestCounts> {
+    return this.writer.writeStepMetrics(batch);
   }
-  async listStepMetrics(q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]> {
-    const names = q.names === undefined ? sql`1` : sql`has(${[...q.names]}, name)`;
-    return this.client.query(
-      sql`SELECT step, name, value FROM step_metrics FINAL WHERE run = ${q.run} AND ${names} ORDER BY step, name`,
-      StepMetricRow_,
-    );
+  finishLoad(
+    loadId: number,
+    counts: IngestCounts,
+    sha256: string | null,
+    status: 'complete' | 'failed',
+    defaultRun: string | null,
+  ): Promise<void> {
+    return this.writer.finishLoad(loadId, counts, sha256, status, defaultRun);
   }
-  finishLoad(): Promise<void> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  discardLoad(loadId: number): Promise<void> {
+    return this.writer.discardLoad(loadId);
   }
-  discardLoad(_loadId: number): Promise<void> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  finishIngest(ingestId: number, counts: IngestCounts, status: 'complete' | 'failed'): Promise<void> {
+    return this.writer.finishIngest(ingestId, counts, status);
   }
-  finishIngest(): Promise<void> {
-    return Promise.reject(notOnClickHouse('ingest'));
+
+  // ---- reads of the commands (src/store/clickhouse/clickhouse-reads.ts) ----
+  listStepMetrics(q: { run: string; names?: readonly string[] }): Promise<StepMetricRow[]> {
+    return this.reads.listStepMetrics(q);
   }
-  listSessions(_q: SessionQuery): Promise<SessionRow[]> {
-    return Promise.reject(notOnClickHouse('rlaudit sessions'));
+  listSessions(q: SessionQuery): Promise<SessionRow[]> {
+    return this.reads.listSessions(q);
   }
-  getSession(_q: { run: string; session: number }): Promise<SessionDetail | null> {
-    return Promise.reject(notOnClickHouse('rlaudit show'));
+  getSession(q: { run: string; session: number }): Promise<SessionDetail | null> {
+    return this.reads.getSession(q);
   }
-  storedSessions(_baseRun: string): Promise<StoredRun[]> {
-    return Promise.reject(notOnClickHouse('ingest'));
+  storedSessions(baseRun: string): Promise<StoredRun[]> {
+    return this.reads.storedSessions(baseRun);
   }
-  sessionAtStep(_q: { run: string; step: number; index: number }): Promise<number | null> {
-    return Promise.reject(notOnClickHouse('rlaudit show --step'));
+  sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {
+    return this.reads.sessionAtStep(q);
   }
-  sessionBounds(_q: { run: string; session?: number; step?: number }): Promise<SessionBounds> {
-    return Promise.reject(notOnClickHouse('rlaudit sessions'));
+  sessionBounds(q: { run: string; session?: number; step?: number }): Promise<SessionBounds> {
+    return this.reads.sessionBounds(q);
   }
-  hasRun(_run: string): Promise<boolean> {
-    return Promise.reject(notOnClickHouse('looking up a run'));
+  hasRun(run: string): Promise<boolean> {
+    return this.reads.hasRun(run);
   }
-  async getRun(run: string): Promise<RunRecord | null> {
-    // the row of the highest version (FINAL), when it is a run record (not a placeholder for sessions)
-    const [r] = await this.client.query(
-      sql`SELECT model, description, meta FROM runs FINAL WHERE run = ${run} AND has_record = 1`,
-      RunRecordRow_,
-    );
-    if (!r) return null;
-    const meta = r.meta === null ? null : (JSON.parse(r.meta) as Record<string, unknown> | null);
-    return {
-      type: 'run',
-      run,
-      model: r.model,
-      description: r.description,
-      ...(meta ? { meta } : {}),
-    };
+  getRun(run: string): Promise<RunRecord | null> {
+    return this.reads.getRun(run);
   }
-  // biome-ignore lint/correctness/useYield: refuses before the first page
-  async *scanSessions(_run: string, _pageSize?: number): AsyncGenerator<SessionRecord[]> {
-    throw notOnClickHouse('reading a run whole');
+  scanSessions(run: string, pageSize?: number): AsyncGenerator<SessionRecord[]> {
+    return this.reads.scanSessions(run, pageSize);
+  }
+  scanRunRecords(run: string, pageSize?: number): AsyncGenerator<(AnnotationRecord | EventRecord)[]> {
+    return this.reads.scanRunRecords(run, pageSize);
   }
 }

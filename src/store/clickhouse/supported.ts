@@ -5,7 +5,16 @@ import { InputError } from '../../model/errors.ts';
  * (src/cli/context.ts), naming what is supported, rather than return a wrong or empty answer. Kept apart from
  * the store so that the CLI can check it without loading the ClickHouse client.
  */
-export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set(['runs', 'rejects']);
+export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
+  'runs',
+  'rejects',
+  'ingest',
+  'sessions',
+  'show',
+  'calibrate',
+  'copy',
+  'simulate',
+]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */
 export function notOnClickHouse(what: string): InputError {

@@ -162,3 +162,38 @@ export const StepMetricListRow = rowDecoder(
   'listStepMetrics',
   z.object({ step: number, name: text, value: number }),
 );
+
+/** `scanRunRecords`: a standalone annotation (`flags` VARCHAR[] whose NULL means none, `meta` JSON as VARCHAR). */
+export const StoredAnnotationRow = rowDecoder(
+  'scanRunRecords.annotations',
+  z.object({
+    id: text,
+    session: number,
+    author: nullableText,
+    text: text,
+    time: isoTimestamp,
+    classification: nullableText,
+    flags: listOf(text),
+    meta: jsonText,
+  }),
+);
+
+/** `scanRunRecords`: an event (`target`, `trigger`, `meta` JSON as VARCHAR). */
+export const StoredEventRow = rowDecoder(
+  'scanRunRecords.events',
+  z.object({
+    id: text,
+    session: number,
+    kind: text,
+    parameter: text,
+    target: jsonText,
+    from_value: nullableNumber,
+    to_value: nullableNumber,
+    change_pct: nullableNumber,
+    trigger: jsonText,
+    recommended_by: nullableText,
+    note: nullableText,
+    time: isoTimestamp,
+    meta: jsonText,
+  }),
+);

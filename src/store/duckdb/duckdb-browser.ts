@@ -1,6 +1,13 @@
 import { InputError } from '../../model/errors.ts';
-import { DEFAULT_PHASE, type RunRecord, type SessionRecord } from '../../model/schema.ts';
+import {
+  type AnnotationRecord,
+  DEFAULT_PHASE,
+  type EventRecord,
+  type RunRecord,
+  type SessionRecord,
+} from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
+import { annotationRecord, eventRecord } from '../run-records.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
   RejectRow,
@@ -23,6 +30,8 @@ import {
   SessionListRow,
   SessionRecordRow,
   StepMetricListRow,
+  StoredAnnotationRow,
+  StoredEventRow,
   sessionRecord,
 } from './browser-rows.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
@@ -126,6 +135,33 @@ export class DuckDbBrowser {
       if (rows.length === 0) return;
       yield rows.map((r) => sessionRecord(run, r));
       after = rows[rows.length - 1]!.session;
+    }
+  }
+
+  async *scanRunRecords(run: string, pageSize = 10_000): AsyncGenerator<(AnnotationRecord | EventRecord)[]> {
+    let after = '';
+    for (;;) {
+      const rows = await this.client.query(
+        sql`SELECT id, session, author, text, time, classification, flags, CAST(meta AS VARCHAR) AS meta
+              FROM annotations WHERE run = ${run} AND NOT nested AND id > ${after} ORDER BY id LIMIT ${pageSize}`,
+        StoredAnnotationRow,
+      );
+      if (rows.length === 0) break;
+      yield rows.map((r) => annotationRecord(run, r));
+      after = rows[rows.length - 1]!.id;
+    }
+    after = '';
+    for (;;) {
+      const rows = await this.client.query(
+        sql`SELECT id, session, kind, parameter, CAST(target AS VARCHAR) AS target, from_value, to_value,
+                change_pct, CAST(trigger AS VARCHAR) AS trigger, recommended_by, note, time,
+                CAST(meta AS VARCHAR) AS meta
+              FROM events WHERE run = ${run} AND id > ${after} ORDER BY id LIMIT ${pageSize}`,
+        StoredEventRow,
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => eventRecord(run, r));
+      after = rows[rows.length - 1]!.id;
     }
   }
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
-import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
@@ -205,6 +205,9 @@ export class DuckDbStore implements Store {
   }
   scanSessions(run: string, pageSize?: number): AsyncGenerator<SessionRecord[]> {
     return this.browser.scanSessions(run, pageSize);
+  }
+  scanRunRecords(run: string, pageSize?: number): AsyncGenerator<(AnnotationRecord | EventRecord)[]> {
+    return this.browser.scanRunRecords(run, pageSize);
   }
   listSessions(q: SessionQuery): Promise<SessionRow[]> {
     return this.browser.listSessions(q);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { before, describe, test } from 'node:test';
 import {
   createClusterSchema,
@@ -74,6 +75,21 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     );
   });
 
+  test('a server that accepts but never answers is a time-out, told apart from one that cannot be reached', async () => {
+    // the kernel accepts the connection (listen backlog) even while this process waits for the CLI
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const url = `clickhouse://default@127.0.0.1:${port}/${ch.database}`;
+      const r = cli(['runs', '--store', url], { RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT: '1' });
+      assertRefused(r, url, /timed out: no answer within 1 s.*RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT/);
+      assert.doesNotMatch(r.stderr, /cannot reach/);
+    } finally {
+      silent.close();
+    }
+  });
+
   test('a wrong password is exit 2 naming the URL and the variable, never the password', () => {
     const url = `clickhouse://rlaudit@${host}/${ch.database}`;
     assertRefused(
@@ -116,14 +132,13 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
   test('a command the ClickHouse store does not support yet is refused before connecting', () => {
     const url = `clickhouse://default@127.0.0.1:1/${ch.database}`;
     for (const args of [
-      ['sessions', '--run', 'grpo'],
       ['audit', '--run', 'grpo'],
-      ['ingest', 'x.jsonl'],
+      ['analyze', 'convergence', '--run', 'grpo'],
     ]) {
       const r = cli([...args, '--store', url]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`rlaudit ${args[0]} is not supported on the ClickHouse store yet`));
-      assert.match(r.stderr, /it supports: rlaudit runs, rlaudit rejects/);
+      assert.match(r.stderr, /it supports: rlaudit runs, rlaudit rejects, rlaudit ingest/);
     }
     const serve = cli(['serve', '--store', url]);
     assert.equal(serve.code, 2);

@@ -225,12 +225,7 @@ describe('the ClickHouse store on the two-shard cluster', { skip: ch.skip }, () 
   });
 
   test('what the store does not have yet refuses, naming it, instead of answering', async () => {
-    await refuses(
-      store.listSessions({ run: 'r1' }),
-      /rlaudit sessions is not supported on the ClickHouse store/,
-    );
     await refuses(store.audits.listAudits('r1', 1), /audit tracking\.listAudits is not supported/);
-    await refuses(store.beginIngest(null), /ingest is not supported/);
     await store.close();
   });
 });
