@@ -179,7 +179,12 @@ describe('the run of a command when --run is left out', () => {
     } finally {
       await store.close();
     }
-    for (const command of [['sessions'], ['show', '--session', '1'], ['audit'], ['check', '--fail-on', Object.keys(CHECK_RULES)[0]!]]) {
+    for (const command of [
+      ['sessions'],
+      ['show', '--session', '1'],
+      ['audit'],
+      ['check', '--fail-on', Object.keys(CHECK_RULES)[0]!],
+    ]) {
       const r = runCli(['--db', two, ...command]);
       assert.equal(r.code, 2, `${command[0]}: ${r.stderr}`);
       assert.match(r.stderr, /give --run: .* holds 2 runs \(run-a, run-b\)/, command[0]);

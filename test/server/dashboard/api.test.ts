@@ -506,7 +506,10 @@ describe('the dashboard hold on the database', () => {
       const ingest = runCli(['--db', db, 'ingest', file]);
       assert.equal(ingest.code, 0, ingest.stderr);
       const after = (await json('api/runs?limit=100&offset=0')).runs as { run: string }[];
-      assert.ok(after.some((r) => r.run === 'added-later'), 'the new run is listed');
+      assert.ok(
+        after.some((r) => r.run === 'added-later'),
+        'the new run is listed',
+      );
       assert.ok(opens > prepared, 'the changed file was opened again');
     } finally {
       await server.close();
