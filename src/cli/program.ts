@@ -35,6 +35,7 @@ export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
   'serve-reward',
   'watch',
   'serve',
+  'copy',
 ]);
 
 /**
