@@ -1,7 +1,6 @@
-import { compileTarget, normaliseText, type PhraseMatcher } from '../../calibration/phrase-matcher.ts';
+import { compileTarget, type PhraseMatcher } from '../../calibration/phrase-matcher.ts';
 import { RingWindow } from '../../calibration/ring-window.ts';
 import type { WindowSpec } from '../../model/windows.ts';
-import { tokenize } from '../../stats/tokenize.ts';
 import { wilsonInterval } from '../../stats/wilson-interval.ts';
 import type { LiveFacet } from '../shared/live.ts';
 import {
@@ -121,7 +120,7 @@ function tokenWindow(w: LiveWindow): TokenWindow {
     sessions: w.sessions,
     from: w.from,
     to: w.to,
-    tokens: w.members.map((m) => tokenize(normaliseText(m.output))),
+    tokens: w.members.map((_, i) => w.normalisedTokens(i)),
     members: w.members.map((m) => m.session),
   };
 }
