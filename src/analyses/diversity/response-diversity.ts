@@ -46,6 +46,38 @@ export function responseDiversityOf(
     throw new RangeError(`sampleSize must be a positive integer, got ${sampleSize}`);
   }
   const indices = seededSampleIndices(n, sampleSize, seed);
+  // a bigram is counted by the pair of its tokens' numbers (exact below 2^26 distinct tokens, far beyond a
+  // sample's), not by a string built per position
+  const ids = new Map<string, number>();
+  const unique = new Set<number>();
+  let total = 0;
+  for (const i of indices) {
+    const tokens = tokensOf(i);
+    let prev = -1;
+    for (let k = 0; k < tokens.length; k++) {
+      let id = ids.get(tokens[k]!);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(tokens[k]!, id);
+      }
+      if (k > 0) {
+        unique.add(prev * BIGRAM_BASE + id);
+        total += 1;
+      }
+      prev = id;
+    }
+  }
+  if (ids.size > BIGRAM_BASE) return pooledDistinct2ByStrings(indices, tokensOf); // beyond exact numbering
+  return total === 0 ? 0 : unique.size / total;
+}
+
+/** Distinct tokens a bigram's number can hold (2^26); a sample with more is counted by strings. */
+const BIGRAM_BASE = 67_108_864;
+
+function pooledDistinct2ByStrings(
+  indices: readonly number[],
+  tokensOf: (i: number) => readonly string[],
+): number {
   const unique = new Set<string>();
   let total = 0;
   for (const i of indices) {
