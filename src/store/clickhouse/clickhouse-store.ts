@@ -22,6 +22,7 @@ import type {
   Store,
 } from '../store.ts';
 import { rejectRow } from '../store.ts';
+import { ClickHouseAuditTracking, ClickHouseResultCache } from './clickhouse-audit-tracking.ts';
 import { ClickHouseClient } from './clickhouse-client.ts';
 import { ClickHouseReads } from './clickhouse-reads.ts';
 import { ensureSchema, type Layout } from './clickhouse-schema.ts';
@@ -29,17 +30,6 @@ import { ClickHouseWriter } from './clickhouse-writer.ts';
 import { int, nullableInt, nullableText, text } from './decode.ts';
 import { clickHouseScans } from './scans/index.ts';
 import { type ClickHouseTarget, parseClickHouseUrl } from './store-url.ts';
-import { notOnClickHouse } from './supported.ts';
-
-/** An object whose every method refuses with {@link notOnClickHouse}. */
-function unsupported<T extends object>(part: string): T {
-  return new Proxy({} as T, {
-    get(_target, name) {
-      if (typeof name !== 'string' || name === 'then') return undefined;
-      return () => Promise.reject(notOnClickHouse(`${part}.${name}`));
-    },
-  });
-}
 
 const RunRow = rowDecoder('listRuns.runs', z.object({ run: text, model: nullableText }));
 const SessionCountRow = rowDecoder(
@@ -74,8 +64,8 @@ const ClusterRow = rowDecoder('cluster', z.object({ shards: int }));
 export class ClickHouseStore implements Store {
   readonly backend = 'clickhouse';
   readonly scans: AnalysisScans;
-  readonly audits: AuditTracking = unsupported<AuditTracking>('audit tracking');
-  readonly results: ResultCache = unsupported<ResultCache>('the result cache');
+  readonly audits: AuditTracking;
+  readonly results: ResultCache;
 
   private readonly writer: ClickHouseWriter;
   private readonly reads: ClickHouseReads;
@@ -85,6 +75,8 @@ export class ClickHouseStore implements Store {
     readonly layout: Layout,
   ) {
     this.scans = clickHouseScans(client);
+    this.audits = new ClickHouseAuditTracking(client);
+    this.results = new ClickHouseResultCache(client);
     this.writer = new ClickHouseWriter(client, layout);
     this.reads = new ClickHouseReads(client);
   }
