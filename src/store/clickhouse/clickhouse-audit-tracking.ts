@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStoreUnavailable } from '../../model/errors.ts';
 import type { AuditTracking, SectionStatus, TrackedAudit, TrackedSection } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
@@ -27,6 +28,22 @@ export class ClickHouseAuditTracking implements AuditTracking {
   private readonly sectionsOf = new Map<number, Map<string, SectionKnown>>();
 
   constructor(private readonly client: ClickHouseClient) {}
+
+  /**
+   * Writes tracking rows synchronously (the next read sees them). When the store reports a shard down — a
+   * synchronous insert into a Distributed table needs every shard — the rows are queued on the server the
+   * URL names instead, to reach their shard when it is back, so that an audit stopped by the failure is
+   * still marked failed; the error is thrown all the same.
+   */
+  private async write(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    try {
+      await this.client.insert(table, rows);
+    } catch (err) {
+      if (isStoreUnavailable(err))
+        await this.client.insert(table, rows, { queued: true }).catch(() => undefined);
+      throw err;
+    }
+  }
 
   /** A new id and row version: microseconds of the clock, strictly increasing here. */
   private nextVersion(): number {
@@ -107,13 +124,13 @@ export class ClickHouseAuditTracking implements AuditTracking {
       started_at: id,
     };
     // the audit first, then its sections: a kill between them leaves an audit with no section done
-    await this.client.insert('audits', [
+    await this.write('audits', [
       { ...values, status: 'running', finished_at: null, report: null, version: this.nextVersion() },
     ]);
     const known = new Map<string, SectionKnown>();
     for (const [position, sectionId] of a.sectionIds.entries())
       known.set(sectionId, { position, startedAt: null });
-    await this.client.insert(
+    await this.write(
       'audit_sections',
       [...known].map(([sectionId, k]) => ({
         audit_id: id,
@@ -155,7 +172,7 @@ export class ClickHouseAuditTracking implements AuditTracking {
     if (!k) return;
     const now = Date.now() * 1000;
     const startedAt = u.status === 'running' ? now : k.startedAt;
-    await this.client.insert('audit_sections', [
+    await this.write('audit_sections', [
       {
         audit_id: auditId,
         position: k.position,
@@ -187,7 +204,7 @@ export class ClickHouseAuditTracking implements AuditTracking {
   async finishAudit(auditId: number, status: 'complete' | 'failed', report: unknown): Promise<void> {
     const values = await this.auditValues(auditId);
     if (!values) return;
-    await this.client.insert('audits', [
+    await this.write('audits', [
       {
         ...values,
         status,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../../model/errors.ts';
+import { InputError, isStoreUnavailable, markStoreUnavailable, QueryError } from '../../model/errors.ts';
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
@@ -114,6 +114,17 @@ export class ClickHouseStore implements Store {
       return new ClickHouseStore(client, layout);
     } catch (err) {
       await client.close();
+      // the server answers but a shard of the cluster does not: the store cannot be used, as unreachable
+      if (err instanceof QueryError && isStoreUnavailable(err)) {
+        throw markStoreUnavailable(
+          new InputError(
+            `ClickHouse at ${t.display}: a server of the cluster does not answer (${err.message.split('\n')[0]}). ` +
+              "Start it (for the project's test cluster: scripts/clickhouse-cluster.sh start) and run the command again",
+            { field: '--store' },
+            { cause: err },
+          ),
+        );
+      }
       throw err;
     }
   }
