@@ -23,9 +23,11 @@ export function comparable(path: string): unknown {
  * each window's sample variance with 15 significant digits. Both engines accumulate it with Welford's update
  * (ClickHouse's `varSampStable`, DuckDB's `var_samp`: the same bits on the same values in the same order,
  * measured), but a cluster merges the shards' partial states and DuckDB adds in one order, so the last digit
- * may differ (2 of the labels of the GRPO baseline report did, none of WILD-7's). The numbers inside
- * `aria-label` attributes of chart SVGs are therefore compared within 1e-12 relative; everything else of
- * the SVG, and of the report, must be the same text.
+ * may differ: the merge's error is relative to the spread, not the mean, so it grows as a variance
+ * shrinks (measured: 5.84679474412e-9 against 5.84679474413e-9, 1.7e-12 relative, for rewards near 1 in
+ * the GRPO baseline run; none of WILD-7's labels differed). The numbers inside `aria-label` attributes of
+ * chart SVGs are therefore compared within 1e-9 relative; everything else of the SVG, and of the report,
+ * must be the same text.
  */
 function splitLabels(report: unknown, numbers: number[]): unknown {
   if (Array.isArray(report)) return report.map((x) => splitLabels(x, numbers));
@@ -45,7 +47,7 @@ function splitLabels(report: unknown, numbers: number[]): unknown {
   );
 }
 
-/** Asserts the two reports are the same apart from label numbers within 1e-12; returns how many differ. */
+/** Asserts the two reports are the same apart from label numbers within 1e-9; returns how many differ. */
 export function sameReport(actual: unknown, expected: unknown): number {
   const a: number[] = [];
   const e: number[] = [];
@@ -54,7 +56,7 @@ export function sameReport(actual: unknown, expected: unknown): number {
   let near = 0;
   for (const [i, x] of e.entries()) {
     if (Object.is(a[i], x)) continue;
-    assert.ok(Math.abs(a[i]! - x) <= 1e-12 * Math.abs(x), `label number ${i}: ${a[i]} vs ${x}`);
+    assert.ok(Math.abs(a[i]! - x) <= 1e-9 * Math.abs(x), `label number ${i}: ${a[i]} vs ${x}`);
     near++;
   }
   return near;
