@@ -17,7 +17,38 @@ import type { ClickHouseClient } from './clickhouse-client.ts';
  * ingest writes twice (a rerun after a kill) is one row, and every read is `FINAL`, so the answer is
  * exact before merges too (docs/deploy-clickhouse.md, "Exact before merges").
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 1;
+export const CLICKHOUSE_SCHEMA_VERSION = 2;
+
+/**
+ * What each schema version added, for the message that refuses an older database: version 2 only adds
+ * tables, so a database of version 1 can be brought up by creating them (docs/deploy-clickhouse.md).
+ */
+export const SCHEMA_VERSIONS: readonly {
+  readonly version: number;
+  readonly adds: readonly string[];
+  readonly description: string;
+}[] = [
+  {
+    version: 1,
+    adds: [
+      'schema_version',
+      'runs',
+      'sessions',
+      'annotations',
+      'events',
+      'rejects',
+      'ingests',
+      'loads',
+      'step_metrics',
+    ],
+    description: 'training record, ingest bookkeeping, rejects, step metrics',
+  },
+  {
+    version: 2,
+    adds: ['audits', 'audit_sections', 'audit_operations', 'analysis_cache'],
+    description: 'audit tracking and the analysis result cache',
+  },
+];
 
 export interface TableSpec {
   readonly name: string;
@@ -211,6 +242,75 @@ export const TABLES: readonly TableSpec[] = [
     orderBy: '(run, step, name)',
     shardBy: 'cityHash64(run)',
   },
+  // ---- version 2: audit tracking and the analysis result cache (src/store/clickhouse/clickhouse-audit-tracking.ts).
+  // Append-only: a change of status is a new row of a higher version (ReplacingMergeTree(version)), read with
+  // FINAL; no mutation. One audit's rows (audit, sections, operations) are on one shard (by audit_id).
+  {
+    name: 'audits',
+    columns: [
+      ['audit_id', 'Int64'],
+      ['run', 'String'],
+      ['template', 'String'],
+      ['config_hash', 'String'],
+      ['config', 'String'],
+      ['status', 'String'],
+      // microseconds since the epoch, UTC
+      ['started_at', 'Int64'],
+      ['finished_at', 'Nullable(Int64)'],
+      ['report', 'Nullable(String)'],
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: 'audit_id',
+    shardBy: 'audit_id',
+  },
+  {
+    name: 'audit_sections',
+    columns: [
+      ['audit_id', 'Int64'],
+      ['position', 'Int32'],
+      ['section_id', 'String'],
+      ['status', 'String'],
+      ['started_at', 'Nullable(Int64)'],
+      ['finished_at', 'Nullable(Int64)'],
+      ['duration_ms', 'Nullable(Int64)'],
+      ['result', 'Nullable(String)'],
+      ['error', 'Nullable(String)'],
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: '(audit_id, section_id)',
+    shardBy: 'audit_id',
+  },
+  {
+    name: 'audit_operations',
+    columns: [
+      ['audit_id', 'Int64'],
+      ['metric', 'String'],
+      ['p50', 'Float64'],
+      ['p95', 'Float64'],
+      ['max', 'Float64'],
+    ],
+    // a retried write is one row
+    engine: 'ReplacingMergeTree',
+    orderBy: '(audit_id, metric)',
+    shardBy: 'audit_id',
+  },
+  {
+    name: 'analysis_cache',
+    columns: [
+      ['run', 'String'],
+      ['key', 'String'],
+      ['fingerprint', 'String'],
+      ['value', 'String'],
+      ['created_at', 'DateTime DEFAULT now()'],
+      ['version', 'UInt64'],
+    ],
+    // one entry per (run, key): a newer put (or a clear's empty tombstone) replaces it
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: '(run, key)',
+    shardBy: 'cityHash64(run, key)',
+  },
 ];
 
 /** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
@@ -258,7 +358,7 @@ function expectedTables(layout: Layout): string[] {
 function recordVersion(client: ClickHouseClient): Promise<void> {
   return client.command(
     sql`INSERT INTO schema_version (version, description)
-          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${'training record, ingest bookkeeping, rejects, step metrics'})`,
+          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${SCHEMA_VERSIONS.map((v) => v.description).join('; ')})`,
   );
 }
 
@@ -299,8 +399,7 @@ export async function ensureSchema(
   if (row && row.n > 0 && row.v < CLICKHOUSE_SCHEMA_VERSION) {
     throw fail(
       `: the rlaudit tables are of schema version ${row.v}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} ` +
-        'and does not alter ClickHouse tables in place. Create a new database with the DDL of ' +
-        'docs/deploy-clickhouse.md and write the runs into it',
+        `and does not alter ClickHouse tables itself. ${upgradeAdvice(row.v, layout)}`,
     );
   }
   if (row && row.n > 0 && row.v > CLICKHOUSE_SCHEMA_VERSION) {
@@ -322,6 +421,29 @@ export async function ensureSchema(
   throw fail(
     ': the rlaudit tables have no row in schema_version, so their creation did not finish. Check them ' +
       `against the DDL of docs/deploy-clickhouse.md, then record version ${CLICKHOUSE_SCHEMA_VERSION} in schema_version`,
+  );
+}
+
+/**
+ * What to do with a database of an older schema version: the later versions only add tables, so it is
+ * brought up by creating them (the DDL of docs/deploy-clickhouse.md) and recording the version; a version
+ * before the first has no upgrade (a new database, and the runs copied into it).
+ */
+function upgradeAdvice(from: number, layout: Layout): string {
+  const later = SCHEMA_VERSIONS.filter((v) => v.version > from);
+  if (from < 1 || later.length === 0) {
+    return 'Create a new database with the DDL of docs/deploy-clickhouse.md and write the runs into it (rlaudit copy)';
+  }
+  const tables = later.flatMap((v) => v.adds);
+  const where =
+    layout.kind === 'cluster'
+      ? ` (${tables.map((t) => `${t}_local`).join(', ')} on every shard, then the Distributed tables)`
+      : '';
+  return (
+    `Version ${later.map((v) => `${v.version} adds ${v.description}`).join('; ')}: create the tables ` +
+    `${tables.join(', ')}${where} with the DDL of docs/deploy-clickhouse.md, then record the version: ` +
+    `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, 'upgraded')` +
+    ' (or create a new database and copy the runs into it with rlaudit copy)'
   );
 }
 

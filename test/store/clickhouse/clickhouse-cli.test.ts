@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
 import { before, describe, test } from 'node:test';
 import {
+  CLICKHOUSE_SCHEMA_VERSION,
   createClusterSchema,
   localTableDdl,
+  SCHEMA_VERSIONS,
   TABLES,
 } from '../../../src/store/clickhouse/clickhouse-schema.ts';
 import { raw, sql } from '../../../src/store/sql/sql.ts';
@@ -125,16 +127,32 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     assertRefused(
       cli(['runs', '--store', url]),
       url,
-      /schema version 0, this rlaudit needs 1 and does not alter ClickHouse tables in place/,
+      new RegExp(
+        `schema version 0, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} and does not alter ClickHouse tables itself`,
+      ),
     );
+  });
+
+  test('a database of schema version 1 (no audit tracking tables) is exit 2 naming the tables to create', async () => {
+    const v1 = await ch.database2('v1');
+    const url = `clickhouse://default@${host}/${v1}`;
+    const [c] = await ch.shardClients(v1);
+    const first = new Set(SCHEMA_VERSIONS[0]!.adds);
+    for (const t of TABLES.filter((x) => first.has(x.name)))
+      await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }))}`);
+    await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${1}, ${'v1'})`);
+    for (const args of [['runs'], ['audit', '--run', 'r']]) {
+      assertRefused(
+        cli([...args, '--store', url]),
+        url,
+        /schema version 1, this rlaudit needs 2.*create the tables audits, audit_sections, audit_operations, analysis_cache .*INSERT INTO schema_version/,
+      );
+    }
   });
 
   test('a command the ClickHouse store does not support yet is refused before connecting', () => {
     const url = `clickhouse://default@127.0.0.1:1/${ch.database}`;
-    for (const args of [
-      ['audit', '--run', 'grpo'],
-      ['analyze', 'convergence', '--run', 'grpo'],
-    ]) {
+    for (const args of [['demo']]) {
       const r = cli([...args, '--store', url]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`rlaudit ${args[0]} is not supported on the ClickHouse store yet`));
