@@ -118,4 +118,17 @@ describe('prescanJsonl', () => {
     assert.equal(await looksMinified(write('m4.jsonl', '{"session":1.0,"output":"a"}\n'), keys), false);
     assert.equal(await looksMinified(write('m5.jsonl', '{"type":"event","id":"e"}\n'), keys), true);
   });
+
+  it('counts a blank line that follows a line completed across two read buffers', async () => {
+    const file = join(dir, 'boundary.jsonl');
+    const long = `{"l":"${'y'.repeat(5 << 20)}"}`; // spans the second read buffer: no newline after the blank line
+    for (const pad of [-1, 0, 1, 2]) {
+      // the first line ends (its newline) just before, at, or after the first read buffer's end
+      const first = `{"a":"${'x'.repeat((1 << 22) - 8 + pad)}"}`;
+      writeFileSync(file, `${first}\n\n${long}\n\n{"c":null}\n`);
+      const pre = await prescanJsonl(file, 8 << 20);
+      assert.deepEqual([pre.lines, pre.blankLines], [5, [2, 4]], `pad ${pad}`);
+      assert.equal(pre.recordBytes, first.length + long.length + 10, `pad ${pad}`);
+    }
+  });
 });
