@@ -265,6 +265,33 @@ describe('the fast scan statement', () => {
     }
   });
 
+  it('gives a file to the map reader when typed columns leave over 1,000 rows and 5% of them to the validator', async () => {
+    const lines = [
+      ...plainSessions(300).map((l) => l.replace(/"baseline_reward":[^,]*/, '"baseline_reward":0.5')),
+      // 100.0 stands for the same number as the shorter 1e2: typed columns leave such a row to the validator
+      ...Array.from({ length: 1200 }, (_, i) =>
+        JSON.stringify({ run: 'r', session: 1000 + i, output: 'o' }).replace(
+          '}',
+          ',"baseline_reward":100.0}',
+        ),
+      ),
+    ];
+    const file = `${fresh('left')}.jsonl`;
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const store = await DuckDbStore.open(`${fresh('left')}.duckdb`);
+    try {
+      const traces: string[] = [];
+      const s = await ingestFiles(store, [file], { run: 'f', onTrace: (_f, m) => traces.push(m) });
+      assert.ok(
+        traces.some((t) => t.includes('could not judge')),
+        JSON.stringify(traces),
+      );
+      assert.deepEqual([s.read, s.accepted, s.rejected, s.duplicates], [1500, 1500, 0, 0]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('gives a file up whole when a deferred session meets its key from a later line, and leaves nothing of it', async () => {
     // line 1 (with meta) goes to the validator; line 2 holds the same key and is accepted in SQL: the TypeScript
     // reader keeps line 1, so the fast scan must give the file up after its bulk insert has committed
