@@ -225,6 +225,8 @@ describe('the fast scan statement', () => {
       ['blanks', '{"run": "r", "session": 9001, "output": "x"}', 'could not judge'],
       ['longer number', '{"run":"r","session":9001,"output":"x","baseline_reward":1.50}', 'could not judge'],
       ['null type', '{"type":null,"run":"r","session":9001,"output":"x"}', 'could not judge'],
+      // keys are matched by their exact text: another case is an unknown key
+      ['key in another case', '{"run":"r","Session":9002,"session":9001,"output":"x"}', 'could not judge'],
     ];
     for (const [what, extra, trace] of variants) {
       const lines = extra === null ? good : [...good, extra];
