@@ -24,6 +24,55 @@ export interface JsonlPrescan {
   readonly suspectLines: readonly number[];
   /** Why the file must take the TypeScript reader, or null when DuckDB may read it line by line. */
   readonly fallback: string | null;
+  /** Bytes of the lines that hold a record (not blank), without their newlines: the typed scan's check. */
+  readonly recordBytes: number;
+  /** What `nullKeyBytes` counts over the whole file: the typed scan's check. */
+  readonly nullBytes: number;
+}
+
+/**
+ * The session fields whose JSON null the record format accepts (stored as when the field is absent). The typed
+ * scan (docs/ingest.md, "The engine path") reads a null as it reads an absent key, so their bytes are counted here.
+ */
+export const NULLABLE_KEYS: ReadonlySet<string> = new Set([
+  'step',
+  'prompt_id',
+  'prompt',
+  'classification',
+  'category',
+  'baseline_reward',
+  'adjusted_reward',
+  'differential_pct',
+  'compliance_trajectory_index',
+]);
+
+const COMMA = 0x2c;
+const NULL_VALUE = Buffer.from(':null', 'latin1');
+const QUOTE = 0x22;
+
+/**
+ * The bytes of every `"K":null` in `head` whose key K is one of `NULLABLE_KEYS`, written as a minified object
+ * member — the opening quote right after `{` or `,` (so unescaped: a member's key, not text inside a string), the
+ * value followed by `,` or `}` — each with the one comma that separates it from its neighbour. The typed scan
+ * needs a count that is never more than such members really hold: a `\"K\":null` inside a string fails the
+ * opening-quote test.
+ */
+export function nullKeyBytes(head: Buffer): number {
+  let total = 0;
+  let at = head.indexOf(NULL_VALUE);
+  while (at >= 0) {
+    const after = head[at + 5];
+    if (head[at - 1] === QUOTE && (after === COMMA || after === 0x7d)) {
+      const open = head.lastIndexOf(QUOTE, at - 2);
+      const before = open > 0 ? head[open - 1] : undefined;
+      if (open > 0 && (before === 0x7b || before === COMMA)) {
+        const key = head.toString('latin1', open + 1, at - 1);
+        if (NULLABLE_KEYS.has(key)) total += key.length + 8; // quotes, colon, null, and one comma
+      }
+    }
+    at = head.indexOf(NULL_VALUE, at + 5);
+  }
+  return total;
 }
 
 const NEWLINE = 0x0a;
@@ -50,7 +99,6 @@ export const SUSPECT_BYTES: readonly string[] = [
   '-0]',
 ];
 
-const COMMA = 0x2c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const ESCAPED_NUL = Buffer.from('\\u0000', 'latin1');
@@ -100,6 +148,8 @@ export async function prescanJsonl(
   let first = true;
   let lines = 0;
   let checksum = 0;
+  let recordBytes = 0;
+  let nullBytes = 0;
   const blankLines: number[] = [];
   const suspectLines: number[] = [];
   const endLine = (bytes: number) => {
@@ -117,16 +167,19 @@ export async function prescanJsonl(
       starts.push(pos);
       const nl = head.indexOf(NEWLINE, pos);
       const end = nl < 0 ? head.length : nl;
-      if (end === pos) blankLines.push(lines + 1);
-      else if (head[pos] === SPACE || head[pos] === TAB) {
+      let blank = end === pos;
+      if (!blank && (head[pos] === SPACE || head[pos] === TAB)) {
         let i = pos;
         while (i < end && (head[i] === SPACE || head[i] === TAB)) i++;
-        if (i === end) blankLines.push(lines + 1);
+        blank = i === end;
       }
+      if (blank) blankLines.push(lines + 1);
+      else recordBytes += end - pos;
       endLine(end - pos);
       if (nl < 0) break;
       pos = nl + 1;
     }
+    nullBytes += nullKeyBytes(head);
     const positions: number[] = [];
     suspectPositions(head, positions);
     const hits = new Set<number>();
@@ -169,9 +222,15 @@ export async function prescanJsonl(
         // the buffer is read into again: what is kept of it is copied
         carry = carry === null ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
       } else {
-        wholeLines(
-          carry === null ? chunk.subarray(0, lastNl) : Buffer.concat([carry, chunk.subarray(0, lastNl)]),
-        );
+        // the line in progress is completed alone (a copy of one line), the rest is read where it lies: copying
+        // the whole chunk after it cost more CPU than the hash (Buffer.concat of 4 MiB per chunk)
+        let from = 0;
+        if (carry !== null) {
+          const firstNl = chunk.indexOf(NEWLINE);
+          wholeLines(Buffer.concat([carry, chunk.subarray(0, firstNl)]));
+          from = firstNl + 1;
+        }
+        if (from <= lastNl) wholeLines(chunk.subarray(from, lastNl));
         carry = Buffer.from(chunk.subarray(lastNl + 1));
       }
       // a line in progress longer than a line may be is the over-long line itself: stop holding it
@@ -191,5 +250,52 @@ export async function prescanJsonl(
     blankLines,
     suspectLines,
     fallback,
+    recordBytes,
+    nullBytes,
   };
+}
+
+/**
+ * Whether the first lines of a plain JSONL file (up to `sampleBytes`, at most 200 records) are each written as
+ * `JSON.stringify` writes them — minified, the fewest escapes, numbers in their shortest form — with only the
+ * keys of `sessionKeys` when they are sessions: a guess, for the fast scan, that its typed reader can judge the
+ * file (it checks every line afterwards, and a wrong guess only costs that reader's pass).
+ */
+export async function looksMinified(
+  path: string,
+  sessionKeys: ReadonlySet<string>,
+  sampleBytes = 1 << 18,
+): Promise<boolean> {
+  const fh = await open(path, 'r');
+  let head: Buffer;
+  try {
+    const buffer = Buffer.alloc(sampleBytes);
+    const { bytesRead } = await fh.read(buffer, 0, sampleBytes, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const end = head.lastIndexOf(NEWLINE);
+  if (end < 0) return false;
+  let seen = 0;
+  for (const line of head.subarray(0, end).toString('utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    if (Buffer.byteLength(JSON.stringify(value)) !== Buffer.byteLength(line)) return false;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const row = value as Record<string, unknown>;
+      if (
+        (row.type === undefined || row.type === 'session') &&
+        Object.keys(row).some((k) => !sessionKeys.has(k))
+      )
+        return false;
+    }
+    if (++seen >= 200) break;
+  }
+  return seen > 0;
 }

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { formatLocated, InputError } from '../model/errors.ts';
-import { runIdProblem } from '../model/schema.ts';
+import { runIdProblem, SessionSchema } from '../model/schema.ts';
 import type { DetectedFile } from '../sources/detect-format.ts';
 import { defaultImportRun } from '../sources/importers/default-run.ts';
 import { planImport } from '../sources/importers/detect-importer.ts';
@@ -15,7 +15,7 @@ import {
 import { RunCursors } from '../sources/importers/run-cursors.ts';
 import type { StepMetric, StepMetricsItems } from '../sources/importers/step-metrics.ts';
 import { isDirectory, rankOf } from '../sources/importers/trainer-dir.ts';
-import { type JsonlPrescan, prescanJsonl } from '../sources/jsonl-prescan.ts';
+import { type JsonlPrescan, looksMinified, prescanJsonl } from '../sources/jsonl-prescan.ts';
 import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
 import type { StagedItems, StagedReject } from '../sources/staged.ts';
@@ -87,6 +87,9 @@ export interface IngestSummary extends IngestCounts {
   /** Files of a trainer directory that were not read, and why (`ingestDirectory`); empty otherwise. */
   readonly skippedFiles: readonly SkippedFile[];
 }
+
+/** The keys a session row may hold (the record format's fields): `looksMinified`'s guess. */
+const SESSION_KEYS: ReadonlySet<string> = new Set(Object.keys(SessionSchema.shape));
 
 /** The run id a file's rows default to: its name without directories and extensions. */
 export function runIdFromFile(path: string): string {
@@ -383,6 +386,8 @@ export function loadPlan(
         sourceFile,
         maxLineBytes: readOptions.maxLineBytes,
         prescan: b.prescan,
+        typed: await looksMinified(source.absPath, SESSION_KEYS),
+        onTrace: (what) => options.onTrace?.(plan.path, what),
         runs,
         loadId,
         onWritten: () => options.onTrace?.(plan.path, 'fast scan written, not committed'),

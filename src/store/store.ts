@@ -35,7 +35,16 @@ export interface EngineFastRead {
    * The prescan of the file (`prescanJsonl`), running while DuckDB reads it: its line count, blank and suspect
    * lines; a `fallback` gives the file up.
    */
-  readonly prescan: Promise<Pick<JsonlPrescan, 'lines' | 'blankLines' | 'suspectLines' | 'fallback'>>;
+  readonly prescan: Promise<
+    Pick<JsonlPrescan, 'lines' | 'blankLines' | 'suspectLines' | 'fallback' | 'recordBytes' | 'nullBytes'>
+  >;
+  /**
+   * Whether to read with typed columns first (the file's first lines are minified record-format rows:
+   * `looksMinified`); the map reader reads the file when the typed one cannot judge it.
+   */
+  readonly typed?: boolean;
+  /** Told which reader the fast scan took (tests, `RLAUDIT_TRACE`). */
+  readonly onTrace?: (what: string) => void;
   /** Called with each batch of rejects before anything is committed; throws to undo the file (`--strict`). */
   readonly checkRejects?: (rejects: readonly StagedReject[]) => void;
   /** Called once every row is in \`sessions\` with its line, before the lines SQL did not accept are read again. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { prescanJsonl } from '../../src/sources/jsonl-prescan.ts';
+import { looksMinified, nullKeyBytes, prescanJsonl } from '../../src/sources/jsonl-prescan.ts';
 import { tempDir } from '../util/tmp.ts';
 
 const dir = tempDir();
@@ -70,5 +70,65 @@ describe('prescanJsonl', () => {
     writeFileSync(file, `{"a":1}\n{"b":"${'x'.repeat(6 << 20)}"}\n{"c":2}\n`);
     const pre = await prescanJsonl(file, 5 << 20);
     assert.equal(pre.fallback, 'a line longer than --max-line-bytes');
+  });
+
+  it('counts the bytes of the null members of the nullable session fields, and of no text that only looks like one', () => {
+    const count = (line: string) => nullKeyBytes(Buffer.from(line));
+    // each: the key's length + its quotes, colon, null and one comma
+    assert.equal(
+      count('{"session":1,"category":null,"step":null}'),
+      'category'.length + 8 + 'step'.length + 8,
+    );
+    assert.equal(count('{"category":null}'), 16);
+    // not a nullable field, not a member (inside a string), not the whole value, blanks
+    assert.equal(count('{"type":null,"zz":null,"categoryx":null}'), 0);
+    assert.equal(count('{"output":"\\"category\\":null,"}'), 0);
+    assert.equal(count('{"output":"a\\",\\"category\\":null}"}'), 0);
+    assert.equal(count('{"category":nullx}'), 0);
+    assert.equal(count('{"category": null, "step" :null}'), 0);
+  });
+
+  it('sums the bytes of the record lines and of their null members over a file read in several buffers', async () => {
+    const file = join(dir, 'bytes.jsonl');
+    const lines = Array.from({ length: 30_000 }, (_, i) =>
+      i % 7 === 3
+        ? '  '
+        : JSON.stringify({ session: i, category: i % 2 ? null : 'c', out: 'x'.repeat(i % 300) }),
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const pre = await prescanJsonl(file, 1 << 20);
+    const records = lines.filter((l) => l.trim() !== '');
+    assert.equal(
+      pre.recordBytes,
+      records.reduce((n, l) => n + Buffer.byteLength(l), 0),
+    );
+    assert.equal(pre.nullBytes, records.filter((l) => l.includes('null')).length * 16);
+  });
+
+  it('guesses a file minified only when its first lines are written as JSON.stringify writes them, with session keys only', async () => {
+    const keys = new Set(['session', 'output', 'run']);
+    const write = (name: string, text: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    assert.equal(await looksMinified(write('m1.jsonl', '{"session":1,"output":"a"}\n'), keys), true);
+    assert.equal(await looksMinified(write('m2.jsonl', '{"session": 1, "output": "a"}\n'), keys), false);
+    assert.equal(await looksMinified(write('m3.jsonl', '{"session":1,"output":"a","x":1}\n'), keys), false);
+    assert.equal(await looksMinified(write('m4.jsonl', '{"session":1.0,"output":"a"}\n'), keys), false);
+    assert.equal(await looksMinified(write('m5.jsonl', '{"type":"event","id":"e"}\n'), keys), true);
+  });
+
+  it('counts a blank line that follows a line completed across two read buffers', async () => {
+    const file = join(dir, 'boundary.jsonl');
+    const long = `{"l":"${'y'.repeat(5 << 20)}"}`; // spans the second read buffer: no newline after the blank line
+    for (const pad of [-1, 0, 1, 2]) {
+      // the first line ends (its newline) just before, at, or after the first read buffer's end
+      const first = `{"a":"${'x'.repeat((1 << 22) - 8 + pad)}"}`;
+      writeFileSync(file, `${first}\n\n${long}\n\n{"c":null}\n`);
+      const pre = await prescanJsonl(file, 8 << 20);
+      assert.deepEqual([pre.lines, pre.blankLines], [5, [2, 4]], `pad ${pad}`);
+      assert.equal(pre.recordBytes, first.length + long.length + 10, `pad ${pad}`);
+    }
   });
 });

@@ -25,7 +25,7 @@ const RAW_ALLOWED = new Set([
   'duckdb/tokens-sql.ts', // the tokenizer's regex literal
   'duckdb/normalise-sql.ts', // the normalisation's regex literals
   'duckdb/scans/ngram-scans.ts', // the Wilson constants as numeric literals
-  'duckdb/duckdb-store.ts', // the memory limit, checked against a strict pattern (SET takes no parameter)
+  'duckdb/memory-limit.ts', // the memory limit, checked against a strict pattern (SET takes no parameter)
   'duckdb/stage-tables.ts', // DuckDB's own type names
   'duckdb/engine-jsonl.ts', // the scan's checks, generated from the field rules' names (file and runs are bound)
   'duckdb/engine-jsonl-fast.ts', // the same checks for the fast scan, from the same constant field names

@@ -9,7 +9,7 @@ import type { ResultCache } from '../result-cache.ts';
 import { type JournalRecovery, journalPaths } from '../reward-journal.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
-import { raw, sql } from '../sql/sql.ts';
+import { sql } from '../sql/sql.ts';
 import type {
   EngineBatchRange,
   EngineFastRead,
@@ -37,6 +37,7 @@ import { DuckDbIngestWriter } from './duckdb-ingest-writer.ts';
 import { DuckDbResultCache } from './duckdb-result-cache.ts';
 import { removeUnfinishedFastScans } from './engine-jsonl-fast.ts';
 import { pendingRewardJournal, recoverRewardJournal } from './journal-recovery.ts';
+import { memoryLimit } from './memory-limit.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { duckDbScans } from './scans/index.ts';
 import { createStageTables } from './stage-tables.ts';
@@ -100,13 +101,7 @@ export class DuckDbStore implements Store {
       await client.exec(sql`SET checkpoint_threshold = '1GB'`);
       // DuckDB's default memory limit is 80% of RAM; rlaudit keeps its footprint bounded and lets the
       // engine spill to disk instead (RLAUDIT_MEMORY_LIMIT overrides, e.g. '4GB').
-      const limit = process.env.RLAUDIT_MEMORY_LIMIT ?? '1GB';
-      // SET takes no bound parameter, so the value is checked against a strict pattern (digits, a unit: no
-      // quote can pass) before it becomes SQL text — the one `raw` built from outside text, on purpose
-      if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
-        throw new InputError(`RLAUDIT_MEMORY_LIMIT must look like 1GB or 512MiB, got '${limit}'`);
-      }
-      await client.exec(sql`SET memory_limit = ${raw(`'${limit}'`)}`);
+      await client.exec(sql`SET memory_limit = ${memoryLimit().sql}`);
       await createStageTables(client);
       if (options.writes !== false) await markInterrupted(client);
       // a killed reward service's acknowledged sessions go in before this command reads or writes anything

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { linesAt } from '../../sources/jsonl-lines-at.ts';
+import { nullKeyBytes } from '../../sources/jsonl-prescan.ts';
 import { parseJsonlLine } from '../../sources/jsonl-reader.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import type { StagedReject } from '../../sources/staged.ts';
@@ -11,6 +12,7 @@ import { addCounts, emptyCounts } from '../store.ts';
 import { number, text } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { SESSION_FIELD_RULES, SQL_FIELDS } from './engine-jsonl.ts';
+import { memoryLimit } from './memory-limit.ts';
 import { SESSIONS_TABLE } from './stage-tables.ts';
 import { transaction } from './transaction.ts';
 
@@ -46,8 +48,9 @@ const MAX_SAFE = '9007199254740991';
 
 /**
  * The line of a row the fast scan's bulk insert committed and whose line is not written yet (no reader writes a
- * negative line): a kill between the fast scan's two commits leaves such rows, and the next process that opens
- * the database for writing removes them (`removeUnfinishedFastScans`).
+ * negative line; the typed scan writes minus the row's reconstructed byte count instead, also negative): a kill
+ * between the fast scan's two commits leaves such rows, and the next process that opens the database for writing
+ * removes them (`removeUnfinishedFastScans`).
  */
 export const UNWRITTEN_LINE = -1;
 
@@ -63,7 +66,7 @@ export async function removeUnfinishedFastScans(client: DuckDbClient): Promise<v
   );
   if (!running || running.n === 0) return; // the common open: no scan of `sessions` at all
   await client.exec(
-    sql`DELETE FROM sessions WHERE source_line = ${UNWRITTEN_LINE}
+    sql`DELETE FROM sessions WHERE source_line < 0
           AND load_id IN (SELECT load_id FROM loads WHERE status = 'running')`,
   );
 }
@@ -107,11 +110,23 @@ type Rule = Exclude<(typeof SESSION_FIELD_RULES)[string], 'defer'>;
 const INT_RULES: readonly Rule[] = ['session', 'step', 'category'];
 const NUM_RULES: readonly Rule[] = ['finite', 'unitInterval'];
 
+/**
+ * A number's JSON text as DuckDB writes it back that no shorter JSON text of the same number can stand for: an
+ * integer (written back as the file wrote it), or a fraction in the shortest digits without an exponent where no
+ * exponent form is shorter (`0.85`, `0.05`, `-12.5`, `1.0`, not `100.0` = `1e2`, `0.001` = `1e-3`, `1e-7`). The typed
+ * scan's byte count of a row must never exceed the row's own bytes (see `typedRowBytes`).
+ */
+const SHORTEST_NUMBER =
+  '-?(0|[1-9][0-9]*|0\\.0|0\\.0?[1-9]([0-9]*[1-9])?|[1-9][0-9]*\\.[0-9]*[1-9]|[1-9]([0-9]*[1-9])?\\.0)';
+
 /** The SQL condition under which a field is valid as the record format says, per rule (see engine-jsonl.ts). */
-function fastCheck(f: string, rule: Rule): string {
+function fastCheck(f: string, rule: Rule, reader: FastReader = 'map'): string {
   const v = j(f);
   const intIn = (lo: string) => `${iv(f)} BETWEEN ${lo} AND ${MAX_SAFE}`;
-  const finite = `isfinite(${dv(f)})`;
+  const finite =
+    reader === 'typed'
+      ? `(isfinite(${dv(f)}) AND regexp_full_match(CAST(${v} AS VARCHAR), '${SHORTEST_NUMBER}'))`
+      : `isfinite(${dv(f)})`;
   switch (rule) {
     case 'type':
       return `(NOT ${has(f)} OR ${v} = '"session"')`;
@@ -184,29 +199,69 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
 /** What a placeholder row holds in a NOT NULL column (any value: the row is taken out before the commit). */
 const PLACEHOLDER: Readonly<Record<string, string>> = { run: "''", session: '0', output: "''" };
 
+/**
+ * How the fast scan's statement reads each line: `map`, into a map of its keys to their JSON values (every key
+ * seen, a repeated key twice); `typed`, into one JSON column per field of the record format (DuckDB's reader
+ * refuses a repeated key and skips a key it was not given, and reads a JSON null as an absent key) — about half
+ * the reading cost and none of the map's look-ups, but a key it skips must be found otherwise: by the byte count
+ * of `typedRowBytes` (see `ingestJsonlFast`).
+ */
+export type FastReader = 'map' | 'typed';
+
+/** The record format's session fields a row must not hold to be accepted by SQL (the validator decides them). */
+const DEFERRED_FIELDS = Object.keys(SESSION_FIELD_RULES).filter((f) => SESSION_FIELD_RULES[f] === 'defer');
+
+/**
+ * The bytes of a row as a minified JSON object of the fields it holds that are not null, each member with one
+ * comma (so: the object's bytes less those of its null members, whose bytes `nullKeyBytes` counts). For a row
+ * SQL accepts it never exceeds the row's own bytes: each value's JSON text as DuckDB writes it back is the
+ * shortest that stands for it (strings with the fewest escapes, integers as written, other numbers only in
+ * their shortest form: `SHORTEST_NUMBER`); and it equals them exactly when the line is minified and holds no
+ * other key.
+ */
+function typedRowBytes(): string {
+  return `(1 + ${SQL_FIELDS.map((f) => `coalesce(${f.length + 4} + strlen(CAST(${j(f)} AS VARCHAR)), 0)`).join(' + ')})`;
+}
+
 /** The one statement of the fast scan: read, parse once, check, and append every row to `sessions`. */
 export function fastInsertStatement(
   q: Pick<EngineFastRead, 'path' | 'maxLineBytes' | 'runs' | 'loadId'>,
+  reader: FastReader = 'map',
 ): SqlFragment {
+  const typed = reader === 'typed';
   const maxObject = Math.max(16 * 1024 * 1024, q.maxLineBytes + 1024);
-  const fields = SQL_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
-  // a key is looked up again only when its value reads as SQL NULL (absent, or JSON null)
+  const fields = typed
+    ? [...SQL_FIELDS, ...DEFERRED_FIELDS].map((f) => raw(`"${f}" AS ${j(f)}`))
+    : SQL_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
+  // a key is looked up again only when its value reads as SQL NULL (absent, or JSON null); the typed reader
+  // cannot tell the two apart (`nullKeyBytes` counts the nulls it accepts)
   const derived = SQL_FIELDS.flatMap((f) => {
     const rule = SESSION_FIELD_RULES[f] as Rule;
-    const out = [raw(`CASE WHEN ${j(f)} IS NULL THEN map_contains(m, '${f}') ELSE true END AS ${has(f)}`)];
+    const out = [
+      typed
+        ? raw(`${j(f)} IS NOT NULL AS ${has(f)}`)
+        : raw(`CASE WHEN ${j(f)} IS NULL THEN map_contains(m, '${f}') ELSE true END AS ${has(f)}`),
+    ];
     if (INT_RULES.includes(rule)) out.push(raw(`${intOf(f)} AS ${iv(f)}`));
     if (NUM_RULES.includes(rule)) out.push(raw(`${numOf(f)} AS ${dv(f)}`));
     return out;
   });
-  const checks = SQL_FIELDS.map((f) => `coalesce(${fastCheck(f, SESSION_FIELD_RULES[f] as Rule)}, false)`);
+  const checks = SQL_FIELDS.map(
+    (f) => `coalesce(${fastCheck(f, SESSION_FIELD_RULES[f] as Rule, reader)}, false)`,
+  );
   checks.push(
     `coalesce(NOT (${j('classification')} = '"compliant"' AND NOT ${absentOrNull('category')}), false)`,
   );
-  // every key is one the scan decides, and none twice: the map's size is the number of those keys present
-  const known = SQL_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ');
+  // map: every key is one the scan decides, and none twice: the map's size is the number of those keys present;
+  // typed: none of the fields the validator decides is there (other keys: `typedRowBytes`)
+  const keysOk = typed
+    ? DEFERRED_FIELDS.map((f) => `${j(f)} IS NULL`).join(' AND ')
+    : `coalesce(keys = ${SQL_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ')}, false)`;
   const run = sql`coalesce(${q.runs.forcedRun ?? null}, (${raw(j('run'))}->>'$'), ${q.runs.fileRun})`;
   const values = join(
     SESSION_COLUMNS.map((c) => {
+      if (c === 'source_line' && typed)
+        return raw(`CASE WHEN ok THEN -${typedRowBytes()} ELSE ${UNWRITTEN_LINE} END`);
       const value = fastValue(c, run, q.loadId);
       const placeholder = PLACEHOLDER[c];
       if (c === 'load_id' || c === 'source_line') return value;
@@ -215,17 +270,21 @@ export function fastInsertStatement(
         : sql`CASE WHEN ok THEN ${value} ELSE ${raw(placeholder)} END`;
     }),
   );
+  const source = typed
+    ? sql`SELECT ${join(fields)}
+          FROM read_json(${q.path}, format = 'newline_delimited', records = true,
+                  columns = {${raw([...SQL_FIELDS, ...DEFERRED_FIELDS].map((f) => `'${f}': 'JSON'`).join(', '))}},
+                  maximum_object_size = ${raw(String(maxObject))})`
+    : sql`SELECT m, cardinality(m) AS keys, ${join(fields)}
+          FROM (SELECT json AS m FROM read_json(${q.path}, format = 'newline_delimited', records = false,
+                  columns = {'json': 'MAP(VARCHAR, JSON)'}, maximum_object_size = ${raw(String(maxObject))}))`;
   return sql`INSERT INTO sessions (${join(SESSION_COLUMNS.map((c) => ident(c)))})
     SELECT ${values} FROM (
-      SELECT *, coalesce(keys = ${raw(known)}, false)
+      SELECT *, ${raw(keysOk)}
                 AND ${raw(checks.join('\n AND '))} AS ok
       FROM (
         SELECT *, ${join(derived)}
-        FROM (
-          SELECT m, cardinality(m) AS keys, ${join(fields)}
-          FROM (SELECT json AS m FROM read_json(${q.path}, format = 'newline_delimited', records = false,
-                  columns = {'json': 'MAP(VARCHAR, JSON)'}, maximum_object_size = ${raw(String(maxObject))}))
-        )
+        FROM (${source})
       )
     )`;
 }
@@ -244,6 +303,15 @@ export function lineSegments(blankLines: readonly number[]): { from: number; off
   return out;
 }
 
+/**
+ * DuckDB's memory limit during the fast scan's insert (when the configured one is higher): its peak RSS stays well
+ * under 1 GiB (measured: 1,000,000 sessions, 776 MiB at 500 MB against 822–999 MiB at 1 GB, no slower).
+ */
+const FAST_MEMORY_LIMIT = 512 * 2 ** 20;
+
+/** The typed reader gives a file to the map reader when it leaves more rows than this (and 5%) to the validator. */
+const TYPED_LEFT_MAX = 1000;
+
 /** Beyond this many runs of blank lines the line of a row is not written by one CASE: the scan gives up. */
 const MAX_SEGMENTS = 64;
 
@@ -252,8 +320,15 @@ const LineRow = rowDecoder('engineFastLines', z.object({ source_line: number }))
 const CountRow = rowDecoder('engineFastCount', z.object({ n: number }));
 const RunRow = rowDecoder('engineFastRuns', z.object({ run: text }));
 
-/** Thrown inside the transaction when the fast scan gives the file up (rolled back, nothing written). */
-class GiveUp extends Error {}
+/**
+ * Thrown inside the transaction when the fast scan gives the file up (rolled back, nothing written); `retry`:
+ * the typed reader could not judge the file, the map reader may.
+ */
+class GiveUp extends Error {
+  constructor(readonly retry = false) {
+    super('the fast scan gives the file up');
+  }
+}
 
 const KeyRangeRow = rowDecoder(
   'engineFastKeyRanges',
@@ -306,6 +381,13 @@ function mergeLines(a: readonly number[], b: readonly number[]): number[] {
  * Ingests a plain record-format JSONL file by the fast scan, in one transaction (see the top of this file).
  * `writeStaged` merges a batch the TypeScript validator staged (inside the transaction), `checkRejects` may
  * throw on the rejects before the commit (`--strict`). Returns null when the scan gives the file up.
+ *
+ * The scan first reads with typed columns (`FastReader` 'typed') when the file's first lines are minified
+ * record-format rows (`q.typed`), and checks afterwards that no line held a key it skipped: the rows SQL accepted
+ * must account for every byte of their lines (`typedRowBytes` + `nullKeyBytes` = the lines' bytes; each row's
+ * count is at most its line's, so equal sums mean every row is exact). Any difference — an unknown key, blanks
+ * between members, a longer escape or number than needed — and a key written twice (DuckDB's typed reader refuses
+ * it) undo the typed attempt, and the map reader reads the file.
  */
 export async function ingestJsonlFast(
   client: DuckDbClient,
@@ -316,7 +398,57 @@ export async function ingestJsonlFast(
     counts: IngestCounts,
   ) => Promise<void>,
 ): Promise<EngineFastResult | null> {
+  if (q.typed === true) {
+    const typed = await fastScan(client, q, 'typed', writeStaged, finish);
+    if (typed !== 'retry') {
+      if (typed !== null) q.onTrace?.('fast scan: typed columns');
+      return typed;
+    }
+    q.onTrace?.('fast scan: typed columns could not judge the file, map read');
+  }
+  const map = await fastScan(client, q, 'map', writeStaged, finish);
+  return map === 'retry' ? null : map;
+}
+
+const ByteSumRow = rowDecoder('engineFastBytes', z.object({ r: number, rs: number }));
+
+/**
+ * `fastScanAt` with DuckDB's memory limit lowered to `FAST_MEMORY_LIMIT` while it runs (when the configured one
+ * is higher), and set back after: the insert streams (its row groups are written as they fill), so the lower
+ * limit only keeps fewer written blocks cached.
+ */
+async function fastScan(
+  client: DuckDbClient,
+  q: EngineFastRead,
+  reader: FastReader,
+  writeStaged: (batch: IngestBatch) => Promise<IngestCounts>,
+  finish: (
+    batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
+    counts: IngestCounts,
+  ) => Promise<void>,
+): Promise<EngineFastResult | null | 'retry'> {
+  const limit = memoryLimit();
+  if (limit.bytes <= FAST_MEMORY_LIMIT) return fastScanAt(client, q, reader, writeStaged, finish);
+  await client.exec(sql`SET memory_limit = '512MiB'`);
+  try {
+    return await fastScanAt(client, q, reader, writeStaged, finish);
+  } finally {
+    await client.exec(sql`SET memory_limit = ${limit.sql}`);
+  }
+}
+
+async function fastScanAt(
+  client: DuckDbClient,
+  q: EngineFastRead,
+  reader: FastReader,
+  writeStaged: (batch: IngestBatch) => Promise<IngestCounts>,
+  finish: (
+    batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
+    counts: IngestCounts,
+  ) => Promise<void>,
+): Promise<EngineFastResult | null | 'retry'> {
   const load = q.loadId;
+  const typed = reader === 'typed';
   let pre: Awaited<EngineFastRead['prescan']>;
   let records: number;
   let segments: { from: number; offset: number }[];
@@ -326,14 +458,15 @@ export async function ingestJsonlFast(
   try {
     ({ pre, records, segments } = await transaction(client, async () => {
       // DuckDB reads the file on its threads while the prescan reads it on this one
-      const inserted = client.exec(fastInsertStatement(q)).then(
+      const inserted = client.exec(fastInsertStatement(q, reader)).then(
         () => true,
-        () => false, // a line DuckDB's reader refuses: the line-by-line scan reads the file
+        () => false, // a line DuckDB's reader refuses: the map reader (typed), or the line-by-line scan
       );
       const [ok, scanned] = await Promise.allSettled([inserted, q.prescan]);
       if (scanned.status === 'rejected') throw scanned.reason;
       const pre = scanned.value;
-      if (ok.status !== 'fulfilled' || !ok.value || pre.fallback !== null) throw new GiveUp();
+      if (pre.fallback !== null) throw new GiveUp();
+      if (ok.status !== 'fulfilled' || !ok.value) throw new GiveUp(typed);
       const records = pre.lines - pre.blankLines.length;
       const segments = lineSegments(pre.blankLines);
       if (segments.length > MAX_SEGMENTS || records <= 0) throw new GiveUp();
@@ -343,12 +476,21 @@ export async function ingestJsonlFast(
       );
       // the rows are the file's records, in the order of the file: consecutive row ids from the first
       if (!s || s.n !== records || s.span !== records) throw new GiveUp();
+      if (typed) {
+        // the typed reader leaves to the validator what the map reader may judge in SQL (numbers such as 100.0):
+        // when that is many rows, the map reader is the faster way through the file
+        const [left] = await client.query(
+          sql`SELECT count(*) AS n FROM sessions WHERE load_id = ${load} AND run = ''`,
+          CountRow,
+        );
+        if (!left || left.n > Math.max(TYPED_LEFT_MAX, records / 20)) throw new GiveUp(true);
+      }
       // a key twice in the file, or a key already stored: the line-by-line scan's merge decides those
       if (await keysCollide(client, load)) throw new GiveUp();
       return { pre, records, segments };
     }));
   } catch (err) {
-    if (err instanceof GiveUp) return null;
+    if (err instanceof GiveUp) return err.retry ? 'retry' : null;
     throw err;
   }
   // 2. the lines, the rows SQL did not accept and the commit of the load. Until it commits, the load's rows
@@ -371,6 +513,20 @@ export async function ingestJsonlFast(
                 .map((g) => `WHEN ${idx} >= ${g.from} THEN ${idx} + ${g.offset}`)
                 .join(' ')} ELSE ${idx} END`,
             );
+      // the typed reader's row byte counts (minus the line, until it is written) of the rows SQL accepted, in all
+      // and on the suspect lines (which go to the validator)
+      const [bytes] = typed
+        ? await client.query(
+            sql`SELECT CAST(coalesce(sum(-source_line), 0) AS BIGINT) AS r,
+                       CAST(coalesce(sum(-source_line) FILTER (WHERE ${
+                         pre.suspectLines.length > 0
+                           ? sql`${line} IN (SELECT unnest(${pre.suspectLines as number[]}))`
+                           : sql`false`
+                       }), 0) AS BIGINT) AS rs
+                  FROM sessions WHERE load_id = ${load} AND run <> ''`,
+            ByteSumRow,
+          )
+        : [];
       await client.exec(sql`UPDATE sessions SET source_line = ${line} WHERE load_id = ${load}`);
       const placeholders = await client.query(
         sql`SELECT source_line FROM sessions WHERE load_id = ${load} AND run = '' ORDER BY source_line`,
@@ -400,9 +556,16 @@ export async function ingestJsonlFast(
       ))
         runIds.add(r.run);
       const rejects: StagedReject[] = [];
+      let deferredBytes = 0;
+      let deferredNullBytes = 0;
       for await (const page of linesAt(q.path, deferred, 50_000)) {
         const items: SourceItem[] = [];
         for (const { line: n, text: row } of page) {
+          if (typed) {
+            const b = Buffer.from(row, 'utf8');
+            deferredBytes += b.length;
+            deferredNullBytes += nullKeyBytes(b);
+          }
           const item = parseJsonlLine(row, n);
           if (item !== null) items.push(item);
         }
@@ -429,13 +592,19 @@ export async function ingestJsonlFast(
         q.checkRejects?.(b.rejects);
         addCounts(counts, await writeStaged({ loadId: load, sourceFile: q.sourceFile, ...b }));
       }
+      // typed: every byte of the accepted rows' lines is accounted for, or a line held what the reader skipped
+      if (
+        bytes !== undefined &&
+        bytes.r - bytes.rs !== pre.recordBytes - deferredBytes - (pre.nullBytes - deferredNullBytes)
+      )
+        throw new GiveUp(true);
       await finish({ loadId: load, sourceFile: q.sourceFile, runIds: [...runIds], rejects: [] }, counts);
       return { counts, runIds: [...runIds], rejects };
     });
   } catch (err) {
     // what the bulk insert committed goes again: nothing of the file stays (the caller reads it otherwise)
     await client.exec(sql`DELETE FROM sessions WHERE load_id = ${load}`);
-    if (err instanceof GiveUp) return null;
+    if (err instanceof GiveUp) return err.retry ? 'retry' : null;
     throw err;
   }
 }

@@ -143,7 +143,7 @@ function fieldCheck(f: string, rule: FieldRule): string {
     case 'flags':
       // a list of strings; a trailing comma (`["a",]`, which DuckDB reads and JSON.parse refuses) is looked for
       // only in rows with a non-empty list
-      return `(${t} IS NULL OR (${t} = 'ARRAY' AND (len(${v}) = 0 OR (len(list_filter(${v}, e -> NOT starts_with(e, '"'))) = 0 AND NOT regexp_matches(line, ',[ \\t]*\\]')))))`;
+      return `(${t} IS NULL OR (${t} = 'ARRAY' AND (len(${v}) = 0 OR (len(list_filter(${v}, e -> e IS NULL OR NOT starts_with(e, '"'))) = 0 AND NOT regexp_matches(line, ',[ \\t]*\\]')))))`;
   }
 }
 

@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { validateRow } from '../../../src/model/validate.ts';
+import { nullKeyBytes } from '../../../src/sources/jsonl-prescan.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
-import { fastInsertStatement, UNWRITTEN_LINE } from '../../../src/store/duckdb/engine-jsonl-fast.ts';
+import {
+  type FastReader,
+  fastInsertStatement,
+  UNWRITTEN_LINE,
+} from '../../../src/store/duckdb/engine-jsonl-fast.ts';
 import { ingestFiles } from '../../../src/store/ingest.ts';
 import { tempDir } from '../../util/tmp.ts';
 
@@ -19,7 +24,7 @@ type Row = Record<string, unknown>;
  * Runs the fast scan's one statement on `lines` (one JSON object each) in a transaction that is rolled back,
  * and returns the stored row of each line, in file order (`run` '' marks a placeholder: SQL did not accept it).
  */
-async function bulkInsert(lines: readonly string[]): Promise<Row[]> {
+async function bulkInsert(lines: readonly string[], reader: FastReader = 'map'): Promise<Row[]> {
   const file = `${fresh('bulk')}.jsonl`;
   writeFileSync(file, `${lines.join('\n')}\n`);
   const store = await DuckDbStore.open(`${fresh('bulk')}.duckdb`);
@@ -27,12 +32,15 @@ async function bulkInsert(lines: readonly string[]): Promise<Row[]> {
   try {
     await c.run('BEGIN TRANSACTION');
     const q = store.client.compile(
-      fastInsertStatement({
-        path: file,
-        maxLineBytes: 1 << 24,
-        runs: { forcedRun: 'f', fileRun: 'f' },
-        loadId: 7,
-      }),
+      fastInsertStatement(
+        {
+          path: file,
+          maxLineBytes: 1 << 24,
+          runs: { forcedRun: 'f', fileRun: 'f' },
+          loadId: 7,
+        },
+        reader,
+      ),
     );
     await c.run(q.sql, q.params as never);
     const rows = (
@@ -156,6 +164,134 @@ describe('the fast scan statement', () => {
     assert.ok(accepted.length >= 100, `SQL accepted ${accepted.length} of ${lines.length} rows`);
     acceptedRows.sort((a, b) => Number(a.session) - Number(b.session));
     assert.deepEqual(acceptedRows, await storedByTypeScript(accepted));
+  });
+
+  it("accepts with typed columns every plain valid session, each counted at exactly its line's bytes", async () => {
+    const lines = plainSessions(90);
+    const rows = await bulkInsert(lines, 'typed');
+    assert.equal(rows.length, lines.length);
+    const refused = rows.flatMap((r, i) => (r.run === '' ? [lines[i]] : []));
+    // a number DuckDB writes back longer than a JSON text could (1e-300 as written, 2^60) is left to the validator
+    assert.ok(refused.length <= 30, `typed columns left ${refused.length} of 90 plain sessions`);
+    rows.forEach((r, i) => {
+      if (r.run === '') return;
+      const line = Buffer.from(lines[i]!);
+      assert.equal(-Number(r.source_line) + nullKeyBytes(line), line.length, lines[i]);
+    });
+    const accepted = rows.filter((r) => r.run !== '').map(({ source_line: _, ...r }) => r);
+    const byTs = await storedByTypeScript(lines);
+    assert.deepEqual(
+      accepted,
+      byTs.filter((r) => accepted.some((a) => a.session === r.session)),
+    );
+  });
+
+  it("counts a row read with typed columns at most at its line's bytes, and exactly only when the validator stores it as SQL does", async () => {
+    const rows = fc.sample(anyRow, { numRuns: 600, seed: 17 });
+    const lines = rows.map((r, i) => JSON.stringify(r.session === 1 ? { ...r, session: i + 1 } : r));
+    // blanks between members, a key twice is refused by the reader itself: each file holds one line of them
+    lines.push(JSON.stringify({ run: 'r', session: 10_001, output: 'a' }, null, 1).replaceAll('\n', ''));
+    const stored = await bulkInsert(lines, 'typed');
+    assert.equal(stored.length, lines.length);
+    const exact: string[] = [];
+    const exactRows: Row[] = [];
+    let skipped = 0;
+    stored.forEach((r, i) => {
+      if (r.run === '') return;
+      const line = Buffer.from(lines[i]!);
+      const counted = -Number(r.source_line) + nullKeyBytes(line);
+      assert.ok(counted <= line.length, `counted ${counted} bytes of ${line.length}: ${lines[i]}`);
+      if (counted < line.length) {
+        skipped++; // the file goes to the map reader
+        return;
+      }
+      const v = validateRow(JSON.parse(lines[i]!));
+      assert.ok(v.ok && v.type === 'session', `SQL accepted a row the validator refuses: ${lines[i]}`);
+      exact.push(lines[i]!);
+      const { source_line: _, ...rest } = r;
+      exactRows.push(rest);
+    });
+    assert.ok(exact.length >= 100, `SQL accepted ${exact.length} of ${lines.length} rows exactly`);
+    assert.ok(skipped >= 10, `only ${skipped} rows held what the typed reader skips`);
+    exactRows.sort((a, b) => Number(a.session) - Number(b.session));
+    assert.deepEqual(exactRows, await storedByTypeScript(exact));
+  });
+
+  it('reads a minified file with typed columns, and one whose later line holds an unknown key, blanks or a longer number with the map, storing what the TypeScript reader stores', async () => {
+    const good = plainSessions(300).map((l) => l.replace(/"baseline_reward":[^,]*/, '"baseline_reward":0.5'));
+    const variants: [string, string | null, string][] = [
+      ['typed', null, 'fast scan: typed columns'],
+      ['unknown key', '{"run":"r","session":9001,"output":"x","zz":{"category":null}}', 'could not judge'],
+      ['blanks', '{"run": "r", "session": 9001, "output": "x"}', 'could not judge'],
+      ['longer number', '{"run":"r","session":9001,"output":"x","baseline_reward":1.50}', 'could not judge'],
+      ['null type', '{"type":null,"run":"r","session":9001,"output":"x"}', 'could not judge'],
+      // keys are matched by their exact text: another case is an unknown key
+      ['key in another case', '{"run":"r","Session":9002,"session":9001,"output":"x"}', 'could not judge'],
+    ];
+    for (const [what, extra, trace] of variants) {
+      const lines = extra === null ? good : [...good, extra];
+      const file = `${fresh('typed')}.jsonl`;
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const store = await DuckDbStore.open(`${fresh('typed')}.duckdb`);
+      const traces: string[] = [];
+      let engine: Row[];
+      let summary: number[];
+      try {
+        const s = await ingestFiles(store, [file], { run: 'f', onTrace: (_f, m) => traces.push(m) });
+        summary = [s.read, s.accepted, s.rejected, s.duplicates];
+        engine = (
+          await store.client.connection.runAndReadAll(
+            'SELECT * EXCLUDE (load_id) FROM sessions ORDER BY session',
+          )
+        ).getRowObjectsJson() as Row[];
+      } finally {
+        await store.close();
+      }
+      assert.ok(
+        traces.some((t) => (extra === null ? t === trace : t.includes(trace))),
+        `${what}: ${JSON.stringify(traces)}`,
+      );
+      const tsStore = await DuckDbStore.open(`${fresh('typed-ts')}.duckdb`);
+      try {
+        const s = await ingestFiles(tsStore, [file], { run: 'f', reader: 'typescript' });
+        assert.deepEqual(summary, [s.read, s.accepted, s.rejected, s.duplicates], what);
+        const byTs = (
+          await tsStore.client.connection.runAndReadAll(
+            'SELECT * EXCLUDE (load_id) FROM sessions ORDER BY session',
+          )
+        ).getRowObjectsJson() as Row[];
+        assert.deepEqual(engine, byTs, what);
+      } finally {
+        await tsStore.close();
+      }
+    }
+  });
+
+  it('gives a file to the map reader when typed columns leave over 1,000 rows and 5% of them to the validator', async () => {
+    const lines = [
+      ...plainSessions(300).map((l) => l.replace(/"baseline_reward":[^,]*/, '"baseline_reward":0.5')),
+      // 100.0 stands for the same number as the shorter 1e2: typed columns leave such a row to the validator
+      ...Array.from({ length: 1200 }, (_, i) =>
+        JSON.stringify({ run: 'r', session: 1000 + i, output: 'o' }).replace(
+          '}',
+          ',"baseline_reward":100.0}',
+        ),
+      ),
+    ];
+    const file = `${fresh('left')}.jsonl`;
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const store = await DuckDbStore.open(`${fresh('left')}.duckdb`);
+    try {
+      const traces: string[] = [];
+      const s = await ingestFiles(store, [file], { run: 'f', onTrace: (_f, m) => traces.push(m) });
+      assert.ok(
+        traces.some((t) => t.includes('could not judge')),
+        JSON.stringify(traces),
+      );
+      assert.deepEqual([s.read, s.accepted, s.rejected, s.duplicates], [1500, 1500, 0, 0]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('gives a file up whole when a deferred session meets its key from a later line, and leaves nothing of it', async () => {
