@@ -3,6 +3,7 @@ import { InputError } from '../../model/errors.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
+import { DERIVED_COLUMNS, derivedColumnDdl } from './derived-columns.ts';
 
 /**
  * The tables of the ClickHouse store: the DuckDB store's tables (src/store/duckdb/migrations.ts), same names
@@ -17,7 +18,11 @@ import type { ClickHouseClient } from './clickhouse-client.ts';
  * ingest writes twice (a rerun after a kill) is one row, and every read is `FINAL`, so the answer is
  * exact before merges too (docs/deploy-clickhouse.md, "Exact before merges").
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 1;
+export const CLICKHOUSE_SCHEMA_VERSION = 2;
+
+/** What `schema_version` says of this version (plain text: it is inlined in the upgrade DDL). */
+const VERSION_DESCRIPTION =
+  'training record, ingest bookkeeping, rejects, step metrics, derived text columns';
 
 export interface TableSpec {
   readonly name: string;
@@ -216,21 +221,91 @@ export const TABLES: readonly TableSpec[] = [
 /** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
 export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly cluster: string };
 
-const columnList = (t: TableSpec) => t.columns.map(([n, type]) => `  ${n} ${type}`).join(',\n');
+// ---- Derived text columns (schema version 2, src/store/clickhouse/derived-columns.ts) ----
+// A table with derived columns gets them MATERIALIZED on its local table and as ALIASes on its Distributed
+// table, whose columns are therefore listed (`AS <name>_local` would copy the MATERIALIZED kind, which
+// 18.16 then forwards on insert and the shards refuse). `abbreviated` writes each expression as its label
+// in braces, as docs/deploy-clickhouse.md shows it (the full DDL: docs/clickhouse-ddl/).
+
+export interface DdlOptions {
+  /** Each derived column's expression as `{label}` (the page's form), not the SQL. */
+  readonly abbreviated?: boolean;
+  /** `false`: without the derived columns, the tables of schema version 1 (what an upgrade starts from). */
+  readonly derived?: boolean;
+}
+
+const derivedDdl = (t: TableSpec, kind: 'MATERIALIZED' | 'ALIAS', o: DdlOptions): string[] =>
+  o.derived === false
+    ? []
+    : (DERIVED_COLUMNS[t.name] ?? []).map((c) => derivedColumnDdl(c, kind, o.abbreviated));
+
+const columnList = (t: TableSpec, derived: readonly string[] = []) =>
+  [...t.columns.map(([n, type]) => `${n} ${type}`), ...derived].map((c) => `  ${c}`).join(',\n');
 
 /** The DDL of one table's local part: the table itself on a single server, `<name>_local` on a shard. */
-export function localTableDdl(t: TableSpec, layout: Layout): string {
+export function localTableDdl(t: TableSpec, layout: Layout, o: DdlOptions = {}): string {
   const name = layout.kind === 'cluster' ? `${t.name}_local` : t.name;
-  return `CREATE TABLE IF NOT EXISTS ${name} (\n${columnList(t)}\n) ENGINE = ${t.engine} ORDER BY ${t.orderBy}`;
+  const columns = columnList(t, derivedDdl(t, 'MATERIALIZED', o));
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${columns}\n) ENGINE = ${t.engine} ORDER BY ${t.orderBy}`;
 }
 
 /** The DDL of a cluster's `Distributed` table over the shards' local tables (in the current database). */
-export function distributedTableDdl(t: TableSpec, cluster: string, database: string): string {
-  return (
-    `CREATE TABLE IF NOT EXISTS ${t.name} AS ${t.name}_local\n` +
-    `  ENGINE = Distributed(${cluster}, ${database}, ${t.name}_local, ${t.shardBy})`
-  );
+export function distributedTableDdl(
+  t: TableSpec,
+  cluster: string,
+  database: string,
+  o: DdlOptions = {},
+): string {
+  const engine = `ENGINE = Distributed(${cluster}, ${database}, ${t.name}_local, ${t.shardBy})`;
+  const derived = derivedDdl(t, 'ALIAS', o);
+  if (derived.length > 0)
+    return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${columnList(t, derived)}\n) ${engine}`;
+  return `CREATE TABLE IF NOT EXISTS ${t.name} AS ${t.name}_local\n  ${engine}`;
 }
+
+/**
+ * The statements that bring tables of schema version 1 to version 2 (docs/deploy-clickhouse.md, "Upgrading"):
+ * each derived column added to the local tables (`shard`: the tables of a single server, or every shard's
+ * `_local` tables), then to the Distributed tables (`entry`), then the version recorded. Parts written before
+ * compute the columns when read, so the answers are the same at once; they are stored as parts merge.
+ */
+export function upgradeDdl(
+  layout: Layout,
+  o: DdlOptions = {},
+): { readonly shard: readonly string[]; readonly entry: readonly string[]; readonly record: string } {
+  const withDerived = TABLES.filter((t) => (DERIVED_COLUMNS[t.name] ?? []).length > 0);
+  const add = (table: string, defs: readonly string[]) =>
+    defs.map((d) => `ALTER TABLE ${table} ADD COLUMN ${d}`);
+  const shard = withDerived.flatMap((t) =>
+    add(layout.kind === 'cluster' ? `${t.name}_local` : t.name, derivedDdl(t, 'MATERIALIZED', o)),
+  );
+  const entry =
+    layout.kind === 'cluster' ? withDerived.flatMap((t) => add(t.name, derivedDdl(t, 'ALIAS', o))) : [];
+  const record = `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, '${VERSION_DESCRIPTION}')`;
+  return { shard, entry, record };
+}
+
+/**
+ * The full DDL as files (docs/clickhouse-ddl/, written by `npm run docs`, checked by a test): the page
+ * docs/deploy-clickhouse.md shows each derived column's expression by its label; these hold the SQL to run,
+ * for the cluster `rlaudit_2shards` and the database `rlaudit` (replace both names).
+ */
+export function ddlFiles(): Readonly<Record<string, string>> {
+  const file = (list: readonly string[]) => `${list.map((s) => `${s};`).join('\n\n')}\n`;
+  const single = schemaDdl({ kind: 'single' }, 'rlaudit');
+  const cluster = schemaDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, 'rlaudit');
+  const upSingle = upgradeDdl({ kind: 'single' });
+  const upCluster = upgradeDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' });
+  return {
+    'one-server.sql': file(single.shard),
+    'cluster-shard.sql': file(cluster.shard),
+    'cluster-distributed.sql': file(cluster.entry),
+    'upgrade-from-1-one-server.sql': file([...upSingle.shard, upSingle.record]),
+    'upgrade-from-1-shard.sql': file(upCluster.shard),
+    'upgrade-from-1-distributed.sql': file([...upCluster.entry, upCluster.record]),
+  };
+}
+// ---- end of the derived text columns ----
 
 /**
  * Every statement that creates the schema, in order, for a single server (run on it) or for a cluster:
@@ -240,10 +315,11 @@ export function distributedTableDdl(t: TableSpec, cluster: string, database: str
 export function schemaDdl(
   layout: Layout,
   database: string,
+  o: DdlOptions = {},
 ): { readonly shard: readonly string[]; readonly entry: readonly string[] } {
-  const shard = TABLES.map((t) => localTableDdl(t, layout));
+  const shard = TABLES.map((t) => localTableDdl(t, layout, o));
   if (layout.kind === 'single') return { shard, entry: [] };
-  return { shard, entry: TABLES.map((t) => distributedTableDdl(t, layout.cluster, database)) };
+  return { shard, entry: TABLES.map((t) => distributedTableDdl(t, layout.cluster, database, o)) };
 }
 
 const VersionRow = rowDecoder('schemaVersion', z.object({ n: z.coerce.number(), v: z.coerce.number() }));
@@ -258,7 +334,7 @@ function expectedTables(layout: Layout): string[] {
 function recordVersion(client: ClickHouseClient): Promise<void> {
   return client.command(
     sql`INSERT INTO schema_version (version, description)
-          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${'training record, ingest bookkeeping, rejects, step metrics'})`,
+          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${VERSION_DESCRIPTION})`,
   );
 }
 
@@ -297,9 +373,14 @@ export async function ensureSchema(
     ? await client.query(sql`SELECT count() AS n, max(version) AS v FROM schema_version`, VersionRow)
     : [];
   if (row && row.n > 0 && row.v < CLICKHOUSE_SCHEMA_VERSION) {
+    const upgrade =
+      row.v === 1
+        ? 'Upgrade them in place with the ALTER TABLE statements of docs/deploy-clickhouse.md ' +
+          '("Upgrading from schema version 1": on every shard, then the Distributed tables), or create'
+        : 'Create';
     throw fail(
       `: the rlaudit tables are of schema version ${row.v}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} ` +
-        'and does not alter ClickHouse tables in place. Create a new database with the DDL of ' +
+        `and does not alter ClickHouse tables itself. ${upgrade} a new database with the DDL of ` +
         'docs/deploy-clickhouse.md and write the runs into it',
     );
   }

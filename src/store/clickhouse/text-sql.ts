@@ -146,7 +146,8 @@ export function clickHouseTokens(expr: SqlFragment): SqlFragment {
   return sql`extractAll(${clickHouseLower(expr)}, ${TOKEN_PATTERN})`;
 }
 
-const APOSTROPHES = String.raw`[\x{2018}\x{2019}\x{201B}\x{02BC}\x{2032}\x{FF07}]`;
+/** The apostrophe variants `normaliseText` turns into `'` (an RE2 class). */
+export const APOSTROPHE_CLASS = String.raw`[\x{2018}\x{2019}\x{201B}\x{02BC}\x{2032}\x{FF07}]`;
 const WHITESPACE = String.raw`[\t\n\x{0B}\f\r \x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]+`;
 
 /**
@@ -157,7 +158,7 @@ const WHITESPACE = String.raw`[\t\n\x{0B}\f\r \x{00A0}\x{1680}\x{2000}-\x{200A}\
  * @example clickHouseNormalise(sql`output`)
  */
 export function clickHouseNormalise(expr: SqlFragment): SqlFragment {
-  return sql`replaceRegexpAll(replaceRegexpAll(replaceRegexpAll(${expr}, ${APOSTROPHES}, ${"'"}), ${WHITESPACE}, ' '), '^ | $', '')`;
+  return sql`replaceRegexpAll(replaceRegexpAll(replaceRegexpAll(${expr}, ${APOSTROPHE_CLASS}, ${"'"}), ${WHITESPACE}, ' '), '^ | $', '')`;
 }
 
 /**
