@@ -2,8 +2,9 @@
 // The audit of a simulated WILD-7 run (seed 7, N training sessions and N/10 after training) on DuckDB and on
 // the project's two-shard ClickHouse cluster (scripts/clickhouse-cluster.sh; $RLAUDIT_CLICKHOUSE_PORT_BASE),
 // the same records in both (copied row for row by the test loader), and the single-scan floor of each
-// engine: one pass tokenizing every output (textWindowCounts). Audit tracking and the result cache stay in
-// DuckDB (the ClickHouse schema has no tables for them yet). Figures go to docs/benchmarks.md.
+// engine: one pass tokenizing every output (textWindowCounts; on ClickHouse, which reads tokens stored at
+// insert since schema version 2, also an explicit tokenizing pass). Audit tracking and the result cache stay
+// in DuckDB (the ClickHouse schema has no tables for them yet). Figures go to docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
