@@ -3,8 +3,8 @@
 // the project's two-shard ClickHouse cluster (scripts/clickhouse-cluster.sh; $RLAUDIT_CLICKHOUSE_PORT_BASE),
 // the same records in both (copied row for row by the test loader), and the single-scan floor of each
 // engine: one pass tokenizing every output (textWindowCounts; on ClickHouse, which reads tokens stored at
-// insert since schema version 2, also an explicit tokenizing pass). Audit tracking and the result cache stay
-// in DuckDB (the ClickHouse schema has no tables for them yet). Figures go to docs/benchmarks.md.
+// insert since schema version 3, also an explicit tokenizing pass). Each audit keeps its tracking and
+// result cache in its own store (ClickHouse tables since schema version 2). Figures go to docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,6 @@ export async function benchClickHouseScans(sessions: number): Promise<void> {
   const connect = (port: number, db: string) =>
     ClickHouseClient.connect(parseClickHouseUrl(`clickhouse://default@127.0.0.1:${port}/${db}`), '');
   const duck = await DuckDbStore.open(':memory:');
-  const tracking = await DuckDbStore.open(':memory:');
   try {
     console.log(
       `load average before: ${loadavg()
@@ -68,14 +67,6 @@ export async function benchClickHouseScans(sessions: number): Promise<void> {
       `clickhouse://default@127.0.0.1:${BASE}/${DB}?cluster=rlaudit_2shards`,
     );
     const [, loadS] = await seconds(() => loadFixture(duck, click.client));
-    const hybrid = new Proxy(click, {
-      get(target, name, receiver) {
-        if (name === 'audits') return tracking.audits;
-        if (name === 'results') return tracking.results;
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as unknown as Store;
     const window = { by: 'session', size: 500 } as const;
     const [, duckFloor] = await seconds(() => duck.scans.textWindowCounts(run, window));
     const [, chFloor] = await seconds(() => click.scans.textWindowCounts(run, window));
@@ -89,7 +80,7 @@ export async function benchClickHouseScans(sessions: number): Promise<void> {
     );
     const audit = (s: Store) => runAudit(s, { run, template: 'wild-7', operations: false, fresh: true });
     const [, duckAudit] = await seconds(() => audit(duck));
-    const [, chAudit] = await seconds(() => audit(hybrid));
+    const [, chAudit] = await seconds(() => audit(click));
     const figures = {
       sessions: Math.round(sessions * 1.1),
       loadIntoClickHouseS: loadS,
@@ -109,7 +100,6 @@ export async function benchClickHouseScans(sessions: number): Promise<void> {
     for (const s of shards) await s.close();
   } finally {
     await duck.close();
-    await tracking.close();
     spawnSync('bash', [script, 'release', String(process.pid)], { encoding: 'utf8' });
   }
 }

@@ -1,5 +1,6 @@
 // The watch's live benchmarks (issue 15, "Must show"), run by `npm run bench -- live` (bench/run.ts) or alone:
 //   node --import tsx bench/live-watch.ts [throughput] [latency] [takeover] [--rate N] [--seconds S]
+// (`--inline-monitors`: the live monitors on the watch's thread instead of their own.)
 // 1. throughput: a writer appends synthetic sessions (bench/gen-sessions.ts, ~600 bytes of output) at 20,000
 //    sessions/s; does `watch` keep up (lag at the writer's end, time to catch up, rows/s, peak RSS)?
 // 2. latency: WILD-7 (seed 7) written at 5,000 sessions/s; the recurrence alert's session against the
@@ -63,6 +64,9 @@ function fresh(dir: string, name: string): string {
 
 const mib = () => process.resourceUsage().maxRSS / 1024;
 
+/** `--inline-monitors`: the live monitors on the watch's own thread (WatchOptions.monitorThread false). */
+const monitorThread = !process.argv.includes('--inline-monitors');
+
 export async function benchWatchThroughput(dir: string, rate = 20_000, seconds = 15): Promise<void> {
   const n = rate * seconds;
   const input = join(dir, `watch-sessions-${n}.jsonl`);
@@ -88,6 +92,7 @@ export async function benchWatchThroughput(dir: string, rate = 20_000, seconds =
     openStore: () => DuckDbStore.open(db, { checkpointBeforeClose: true }),
     targets: [{ phrase: 'why changed', last: 20, threshold: 7, source: 'bench' }],
     window: { by: 'session', size: 500 },
+    monitorThread,
     healthIntervalMs: 1000,
     onHealth: (h) => health.push(h),
     signal: controller.signal,
@@ -104,7 +109,8 @@ export async function benchWatchThroughput(dir: string, rate = 20_000, seconds =
   const lagAtWriterEnd = health.filter((h) => Date.parse(h.t) <= writerEnd).at(-1);
   const sorted = [...cycles].sort((a, b) => a - b);
   console.log(
-    `watch throughput: writer ${rate} sessions/s for ${seconds} s (${n} synthetic sessions, ~600 B output each)`,
+    `watch throughput: writer ${rate} sessions/s for ${seconds} s (${n} synthetic sessions, ~600 B output each), ` +
+      `monitors on ${monitorThread ? 'their own thread' : "the watch's thread"}`,
   );
   console.log(
     `  writer: ${w.lines} lines in ${w.seconds.toFixed(2)} s = ${Math.round(w.lines / w.seconds)} lines/s`,

@@ -61,3 +61,15 @@ CREATE TABLE IF NOT EXISTS loads AS loads_local
 
 CREATE TABLE IF NOT EXISTS step_metrics AS step_metrics_local
   ENGINE = Distributed(rlaudit_2shards, rlaudit, step_metrics_local, cityHash64(run));
+
+CREATE TABLE IF NOT EXISTS audits AS audits_local
+  ENGINE = Distributed(rlaudit_2shards, rlaudit, audits_local, audit_id);
+
+CREATE TABLE IF NOT EXISTS audit_sections AS audit_sections_local
+  ENGINE = Distributed(rlaudit_2shards, rlaudit, audit_sections_local, audit_id);
+
+CREATE TABLE IF NOT EXISTS audit_operations AS audit_operations_local
+  ENGINE = Distributed(rlaudit_2shards, rlaudit, audit_operations_local, audit_id);
+
+CREATE TABLE IF NOT EXISTS analysis_cache AS analysis_cache_local
+  ENGINE = Distributed(rlaudit_2shards, rlaudit, analysis_cache_local, cityHash64(run, key));

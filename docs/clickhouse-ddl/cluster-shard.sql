@@ -135,3 +135,46 @@ CREATE TABLE IF NOT EXISTS step_metrics_local (
   source_line Int64,
   written_at DateTime DEFAULT now()
 ) ENGINE = ReplacingMergeTree ORDER BY (run, step, name);
+
+CREATE TABLE IF NOT EXISTS audits_local (
+  audit_id Int64,
+  run String,
+  template String,
+  config_hash String,
+  config String,
+  status String,
+  started_at Int64,
+  finished_at Nullable(Int64),
+  report Nullable(String),
+  version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY audit_id;
+
+CREATE TABLE IF NOT EXISTS audit_sections_local (
+  audit_id Int64,
+  position Int32,
+  section_id String,
+  status String,
+  started_at Nullable(Int64),
+  finished_at Nullable(Int64),
+  duration_ms Nullable(Int64),
+  result Nullable(String),
+  error Nullable(String),
+  version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (audit_id, section_id);
+
+CREATE TABLE IF NOT EXISTS audit_operations_local (
+  audit_id Int64,
+  metric String,
+  p50 Float64,
+  p95 Float64,
+  max Float64
+) ENGINE = ReplacingMergeTree ORDER BY (audit_id, metric);
+
+CREATE TABLE IF NOT EXISTS analysis_cache_local (
+  run String,
+  key String,
+  fingerprint String,
+  value String,
+  created_at DateTime DEFAULT now(),
+  version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (run, key);

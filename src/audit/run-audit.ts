@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { simulatedRunMeta } from '../analyses/interventions/counterfactual.ts';
 import { type ChartAxis, SESSION_AXIS } from '../analyses/shared/chart-specs.ts';
 import { chooseWindows, type WindowChoice, type WindowRequest } from '../analyses/shared/window-rule.ts';
+import { InputError, isStoreUnavailable, QueryError } from '../model/errors.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import type { WindowSpec } from '../model/windows.ts';
 import type { Store } from '../store/store.ts';
@@ -88,6 +89,48 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
     config,
     sectionIds,
   });
+  try {
+    return await auditSections(store, options, {
+      started,
+      template,
+      choice,
+      audit: { auditId, resumable, sectionIds },
+    });
+  } catch (err) {
+    // whatever stopped the audit, it is not complete: say so in the store when it still answers
+    await store.audits.finishAudit(auditId, 'failed', null).catch(() => undefined);
+    throw isStoreUnavailable(err) ? interrupted(err, auditId) : err;
+  }
+}
+
+/** Where the store stopped answering, and how to resume: the error `err` with that said, of its class. */
+function interrupted(err: unknown, auditId: number): Error {
+  const e = err as Error;
+  const message =
+    `audit ${auditId} stopped: ${e.message}. The sections completed before it are kept in the store; ` +
+    'when the store answers again, run the same audit again to resume from the first incomplete section';
+  if (err instanceof InputError) return new InputError(message, { field: err.field }, { cause: err });
+  if (err instanceof QueryError) return new QueryError(message, err.sql, err.backend, { cause: err });
+  return new Error(message, { cause: err });
+}
+
+async function auditSections(
+  store: Store,
+  options: AuditOptions,
+  a: {
+    readonly started: number;
+    readonly template: AuditTemplate;
+    readonly choice: WindowChoice;
+    readonly audit: {
+      readonly auditId: number;
+      readonly resumable: Awaited<ReturnType<Store['audits']['latestAudit']>>;
+      readonly sectionIds: readonly string[];
+    };
+  },
+): Promise<AuditOutcome> {
+  const { started, template, choice } = a;
+  const { auditId, resumable, sectionIds } = a.audit;
+  const window = choice.window;
   const monitor = options.operations === false ? null : new OperationsMonitor();
   monitor?.start();
 
@@ -151,6 +194,14 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
       } catch (err) {
         failed = true;
         const message = (err as Error).message;
+        if (isStoreUnavailable(err)) {
+          // the store (or a shard of it) stopped answering: every later section would fail the same way
+          await store.audits
+            .markSection(auditId, id, { status: 'failed', error: message })
+            .catch(() => undefined);
+          options.onSection?.(id, 'failed', err);
+          throw err;
+        }
         await store.audits.markSection(auditId, id, { status: 'failed', error: message });
         options.onSection?.(id, 'failed', err);
         const title = template.sections.find((s) => s.id === id)?.title ?? id;

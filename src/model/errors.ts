@@ -55,6 +55,24 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+const UNAVAILABLE = Symbol.for('rlaudit.storeUnavailable');
+
+/**
+ * Marks `err` (an `InputError` or a `QueryError` of a store backend) as the store, or a part of it (a
+ * shard), no longer answering — a refused connection, a reset, a cluster's "all connection tries failed" —
+ * rather than a query that is wrong. A tracked audit stops at such an error instead of running every later
+ * section into it, and says how to resume. Returns `err`.
+ */
+export function markStoreUnavailable<E extends Error>(err: E): E {
+  Object.defineProperty(err, UNAVAILABLE, { value: true, enumerable: false });
+  return err;
+}
+
+/** Whether `err` was marked by {@link markStoreUnavailable}. */
+export function isStoreUnavailable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[UNAVAILABLE] === true;
+}
+
 /** `file:line: field: message`, leaving out the parts that are unknown. */
 export function formatLocated(message: string, where: InputLocation): string {
   let prefix = where.file ?? '';

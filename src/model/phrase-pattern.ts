@@ -9,6 +9,8 @@
 
 /** Characters that trainers' tools and models emit in place of `'`. */
 const APOSTROPHES = /[\u2018\u2019\u201B\u02BC\u2032\uFF07]/g;
+/** The same, not global: whether a text has any of them (`RegExp.test` of a global pattern is stateful). */
+const ANY_APOSTROPHE = /[\u2018\u2019\u201B\u02BC\u2032\uFF07]/;
 /**
  * What of the whitespace must change for "every run of whitespace is one space": a run of two or more, or a
  * single whitespace character that is not a space. Replacing only these gives the same text as replacing every
@@ -29,6 +31,15 @@ const NOT_WORD = '[^\\p{L}\\p{N}_]';
  */
 export function normaliseText(text: string): string {
   return text.replace(APOSTROPHES, "'").replace(WHITESPACE, ' ').trim();
+}
+
+/**
+ * Whether `normaliseText` changes more than whitespace in `text`: false when it has none of the apostrophes it
+ * straightens, so that a tokenization that ignores whitespace gives the same tokens for the text and for its
+ * normalised form (the live monitors then tokenize an output once).
+ */
+export function hasApostropheVariant(text: string): boolean {
+  return ANY_APOSTROPHE.test(text);
 }
 
 /**

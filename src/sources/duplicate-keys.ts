@@ -8,8 +8,27 @@
  * parsed value there is no duplicate. Only otherwise is the text scanned to name the key.
  */
 
-/** An unescaped `"` (preceded by an even number of backslashes) followed by optional whitespace and `:`. */
-const KEY_END = /(?<!\\)(?:\\\\)*"[ \t\r\n]*:/g;
+/**
+ * How many keys a JSON text has: its unescaped `"` (preceded by an even number of backslashes) followed by
+ * optional JSON whitespace and `:` — what the pattern `/(?<!\\)(?:\\\\)*"[ \t\r\n]*:/g` matches, counted by
+ * `indexOf` from quote to quote (the pattern, tried at every character, cost ~3 µs a 600-byte line).
+ */
+export function keyCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+    let backslashes = 0;
+    for (let j = i - 1; j >= 0 && text.charCodeAt(j) === 0x5c; j--) backslashes++;
+    if (backslashes % 2 !== 0) continue;
+    let k = i + 1;
+    for (;;) {
+      const c = text.charCodeAt(k);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+      k++;
+    }
+    if (text.charCodeAt(k) === 0x3a) n++;
+  }
+  return n;
+}
 
 /** Own properties of every object in a parsed JSON value (iterative: any depth). */
 function propertyCount(value: unknown): number {
@@ -39,7 +58,7 @@ function propertyCount(value: unknown): number {
  */
 export function duplicateKey(text: string, value: unknown): string | null {
   if (value === null || typeof value !== 'object') return null;
-  const keys = text.match(KEY_END)?.length ?? 0;
+  const keys = keyCount(text);
   if (keys === propertyCount(value)) return null;
   return scanForDuplicate(text);
 }

@@ -13,7 +13,7 @@ import {
   importedStepMetrics,
 } from '../sources/importers/import-reader.ts';
 import { RunCursors } from '../sources/importers/run-cursors.ts';
-import type { StepMetricsItems } from '../sources/importers/step-metrics.ts';
+import type { StepMetric, StepMetricsItems } from '../sources/importers/step-metrics.ts';
 import { isDirectory, rankOf } from '../sources/importers/trainer-dir.ts';
 import { type JsonlPrescan, prescanJsonl } from '../sources/jsonl-prescan.ts';
 import type { ReadOptions, SourceItem } from '../sources/source-item.ts';
@@ -21,7 +21,14 @@ import { DEFAULT_MAX_LINE_BYTES } from '../sources/source-item.ts';
 import type { StagedItems, StagedReject } from '../sources/staged.ts';
 import { readValidatedBatches, stageItems } from '../sources/validated-batches.ts';
 import { loadMerged } from './merged-load.ts';
-import { addCounts, type EngineStagedBatch, emptyCounts, type IngestCounts, type Store } from './store.ts';
+import {
+  addCounts,
+  type EngineStagedBatch,
+  emptyCounts,
+  type IngestCounts,
+  type StepMetricRow,
+  type Store,
+} from './store.ts';
 
 export interface IngestOptions extends ImportOptions {
   /** Put every row in this run (overrides the rows' own `run`). */
@@ -560,6 +567,82 @@ async function loadBatches<
 }
 
 /**
+ * One in-memory source written as one ingest of one load (`ingestRecords`, `ingestStepMetricRows`): the
+ * ingest and its load are opened, the batches written, the ingest finished; on a throw the load is discarded
+ * and the ingest marked failed.
+ */
+async function ingestInMemory<
+  B extends { readonly runIds: readonly string[]; readonly rejects: readonly StagedReject[] },
+>(
+  store: Store,
+  run: string | null,
+  source: SourceInfo,
+  batches: AsyncGenerator<B>,
+  write: (batch: B, loadId: number, sourceFile: string) => Promise<IngestCounts>,
+  options: IngestOptions,
+): Promise<FileIngestSummary & { runs: readonly string[] }> {
+  const ingestId = await store.beginIngest(run);
+  const loads: number[] = [];
+  try {
+    const summary = await loadBatches(
+      store,
+      ingestId,
+      source,
+      batches,
+      write,
+      options,
+      loads,
+      () => null,
+      null,
+    );
+    await store.finishIngest(ingestId, summary, summary.error ? 'failed' : 'complete');
+    return summary;
+  } catch (err) {
+    for (const id of loads) await store.discardLoad(id).catch(() => undefined);
+    await store.finishIngest(ingestId, emptyCounts(), 'failed').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Ingests a run's per-step metrics produced in memory (`rlaudit copy` reads them from another store) exactly
+ * like a metrics file's lines: one line per step with every metric of that step, so the counts are by step
+ * (read = accepted + rejected + duplicates), a stored equal value is a duplicate and a different one a
+ * conflict that keeps the stored value. `rows` must be ordered by step, as `Store.listStepMetrics` returns
+ * them.
+ *
+ * @example await ingestStepMetricRows(to, 'baseline', await from.listStepMetrics({ run: 'baseline' }), { name: 'copy:a.duckdb' });
+ */
+export async function ingestStepMetricRows(
+  store: Store,
+  run: string,
+  rows: readonly StepMetricRow[],
+  options: IngestOptions & { readonly name: string },
+): Promise<IngestCounts> {
+  checkRunOption(run);
+  const steps: { run: string; line: number; step: number; metrics: StepMetric[] }[] = [];
+  for (const r of rows) {
+    const last = steps.at(-1);
+    if (last?.step === r.step) last.metrics.push({ name: r.name, value: r.value });
+    else
+      steps.push({ run, line: steps.length + 1, step: r.step, metrics: [{ name: r.name, value: r.value }] });
+  }
+  const batchSteps = options.batchRows ?? 50_000;
+  async function* batches(): AsyncGenerator<StepMetricsItems> {
+    for (let i = 0; i < steps.length; i += batchSteps) {
+      yield { rows: steps.slice(i, i + batchSteps), rejects: [], runIds: [run] };
+    }
+  }
+  const source: SourceInfo = { path: options.name, absPath: options.name, format: 'step-metrics', bytes: 0 };
+  const write = (b: StepMetricsItems, loadId: number, sourceFile: string) =>
+    store.writeStepMetrics({ ...b, loadId, sourceFile });
+  const summary = await ingestInMemory(store, run, source, batches(), write, options);
+  if (summary.error) throw new InputError(`copying the per-step metrics of run '${run}': ${summary.error}`);
+  const { read, accepted, rejected, duplicates, conflicts } = summary;
+  return { read, accepted, rejected, duplicates, conflicts };
+}
+
+/**
  * Ingests records produced in memory (the simulator, a calibration replay) exactly like a file's rows:
  * validated once, batched, deduplicated, reconciled. `name` identifies the source in rejects and loads.
  *
@@ -573,8 +656,6 @@ export async function ingestRecords(
 ): Promise<IngestSummary> {
   checkRunOption(options.run);
   checkPhaseOption(options.phase);
-  const ingestId = await store.beginIngest(options.run ?? null);
-  const loads: number[] = [];
   const assignment = {
     forcedRun: options.run,
     fileRun: options.run ?? runIdFromFile(options.name),
@@ -593,38 +674,21 @@ export async function ingestRecords(
     }
     if (items.length > 0) yield stageItems(items, assignment);
   }
-  try {
-    const source: SourceInfo = { path: options.name, absPath: options.name, format: 'records', bytes: 0 };
-    const write = (b: StagedItems, loadId: number, sourceFile: string) =>
-      store.writeBatch({ loadId, sourceFile, ...b });
-    const summary = await loadBatches(
-      store,
-      ingestId,
-      source,
-      batches(),
-      write,
-      options,
-      loads,
-      () => null,
-      null,
-    );
-    await store.finishIngest(ingestId, summary, summary.error ? 'failed' : 'complete');
-    const runs = [...summary.runs].sort();
-    return {
-      run: runs.length === 1 ? runs[0]! : null,
-      runs,
-      files: [summary],
-      errors: summary.error ? [summary.error] : [],
-      skippedFiles: [],
-      read: summary.read,
-      accepted: summary.accepted,
-      rejected: summary.rejected,
-      duplicates: summary.duplicates,
-      conflicts: summary.conflicts,
-    };
-  } catch (err) {
-    for (const id of loads) await store.discardLoad(id).catch(() => undefined);
-    await store.finishIngest(ingestId, emptyCounts(), 'failed').catch(() => undefined);
-    throw err;
-  }
+  const source: SourceInfo = { path: options.name, absPath: options.name, format: 'records', bytes: 0 };
+  const write = (b: StagedItems, loadId: number, sourceFile: string) =>
+    store.writeBatch({ loadId, sourceFile, ...b });
+  const summary = await ingestInMemory(store, options.run ?? null, source, batches(), write, options);
+  const runs = [...summary.runs].sort();
+  return {
+    run: runs.length === 1 ? runs[0]! : null,
+    runs,
+    files: [summary],
+    errors: summary.error ? [summary.error] : [],
+    skippedFiles: [],
+    read: summary.read,
+    accepted: summary.accepted,
+    rejected: summary.rejected,
+    duplicates: summary.duplicates,
+    conflicts: summary.conflicts,
+  };
 }

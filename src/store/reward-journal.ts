@@ -33,6 +33,12 @@ export interface JournalEntry {
   /** The run of every session of the line, and its first session (an entry is stored whole or not at all). */
   readonly run: string;
   readonly first: number;
+  /**
+   * The run's last session before this line's (0: none), when the writer knew it: a line whose predecessor
+   * never reached the disk was never acknowledged (its answer waits for every earlier line), so recovery
+   * leaves it out instead of storing it after a gap. Absent in lines of earlier versions.
+   */
+  readonly after?: number;
   readonly sessions: readonly JournalSessionRow[];
   readonly events: readonly JournalEventRow[];
 }
@@ -141,8 +147,11 @@ export function journalEventRow(s: Staged<EventRecord>): JournalEventRow {
   };
 }
 
-/** A group of batches (of one run, one load, at least one session) as a journal line. */
-export function journalEntry(batch: LedgerBatch): JournalEntry {
+/**
+ * A group of batches (of one run, one load, at least one session) as a journal line; `after`: the run's last
+ * session before the group (0: none), which recovery checks the line's predecessor against.
+ */
+export function journalEntry(batch: LedgerBatch, after?: number): JournalEntry {
   const first = batch.sessions[0];
   if (first === undefined) throw new Error('journalEntry: a journal line holds at least one session');
   return {
@@ -150,6 +159,7 @@ export function journalEntry(batch: LedgerBatch): JournalEntry {
     loadId: batch.loadId,
     run: first.run,
     first: first.record.session,
+    ...(after !== undefined ? { after } : {}),
     sessions: batch.sessions.map(journalSessionRow),
     events: batch.events.map(journalEventRow),
   };
@@ -172,6 +182,13 @@ export function journalPaths(dbPath: string): readonly [string, string] {
 /** Appends of at most this many bytes make a file switch when it is over (default 32 MiB). */
 const SWITCH_BYTES = 32 * 1024 * 1024;
 
+/** A line written to the journal and not yet acknowledged: where it begins, and its append's outcome. */
+interface WrittenLine {
+  readonly file: number;
+  readonly at: number;
+  done: Promise<number> | null;
+}
+
 export class RewardJournal {
   readonly #files: FileHandle[];
   readonly #offset = [0, 0];
@@ -180,6 +197,12 @@ export class RewardJournal {
   #active = 0;
   /** Appends called and not yet written. */
   #queued = 0;
+  /** Lines of each file written and not yet flushed (their `fdatasync` in progress). */
+  readonly #inFlight = [0, 0];
+  /** Lines written whose append has not resolved yet, in the order written (what a failed flush cuts off). */
+  readonly #written: WrittenLine[] = [];
+  /** The last line's append: the next line is acknowledged only after it. */
+  #lastDurable: Promise<unknown> = Promise.resolve(0);
   #tail: Promise<unknown> = Promise.resolve();
   readonly #switchBytes: number;
 
@@ -217,6 +240,13 @@ export class RewardJournal {
    * Appends one entry (its JSON text, `journaledText`) and flushes it to the disk; resolves with the file it
    * went to (pass it to `release` once the entry is in the database). Rejects when the write fails: then
    * nothing of the entry counts as written.
+   *
+   * Group commit with two flushes in flight: the writes are serial (each line after the one before), but a
+   * line's `fdatasync` does not wait for the previous line's to return, so an entry that arrives while a flush
+   * is in progress is written and flushed at once instead of after it. An append still resolves only once its
+   * own flush **and every earlier line's** have returned (in order), and it rejects when an earlier one failed:
+   * the lines after a failed one are cut off with it (the file is truncated where the failed line began), so
+   * the journal never holds a line after one that is missing.
    */
   append(text: string): Promise<number> {
     const line = Buffer.from(`${text}\n`);
@@ -227,6 +257,9 @@ export class RewardJournal {
       if (
         this.#offset[this.#active]! >= this.#switchBytes &&
         this.#unflushed[other] === 0 &&
+        // not while a line of the active file is being flushed: a line's flush then covers every line before it
+        this.#inFlight[this.#active] === 0 &&
+        this.#inFlight[other] === 0 &&
         this.#offset[other] === 0
       ) {
         this.#active = other;
@@ -236,16 +269,65 @@ export class RewardJournal {
       const f = this.#files[file]!;
       try {
         await f.write(line, 0, line.length, at);
-        await f.datasync();
       } catch (err) {
         // the torn bytes past `at` are overwritten by the next append (and ignored by a reader: not a line)
         await f.truncate(at).catch(() => undefined);
         throw err;
       }
       this.#offset[file] = at + line.length;
-      this.#unflushed[file]!++;
-      return file;
-    });
+      this.#inFlight[file]!++;
+      const entry: WrittenLine = { file, at, done: null };
+      // the flush runs beside the next writes: the serial queue does not wait for it
+      const done = this.#flush(entry, this.#lastDurable);
+      entry.done = done;
+      this.#written.push(entry);
+      this.#lastDurable = done;
+      done.catch(() => undefined);
+      return { done };
+    }).then(({ done }) => done);
+  }
+
+  /** Flushes a written line; it counts once it and every earlier line are durable (see `append`). */
+  async #flush(entry: WrittenLine, before: Promise<unknown>): Promise<number> {
+    let failure: unknown = null;
+    try {
+      await this.#files[entry.file]!.datasync();
+    } catch (err) {
+      failure = err;
+    }
+    try {
+      await before;
+    } catch (err) {
+      failure ??= err;
+    }
+    this.#inFlight[entry.file]!--;
+    if (failure !== null) {
+      // this line and every one written after it go: none of them is acknowledged
+      await this.#serial(() => this.#cut(entry));
+      throw failure;
+    }
+    this.#written.splice(this.#written.indexOf(entry), 1);
+    this.#unflushed[entry.file]!++;
+    return entry.file;
+  }
+
+  /**
+   * Truncates the journal where `entry` began and drops every line written after it (in either file); run in
+   * the serial queue, so no write is in progress. A line already cut is left alone.
+   */
+  async #cut(entry: WrittenLine): Promise<void> {
+    const i = this.#written.indexOf(entry);
+    if (i < 0) return;
+    const gone = this.#written.splice(i);
+    for (const file of [0, 1]) {
+      const from = gone.filter((e) => e.file === file).map((e) => e.at);
+      if (from.length === 0) continue;
+      const at = Math.min(...from);
+      await this.#files[file]!.truncate(at).catch(() => undefined);
+      this.#offset[file] = at;
+    }
+    // lines written from now on wait for the last line kept, not for the ones cut
+    this.#lastDurable = this.#written.at(-1)?.done ?? Promise.resolve(0);
   }
 
   /** Says that an entry appended to `file` is now in the database; a file with nothing left is truncated. */
@@ -254,7 +336,12 @@ export class RewardJournal {
     if (this.#unflushed[file] !== 0) return;
     void this.#serial(async () => {
       // checked again when it runs: an append queued meanwhile may be going to this file
-      if (this.#unflushed[file] !== 0 || (file === this.#active && this.#queued > 0)) return;
+      if (
+        this.#unflushed[file] !== 0 ||
+        this.#inFlight[file] !== 0 ||
+        (file === this.#active && this.#queued > 0)
+      )
+        return;
       if (this.#offset[file] === 0) return;
       await this.#files[file]!.truncate(0);
       this.#offset[file] = 0;
@@ -339,9 +426,14 @@ export async function unstoredEntries<T extends { readonly entry: JournalEntry }
   const last = new Map<string, number>();
   const missing: T[] = [];
   for (const e of entries) {
-    const { run, first } = e.entry;
+    const { run, first, after, sessions } = e.entry;
     if (!last.has(run)) last.set(run, (await lastSession(run)) ?? 0);
-    if (first > last.get(run)!) missing.push(e);
+    if (first <= last.get(run)!) continue;
+    // its predecessor (up to session `after`) is neither stored nor in the journal: with two flushes in
+    // flight a line can reach the disk before the one before it, but it was then never acknowledged
+    if (typeof after === 'number' && after > last.get(run)!) continue;
+    missing.push(e);
+    last.set(run, Math.max(first, sessions.at(-1)?.session ?? first));
   }
   return missing;
 }

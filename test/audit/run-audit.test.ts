@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditReport } from '../../src/audit/report-model.ts';
 import { runAudit } from '../../src/audit/run-audit.ts';
+import { markStoreUnavailable, QueryError } from '../../src/model/errors.ts';
 import { renderReportCharts } from '../../src/report/render-charts.ts';
 import { simulate } from '../../src/simulate/index.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
@@ -79,6 +80,72 @@ describe('runAudit', () => {
     const resumed = await runAudit(store, { run: 'wild-7', template: 'full', operations: false });
     assert.ok(resumed.resumed.includes('aggregate-trajectory'), `resumed: ${resumed.resumed.join(', ')}`);
     const clean = await runAudit(store, { run: 'wild-7', template: 'full', operations: false, fresh: true });
+    assert.deepEqual(await comparable(resumed.report), await comparable(clean.report));
+  });
+
+  it('stops at a store that no longer answers, marks the audit failed, and resumes from the section it stopped in', async () => {
+    const base = { run: 'plain', template: 'full', operations: false } as const;
+    const clean = await runAudit(store, { ...base, fresh: true });
+    const ids = clean.report.sections.map((s) => s.id);
+    // the store's scans fail as a ClickHouse shard that died does, from the third section on
+    let section = '';
+    const broken = Object.create(store, {
+      scans: {
+        value: new Proxy(store.scans, {
+          get(target, p, receiver) {
+            const v = Reflect.get(target, p, receiver) as unknown;
+            if (typeof v !== 'function') return v;
+            return (...args: unknown[]) => {
+              if (ids.indexOf(section) >= 2) {
+                throw markStoreUnavailable(
+                  new QueryError('shard 2: All connection tries failed', 'SELECT 1', 'test'),
+                );
+              }
+              return (v as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        }),
+        writable: true,
+        configurable: true,
+      },
+    }) as DuckDbStore;
+    const heard: string[] = [];
+    // every section computes its analyses (the clean audit's results are cached)
+    process.env.RLAUDIT_NO_CACHE = '1';
+    after(() => {
+      delete process.env.RLAUDIT_NO_CACHE;
+    });
+    await assert.rejects(
+      runAudit(broken, {
+        ...base,
+        fresh: true,
+        onSection: (id, status) => {
+          section = id;
+          heard.push(`${status} ${id}`);
+        },
+      }),
+      (err) => {
+        assert.ok(err instanceof QueryError, String(err));
+        assert.match(
+          err.message,
+          /^audit \d+ stopped: shard 2: All connection tries failed\. The sections completed/,
+        );
+        assert.match(err.message, /run the same audit again to resume/);
+        return true;
+      },
+    );
+    // no section after the failed one was started
+    assert.deepEqual(heard.slice(-2), [`running ${ids[2]}`, `failed ${ids[2]}`]);
+    const [stopped] = await store.audits.listAudits('plain', 1);
+    assert.equal(stopped?.status, 'failed');
+    assert.deepEqual(
+      stopped?.sections.map((s) => s.status),
+      ids.map((_, i) => (i < 2 ? 'complete' : i === 2 ? 'failed' : 'pending')),
+    );
+    section = '';
+    delete process.env.RLAUDIT_NO_CACHE;
+    const resumed = await runAudit(store, base);
+    assert.deepEqual(resumed.resumed, ids.slice(0, 2));
     assert.deepEqual(await comparable(resumed.report), await comparable(clean.report));
   });
 

@@ -51,6 +51,64 @@ function writeFixture(path: string): string {
   return writeJsonl(path, rows);
 }
 
+/** Per-step metrics of run `a` (a trainer's metrics file): five steps, two metrics, an inexact float. */
+function writeMetrics(path: string): string {
+  return writeJsonl(
+    path,
+    [0, 1, 2, 3, 4].map((step) => ({
+      step,
+      train_reward: 0.1 * step + 0.2,
+      kl: step === 2 ? 0.1 + 0.2 : step / 7,
+    })),
+  );
+}
+
+describe('rlaudit copy between two DuckDB files', () => {
+  test('carries the per-step metrics with the records, counted and hashed, and a second copy adds nothing', async () => {
+    const src = await DuckDbStore.open(join(dir, 'm-src.duckdb'));
+    const dst = await DuckDbStore.open(join(dir, 'm-dst.duckdb'));
+    try {
+      await ingestFiles(src, [writeFixture(join(dir, 'm-fixture.jsonl'))], {});
+      const loaded = await ingestFiles(src, [writeMetrics(join(dir, 'metrics.jsonl'))], { run: 'a' });
+      assert.equal(loaded.accepted, 5, loaded.errors.join('; '));
+      const [a] = await copyRuns(src, dst, { run: 'a' });
+      assert.equal(a!.matches, true);
+      assert.equal(a!.from.stepMetrics, 10);
+      assert.equal(a!.to.stepMetrics, 10);
+      // 1 run record + 30 sessions + 1 standalone annotation, then 5 steps of metrics
+      assert.deepEqual([a!.read, a!.accepted, a!.rejected, a!.duplicates], [37, 37, 0, 0]);
+      assert.deepEqual(await dst.listStepMetrics({ run: 'a' }), await src.listStepMetrics({ run: 'a' }));
+      // a run that holds nothing but per-step metrics is copied with the others
+      await ingestFiles(src, [writeMetrics(join(dir, 'solo.jsonl'))], { run: 'solo' });
+      const all = await copyRuns(src, dst);
+      assert.deepEqual(
+        all.map((c) => [c.run, c.matches, c.to.stepMetrics]),
+        [
+          ['a', true, 10],
+          ['b', true, 0],
+          ['solo', true, 10],
+        ],
+      );
+      const again = await copyRuns(src, dst, { run: 'a' });
+      assert.deepEqual([again[0]!.accepted, again[0]!.duplicates, again[0]!.matches], [0, 37, true]);
+      // a metric that differs in the destination is a conflict there, and the hashes tell the runs apart
+      const other = await DuckDbStore.open(join(dir, 'm-other.duckdb'));
+      try {
+        await ingestFiles(other, [writeJsonl(join(dir, 'm2.jsonl'), [{ step: 2, kl: 9 }])], { run: 'a' });
+        const [c] = await copyRuns(src, other, { run: 'a' });
+        assert.equal(c!.conflicts, 1);
+        assert.equal(c!.matches, false);
+        assert.notEqual(c!.from.sha256, c!.to.sha256);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await src.close();
+      await dst.close();
+    }
+  });
+});
+
 describe('rlaudit copy between DuckDB and the ClickHouse cluster', { skip: ch.skip }, () => {
   let url: string;
   before(async () => {
@@ -61,15 +119,16 @@ describe('rlaudit copy between DuckDB and the ClickHouse cluster', { skip: ch.sk
   test('DuckDB → cluster → DuckDB keeps every run bit for bit: the same counts and content hash on all three', async () => {
     const src = await DuckDbStore.open(join(dir, 'src.duckdb'));
     await ingestFiles(src, [writeFixture(join(dir, 'fixture.jsonl'))], {});
+    await ingestFiles(src, [writeMetrics(join(dir, 'fixture-metrics.jsonl'))], { run: 'a' });
     const house = await ClickHouseStore.open(url);
     const back = await DuckDbStore.open(join(dir, 'back.duckdb'));
     try {
       const there = await copyRuns(src, house);
       assert.deepEqual(
-        there.map((c) => [c.run, c.matches, c.to.sessions, c.to.annotations, c.to.events]),
+        there.map((c) => [c.run, c.matches, c.to.sessions, c.to.annotations, c.to.events, c.to.stepMetrics]),
         [
-          ['a', true, 30, 1, 0],
-          ['b', true, 30, 0, 1],
+          ['a', true, 30, 1, 0, 10],
+          ['b', true, 30, 0, 1, 0],
         ],
       );
       const home = await copyRuns(house, back);

@@ -5,7 +5,7 @@ import { FirstWindowBaseline, num, windowEvidence, windowStep } from '../shared/
 import { thresholdsSchema } from '../shared/thresholds.ts';
 import { DIVERSITY_DEFAULTS } from './assess-diversity.ts';
 import { DIVERSITY_SAMPLE_SEED, DIVERSITY_SAMPLE_SIZE } from './diversity-sample.ts';
-import { responseDiversity } from './response-diversity.ts';
+import { responseDiversityOf } from './response-diversity.ts';
 
 /**
  * Diversity collapse live: each closed window's response diversity (pooled distinct-2 of the window's
@@ -26,10 +26,10 @@ export class DiversityCollapseMonitor implements LiveMonitor {
     this.baseline = new FirstWindowBaseline(spec, (w) =>
       w.sessions === 0
         ? null
-        : responseDiversity(
-            w.members.map((m) => m.output),
-            { sampleSize: DIVERSITY_SAMPLE_SIZE, seed: DIVERSITY_SAMPLE_SEED },
-          ),
+        : responseDiversityOf(w.sessions, (i) => w.tokens(i), {
+            sampleSize: DIVERSITY_SAMPLE_SIZE,
+            seed: DIVERSITY_SAMPLE_SEED,
+          }),
     );
   }
 

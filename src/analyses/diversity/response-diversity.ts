@@ -28,16 +28,60 @@ export interface ResponseDiversityOptions {
  * responseDiversity(Array(10).fill('a b c')) // 2 unique of 20 → 0.1
  */
 export function responseDiversity(texts: readonly string[], options: ResponseDiversityOptions = {}): number {
+  return responseDiversityOf(texts.length, (i) => tokenize(texts[i]!), options);
+}
+
+/**
+ * {@link responseDiversity} of `n` outputs given by their tokens (`tokensOf(i)` = `tokenize` of output i), for a
+ * caller that has them already (the live monitors tokenize each output once); only the sampled ones are asked.
+ */
+export function responseDiversityOf(
+  n: number,
+  tokensOf: (i: number) => readonly string[],
+  options: ResponseDiversityOptions = {},
+): number {
   const sampleSize = options.sampleSize ?? 200;
   const seed = options.seed ?? 1;
   if (!Number.isInteger(sampleSize) || sampleSize < 1) {
     throw new RangeError(`sampleSize must be a positive integer, got ${sampleSize}`);
   }
-  const indices = seededSampleIndices(texts.length, sampleSize, seed);
+  const indices = seededSampleIndices(n, sampleSize, seed);
+  // a bigram is counted by the pair of its tokens' numbers (exact below 2^26 distinct tokens, far beyond a
+  // sample's), not by a string built per position
+  const ids = new Map<string, number>();
+  const unique = new Set<number>();
+  let total = 0;
+  for (const i of indices) {
+    const tokens = tokensOf(i);
+    let prev = -1;
+    for (let k = 0; k < tokens.length; k++) {
+      let id = ids.get(tokens[k]!);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(tokens[k]!, id);
+      }
+      if (k > 0) {
+        unique.add(prev * BIGRAM_BASE + id);
+        total += 1;
+      }
+      prev = id;
+    }
+  }
+  if (ids.size > BIGRAM_BASE) return pooledDistinct2ByStrings(indices, tokensOf); // beyond exact numbering
+  return total === 0 ? 0 : unique.size / total;
+}
+
+/** Distinct tokens a bigram's number can hold (2^26); a sample with more is counted by strings. */
+const BIGRAM_BASE = 67_108_864;
+
+function pooledDistinct2ByStrings(
+  indices: readonly number[],
+  tokensOf: (i: number) => readonly string[],
+): number {
   const unique = new Set<string>();
   let total = 0;
   for (const i of indices) {
-    const tokens = tokenize(texts[i]!);
+    const tokens = tokensOf(i);
     for (let k = 0; k + 1 < tokens.length; k++) {
       unique.add(`${tokens[k]!}\u0000${tokens[k + 1]!}`);
       total += 1;

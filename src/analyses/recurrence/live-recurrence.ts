@@ -1,7 +1,6 @@
-import { compileTarget, normaliseText, type PhraseMatcher } from '../../calibration/phrase-matcher.ts';
+import { compileTarget, type PhraseMatcher } from '../../calibration/phrase-matcher.ts';
 import { RingWindow } from '../../calibration/ring-window.ts';
 import type { WindowSpec } from '../../model/windows.ts';
-import { tokenize } from '../../stats/tokenize.ts';
 import { wilsonInterval } from '../../stats/wilson-interval.ts';
 import type { LiveFacet } from '../shared/live.ts';
 import {
@@ -121,7 +120,7 @@ function tokenWindow(w: LiveWindow): TokenWindow {
     sessions: w.sessions,
     from: w.from,
     to: w.to,
-    tokens: w.members.map((m) => tokenize(normaliseText(m.output))),
+    tokens: w.members.map((_, i) => w.normalisedTokens(i)),
     members: w.members.map((m) => m.session),
   };
 }
@@ -141,7 +140,7 @@ export function frequentNgrams(
   // ends with (the pair fixes its n tokens), so counting needs no string per position, only per new n-gram
   const tokenIds = new Map<string, number>();
   const words: string[] = [];
-  let level: Int32Array[] = tokens.map((t) => {
+  const level: Int32Array[] = tokens.map((t) => {
     const ids = new Int32Array(t.length);
     for (let i = 0; i < t.length; i++) {
       let id = tokenIds.get(t[i]!);
@@ -155,58 +154,91 @@ export function frequentNgrams(
     return ids;
   });
   let names = words;
-  let passed = new Uint8Array(0);
+  /** Of each (n−1)-gram that passed, its rank among those that passed (−1: did not pass). */
+  let rank = new Int32Array(0);
+  let passedCount = 0;
   for (let n = 1; n <= maxN; n++) {
     if (n > 1) {
-      const prev = level;
       const prevNames = names;
-      const prevPassed = passed;
-      const pairIds = new Map<number, number>();
+      const prevRank = rank;
+      const p = passedCount;
+      // a pair of passed (n−1)-grams is numbered through a table of p² slots when that is small (the usual
+      // case: few n-grams are in more than `min` sessions), else through a map
+      const table = p * p <= 1 << 20 ? new Int32Array(p * p).fill(-1) : null;
+      const pairIds = table === null ? new Map<number, number>() : null;
       const nextNames: string[] = [];
-      level = prev.map((ids) => {
+      for (let k = 0; k < level.length; k++) {
+        const ids = level[k]!;
         const next = new Int32Array(Math.max(0, ids.length - 1));
         for (let i = 0; i + 1 < ids.length; i++) {
           const left = ids[i]!;
           const right = ids[i + 1]!;
-          if (left < 0 || right < 0 || !prevPassed[left] || !prevPassed[right]) {
+          const l = left < 0 ? -1 : prevRank[left]!;
+          const r = right < 0 ? -1 : prevRank[right]!;
+          if (l < 0 || r < 0) {
             next[i] = -1;
             continue;
           }
-          const key = left * prevNames.length + right;
-          let id = pairIds.get(key);
-          if (id === undefined) {
+          const key = l * p + r;
+          let id = table !== null ? table[key]! : (pairIds!.get(key) ?? -1);
+          if (id < 0) {
             id = nextNames.length;
-            pairIds.set(key, id);
+            if (table !== null) table[key] = id;
+            else pairIds!.set(key, id);
             const rightName = prevNames[right]!;
             nextNames.push(`${prevNames[left]!} ${rightName.slice(rightName.lastIndexOf(' ') + 1)}`);
           }
           next[i] = id;
         }
-        return next;
-      });
+        level[k] = next;
+      }
       names = nextNames;
     }
     const counts = new Int32Array(names.length);
     const lastDoc = new Int32Array(names.length).fill(-1);
-    level.forEach((ids, k) => {
+    for (let k = 0; k < level.length; k++) {
+      const ids = level[k]!;
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         if (id < 0 || lastDoc[id] === k) continue;
         lastDoc[id] = k;
         counts[id]!++;
       }
-    });
-    passed = new Uint8Array(names.length);
-    let any = false;
+    }
+    rank = new Int32Array(names.length).fill(-1);
+    passedCount = 0;
     for (let id = 0; id < names.length; id++) {
       if (counts[id]! <= min) continue;
-      passed[id] = 1;
-      any = true;
+      rank[id] = passedCount++;
       out.set(names[id]!, counts[id]!);
     }
-    if (!any) break;
+    if (passedCount === 0) break;
   }
   return out;
+}
+
+/**
+ * Sessions of a window whose tokens contain each n-gram of 1…maxN tokens (the n-gram: its tokens joined by
+ * a space; tokens have no space, so the key is unambiguous): for the first window, which every later window
+ * is compared with, counted once instead of once per candidate phrase.
+ */
+export function ngramSessionCounts(
+  tokens: readonly (readonly string[])[],
+  maxN: number,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tokens) {
+    const seen = new Set<string>();
+    for (let n = 1; n <= maxN; n++) {
+      for (let i = 0; i + n <= t.length; i++) {
+        const g = n === 1 ? t[i]! : t.slice(i, i + n).join(' ');
+        if (seen.has(g)) continue;
+        seen.add(g);
+        counts.set(g, (counts.get(g) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
 }
 
 /** Sessions of a window containing the n-gram (whole tokens), and the first of them. */
@@ -242,6 +274,8 @@ function gramHits(w: TokenWindow, gram: string): { hits: number; first: number |
 export class PhraseTakeoverMonitor implements LiveMonitor {
   readonly rule = 'phrase-takeover';
   private first: TokenWindow | null = null;
+  /** Sessions of the first window containing each of its n-grams (`ngramSessionCounts`). */
+  private firstCounts = new Map<string, number>();
   private readonly fired = new Set<string>();
 
   constructor(
@@ -256,6 +290,7 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
     const w = tokenWindow(win);
     if (this.first === null) {
       this.first = w;
+      this.firstCounts = ngramSessionCounts(w.tokens, this.maxN);
       return [];
     }
     if (w.sessions < this.minSessions) return [];
@@ -264,7 +299,7 @@ export class PhraseTakeoverMonitor implements LiveMonitor {
     for (const [g, hits] of frequentNgrams(w.tokens, this.maxN, this.majority * w.sessions)) {
       // a phrase of function words only ("into", "across the") is grammar, not a behaviour to act on
       if (this.fired.has(g) || !hasContentWord(g)) continue;
-      const before = gramHits(f, g).hits;
+      const before = this.firstCounts.get(g) ?? 0;
       if (before / f.sessions > this.majority) continue;
       const score = wilsonInterval(hits, w.sessions).lower - wilsonInterval(before, f.sessions).upper;
       if (score <= 0) continue;

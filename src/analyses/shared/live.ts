@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { hasApostropheVariant, normaliseText } from '../../model/phrase-pattern.ts';
 import type { WindowInfo, WindowSpec } from '../../model/windows.ts';
 import { tokenize } from '../../stats/tokenize.ts';
 
@@ -40,6 +41,11 @@ export interface LiveWindow extends WindowInfo {
   readonly members: readonly LiveSession[];
   /** `tokenize` of each member's output, computed once and shared by the monitors. */
   tokens(i: number): readonly string[];
+  /**
+   * `tokenize(normaliseText(output))` of each member, as phrase discovery counts: the same as `tokens(i)`
+   * (shared) unless the output has an apostrophe `normaliseText` straightens, since whitespace is never a token.
+   */
+  normalisedTokens(i: number): readonly string[];
 }
 
 /** What a monitor says when its rule crosses; the watcher adds the run, the alert id and the time. */
@@ -104,6 +110,7 @@ export function liveWindowLabel(spec: WindowSpec, w: WindowInfo): string {
 /** Builds a closed window from its members, tokenizing each output at most once. */
 export function liveWindow(index: number, members: readonly LiveSession[]): LiveWindow {
   const cache: (readonly string[] | undefined)[] = new Array(members.length);
+  const normalisedCache: (readonly string[] | undefined)[] = new Array(members.length);
   let from = Number.POSITIVE_INFINITY;
   let to = 0;
   for (const m of members) {
@@ -121,6 +128,16 @@ export function liveWindow(index: number, members: readonly LiveSession[]): Live
       if (t === undefined) {
         t = tokenize(members[i]!.output);
         cache[i] = t;
+      }
+      return t;
+    },
+    normalisedTokens(i) {
+      const output = members[i]!.output;
+      if (!hasApostropheVariant(output)) return this.tokens(i);
+      let t = normalisedCache[i];
+      if (t === undefined) {
+        t = tokenize(normaliseText(output));
+        normalisedCache[i] = t;
       }
       return t;
     },

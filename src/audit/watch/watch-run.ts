@@ -2,15 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { liveMonitors } from '../../analyses/live-monitors.ts';
-import type {
-  LiveAlertDraft,
-  LiveAnnotation,
-  LiveEvent,
-  LiveMonitor,
-  LiveSession,
-  LiveTarget,
-  LiveWindow,
-} from '../../analyses/shared/live.ts';
+import type { LiveAlertDraft, LiveTarget } from '../../analyses/shared/live.ts';
 import { type Alert, alertsLogPath } from '../../model/alerts.ts';
 import { InputError } from '../../model/errors.ts';
 import { DEFAULT_PHASE } from '../../model/schema.ts';
@@ -30,7 +22,8 @@ import { stageItems } from '../../sources/validated-batches.ts';
 import { addCounts, emptyCounts, type IngestCounts, type Store } from '../../store/store.ts';
 import { type AlertSink, jsonlSink } from './alert-sinks.ts';
 import { HealthMonitor, type WatchHealth, watchHealthLogPath } from './health.ts';
-import { WindowTracker } from './window-tracker.ts';
+import { defaultWindow, type FeedItem } from './monitor-engine.ts';
+import { inlineMonitors, type MonitorRunner, threadMonitors } from './monitor-thread.ts';
 
 export interface WatchOptions extends ImportOptions {
   /** A JSONL file, or a trainer's directory whose JSONL files (and `completions/`) are followed. */
@@ -56,6 +49,12 @@ export interface WatchOptions extends ImportOptions {
   readonly window?: WindowSpec;
   readonly thresholds?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly rules?: readonly string[];
+  /**
+   * Run the live monitors on a worker thread of their own (default true): the watch goes on reading and
+   * writing while a cycle's rows are monitored, so the monitors' CPU is spent on another core. false runs
+   * them on the watch's thread, between cycles. The alerts are the same either way.
+   */
+  readonly monitorThread?: boolean;
   /** How often the files are looked at (default 200 ms). */
   readonly pollMs?: number;
   /** A step window closes once the writer has been quiet this long (default 2,000 ms). */
@@ -132,6 +131,9 @@ const CYCLE_READ_BYTES = 2 << 20;
 /** Most bytes read from one file per cycle while the watch is behind (doubling from `CYCLE_READ_BYTES`). */
 const MAX_CYCLE_READ_BYTES = 32 << 20;
 
+/** Most cycles whose rows wait for the monitor thread before the watch waits for it. */
+const MAX_PENDING_FEEDS = 3;
+
 const WATCHED = /\.(jsonl|ndjson|parquet)$/i;
 const PARQUET = /\.parquet$/i;
 
@@ -166,9 +168,15 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
   let alerts = 0;
   let alreadyLogged = 0;
   let window: WindowSpec | null = o.window ?? null;
-  let tracker: WindowTracker | null = null;
-  let monitors: LiveMonitor[] | null = null;
   const targets = o.targets ?? [];
+  const monitorConfig = {
+    targets,
+    window,
+    ...(o.thresholds ? { thresholds: o.thresholds } : {}),
+    ...(o.rules ? { rules: o.rules } : {}),
+  };
+  // a rule or threshold the monitors refuse is refused before the first line is followed
+  liveMonitors({ ...monitorConfig, window: window ?? { by: 'session', size: 500 } });
   let lastData = performance.now();
   let sawData = false;
 
@@ -232,20 +240,31 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     }
   }
 
-  function ensureMonitors(first: LiveSession): void {
-    if (monitors !== null) return;
-    window ??= first.step !== null ? { by: 'step' } : { by: 'session', size: 500 };
-    tracker = new WindowTracker(window);
-    monitors = liveMonitors({
-      targets,
-      window,
-      ...(o.thresholds ? { thresholds: o.thresholds } : {}),
-      ...(o.rules ? { rules: o.rules } : {}),
+  /**
+   * The monitors' answers are raised in the order of the requests, while the next cycles read and write; at
+   * most `MAX_PENDING_FEEDS` cycles wait for the monitors (memory stays bounded when they are the slower).
+   */
+  // started with the watch: the thread loads its modules while the first lines are awaited
+  const monitorRunner: MonitorRunner =
+    o.monitorThread === false ? inlineMonitors(monitorConfig) : threadMonitors(monitorConfig);
+  let alertChain: Promise<void> = Promise.resolve();
+  const pendingFeeds: Promise<void>[] = [];
+  let monitorFailure: unknown = null;
+  function monitor(request: Promise<LiveAlertDraft[]>): void {
+    const done = alertChain.then(async () => {
+      const drafts = await request;
+      if (monitorFailure === null) await raise(drafts);
     });
+    const settled = done.catch((err) => {
+      monitorFailure ??= err;
+    });
+    alertChain = settled;
+    pendingFeeds.push(settled);
+    void settled.then(() => pendingFeeds.splice(pendingFeeds.indexOf(settled), 1));
   }
-
-  async function closed(ws: readonly LiveWindow[]): Promise<void> {
-    for (const w of ws) for (const m of monitors!) if (m.window) await raise(m.window(w));
+  async function drainMonitors(max: number): Promise<void> {
+    while (pendingFeeds.length > max) await pendingFeeds[0];
+    if (monitorFailure !== null) throw monitorFailure;
   }
 
   async function discover(): Promise<void> {
@@ -345,22 +364,7 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     }
   }
 
-  type FeedItem =
-    | { readonly line: number; readonly kind: 'session'; readonly session: LiveSession }
-    | { readonly line: number; readonly kind: 'annotation'; readonly annotation: LiveAnnotation }
-    | { readonly line: number; readonly kind: 'event'; readonly event: LiveEvent };
   type Feed = FeedItem;
-  /** Annotations and events that came before the first session (the monitors are built at the first session). */
-  const early: FeedItem[] = [];
-
-  async function monitorItem(item: FeedItem): Promise<void> {
-    for (const m of monitors!) {
-      if (item.kind === 'session' && m.session) await raise(m.session(item.session));
-      else if (item.kind === 'annotation' && m.annotation) await raise(m.annotation(item.annotation));
-      else if (item.kind === 'event' && m.event) await raise(m.event(item.event));
-    }
-    if (item.kind === 'session') await closed(tracker!.add(item.session));
-  }
 
   /** Records the outcome of a source's open load (one load per file per holding of the store). */
   async function finishSourceLoad(s: Source): Promise<void> {
@@ -534,13 +538,13 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
     const tWritten = performance.now();
     addCounts(totals, cycleCounts);
     // the rows are committed: the monitors read them, in reading order
-    for (const item of feed) {
-      if (item.kind === 'session') {
-        ensureMonitors(item.session);
-        for (const held of early.splice(0)) await monitorItem(held);
+    if (feed.length > 0) {
+      if (window === null) {
+        const first = feed.find((f) => f.kind === 'session');
+        if (first !== undefined) window = defaultWindow(first.session);
       }
-      if (monitors === null) early.push(item);
-      else await monitorItem(item);
+      monitor(monitorRunner.feed(feed));
+      await drainMonitors(o.monitorThread === false ? 0 : MAX_PENDING_FEEDS);
     }
     const ms = performance.now() - t0;
     health.maxCycleMs = Math.max(health.maxCycleMs, ms);
@@ -549,9 +553,9 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
   }
 
   async function closeStep(): Promise<void> {
-    if (tracker === null || window?.by !== 'step') return;
-    const w = tracker.flush();
-    if (w !== null) await closed([w]);
+    if (window?.by !== 'step') return;
+    monitor(monitorRunner.closeStep());
+    await drainMonitors(o.monitorThread === false ? 0 : MAX_PENDING_FEEDS);
   }
 
   try {
@@ -583,7 +587,10 @@ export async function watchRun(o: WatchOptions): Promise<WatchSummary> {
       });
     }
     if (o.once || o.idleExitMs !== undefined) await closeStep();
+    await drainMonitors(0);
   } finally {
+    await alertChain;
+    await monitorRunner.close();
     health.stop();
     await health.sample().catch(() => undefined);
     await release();

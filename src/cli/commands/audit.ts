@@ -56,7 +56,9 @@ export function registerAudit(program: Command): void {
       'after',
       `
 Sections are tracked in the store: an audit killed mid-way resumes from its first incomplete section when
-run again. Findings cite session, event and annotation ids; report.html links them to session excerpts.
+run again. When the store stops answering during the audit (a ClickHouse shard down), the audit stops at
+once — exit 3, or 2 when the server of the URL itself cannot be reached — and is marked failed; run it
+again once the store answers to resume. Findings cite session, event and annotation ids; report.html links them to session excerpts.
 
 Examples:
   rlaudit audit --run wild-7

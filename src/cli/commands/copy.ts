@@ -23,8 +23,8 @@ export function registerCopy(program: Command): void {
     .addHelpText(
       'after',
       `
-Each run's record, sessions (with their nested annotations), standalone annotations and events are read from
---from page by page and ingested into --to with the ingest's rules: copying again adds nothing (every row a
+Each run's record, sessions (with their nested annotations), standalone annotations, events and per-step
+metrics are read from --from page by page and ingested into --to with the ingest's rules: copying again adds nothing (every row a
 duplicate), and a run that already differs in --to keeps its rows (conflicts: rlaudit rejects on --to).
 Then both sides are counted and hashed (SHA-256 over the run as records, docs/deploy-clickhouse.md): the
 command prints both and exits 1 when any run differs. Rejected rows of --from are not copied.
@@ -54,6 +54,7 @@ Examples:
               'sessions',
               'annotations',
               'events',
+              'step metrics',
               'sha256 (from)',
               'sha256 (to)',
               'same',
@@ -69,6 +70,9 @@ Examples:
                 ? c.to.annotations
                 : `${c.from.annotations} → ${c.to.annotations}`,
               c.to.events === c.from.events ? c.to.events : `${c.from.events} → ${c.to.events}`,
+              c.to.stepMetrics === c.from.stepMetrics
+                ? c.to.stepMetrics
+                : `${c.from.stepMetrics} → ${c.to.stepMetrics}`,
               c.from.sha256.slice(0, 16),
               c.to.sha256.slice(0, 16),
               c.matches ? 'yes' : 'NO',

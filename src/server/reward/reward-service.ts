@@ -76,6 +76,12 @@ interface JournalGroup {
  */
 const FLUSH_ROWS = 1024;
 
+/**
+ * Groups whose journal flush may be in progress at once: a group that arrives while one is flushed is
+ * calibrated, written and flushed without waiting for it (its answer still waits for both flushes).
+ */
+const MAX_FLUSHES_IN_FLIGHT = 2;
+
 interface Pending {
   readonly items: readonly BatchItem[];
   /** The run's last session the client expects before this batch (0: none), or undefined: no expectation. */
@@ -155,6 +161,10 @@ export class RewardService {
   #committedLast: number | null = null;
   #pending: Pending[] = [];
   #draining = false;
+  /** Groups being made durable (written, their flush not yet returned). */
+  #inFlight = 0;
+  /** Bumped when a group fails: groups calibrated before that failure and failing with it restore nothing. */
+  #generation = 0;
   readonly #holdMs: number;
   #resumed = { sessions: 0, after_training: 0, from_journal: 0, events: 0, seconds: 0 };
   readonly #since = { requests: 0, stored: 0, duplicates: 0 };
@@ -347,8 +357,13 @@ export class RewardService {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (;;) {
+      // with the journal, a group is calibrated and written while the one before it is still being flushed
+      // (two flushes in flight: RewardJournal.append); without it, one database commit at a time
+      const maxInFlight = this.#journal === null ? 1 : MAX_FLUSHES_IN_FLIGHT;
+      while (this.#inFlight < maxInFlight) {
         const groupSnapshot = this.#calibrator.serialize();
+        const groupAfter = this.#lastSession ?? 0;
+        const generation = this.#generation;
         const group: { p: Pending; prepared: Prepared }[] = [];
         for (let i = 0; i < this.#pending.length; ) {
           const p = this.#pending[i]!;
@@ -366,37 +381,59 @@ export class RewardService {
           i = 0; // the run moved on: earlier batches waiting for it may be runnable now
         }
         if (group.length === 0) return;
+        const groupLast = this.#lastSession;
         const fresh = group.filter((g) => g.prepared.sessions.length > 0);
-        try {
-          if (fresh.length > 0) {
-            await this.#commit(
-              fresh.flatMap((g) => g.prepared.sessions),
-              fresh.flatMap((g) => g.prepared.events),
-            );
-          }
-        } catch (err) {
-          this.#calibrator = Calibrator.resume(this.#o.protocol, groupSnapshot);
-          this.#lastSession = this.#committedLast;
-          for (const g of group) g.p.reject(err);
-          continue;
-        }
-        this.#committedLast = this.#lastSession;
-        for (const { p, prepared } of group) {
-          const stored = prepared.sessions.length;
-          const duplicates = p.items.length - stored;
-          this.#sessions += stored;
-          this.#events += prepared.events.length;
-          this.#since.requests++;
-          this.#since.stored += stored;
-          this.#since.duplicates += duplicates;
-          this.#counts.read += p.items.length + prepared.events.length;
-          this.#counts.accepted += stored + prepared.events.length;
-          this.#counts.duplicates += duplicates;
-          p.resolve({ run: this.#o.run, sessions: prepared.answers, stored, duplicates });
-        }
+        this.#inFlight++;
+        const committed =
+          fresh.length > 0
+            ? this.#commit(
+                fresh.flatMap((g) => g.prepared.sessions),
+                fresh.flatMap((g) => g.prepared.events),
+                groupAfter,
+              )
+            : Promise.resolve();
+        // groups are settled in the order they were written: the journal acknowledges a line only after every
+        // earlier line, and fails it when an earlier one failed
+        void committed.then(
+          () => {
+            this.#inFlight--;
+            this.#committedLast = groupLast;
+            this.#answer(group);
+            void this.#drain();
+          },
+          (err: unknown) => {
+            this.#inFlight--;
+            if (generation === this.#generation) {
+              // the first group that failed: the calibrator goes back to where it was before it; the groups
+              // calibrated after it fail with it (their lines are cut from the journal with its line)
+              this.#generation++;
+              this.#calibrator = Calibrator.resume(this.#o.protocol, groupSnapshot);
+              this.#lastSession = this.#committedLast;
+            }
+            for (const g of group) g.p.reject(err);
+            void this.#drain();
+          },
+        );
       }
     } finally {
       this.#draining = false;
+    }
+  }
+
+  /** Answers the batches of a group whose sessions are durable. */
+  #answer(group: readonly { p: Pending; prepared: Prepared }[]): void {
+    for (const { p, prepared } of group) {
+      const stored = prepared.sessions.length;
+      const duplicates = p.items.length - stored;
+      this.#sessions += stored;
+      this.#events += prepared.events.length;
+      this.#since.requests++;
+      this.#since.stored += stored;
+      this.#since.duplicates += duplicates;
+      this.#counts.read += p.items.length + prepared.events.length;
+      this.#counts.accepted += stored + prepared.events.length;
+      this.#counts.duplicates += duplicates;
+      p.resolve({ run: this.#o.run, sessions: prepared.answers, stored, duplicates });
     }
   }
 
@@ -407,6 +444,7 @@ export class RewardService {
   async #commit(
     sessions: readonly Staged<SessionRecord>[],
     events: readonly Staged<EventRecord>[],
+    after: number,
   ): Promise<void> {
     const journal = this.#journal;
     if (journal === null) {
@@ -416,7 +454,7 @@ export class RewardService {
     // the group as rows of the record tables, serialised once: the journal writes this text and the database
     // parses the same text when the group is moved in (no per-row work on the event loop for the move)
     const group: JournalGroup = {
-      line: journaledText(journalEntry({ loadId: this.#loadId, sessions, events })),
+      line: journaledText(journalEntry({ loadId: this.#loadId, sessions, events }, after)),
       file: null,
     };
     this.#unstored.push(group);
@@ -733,7 +771,7 @@ export class RewardService {
 
   /** Waits for the batch in progress, then records this service's load and ingest as complete. */
   async close(): Promise<void> {
-    while (this.#draining || this.#pending.some((p) => this.#runnable(p))) {
+    while (this.#draining || this.#inFlight > 0 || this.#pending.some((p) => this.#runnable(p))) {
       await new Promise((r) => setTimeout(r, 10));
     }
     try {

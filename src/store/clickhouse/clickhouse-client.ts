@@ -1,5 +1,5 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient as Http } from '@clickhouse/client';
-import { InputError, QueryError } from '../../model/errors.ts';
+import { InputError, markStoreUnavailable, QueryError } from '../../model/errors.ts';
 import { compile } from '../sql/dialect.ts';
 import { decodeRows, type RowDecoder } from '../sql/row-decoder.ts';
 import type { SqlFragment } from '../sql/sql.ts';
@@ -32,6 +32,23 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   ECONNRESET: 'the connection was reset',
   ETIMEDOUT: 'timed out',
 };
+
+/**
+ * Server error codes that say a server of the cluster stopped answering (the query itself is not wrong):
+ * 210 NETWORK_ERROR, 209 SOCKET_TIMEOUT, 279 ALL_CONNECTION_TRIES_FAILED, 1000 a Poco network exception
+ * ("Connection refused" from a shard, measured on 18.16 with a shard killed).
+ */
+const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([209, 210, 279, 1000]);
+
+/** A failure to reach the server the URL names (not a refused user or a missing database). */
+function unreachable(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | null;
+  return (
+    err instanceof ConnectTimeout ||
+    (typeof e?.code === 'string' && e.code in NETWORK_CODES) ||
+    /timeout|socket hang up/i.test(String(e?.message))
+  );
+}
 
 /** The server did not answer the connection check in time (`RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT`). */
 export class ConnectTimeout extends Error {
@@ -183,13 +200,25 @@ export class ClickHouseClient {
   }
 
   /**
-   * Inserts rows as JSONEachRow: the values travel as JSON, not as SQL text. `table` is our own table name
+   * Inserts rows as JSONEachRow: the values travel as JSON, not as SQL text. `queued` lets a Distributed
+   * table accept the rows while a shard is down (they reach it when it is back). `table` is our own table name
    * (`sessions`, or `sessions_local` of a cluster).
    */
-  async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  async insert(
+    table: string,
+    rows: readonly Record<string, unknown>[],
+    options: { readonly queued?: boolean } = {},
+  ): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.http.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+      await this.http.insert({
+        table,
+        values: rows as Record<string, unknown>[],
+        format: 'JSONEachRow',
+        // queued: into a Distributed table, the server keeps the rows and sends each shard its part when
+        // it answers (also after a shard is restarted); the next read may not see them yet
+        ...(options.queued ? { clickhouse_settings: { insert_distributed_sync: 0 } } : {}),
+      });
     } catch (err) {
       throw this.failure(err, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
     }
@@ -201,12 +230,13 @@ export class ClickHouseClient {
 
   private failure(err: unknown, text: string, name?: string): Error {
     const problem = connectionProblem(err, this.target);
-    if (problem) return problem;
-    return new QueryError(
+    if (problem) return unreachable(err) ? markStoreUnavailable(problem) : problem;
+    const failed = new QueryError(
       `ClickHouse at ${this.target.display}${name ? `, query ${name}` : ''}: ${serverMessage(err)}`,
       text,
       'clickhouse',
       { cause: err, ...(name ? { query: name } : {}) },
     );
+    return UNAVAILABLE_CODES.has(serverErrorCode(err) ?? -1) ? markStoreUnavailable(failed) : failed;
   }
 }

@@ -18,11 +18,47 @@ import { DERIVED_COLUMNS, derivedColumnDdl } from './derived-columns.ts';
  * ingest writes twice (a rerun after a kill) is one row, and every read is `FINAL`, so the answer is
  * exact before merges too (docs/deploy-clickhouse.md, "Exact before merges").
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 2;
+export const CLICKHOUSE_SCHEMA_VERSION = 3;
 
-/** What `schema_version` says of this version (plain text: it is inlined in the upgrade DDL). */
-const VERSION_DESCRIPTION =
-  'training record, ingest bookkeeping, rejects, step metrics, derived text columns';
+/**
+ * What each schema version added, for the message that refuses an older database: version 2 only adds
+ * tables, so a database of version 1 can be brought up by creating them (docs/deploy-clickhouse.md).
+ */
+export const SCHEMA_VERSIONS: readonly {
+  readonly version: number;
+  readonly adds: readonly string[];
+  readonly description: string;
+}[] = [
+  {
+    version: 1,
+    adds: [
+      'schema_version',
+      'runs',
+      'sessions',
+      'annotations',
+      'events',
+      'rejects',
+      'ingests',
+      'loads',
+      'step_metrics',
+    ],
+    description: 'training record, ingest bookkeeping, rejects, step metrics',
+  },
+  {
+    version: 2,
+    adds: ['audits', 'audit_sections', 'audit_operations', 'analysis_cache'],
+    description: 'audit tracking and the analysis result cache',
+  },
+  {
+    // columns, not tables: the derived text columns of sessions and annotations (derived-columns.ts)
+    version: 3,
+    adds: [],
+    description: 'derived text columns',
+  },
+];
+
+/** The version that added the derived text columns (upgraded with {@link upgradeDdl}). */
+const DERIVED_COLUMNS_VERSION = 3;
 
 export interface TableSpec {
   readonly name: string;
@@ -216,12 +252,81 @@ export const TABLES: readonly TableSpec[] = [
     orderBy: '(run, step, name)',
     shardBy: 'cityHash64(run)',
   },
+  // ---- version 2: audit tracking and the analysis result cache (src/store/clickhouse/clickhouse-audit-tracking.ts).
+  // Append-only: a change of status is a new row of a higher version (ReplacingMergeTree(version)), read with
+  // FINAL; no mutation. One audit's rows (audit, sections, operations) are on one shard (by audit_id).
+  {
+    name: 'audits',
+    columns: [
+      ['audit_id', 'Int64'],
+      ['run', 'String'],
+      ['template', 'String'],
+      ['config_hash', 'String'],
+      ['config', 'String'],
+      ['status', 'String'],
+      // microseconds since the epoch, UTC
+      ['started_at', 'Int64'],
+      ['finished_at', 'Nullable(Int64)'],
+      ['report', 'Nullable(String)'],
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: 'audit_id',
+    shardBy: 'audit_id',
+  },
+  {
+    name: 'audit_sections',
+    columns: [
+      ['audit_id', 'Int64'],
+      ['position', 'Int32'],
+      ['section_id', 'String'],
+      ['status', 'String'],
+      ['started_at', 'Nullable(Int64)'],
+      ['finished_at', 'Nullable(Int64)'],
+      ['duration_ms', 'Nullable(Int64)'],
+      ['result', 'Nullable(String)'],
+      ['error', 'Nullable(String)'],
+      ['version', 'UInt64'],
+    ],
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: '(audit_id, section_id)',
+    shardBy: 'audit_id',
+  },
+  {
+    name: 'audit_operations',
+    columns: [
+      ['audit_id', 'Int64'],
+      ['metric', 'String'],
+      ['p50', 'Float64'],
+      ['p95', 'Float64'],
+      ['max', 'Float64'],
+    ],
+    // a retried write is one row
+    engine: 'ReplacingMergeTree',
+    orderBy: '(audit_id, metric)',
+    shardBy: 'audit_id',
+  },
+  {
+    name: 'analysis_cache',
+    columns: [
+      ['run', 'String'],
+      ['key', 'String'],
+      ['fingerprint', 'String'],
+      ['value', 'String'],
+      ['created_at', 'DateTime DEFAULT now()'],
+      ['version', 'UInt64'],
+    ],
+    // one entry per (run, key): a newer put (or a clear's empty tombstone) replaces it
+    engine: 'ReplacingMergeTree(version)',
+    orderBy: '(run, key)',
+    shardBy: 'cityHash64(run, key)',
+  },
 ];
 
 /** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
 export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly cluster: string };
 
-// ---- Derived text columns (schema version 2, src/store/clickhouse/derived-columns.ts) ----
+// ---- Derived text columns (schema version 3, src/store/clickhouse/derived-columns.ts) ----
 // A table with derived columns gets them MATERIALIZED on its local table and as ALIASes on its Distributed
 // table, whose columns are therefore listed (`AS <name>_local` would copy the MATERIALIZED kind, which
 // 18.16 then forwards on insert and the shards refuse). `abbreviated` writes each expression as its label
@@ -230,7 +335,7 @@ export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; r
 export interface DdlOptions {
   /** Each derived column's expression as `{label}` (the page's form), not the SQL. */
   readonly abbreviated?: boolean;
-  /** `false`: without the derived columns, the tables of schema version 1 (what an upgrade starts from). */
+  /** `false`: without the derived columns, the tables of schema version 2 (what an upgrade starts from). */
   readonly derived?: boolean;
 }
 
@@ -264,7 +369,7 @@ export function distributedTableDdl(
 }
 
 /**
- * The statements that bring tables of schema version 1 to version 2 (docs/deploy-clickhouse.md, "Upgrading"):
+ * The statements that bring tables of schema version 2 to version 3 (docs/deploy-clickhouse.md, "Upgrading"):
  * each derived column added to the local tables (`shard`: the tables of a single server, or every shard's
  * `_local` tables), then to the Distributed tables (`entry`), then the version recorded. Parts written before
  * compute the columns when read, so the answers are the same at once; they are stored as parts merge.
@@ -281,7 +386,7 @@ export function upgradeDdl(
   );
   const entry =
     layout.kind === 'cluster' ? withDerived.flatMap((t) => add(t.name, derivedDdl(t, 'ALIAS', o))) : [];
-  const record = `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, '${VERSION_DESCRIPTION}')`;
+  const record = `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, 'upgraded')`;
   return { shard, entry, record };
 }
 
@@ -300,9 +405,9 @@ export function ddlFiles(): Readonly<Record<string, string>> {
     'one-server.sql': file(single.shard),
     'cluster-shard.sql': file(cluster.shard),
     'cluster-distributed.sql': file(cluster.entry),
-    'upgrade-from-1-one-server.sql': file([...upSingle.shard, upSingle.record]),
-    'upgrade-from-1-shard.sql': file(upCluster.shard),
-    'upgrade-from-1-distributed.sql': file([...upCluster.entry, upCluster.record]),
+    'upgrade-to-3-one-server.sql': file([...upSingle.shard, upSingle.record]),
+    'upgrade-to-3-shard.sql': file(upCluster.shard),
+    'upgrade-to-3-distributed.sql': file([...upCluster.entry, upCluster.record]),
   };
 }
 // ---- end of the derived text columns ----
@@ -334,7 +439,7 @@ function expectedTables(layout: Layout): string[] {
 function recordVersion(client: ClickHouseClient): Promise<void> {
   return client.command(
     sql`INSERT INTO schema_version (version, description)
-          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${VERSION_DESCRIPTION})`,
+          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${SCHEMA_VERSIONS.map((v) => v.description).join('; ')})`,
   );
 }
 
@@ -373,15 +478,9 @@ export async function ensureSchema(
     ? await client.query(sql`SELECT count() AS n, max(version) AS v FROM schema_version`, VersionRow)
     : [];
   if (row && row.n > 0 && row.v < CLICKHOUSE_SCHEMA_VERSION) {
-    const upgrade =
-      row.v === 1
-        ? 'Upgrade them in place with the ALTER TABLE statements of docs/deploy-clickhouse.md ' +
-          '("Upgrading from schema version 1": on every shard, then the Distributed tables), or create'
-        : 'Create';
     throw fail(
       `: the rlaudit tables are of schema version ${row.v}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} ` +
-        `and does not alter ClickHouse tables itself. ${upgrade} a new database with the DDL of ` +
-        'docs/deploy-clickhouse.md and write the runs into it',
+        `and does not alter ClickHouse tables itself. ${upgradeAdvice(row.v, layout)}`,
     );
   }
   if (row && row.n > 0 && row.v > CLICKHOUSE_SCHEMA_VERSION) {
@@ -403,6 +502,39 @@ export async function ensureSchema(
   throw fail(
     ': the rlaudit tables have no row in schema_version, so their creation did not finish. Check them ' +
       `against the DDL of docs/deploy-clickhouse.md, then record version ${CLICKHOUSE_SCHEMA_VERSION} in schema_version`,
+  );
+}
+
+/**
+ * What to do with a database of an older schema version: the later versions only add tables, so it is
+ * brought up by creating them (the DDL of docs/deploy-clickhouse.md) and recording the version; a version
+ * before the first has no upgrade (a new database, and the runs copied into it).
+ */
+function upgradeAdvice(from: number, layout: Layout): string {
+  const later = SCHEMA_VERSIONS.filter((v) => v.version > from);
+  if (from < 1 || later.length === 0) {
+    return 'Create a new database with the DDL of docs/deploy-clickhouse.md and write the runs into it (rlaudit copy)';
+  }
+  const tables = later.flatMap((v) => v.adds);
+  const where =
+    layout.kind === 'cluster'
+      ? ` (${tables.map((t) => `${t}_local`).join(', ')} on every shard, then the Distributed tables)`
+      : '';
+  const steps = [
+    ...(tables.length > 0
+      ? [`create the tables ${tables.join(', ')}${where} with the DDL of docs/deploy-clickhouse.md`]
+      : []),
+    ...(from < DERIVED_COLUMNS_VERSION
+      ? [
+          'add the derived text columns with the ALTER TABLE statements of docs/deploy-clickhouse.md ' +
+            `("Upgrading to schema version ${DERIVED_COLUMNS_VERSION}"${layout.kind === 'cluster' ? ': on every shard, then the Distributed tables' : ''})`,
+        ]
+      : []),
+  ];
+  return (
+    `Version ${later.map((v) => `${v.version} adds ${v.description}`).join('; ')}: ${steps.join(', then ')}, then record the version: ` +
+    `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, 'upgraded')` +
+    ' (or create a new database and copy the runs into it with rlaudit copy)'
   );
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../../model/errors.ts';
+import { InputError, isStoreUnavailable, markStoreUnavailable, QueryError } from '../../model/errors.ts';
 import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
@@ -22,6 +22,7 @@ import type {
   Store,
 } from '../store.ts';
 import { rejectRow } from '../store.ts';
+import { ClickHouseAuditTracking, ClickHouseResultCache } from './clickhouse-audit-tracking.ts';
 import { ClickHouseClient } from './clickhouse-client.ts';
 import { ClickHouseReads } from './clickhouse-reads.ts';
 import { ensureSchema, type Layout } from './clickhouse-schema.ts';
@@ -29,17 +30,6 @@ import { ClickHouseWriter } from './clickhouse-writer.ts';
 import { int, nullableInt, nullableText, text } from './decode.ts';
 import { clickHouseScans } from './scans/index.ts';
 import { type ClickHouseTarget, parseClickHouseUrl } from './store-url.ts';
-import { notOnClickHouse } from './supported.ts';
-
-/** An object whose every method refuses with {@link notOnClickHouse}. */
-function unsupported<T extends object>(part: string): T {
-  return new Proxy({} as T, {
-    get(_target, name) {
-      if (typeof name !== 'string' || name === 'then') return undefined;
-      return () => Promise.reject(notOnClickHouse(`${part}.${name}`));
-    },
-  });
-}
 
 const RunRow = rowDecoder('listRuns.runs', z.object({ run: text, model: nullableText }));
 const SessionCountRow = rowDecoder(
@@ -74,8 +64,8 @@ const ClusterRow = rowDecoder('cluster', z.object({ shards: int }));
 export class ClickHouseStore implements Store {
   readonly backend = 'clickhouse';
   readonly scans: AnalysisScans;
-  readonly audits: AuditTracking = unsupported<AuditTracking>('audit tracking');
-  readonly results: ResultCache = unsupported<ResultCache>('the result cache');
+  readonly audits: AuditTracking;
+  readonly results: ResultCache;
 
   private readonly writer: ClickHouseWriter;
   private readonly reads: ClickHouseReads;
@@ -85,6 +75,8 @@ export class ClickHouseStore implements Store {
     readonly layout: Layout,
   ) {
     this.scans = clickHouseScans(client);
+    this.audits = new ClickHouseAuditTracking(client);
+    this.results = new ClickHouseResultCache(client);
     this.writer = new ClickHouseWriter(client, layout);
     this.reads = new ClickHouseReads(client);
   }
@@ -122,6 +114,17 @@ export class ClickHouseStore implements Store {
       return new ClickHouseStore(client, layout);
     } catch (err) {
       await client.close();
+      // the server answers but a shard of the cluster does not: the store cannot be used, as unreachable
+      if (err instanceof QueryError && isStoreUnavailable(err)) {
+        throw markStoreUnavailable(
+          new InputError(
+            `ClickHouse at ${t.display}: a server of the cluster does not answer (${err.message.split('\n')[0]}). ` +
+              "Start it (for the project's test cluster: scripts/clickhouse-cluster.sh start) and run the command again",
+            { field: '--store' },
+            { cause: err },
+          ),
+        );
+      }
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import { clickHouseDialect } from './clickhouse-dialect.ts';
 import { APOSTROPHE_CLASS, clickHouseNormalise, clickHouseTokens } from './text-sql.ts';
 
 /**
- * Text the server derives once, when a row is written (schema version 2): the tokens and the normalised text
+ * Text the server derives once, when a row is written (schema version 3): the tokens and the normalised text
  * of a session's output, and the tokens of an annotation's normalised text. The audit reads them many times
  * (token counts, n-grams, phrase matching); computing them at insert instead of in every scan is what brings
  * the ClickHouse audit toward its single-scan floor (docs/benchmarks.md, "clickhouse-scans").

@@ -14,6 +14,9 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'calibrate',
   'copy',
   'simulate',
+  'audit',
+  'check',
+  'analyze',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */

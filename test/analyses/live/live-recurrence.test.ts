@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { hasContentWord } from '../../../src/analyses/recurrence/function-words.ts';
 import {
   frequentNgrams,
+  ngramSessionCounts,
   PhraseTakeoverMonitor,
   RecurrenceMonitor,
 } from '../../../src/analyses/recurrence/live-recurrence.ts';
@@ -136,4 +137,33 @@ test('frequentNgrams counts exactly the n-grams a brute-force count finds above 
     const expected = [...brute].filter(([, c]) => c > min).sort();
     assert.deepEqual([...frequentNgrams(docs, 3, min)].sort(), expected);
   }
+  // more than 1,024 n-grams pass a level: pairs are numbered through a map instead of the table
+  const many = Array.from({ length: 1100 }, (_, i) => `w${i}`);
+  const wide = [many, [...many].reverse(), many.slice(0, 600)];
+  const wideBrute = new Map<string, number>();
+  for (const t of wide) {
+    const seen = new Set<string>();
+    for (let n = 1; n <= 3; n++)
+      for (let i = 0; i + n <= t.length; i++) seen.add(t.slice(i, i + n).join(' '));
+    for (const g of seen) wideBrute.set(g, (wideBrute.get(g) ?? 0) + 1);
+  }
+  assert.deepEqual([...frequentNgrams(wide, 3, 1)].sort(), [...wideBrute].filter(([, c]) => c > 1).sort());
+});
+
+test('the first window’s n-gram session counts equal a scan of its sessions for each n-gram', () => {
+  const rnd = mulberry32(9);
+  const words = ['a', 'b', 'c', "don't", '日', 'e'];
+  const docs = Array.from({ length: 50 }, () =>
+    Array.from({ length: Math.floor(rnd() * 9) }, () => words[Math.floor(rnd() * words.length)]!),
+  );
+  const counts = ngramSessionCounts(docs, 3);
+  const grams = new Set([...counts.keys(), 'a a a', 'zz', 'a zz']);
+  for (const gram of grams) {
+    const g = gram.split(' ');
+    const scanned = docs.filter((t) =>
+      t.some((_, i) => i + g.length <= t.length && g.every((w, j) => t[i + j] === w)),
+    ).length;
+    assert.equal(counts.get(gram) ?? 0, scanned, gram);
+  }
+  assert.ok(counts.size > 30);
 });

@@ -3,11 +3,16 @@ import { test } from 'node:test';
 import { RewardVarianceCollapseMonitor } from '../../../src/analyses/convergence/live-convergence.ts';
 import { AnnotationDepartureMonitor } from '../../../src/analyses/crossref/live-crossref.ts';
 import { DiversityCollapseMonitor } from '../../../src/analyses/diversity/live-diversity.ts';
-import { responseDiversity } from '../../../src/analyses/diversity/response-diversity.ts';
+import {
+  responseDiversity,
+  responseDiversityOf,
+} from '../../../src/analyses/diversity/response-diversity.ts';
 import { LengthDriftMonitor } from '../../../src/analyses/length-drift/live-length-drift.ts';
 import { liveMonitors, liveRules } from '../../../src/analyses/live-monitors.ts';
 import { liveWindow } from '../../../src/analyses/shared/live.ts';
 import { ConfigError } from '../../../src/model/errors.ts';
+import { hasApostropheVariant, normaliseText } from '../../../src/model/phrase-pattern.ts';
+import { tokenize } from '../../../src/stats/tokenize.ts';
 
 const win = (index: number, outputs: readonly string[], rewards: readonly (number | null)[] = []) =>
   liveWindow(
@@ -116,4 +121,39 @@ test('the registry builds every live monitor, with thresholds from the analyses 
       /live thresholds of diversity: .*collapse_relative, alert_relative/.test(e.message),
   );
   assert.throws(() => liveMonitors({ targets: [], window: { by: 'step' }, rules: ['nope'] }), ConfigError);
+});
+
+test('a window’s normalised tokens are those of the normalised output, shared with its tokens when no apostrophe is straightened', () => {
+  const pieces = ['Don’t', "can't", 'isʼnt', 'it‘s', 'a′b', 'x＇y', 'WORD', 'naïve', '日本', 'the', 'end.'];
+  const gaps = [' ', '  ', '\t', '\n', ' \u00a0', '\r\n '];
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const outputs = Array.from({ length: 300 }, () => {
+    const words = Array.from({ length: 1 + rand(8) }, () => pieces[rand(pieces.length)]!);
+    return words.map((w, i) => (i === 0 ? '' : gaps[rand(gaps.length)]!) + w).join('');
+  });
+  const w = win(0, outputs);
+  let shared = 0;
+  outputs.forEach((o, i) => {
+    assert.deepEqual(w.normalisedTokens(i), tokenize(normaliseText(o)), o);
+    if (!hasApostropheVariant(o)) {
+      assert.equal(w.normalisedTokens(i), w.tokens(i), 'the same array: tokenized once');
+      shared++;
+    }
+  });
+  assert.ok(shared > 10 && shared < 290, `both kinds of output are drawn (${shared} shared)`);
+});
+
+test('response diversity from tokens the caller has equals response diversity from the texts', () => {
+  const texts = Array.from({ length: 450 }, (_, i) => `w${i % 37} v${i % 11} same words w${i % 5} u${i % 3}`);
+  const tokens = texts.map((t) => tokenize(t));
+  for (const sampleSize of [1, 50, 200, 1000]) {
+    assert.equal(
+      responseDiversityOf(texts.length, (i) => tokens[i]!, { sampleSize, seed: 3 }),
+      responseDiversity(texts, { sampleSize, seed: 3 }),
+    );
+  }
 });

@@ -5,6 +5,7 @@ import {
   CLICKHOUSE_SCHEMA_VERSION,
   createClusterSchema,
   localTableDdl,
+  SCHEMA_VERSIONS,
   TABLES,
 } from '../../../src/store/clickhouse/clickhouse-schema.ts';
 import { raw, sql } from '../../../src/store/sql/sql.ts';
@@ -121,26 +122,40 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     const url = `clickhouse://default@${host}/${empty}`;
     assertRefused(cli(['runs', '--store', url]), url, /no rlaudit tables yet.*deploy-clickhouse\.md/);
     const [c] = await ch.shardClients(empty);
-    // the tables of schema version 1 (before the derived text columns)
+    // the tables of schema version 2 (before the derived text columns)
     for (const t of TABLES)
       await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }, { derived: false }))}`);
-    await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${1}, ${'old'})`);
+    await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${2}, ${'old'})`);
     assertRefused(
       cli(['runs', '--store', url]),
       url,
       new RegExp(
-        `schema version 1, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} and does not alter ClickHouse tables ` +
-          'itself\\. Upgrade them in place with the ALTER TABLE statements of docs/deploy-clickhouse\\.md',
+        `schema version 2, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} and does not alter ClickHouse tables ` +
+          'itself\\. .*ALTER TABLE statements of docs/deploy-clickhouse\\.md',
       ),
     );
   });
 
+  test('a database of schema version 1 (no audit tracking tables) is exit 2 naming the tables to create', async () => {
+    const v1 = await ch.database2('v1');
+    const url = `clickhouse://default@${host}/${v1}`;
+    const [c] = await ch.shardClients(v1);
+    const first = new Set(SCHEMA_VERSIONS[0]!.adds);
+    for (const t of TABLES.filter((x) => first.has(x.name)))
+      await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }, { derived: false }))}`);
+    await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${1}, ${'v1'})`);
+    for (const args of [['runs'], ['audit', '--run', 'r']]) {
+      assertRefused(
+        cli([...args, '--store', url]),
+        url,
+        /schema version 1, this rlaudit needs 3.*create the tables audits, audit_sections, audit_operations, analysis_cache .*then add the derived text columns with the ALTER TABLE statements.*INSERT INTO schema_version/,
+      );
+    }
+  });
+
   test('a command the ClickHouse store does not support yet is refused before connecting', () => {
     const url = `clickhouse://default@127.0.0.1:1/${ch.database}`;
-    for (const args of [
-      ['audit', '--run', 'grpo'],
-      ['analyze', 'convergence', '--run', 'grpo'],
-    ]) {
+    for (const args of [['demo']]) {
       const r = cli([...args, '--store', url]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`rlaudit ${args[0]} is not supported on the ClickHouse store yet`));

@@ -224,8 +224,9 @@ describe('the ClickHouse store on the two-shard cluster', { skip: ch.skip }, () 
     }
   });
 
-  test('what the store does not have yet refuses, naming it, instead of answering', async () => {
-    await refuses(store.audits.listAudits('r1', 1), /audit tracking\.listAudits is not supported/);
+  test('audit tracking and the result cache answer on the cluster: no audit and no cached result yet', async () => {
+    assert.deepEqual(await store.audits.listAudits('r1', 1), []);
+    assert.equal(await store.results.get('r1', await store.results.fingerprint('r1'), 'k'), null);
     await store.close();
   });
 });

@@ -130,12 +130,12 @@ describe('text derived at insert (MATERIALIZED columns)', { skip: ch.skip }, () 
     }
   });
 
-  test('a store of schema version 1 is refused with what to do, and after the documented ALTERs answers as a new one', async () => {
+  test('a store of schema version 2 is refused with what to do, and after the documented ALTERs answers as a new one', async () => {
     const db = await ch.database2('upgrade');
     const shards = await ch.shardClients(db);
     const v1 = schemaDdl({ kind: 'cluster', cluster: CLUSTER }, db, { derived: false });
     for (const c of shards) for (const s of [...v1.shard, ...v1.entry]) await c.command(sql`${raw(s)}`);
-    await shards[0]!.command(sql`INSERT INTO schema_version (version, description) VALUES (1, 'v1')`);
+    await shards[0]!.command(sql`INSERT INTO schema_version (version, description) VALUES (2, 'v2')`);
     const before = TEXTS.slice(0, 30);
     await shards[0]!.insert('sessions', sessionRows('r', before));
     await assert.rejects(ClickHouseStore.open(url(db)), (err) => {
@@ -143,9 +143,9 @@ describe('text derived at insert (MATERIALIZED columns)', { skip: ch.skip }, () 
       assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${ch.httpPorts[0]}/${db}`));
       assert.match(
         err.message,
-        new RegExp(`schema version 1, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION}`),
+        new RegExp(`schema version 2, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION}`),
       );
-      assert.match(err.message, /Upgrading from schema version 1/);
+      assert.match(err.message, /Upgrading to schema version 3/);
       return true;
     });
     const up = upgradeDdl({ kind: 'cluster', cluster: CLUSTER });
