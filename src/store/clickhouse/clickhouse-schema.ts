@@ -3,6 +3,7 @@ import { InputError } from '../../model/errors.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
+import { DERIVED_COLUMNS, derivedColumnDdl } from './derived-columns.ts';
 
 /**
  * The tables of the ClickHouse store: the DuckDB store's tables (src/store/duckdb/migrations.ts), same names
@@ -17,7 +18,7 @@ import type { ClickHouseClient } from './clickhouse-client.ts';
  * ingest writes twice (a rerun after a kill) is one row, and every read is `FINAL`, so the answer is
  * exact before merges too (docs/deploy-clickhouse.md, "Exact before merges").
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 2;
+export const CLICKHOUSE_SCHEMA_VERSION = 3;
 
 /**
  * What each schema version added, for the message that refuses an older database: version 2 only adds
@@ -48,7 +49,16 @@ export const SCHEMA_VERSIONS: readonly {
     adds: ['audits', 'audit_sections', 'audit_operations', 'analysis_cache'],
     description: 'audit tracking and the analysis result cache',
   },
+  {
+    // columns, not tables: the derived text columns of sessions and annotations (derived-columns.ts)
+    version: 3,
+    adds: [],
+    description: 'derived text columns',
+  },
 ];
+
+/** The version that added the derived text columns (upgraded with {@link upgradeDdl}). */
+const DERIVED_COLUMNS_VERSION = 3;
 
 export interface TableSpec {
   readonly name: string;
@@ -316,21 +326,91 @@ export const TABLES: readonly TableSpec[] = [
 /** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
 export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly cluster: string };
 
-const columnList = (t: TableSpec) => t.columns.map(([n, type]) => `  ${n} ${type}`).join(',\n');
+// ---- Derived text columns (schema version 3, src/store/clickhouse/derived-columns.ts) ----
+// A table with derived columns gets them MATERIALIZED on its local table and as ALIASes on its Distributed
+// table, whose columns are therefore listed (`AS <name>_local` would copy the MATERIALIZED kind, which
+// 18.16 then forwards on insert and the shards refuse). `abbreviated` writes each expression as its label
+// in braces, as docs/deploy-clickhouse.md shows it (the full DDL: docs/clickhouse-ddl/).
+
+export interface DdlOptions {
+  /** Each derived column's expression as `{label}` (the page's form), not the SQL. */
+  readonly abbreviated?: boolean;
+  /** `false`: without the derived columns, the tables of schema version 2 (what an upgrade starts from). */
+  readonly derived?: boolean;
+}
+
+const derivedDdl = (t: TableSpec, kind: 'MATERIALIZED' | 'ALIAS', o: DdlOptions): string[] =>
+  o.derived === false
+    ? []
+    : (DERIVED_COLUMNS[t.name] ?? []).map((c) => derivedColumnDdl(c, kind, o.abbreviated));
+
+const columnList = (t: TableSpec, derived: readonly string[] = []) =>
+  [...t.columns.map(([n, type]) => `${n} ${type}`), ...derived].map((c) => `  ${c}`).join(',\n');
 
 /** The DDL of one table's local part: the table itself on a single server, `<name>_local` on a shard. */
-export function localTableDdl(t: TableSpec, layout: Layout): string {
+export function localTableDdl(t: TableSpec, layout: Layout, o: DdlOptions = {}): string {
   const name = layout.kind === 'cluster' ? `${t.name}_local` : t.name;
-  return `CREATE TABLE IF NOT EXISTS ${name} (\n${columnList(t)}\n) ENGINE = ${t.engine} ORDER BY ${t.orderBy}`;
+  const columns = columnList(t, derivedDdl(t, 'MATERIALIZED', o));
+  return `CREATE TABLE IF NOT EXISTS ${name} (\n${columns}\n) ENGINE = ${t.engine} ORDER BY ${t.orderBy}`;
 }
 
 /** The DDL of a cluster's `Distributed` table over the shards' local tables (in the current database). */
-export function distributedTableDdl(t: TableSpec, cluster: string, database: string): string {
-  return (
-    `CREATE TABLE IF NOT EXISTS ${t.name} AS ${t.name}_local\n` +
-    `  ENGINE = Distributed(${cluster}, ${database}, ${t.name}_local, ${t.shardBy})`
-  );
+export function distributedTableDdl(
+  t: TableSpec,
+  cluster: string,
+  database: string,
+  o: DdlOptions = {},
+): string {
+  const engine = `ENGINE = Distributed(${cluster}, ${database}, ${t.name}_local, ${t.shardBy})`;
+  const derived = derivedDdl(t, 'ALIAS', o);
+  if (derived.length > 0)
+    return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${columnList(t, derived)}\n) ${engine}`;
+  return `CREATE TABLE IF NOT EXISTS ${t.name} AS ${t.name}_local\n  ${engine}`;
 }
+
+/**
+ * The statements that bring tables of schema version 2 to version 3 (docs/deploy-clickhouse.md, "Upgrading"):
+ * each derived column added to the local tables (`shard`: the tables of a single server, or every shard's
+ * `_local` tables), then to the Distributed tables (`entry`), then the version recorded. Parts written before
+ * compute the columns when read, so the answers are the same at once; they are stored as parts merge.
+ */
+export function upgradeDdl(
+  layout: Layout,
+  o: DdlOptions = {},
+): { readonly shard: readonly string[]; readonly entry: readonly string[]; readonly record: string } {
+  const withDerived = TABLES.filter((t) => (DERIVED_COLUMNS[t.name] ?? []).length > 0);
+  const add = (table: string, defs: readonly string[]) =>
+    defs.map((d) => `ALTER TABLE ${table} ADD COLUMN ${d}`);
+  const shard = withDerived.flatMap((t) =>
+    add(layout.kind === 'cluster' ? `${t.name}_local` : t.name, derivedDdl(t, 'MATERIALIZED', o)),
+  );
+  const entry =
+    layout.kind === 'cluster' ? withDerived.flatMap((t) => add(t.name, derivedDdl(t, 'ALIAS', o))) : [];
+  const record = `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, 'upgraded')`;
+  return { shard, entry, record };
+}
+
+/**
+ * The full DDL as files (docs/clickhouse-ddl/, written by `npm run docs`, checked by a test): the page
+ * docs/deploy-clickhouse.md shows each derived column's expression by its label; these hold the SQL to run,
+ * for the cluster `rlaudit_2shards` and the database `rlaudit` (replace both names).
+ */
+export function ddlFiles(): Readonly<Record<string, string>> {
+  const file = (list: readonly string[]) => `${list.map((s) => `${s};`).join('\n\n')}\n`;
+  const single = schemaDdl({ kind: 'single' }, 'rlaudit');
+  const cluster = schemaDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, 'rlaudit');
+  const upSingle = upgradeDdl({ kind: 'single' });
+  const upCluster = upgradeDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' });
+  return {
+    'one-server.sql': file(single.shard),
+    'cluster-shard.sql': file(cluster.shard),
+    'cluster-distributed.sql': file(cluster.entry),
+    'upgrade-to-3-one-server.sql': file([...upSingle.shard, upSingle.record]),
+    'upgrade-to-3-shard.sql': file(upCluster.shard),
+    'upgrade-to-3-distributed.sql': file([...upCluster.entry, upCluster.record]),
+  };
+}
+// ---- end of the derived text columns ----
 
 /**
  * Every statement that creates the schema, in order, for a single server (run on it) or for a cluster:
@@ -340,10 +420,11 @@ export function distributedTableDdl(t: TableSpec, cluster: string, database: str
 export function schemaDdl(
   layout: Layout,
   database: string,
+  o: DdlOptions = {},
 ): { readonly shard: readonly string[]; readonly entry: readonly string[] } {
-  const shard = TABLES.map((t) => localTableDdl(t, layout));
+  const shard = TABLES.map((t) => localTableDdl(t, layout, o));
   if (layout.kind === 'single') return { shard, entry: [] };
-  return { shard, entry: TABLES.map((t) => distributedTableDdl(t, layout.cluster, database)) };
+  return { shard, entry: TABLES.map((t) => distributedTableDdl(t, layout.cluster, database, o)) };
 }
 
 const VersionRow = rowDecoder('schemaVersion', z.object({ n: z.coerce.number(), v: z.coerce.number() }));
@@ -439,9 +520,19 @@ function upgradeAdvice(from: number, layout: Layout): string {
     layout.kind === 'cluster'
       ? ` (${tables.map((t) => `${t}_local`).join(', ')} on every shard, then the Distributed tables)`
       : '';
+  const steps = [
+    ...(tables.length > 0
+      ? [`create the tables ${tables.join(', ')}${where} with the DDL of docs/deploy-clickhouse.md`]
+      : []),
+    ...(from < DERIVED_COLUMNS_VERSION
+      ? [
+          'add the derived text columns with the ALTER TABLE statements of docs/deploy-clickhouse.md ' +
+            `("Upgrading to schema version ${DERIVED_COLUMNS_VERSION}"${layout.kind === 'cluster' ? ': on every shard, then the Distributed tables' : ''})`,
+        ]
+      : []),
+  ];
   return (
-    `Version ${later.map((v) => `${v.version} adds ${v.description}`).join('; ')}: create the tables ` +
-    `${tables.join(', ')}${where} with the DDL of docs/deploy-clickhouse.md, then record the version: ` +
+    `Version ${later.map((v) => `${v.version} adds ${v.description}`).join('; ')}: ${steps.join(', then ')}, then record the version: ` +
     `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, 'upgraded')` +
     ' (or create a new database and copy the runs into it with rlaudit copy)'
   );

@@ -9,8 +9,8 @@ import { join, raw, type SqlFragment, sql } from '../sql/sql.ts';
  * - `lowerUTF8` of 18.16 leaves 545 code points upper-case that DuckDB's `lower()` (utf8proc simple case
  *   mapping) lowers: those whose lower case has another UTF-8 length (İ, ẞ, Ω, K, Å, Ⱥ …) and the
  *   scripts its tables lack (Cherokee, Georgian Mtavruli, Glagolitic, Coptic, Osage, Old Hungarian, Adlam …).
- *   {@link LOWER_FIXES} maps each to DuckDB's lower case first; the mapping runs only on a text that
- *   holds one of them (one RE2 test per text), so ordinary text pays one regex pass.
+ *   {@link LOWER_FIXES} maps each to DuckDB's lower case first (one RE2 pass splits a text at them; an
+ *   ordinary text is one piece).
  * - ClickHouse compiles every regular expression with RE2's `dot_nl` set (`.` matches a newline);
  *   DuckDB does not. {@link re2Pattern} prefixes `(?-s)` so a pattern means what it means in DuckDB.
  */
@@ -101,26 +101,30 @@ export const LOWER_FIXES: readonly (readonly [string, string])[] = LOWER_FIX_RAN
 
 const hex = (cp: number) => `\\x{${cp.toString(16).toUpperCase()}}`;
 
-/** An RE2 class of the characters of {@link LOWER_FIXES}. */
-const FIX_CLASS = `[${LOWER_FIX_RANGES.map(([first, count, , step]) =>
+/** The characters of {@link LOWER_FIXES} as the inside of an RE2 class. */
+const FIX_CHARS = LOWER_FIX_RANGES.map(([first, count, , step]) =>
   step === 1 && count > 1
     ? `${hex(first)}-${hex(first + count - 1)}`
     : Array.from({ length: count }, (_, i) => hex(first + i * step)).join(''),
-).join('')}]`;
+).join('');
+
+/** A text's pieces: each character of {@link LOWER_FIXES} alone, every run of other characters whole. */
+const FIX_PIECES = `[${FIX_CHARS}]|[^${FIX_CHARS}]+`;
 
 const FIX_FROM = LOWER_FIXES.map(([from]) => from);
 const FIX_TO = LOWER_FIXES.map(([, to]) => to);
 
 /**
- * `lower()` as DuckDB computes it. The character arrays and the class are our own constants, inlined as
- * literals by the dialect.
+ * `lower()` as DuckDB computes it: the text split into pieces (each character to fix alone, the runs between
+ * whole), each fix mapped by `transform`, joined, then `lowerUTF8`. An ordinary text is one piece: one RE2
+ * pass. (An earlier form, `if(match(text, class), <split into characters and map>, text)`, cost ten times
+ * more: 18.16's `if` computes both branches for every row — measured, 3.0 s against 0.3 s on 55,000
+ * outputs.) The character arrays and the class are our own constants, inlined as literals by the dialect.
  *
  * @example clickHouseLower(sql`output`)
  */
 export function clickHouseLower(expr: SqlFragment): SqlFragment {
-  return sql`lowerUTF8(if(match(${expr}, ${FIX_CLASS}),
-    arrayStringConcat(arrayMap(c -> transform(c, ${FIX_FROM}, ${FIX_TO}, c), extractAll(${expr}, '(?s).'))),
-    ${expr}))`;
+  return sql`lowerUTF8(arrayStringConcat(arrayMap(c -> transform(c, ${FIX_FROM}, ${FIX_TO}, c), extractAll(${expr}, ${FIX_PIECES}))))`;
 }
 
 /** The kana marks and spaceless scripts, as in src/store/duckdb/tokens-sql.ts. */
@@ -146,7 +150,8 @@ export function clickHouseTokens(expr: SqlFragment): SqlFragment {
   return sql`extractAll(${clickHouseLower(expr)}, ${TOKEN_PATTERN})`;
 }
 
-const APOSTROPHES = String.raw`[\x{2018}\x{2019}\x{201B}\x{02BC}\x{2032}\x{FF07}]`;
+/** The apostrophe variants `normaliseText` turns into `'` (an RE2 class). */
+export const APOSTROPHE_CLASS = String.raw`[\x{2018}\x{2019}\x{201B}\x{02BC}\x{2032}\x{FF07}]`;
 const WHITESPACE = String.raw`[\t\n\x{0B}\f\r \x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]+`;
 
 /**
@@ -157,7 +162,7 @@ const WHITESPACE = String.raw`[\t\n\x{0B}\f\r \x{00A0}\x{1680}\x{2000}-\x{200A}\
  * @example clickHouseNormalise(sql`output`)
  */
 export function clickHouseNormalise(expr: SqlFragment): SqlFragment {
-  return sql`replaceRegexpAll(replaceRegexpAll(replaceRegexpAll(${expr}, ${APOSTROPHES}, ${"'"}), ${WHITESPACE}, ' '), '^ | $', '')`;
+  return sql`replaceRegexpAll(replaceRegexpAll(replaceRegexpAll(${expr}, ${APOSTROPHE_CLASS}, ${"'"}), ${WHITESPACE}, ' '), '^ | $', '')`;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { schemaDdl, TABLES } from '../../../src/store/clickhouse/clickhouse-schema.ts';
+import { ddlFiles, schemaDdl, TABLES, upgradeDdl } from '../../../src/store/clickhouse/clickhouse-schema.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { rowDecoder } from '../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../src/store/sql/sql.ts';
@@ -24,12 +24,32 @@ const statements = (list: readonly string[]) => list.map((s) => `${s};`).join('\
 const CLICKHOUSE_ONLY = new Set(['written_at', 'version']);
 
 describe('the ClickHouse schema', () => {
-  test('docs/deploy-clickhouse.md shows exactly the DDL the code runs, for one server and for a cluster', () => {
-    const single = schemaDdl({ kind: 'single' }, 'rlaudit');
-    const cluster = schemaDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, 'rlaudit');
+  test('docs/deploy-clickhouse.md shows exactly the DDL the code runs, each derived expression by its label', () => {
+    const abbreviated = { abbreviated: true };
+    const single = schemaDdl({ kind: 'single' }, 'rlaudit', abbreviated);
+    const cluster = schemaDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, 'rlaudit', abbreviated);
     assert.equal(blockAfter('### One server'), statements(single.shard));
     assert.equal(blockAfter('Local tables, on every shard:'), statements(cluster.shard));
     assert.equal(blockAfter('`Distributed` tables over them:'), statements(cluster.entry));
+    const up = upgradeDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, abbreviated);
+    assert.equal(
+      blockAfter('On every shard (or on the one server, without `_local`):'),
+      statements(up.shard),
+    );
+    assert.equal(blockAfter('Then on the Distributed tables'), statements([...up.entry, up.record]));
+  });
+
+  test('docs/clickhouse-ddl/ holds the full DDL the code runs (npm run docs writes it)', () => {
+    for (const [name, text] of Object.entries(ddlFiles())) {
+      const path = new URL(`../../../docs/clickhouse-ddl/${name}`, import.meta.url);
+      assert.equal(readFileSync(path, 'utf8'), text, `docs/clickhouse-ddl/${name} is current (npm run docs)`);
+    }
+    // the files hold the expressions, the page their labels
+    assert.match(
+      ddlFiles()['cluster-shard.sql']!,
+      /output_tokens Array\(String\) MATERIALIZED extractAll\(lowerUTF8/,
+    );
+    assert.match(DOC, /output_tokens Array\(String\) MATERIALIZED \{tokens\(output\)\}/);
   });
 
   test('every table mirrors the DuckDB table of its name, column for column', async () => {

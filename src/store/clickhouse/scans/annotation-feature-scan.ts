@@ -4,7 +4,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, text } from '../decode.ts';
-import { clickHouseNormalise, clickHouseTokens } from '../text-sql.ts';
+import { TEXT_TOKENS } from '../derived-columns.ts';
 import { quantileCont } from './reward-scans.ts';
 import { leftChars, textList } from './scan-sql.ts';
 import { trainingAnnotations } from './training-annotations.ts';
@@ -49,8 +49,8 @@ function features(run: string, o: AnnotationFeatureOptions): SqlFragment {
         arrayFilter(x -> has(${[...o.lexicon.affect]}, x), tk) AS af,
         arrayDistinct(extractAll(text, ${FIELD_LABEL})) AS fields
       FROM (SELECT id, session, ifNull(author, '(unknown)') AS author, text,
-                   ${clickHouseTokens(clickHouseNormalise(sql`text`))} AS tk
-            FROM ${trainingAnnotations(run)}))`;
+                   ${TEXT_TOKENS} AS tk
+            FROM ${trainingAnnotations(run, [TEXT_TOKENS])}))`;
 }
 
 /** Per author: size, median tokens and their MAD (interpolated, as DuckDB's `median`), register shares. */

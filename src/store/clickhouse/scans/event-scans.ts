@@ -12,11 +12,13 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt } from '../decode.ts';
-import { clickHouseNormalise, re2Pattern } from '../text-sql.ts';
+import { OUTPUT_NORM } from '../derived-columns.ts';
+import { re2Pattern } from '../text-sql.ts';
 import { trainingSessions } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
-const NORMALISED_OUTPUT = clickHouseNormalise(sql`output`);
+/** The normalised output, from the derived column (read beside `*`: {@link OUTPUT_NORM}). */
+const NORMALISED_OUTPUT = OUTPUT_NORM;
 
 /** A regex target's pattern with its flags (default case-insensitive); bad flags are the user's error. */
 function regexPattern(target: { readonly regex: string; readonly flags?: string }): string {
@@ -63,7 +65,7 @@ export function eventScans(client: ClickHouseClient): EventScans {
       const rows = await client.query(
         sql`SELECT bin, count() AS sessions, countIf(hit) AS hits
               FROM (SELECT toInt64(floor((session - ${q.anchor} - 1) / ${q.binSize})) AS bin, ${cond} AS hit
-                    FROM ${trainingSessions(run)} WHERE session >= ${q.from} AND session <= ${q.to})
+                    FROM ${trainingSessions(run, [OUTPUT_NORM])} WHERE session >= ${q.from} AND session <= ${q.to})
               GROUP BY bin ORDER BY bin`,
         BinRow,
       );
@@ -77,7 +79,7 @@ export function eventScans(client: ClickHouseClient): EventScans {
       const cond = await behaviourCondition(client, target);
       const [r] = await client.query(
         sql`SELECT if(count() = 0, NULL, max(session)) AS last_hit, count() AS hits
-              FROM ${trainingSessions(run)} WHERE ${cond}`,
+              FROM ${trainingSessions(run, [OUTPUT_NORM])} WHERE ${cond}`,
         OccurrenceRow,
       );
       return { lastHit: r?.last_hit ?? null, hits: r?.hits ?? 0 };

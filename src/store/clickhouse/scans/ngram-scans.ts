@@ -10,14 +10,17 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { join, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, text } from '../decode.ts';
-import { clickHouseNgrams, clickHouseNormalise, clickHouseTokens } from '../text-sql.ts';
+import { OUTPUT_NORM, OUTPUT_NORM_TOKENS, OUTPUT_TOKENS } from '../derived-columns.ts';
+import { clickHouseNgrams } from '../text-sql.ts';
 import { windowIndexSql } from './phrase-series-scan.ts';
 import { duckDbHash, trainingSessions } from './scan-sql.ts';
 
 const HASH = duckDbHash(sql`session`);
 
-/** The tokens of the normalised output, the scans' unit of text. */
-const OUTPUT_TOKENS = clickHouseTokens(clickHouseNormalise(sql`output`));
+/** The tokens of the normalised output, the scans' unit of text (from the derived columns). */
+const TOKENS = OUTPUT_NORM_TOKENS;
+/** The columns beside `*` that {@link TOKENS} reads. */
+const TOKEN_COLUMNS = [OUTPUT_TOKENS, OUTPUT_NORM];
 
 /**
  * Wilson bounds (Wilson 1927, no continuity correction) of x of n, the expression of the DuckDB twin
@@ -74,7 +77,7 @@ export async function discoverNgramsScan(
   const firstCut = await at(Math.min(size, total));
   const lastStart = await at(Math.max(1, total - size + 1));
   const part = sql`multiIf(session <= ${firstCut}, 'first', session >= ${lastStart}, 'last', '')`;
-  const parted = sql`(SELECT session, output, ${part} AS part FROM ${trainingSessions(run)})`;
+  const parted = sql`(SELECT session, output, output_tokens, output_norm, ${part} AS part FROM ${trainingSessions(run, TOKEN_COLUMNS)})`;
   // the cap: per part, the (hash, session) of the cap-th session in hash order; at or below it is sampled
   const cuts = await client.query(
     sql`SELECT part, toString(tupleElement(c, 1)) AS h, tupleElement(c, 2) AS s FROM (
@@ -111,7 +114,7 @@ export async function discoverNgramsScan(
   const counts = sql`(SELECT g, n, toFloat64(countIf(part = 'first')) AS fc, toFloat64(countIf(part = 'last')) AS lc
       FROM (
         SELECT part, g, toInt64(length(g) - length(replaceAll(g, ' ', '')) + 1) AS n
-        FROM (SELECT part, ${OUTPUT_TOKENS} AS t FROM ${parted} WHERE ${sampled})
+        FROM (SELECT part, ${TOKENS} AS t FROM ${parted} WHERE ${sampled})
         ARRAY JOIN arrayDistinct(arrayConcat(${join(grams)})) AS g)
       GROUP BY g, n HAVING greatest(fc, lc) >= ${o.minSupport})`;
   const scored = sql`(SELECT g, n, fc, lc, ${wilsonLower(sql`lc`, n2)} - ${wilsonUpper(sql`fc`, n1)} AS rise,
@@ -157,8 +160,8 @@ export async function ngramWindowSharesScan(
   const found = await client.query(
     sql`SELECT g, w, min(session) AS f, max(session) AS l, count() AS n,
             countIf(position(t, concat(' ', g, ' ')) > 0) AS hits
-          FROM (SELECT session, ${w.expr} AS w, concat(' ', arrayStringConcat(${OUTPUT_TOKENS}, ' '), ' ') AS t
-                FROM ${trainingSessions(run)} WHERE ${w.where})
+          FROM (SELECT session, ${w.expr} AS w, concat(' ', arrayStringConcat(${TOKENS}, ' '), ' ') AS t
+                FROM ${trainingSessions(run, TOKEN_COLUMNS)} WHERE ${w.where})
           ARRAY JOIN ${grams} AS g
           GROUP BY g, w ORDER BY g, w`,
     ShareRow,

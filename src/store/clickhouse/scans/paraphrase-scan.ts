@@ -4,6 +4,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, text } from '../decode.ts';
+import { OUTPUT_NORM, OUTPUT_NORM_TOKENS, OUTPUT_TOKENS } from '../derived-columns.ts';
 import { clickHouseNgrams, clickHouseNormalise, clickHouseTokens } from '../text-sql.ts';
 import { intList, textList, trainingSessions } from './scan-sql.ts';
 import { targetPattern } from './target-pattern.ts';
@@ -35,7 +36,6 @@ export async function paraphraseWindowsScan(
   const pt = meta?.pt ?? [];
   const pset = [...new Set(pt)];
   const m = pt.length;
-  const norm = clickHouseNormalise(sql`output`);
   const found =
     m === 0
       ? []
@@ -51,9 +51,9 @@ export async function paraphraseWindowsScan(
                     SELECT session, is_after, arrayJoin(arrayDistinct(${clickHouseNgrams(sql`t`, Math.max(m, 1))})) AS text
                     FROM (
                       SELECT session, session > ${o.from} AND session <= ${o.to} AS is_after,
-                        ${clickHouseTokens(norm)} AS t
-                      FROM ${trainingSessions(run)}
-                      WHERE NOT match(${norm}, ${pat})
+                        ${OUTPUT_NORM_TOKENS} AS t
+                      FROM ${trainingSessions(run, [OUTPUT_TOKENS, OUTPUT_NORM])}
+                      WHERE NOT match(${OUTPUT_NORM}, ${pat})
                         AND ((session > ${o.from} AND session <= ${o.to})
                              OR (session > ${o.baselineFrom} AND session <= ${o.baselineTo}))))
                   WHERE text != ${pt.join(' ')})

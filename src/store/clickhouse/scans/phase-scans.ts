@@ -14,7 +14,8 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
-import { clickHouseNormalise, clickHouseTokens, re2Pattern } from '../text-sql.ts';
+import { OUTPUT_NORM, OUTPUT_TOKENS } from '../derived-columns.ts';
+import { re2Pattern } from '../text-sql.ts';
 import { allSessions, duckDbHash, floatOrZero, intList, packNullable, unpackNullable } from './scan-sql.ts';
 
 const WindowRow = rowDecoder(
@@ -54,6 +55,8 @@ const OutputRow = rowDecoder('phaseOutputSamples', z.object({ session: int, outp
 interface Column {
   readonly name: string;
   readonly expr: SqlFragment;
+  /** The derived columns (src/store/clickhouse/derived-columns.ts) `expr` reads. */
+  readonly derived?: readonly SqlFragment[];
 }
 
 /**
@@ -84,7 +87,10 @@ function windowed(run: string, size: number, columns: readonly Column[]): SqlFra
                   columns.map((c) => sql`, ${c.expr} AS ${ident(c.name)}`),
                   '',
                 )}
-              FROM ${allSessions(run)})
+              FROM ${allSessions(
+                run,
+                columns.flatMap((c) => c.derived ?? []),
+              )})
         GROUP BY ph)
       ARRAY JOIN a AS x, arrayEnumerate(a) AS idx)`;
 }
@@ -107,7 +113,7 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
     async phaseWindows(run: string, o: PhaseWindowOptions): Promise<PhaseWindowRow[]> {
       const w = windowed(run, o.size, [
         { name: 'cls', expr: sql`classification` },
-        { name: 'nt', expr: sql`toInt64(length(${clickHouseTokens(sql`output`)}))` },
+        { name: 'nt', expr: sql`toInt64(length(${OUTPUT_TOKENS}))`, derived: [OUTPUT_TOKENS] },
         { name: 'br', expr: sql`baseline_reward` },
       ]);
       const nc = sql`ifNull(cls = 'non_compliant', 0)`;
@@ -166,7 +172,8 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
         const w = windowed(run, o.size, [
           {
             name: 'hit',
-            expr: sql`match(${clickHouseNormalise(sql`output`)}, ${re2Pattern(phrasePatternRe2(phrase))})`,
+            expr: sql`match(${OUTPUT_NORM}, ${re2Pattern(phrasePatternRe2(phrase))})`,
+            derived: [OUTPUT_NORM],
           },
         ]);
         const rows = await client.query(

@@ -5,7 +5,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt } from '../decode.ts';
-import { clickHouseNormalise } from '../text-sql.ts';
+import { OUTPUT_NORM } from '../derived-columns.ts';
 import { packNullable, trainingSessions, unpackNullable } from './scan-sql.ts';
 import { targetPattern } from './target-pattern.ts';
 
@@ -76,8 +76,8 @@ function series(run: string, pattern: string, o: PhraseSeriesOptions): SqlFragme
               arrayMap(x -> tupleElement(x, 1), arrayFilter(x -> tupleElement(x, 4) > 0, a)) AS hs
             FROM (
               SELECT arraySort(groupArray((session, ${packNullable(sql`step`)}, occ))) AS a
-              FROM (SELECT session, step, toInt64(length(extractAll(${clickHouseNormalise(sql`output`)}, ${pattern}))) AS occ
-                    FROM ${trainingSessions(run)})))))
+              FROM (SELECT session, step, toInt64(length(extractAll(${OUTPUT_NORM}, ${pattern}))) AS occ
+                    FROM ${trainingSessions(run, [OUTPUT_NORM])})))))
       ARRAY JOIN a AS x, ks AS k, eps AS ep)`;
 }
 

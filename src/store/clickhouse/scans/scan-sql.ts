@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { WindowSpec } from '../../../model/windows.ts';
-import { type SqlFragment, sql } from '../../sql/sql.ts';
+import { join, type SqlFragment, sql } from '../../sql/sql.ts';
 import { float, int, text } from '../decode.ts';
 
 /**
@@ -11,14 +11,24 @@ import { float, int, text } from '../decode.ts';
  * `groupArray` of small tuples (no text) and `ARRAY JOIN`ed back into rows.
  */
 
-/** The run's training sessions (all but those of a phase after training), as `training_sessions` in DuckDB. */
-export function trainingSessions(run: string): SqlFragment {
-  return sql`(SELECT * FROM sessions FINAL WHERE run = ${run} AND (phase IS NULL OR phase = 'training'))`;
+/**
+ * `*` and the derived columns a scan reads (`SELECT *` leaves them out, src/store/clickhouse/derived-columns.ts).
+ * Only the scans that read them name them: 18.16 drops a subquery's unused columns when the outer query
+ * reads some, but reads them all for a bare `count()` (measured).
+ */
+const columns = (derived: readonly SqlFragment[]) => join([sql`*`, ...derived]);
+
+/**
+ * The run's training sessions (all but those of a phase after training), as `training_sessions` in DuckDB,
+ * with the `derived` columns the query reads.
+ */
+export function trainingSessions(run: string, derived: readonly SqlFragment[] = []): SqlFragment {
+  return sql`(SELECT ${columns(derived)} FROM sessions FINAL WHERE run = ${run} AND (phase IS NULL OR phase = 'training'))`;
 }
 
-/** Every session of the run (every phase). */
-export function allSessions(run: string): SqlFragment {
-  return sql`(SELECT * FROM sessions FINAL WHERE run = ${run})`;
+/** Every session of the run (every phase), with the `derived` columns the query reads. */
+export function allSessions(run: string, derived: readonly SqlFragment[] = []): SqlFragment {
+  return sql`(SELECT ${columns(derived)} FROM sessions FINAL WHERE run = ${run})`;
 }
 
 /**

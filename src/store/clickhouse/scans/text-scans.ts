@@ -14,7 +14,8 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, nullableText, text } from '../decode.ts';
-import { clickHouseNgrams, clickHouseTokens, re2Pattern } from '../text-sql.ts';
+import { OUTPUT_TOKENS } from '../derived-columns.ts';
+import { clickHouseNgrams, re2Pattern } from '../text-sql.ts';
 import { intList, trainingSessions, windowSql } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
@@ -133,8 +134,8 @@ export function textScans(client: ClickHouseClient): TextScans {
               FROM (
                 SELECT w, session, t, length(t) AS nt, b, length(b) AS nb FROM (
                   SELECT w, session, t, ${clickHouseNgrams(sql`t`, 2)} AS b
-                  FROM (SELECT ${w.expr} AS w, session, ${clickHouseTokens(sql`output`)} AS t
-                        FROM ${trainingSessions(run)} WHERE ${w.where})))
+                  FROM (SELECT ${w.expr} AS w, session, ${OUTPUT_TOKENS} AS t
+                        FROM ${trainingSessions(run, [OUTPUT_TOKENS])} WHERE ${w.where})))
               GROUP BY w ORDER BY w`,
         TextWindowRow,
       );
