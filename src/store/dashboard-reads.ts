@@ -6,12 +6,6 @@
 
 import type { Finding } from '../model/findings.ts';
 
-/**
- * How many cells the session index has when the asker does not say: the web app asks for exactly this many,
- * and the server prepares this answer at start, so both must use this one constant.
- */
-export const DEFAULT_INDEX_CELLS = 2000;
-
 /** One cell of the dashboard's session index: a single session, or a bin of consecutive session numbers. */
 export interface IndexCell {
   /** First and last session number of the bin (a session-number range, so zooming is a range). */

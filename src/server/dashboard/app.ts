@@ -7,7 +7,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditReport } from '../../audit/report-model.ts';
 import { ConfigError, InputError, QueryError } from '../../model/errors.ts';
-import { type AuditHeadline, DEFAULT_INDEX_CELLS } from '../../store/dashboard-reads.ts';
+import type { AuditHeadline } from '../../store/dashboard-reads.ts';
 import { requireToken } from '../http/bind.ts';
 import type { AlertsFollower } from './alerts-follower.ts';
 import { type DashboardReport, dashboardChart, dashboardReport } from './report-charts.ts';
@@ -288,7 +288,7 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
           z.object({
             from: int(0, Number.MAX_SAFE_INTEGER).optional(),
             to: int(0, Number.MAX_SAFE_INTEGER).optional(),
-            cells: int(1, LIMITS.indexCells).default(DEFAULT_INDEX_CELLS),
+            cells: int(1, LIMITS.indexCells).default(2000),
           }),
         );
         return await h.reads.sessionIndex({ run, from: q.from, to: q.to, maxCells: q.cells });

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { alertsLogPath } from '../../model/alerts.ts';
-import { DEFAULT_INDEX_CELLS } from '../../store/dashboard-reads.ts';
 import { checkBind } from '../http/bind.ts';
 import { AlertsFollower } from './alerts-follower.ts';
 import { dashboardApp } from './app.ts';
@@ -20,9 +19,8 @@ export interface DashboardOptions {
   readonly lease?: StoreLeaseOptions;
   readonly alertsPollMs?: number;
   /**
-   * Prepare the overview of the first `warmRuns` runs (their counts, curves and findings), then their
-   * whole-run session index, at start, so that the first page a user opens is answered from the cache
-   * (default 4; 0 prepares nothing).
+   * Prepare the overview of the first `warmRuns` runs (their counts, curves and findings) at start, so that
+   * the first page a user opens is answered from the cache (default 4; 0 prepares nothing).
    */
   readonly warmRuns?: number;
 }
@@ -71,8 +69,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
 }
 
 /**
- * Asks the app, as the web app will, for the runs, the overview reads of the first `runs` of them and then
- * their session index, so that they are in the response cache before a browser asks. A failure (a writer holds the database, a run
+ * Asks the app, as the web app will, for the runs and for the overview reads of the first `runs` of them, so
+ * that they are in the response cache before a browser asks. A failure (a writer holds the database, a run
  * without an audit) only means that answer is computed when asked for.
  */
 async function warm(
@@ -93,13 +91,10 @@ async function warm(
     }
   };
   const list = (await get('/api/runs?limit=100&offset=0')) as { runs?: { run: string }[] } | null;
-  const prepared = (list?.runs ?? []).slice(0, runs).map(({ run }) => encodeURIComponent(run));
-  for (const seg of prepared) {
+  for (const { run } of (list?.runs ?? []).slice(0, runs)) {
+    const seg = encodeURIComponent(run);
     const head = (await get(`/api/runs/${seg}`)) as { lastAudit?: unknown } | null;
     await get(`/api/runs/${seg}/series`);
     if (head?.lastAudit) await get(`/api/runs/${seg}/findings`);
   }
-  // then the whole-run session index (the page's first view), after every overview: at 1,000,000 sessions it
-  // is the slowest first answer (about a second of binning in the engine)
-  for (const seg of prepared) await get(`/api/runs/${seg}/index?cells=${DEFAULT_INDEX_CELLS}`);
 }

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { DEFAULT_INDEX_CELLS } from '../../../src/store/dashboard-reads.ts';
 import { api, seg } from '../api.ts';
 import { href, navigate } from '../router.ts';
 import type { IndexCell, SessionIndex } from '../types.ts';
@@ -7,7 +6,7 @@ import { COMPLIANT, categoryColour, fmt, Section, Status, UNCLASSIFIED, useLoad 
 import { panRange, type Range, zoomRange } from './index-zoom.ts';
 import { ClusterReview } from './review.tsx';
 
-const MAX_CELLS = DEFAULT_INDEX_CELLS;
+const MAX_CELLS = 2000;
 const WIDTH = 1080;
 
 /** Cell size and columns: every cell on screen, as large as fits. */
