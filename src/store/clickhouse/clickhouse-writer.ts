@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord, SessionRecord } from '../../model/schema.ts';
 import type { StagedReject } from '../../sources/staged.ts';
+import { type HeldAnnotation, rejectNestedAnnotationIdConflicts } from '../nested-annotation-ids.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { ident, join, list, raw, type SqlFragment, sql } from '../sql/sql.ts';
 import type { IngestBatch, IngestCounts, LoadInfo, Staged, StepMetricsBatch } from '../store.ts';
@@ -631,24 +632,12 @@ export class ClickHouseWriter {
   }
 
   /**
-   * A session whose nested annotation reuses an id another session of the run holds (stored, or earlier in
-   * this batch), or that names a stored annotation with other content, is rejected naming `annotations.K.id`
-   * — the rule of the DuckDB store (src/store/duckdb/nested-annotation-ids.ts), with the stored ids read here.
+   * The nested-annotation id rule of every store (src/store/nested-annotation-ids.ts), with the stored ids read
+   * here (`FINAL`, in chunks of the IN list).
    */
-  private async rejectNestedAnnotationIdConflicts(batch: IngestBatch): Promise<IngestBatch> {
-    const withIds = batch.sessions.filter((s) => (s.record.annotations ?? []).some((a) => a.id != null));
-    if (withIds.length === 0) return batch;
-    const idOf = (s: Staged<SessionRecord>, i: number, id: string | null | undefined) =>
-      id ?? `a-${s.record.session}-${i + 1}`;
-    const key = (run: string, id: string) => `${run}\u0000${id}`;
-    const held = new Map<string, { session: number; author: string | null; text: string; where: string }>();
-    const byRun = new Map<string, Set<string>>();
-    for (const s of withIds) {
-      const ids = byRun.get(s.run) ?? new Set<string>();
-      for (const [i, a] of (s.record.annotations ?? []).entries()) ids.add(idOf(s, i, a.id));
-      byRun.set(s.run, ids);
-    }
-    for (const [run, ids] of byRun) {
+  private rejectNestedAnnotationIdConflicts(batch: IngestBatch): Promise<IngestBatch> {
+    return rejectNestedAnnotationIdConflicts(batch, async (run, ids) => {
+      const held: HeldAnnotation[] = [];
       for (const part of chunks([...ids])) {
         const rows = await this.client.query(
           sql`SELECT run, id, session, author, text, load_id, source_line FROM annotations FINAL
@@ -658,54 +647,11 @@ export class ClickHouseWriter {
         for (const r of rows) {
           const file = await this.loadPath(r.load_id);
           const where = file ? `${file}:${r.source_line}` : 'the store';
-          held.set(key(r.run, r.id), { session: r.session, author: r.author, text: r.text, where });
+          held.push({ run: r.run, id: r.id, session: r.session, author: r.author, text: r.text, where });
         }
       }
-    }
-    const rejects: StagedReject[] = [];
-    const kept: Staged<SessionRecord>[] = [];
-    for (const s of batch.sessions) {
-      const anns = s.record.annotations ?? [];
-      let bad: StagedReject | null = null;
-      for (const [i, a] of anns.entries()) {
-        const id = idOf(s, i, a.id);
-        const h = held.get(key(s.run, id));
-        if (!h) continue;
-        const same =
-          h.session === s.record.session && h.text === a.text && (h.author ?? null) === (a.author ?? null);
-        if (same) continue;
-        bad = {
-          run: s.run,
-          line: s.line,
-          recordType: 'session',
-          field: `annotations.${i}.id`,
-          expected:
-            h.session === s.record.session
-              ? 'an annotation id whose stored annotation has the same content (a conflict: the stored copy is kept)'
-              : 'an annotation id not used by another session of the run',
-          got: `annotation ${id}, held by session ${h.session} (${h.where})`,
-        };
-        break;
-      }
-      if (bad) {
-        rejects.push(bad);
-        continue;
-      }
-      kept.push(s);
-      for (const [i, a] of anns.entries()) {
-        const id = idOf(s, i, a.id);
-        if (!held.has(key(s.run, id))) {
-          held.set(key(s.run, id), {
-            session: s.record.session,
-            author: a.author ?? null,
-            text: a.text,
-            where: `${batch.sourceFile}:${s.line}`,
-          });
-        }
-      }
-    }
-    if (rejects.length === 0) return batch;
-    return { ...batch, sessions: kept, rejects: [...batch.rejects, ...rejects] };
+      return held;
+    });
   }
 }
 
