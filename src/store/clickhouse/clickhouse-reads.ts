@@ -22,6 +22,7 @@ import type {
 import type { ClickHouseClient } from './clickhouse-client.ts';
 import { isoOfMicros } from './clickhouse-rows.ts';
 import { float, int, nullableInt, nullableText, text } from './decode.ts';
+import { checkRe2 } from './scans/target-pattern.ts';
 
 /**
  * The read side of the ClickHouse store that the commands besides the analyses need: runs, the cluster
@@ -188,7 +189,6 @@ const StoredEventRow = rowDecoder(
   }),
 );
 const StepMetricRowDecoder = rowDecoder('listStepMetrics', z.object({ step: int, name: text, value: float }));
-const MatchRow = rowDecoder('checkRe2', z.object({ ok: int }));
 
 /** ORDER BY of each sort: adjusted reward, else baseline; sessions without either last; ties by session. */
 const SORTS: Readonly<Record<SessionSort, SqlFragment>> = {
@@ -205,7 +205,6 @@ function storedIndex(meta: string | null): number | null {
 }
 
 export class ClickHouseReads {
-  private readonly patterns = new Set<string>();
   constructor(private readonly client: ClickHouseClient) {}
 
   async hasRun(run: string): Promise<boolean> {
@@ -279,20 +278,6 @@ export class ClickHouseReads {
     }
   }
 
-  /** An RE2 pattern the server refuses is an `InputError` naming the option. */
-  private async checkRe2(pattern: string, shown: string, field: string): Promise<void> {
-    if (this.patterns.has(pattern)) return;
-    try {
-      await this.client.query(sql`SELECT match('', ${pattern}) AS ok`, MatchRow);
-    } catch (err) {
-      const why = String((err as Error).message).split('\n')[0];
-      throw new InputError(`not a valid RE2 regular expression: ${JSON.stringify(shown)} (${why})`, {
-        field,
-      });
-    }
-    this.patterns.add(pattern);
-  }
-
   async listSessions(q: SessionQuery): Promise<SessionRow[]> {
     const chars = q.outputChars ?? 80;
     const start = (column: SqlFragment) => (chars > 0 ? sql`substringUTF8(${column}, 1, ${chars})` : column);
@@ -305,7 +290,7 @@ export class ClickHouseReads {
     let grep = empty;
     if (q.grep !== undefined) {
       const pattern = `(?i)${q.grep}`;
-      await this.checkRe2(pattern, q.grep, '--grep');
+      await checkRe2(this.client, pattern, q.grep, { field: '--grep' });
       grep = sql`AND match(output, ${pattern})`;
     }
     const rows = await this.client.query(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
-import type { RunRecord, SessionRecord } from '../../model/schema.ts';
+import type { RunRecord } from '../../model/schema.ts';
 import type { StagedReject } from '../../sources/staged.ts';
 import { type HeldAnnotation, rejectNestedAnnotationIdConflicts } from '../nested-annotation-ids.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';

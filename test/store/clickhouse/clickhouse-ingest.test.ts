@@ -75,7 +75,7 @@ function fixtureRows(run: string): unknown[] {
   }
   rows.push(sessionRow(5, { run, output: 'a different output for session 5' })); // conflict
   rows.push(rows[10]!); // an identical repeat: duplicate
-  rows.push('{"type": "session", "run": "' + run + '", "session": "x"}'); // invalid field
+  rows.push(`{"type": "session", "run": "${run}", "session": "x"}`); // invalid field
   rows.push('{not json'); // unreadable line
   rows.push({ type: 'annotation', run, id: 'ann-1', session: 3, author: 'carol', text: 'standalone' });
   rows.push({
@@ -118,6 +118,11 @@ async function snapshot(store: Store, run: string) {
   const sessions = await store.listSessions({ run, outputChars: 0, limit: 10_000 });
   const byReward = await store.listSessions({ run, sort: '-reward', limit: 15 });
   const grep = await store.listSessions({ run, grep: 'ünï', phase: 'training', limit: 50, outputChars: 12 });
+  // a pattern the engine refuses is the user's error naming --grep, on either engine (the reason is the engine's)
+  const badGrep = await store.listSessions({ run, grep: 'a)|(b', limit: 5 }).then(
+    () => 'accepted',
+    (err: { name: string; field?: string }) => `${err.name} ${err.field}`,
+  );
   const details = [];
   for (const s of [1, 3, 4, 5, 6, 12, 40, 50, 77, 120])
     details.push(await store.getSession({ run, session: s }));
@@ -128,6 +133,7 @@ async function snapshot(store: Store, run: string) {
     sessions,
     byReward,
     grep,
+    badGrep,
     details,
     records,
     rejects: await store.listRejects({ run }),
@@ -189,6 +195,7 @@ describe('ingest into ClickHouse (the two-shard cluster)', { skip: ch.skip }, ()
     assert.ok(b.conflicts >= 1 && b.duplicates >= 1 && b.rejected >= 3, JSON.stringify(counts(b)));
     const snap = await snapshot(house, 'conf');
     assert.deepEqual(snap, await snapshot(duck, 'conf'));
+    assert.equal(snap.badGrep, 'InputError --grep');
     // the fixture's events and annotations (nested and standalone) were stored, not rejected
     const at = (s: number) => snap.details.find((d) => d?.session === s);
     assert.equal(at(40)?.events.length, 1);

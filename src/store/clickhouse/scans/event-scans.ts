@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { InputError } from '../../../model/errors.ts';
 import { categoryKey, phrasePatternRe2 } from '../../../model/phrase-pattern.ts';
 import type {
   BehaviourBin,
@@ -8,6 +7,7 @@ import type {
   BehaviourTarget,
   EventScans,
 } from '../../scans/event-scans.ts';
+import { regexPattern } from '../../scans/scan-terms.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
@@ -19,13 +19,6 @@ import { checkRe2 } from './target-pattern.ts';
 
 /** The normalised output, from the derived column (read beside `*`: {@link OUTPUT_NORM}). */
 const NORMALISED_OUTPUT = OUTPUT_NORM;
-
-/** A regex target's pattern with its flags (default case-insensitive); bad flags are the user's error. */
-function regexPattern(target: { readonly regex: string; readonly flags?: string }): string {
-  const flags = target.flags ?? 'i';
-  if (!/^[ims]*$/.test(flags)) throw new InputError(`regex flags '${flags}' may only use i, m, s`);
-  return flags === '' ? target.regex : `(?${flags})${target.regex}`;
-}
 
 /**
  * The condition selecting the sessions that show a behaviour (the twin of `behaviourCondition` in

@@ -9,23 +9,12 @@ import type {
   RewardScans,
   RewardWindowRow,
 } from '../../scans/reward-scans.ts';
+import { rewardColumn } from '../../scans/scan-terms.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
-import { ident, type SqlFragment, sql } from '../../sql/sql.ts';
+import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
 import { leftChars, nullableFloat, textList, trainingSessions } from './scan-sql.ts';
-
-// The column is chosen from a closed set, never from user text: it is an identifier, not a value.
-const REWARD_COLUMNS: Readonly<Record<RewardColumn, string>> = {
-  adjusted_reward: 'adjusted_reward',
-  baseline_reward: 'baseline_reward',
-};
-
-function column(reward: RewardColumn): SqlFragment {
-  const c = REWARD_COLUMNS[reward];
-  if (c === undefined) throw new RangeError(`unknown reward column ${JSON.stringify(reward)}`);
-  return ident(c);
-}
 
 /**
  * Aggregates over rows `(session, cls, has, r)`: `has` says the reward is present, `r` is it (0 when absent),
@@ -54,8 +43,8 @@ const aggregates = (thr: number) => {
 
 /** The rows the aggregates read, from `source`. */
 const rewardRows = (reward: RewardColumn, source: SqlFragment, extra: SqlFragment = sql``) =>
-  sql`(SELECT session, ifNull(classification, '') AS cls, isNotNull(${column(reward)}) AS has,
-         ifNull(${column(reward)}, 0) AS r${extra} FROM ${source})`;
+  sql`(SELECT session, ifNull(classification, '') AS cls, isNotNull(${rewardColumn(reward)}) AS has,
+         ifNull(${rewardColumn(reward)}, 0) AS r${extra} FROM ${source})`;
 
 const aggregateColumns = {
   sessions: int,
@@ -183,7 +172,7 @@ export function rewardScans(client: ClickHouseClient): RewardScans {
     },
 
     async rewardScale(run: string, reward: RewardColumn): Promise<RewardScale> {
-      const c = column(reward);
+      const c = rewardColumn(reward);
       // the sorted rewards of the run, in the engine (8 bytes a session), for the interpolated quantiles
       const [r] = await client.query(
         sql`SELECT length(a) AS n, if(length(a) = 0, NULL, a[1]) AS lo, if(length(a) = 0, NULL, a[-1]) AS hi,

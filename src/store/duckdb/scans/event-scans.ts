@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { InputError } from '../../../model/errors.ts';
 import { categoryKey, phrasePatternRe2 } from '../../../model/phrase-pattern.ts';
 import type {
   BehaviourBin,
@@ -8,6 +7,7 @@ import type {
   BehaviourTarget,
   EventScans,
 } from '../../scans/event-scans.ts';
+import { regexPattern } from '../../scans/scan-terms.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../../sql/sql.ts';
 import { nullableNumber, number } from '../decode.ts';
@@ -17,13 +17,6 @@ import { checkRe2 } from './target-pattern.ts';
 
 /** The output normalised like `normaliseText`: one definition, shared with the recurrence scans. */
 const NORMALISED_OUTPUT = duckdbNormalise(sql`output`);
-
-/** A regex target's pattern with its flags (default case-insensitive); bad flags are the user's error. */
-function regexPattern(target: { readonly regex: string; readonly flags?: string }): string {
-  const flags = target.flags ?? 'i';
-  if (!/^[ims]*$/.test(flags)) throw new InputError(`regex flags '${flags}' may only use i, m, s`);
-  return flags === '' ? target.regex : `(?${flags})${target.regex}`;
-}
 
 /**
  * The SQL condition that selects the sessions showing a behaviour; the category, phrase or regex is bound.

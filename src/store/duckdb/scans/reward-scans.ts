@@ -8,21 +8,10 @@ import type {
   RewardScans,
   RewardWindowRow,
 } from '../../scans/reward-scans.ts';
-import { ident, type SqlFragment, sql } from '../../sql/sql.ts';
+import { rewardColumn } from '../../scans/scan-terms.ts';
+import { sql } from '../../sql/sql.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
 import * as rows from './reward-rows.ts';
-
-// The column is chosen from a closed set, never from user text: it is an identifier, not a value.
-const REWARD_COLUMNS: Readonly<Record<RewardColumn, string>> = {
-  adjusted_reward: 'adjusted_reward',
-  baseline_reward: 'baseline_reward',
-};
-
-function column(reward: RewardColumn): SqlFragment {
-  const c = REWARD_COLUMNS[reward];
-  if (c === undefined) throw new RangeError(`unknown reward column ${JSON.stringify(reward)}`);
-  return ident(c);
-}
 
 /** Aggregates over the CTE `s(k, session, classification, r)`; `thr` is the low-reward threshold. */
 const aggregates = (thr: number) => sql`min(session) AS first_s, max(session) AS last_s, count(*) AS sessions,
@@ -65,7 +54,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
       const key = w.by === 'step' ? sql`step` : sql`CAST(floor((session - 1) / ${w.size}) AS BIGINT)`;
       const found = await client.query(
         sql`WITH s AS (
-                SELECT ${key} AS k, session, classification, ${column(options.reward)} AS r
+                SELECT ${key} AS k, session, classification, ${rewardColumn(options.reward)} AS r
                 FROM training_sessions WHERE run = ${run} ${byStep ? sql`AND step IS NOT NULL` : sql``})
               SELECT k, ${aggregates(options.lowThreshold)} FROM s GROUP BY k ORDER BY k`,
         rows.RewardWindowRow,
@@ -84,7 +73,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
     async rewardRange(run, options): Promise<RewardRangeRow> {
       const [r] = await client.query(
         sql`WITH s AS (
-                SELECT session, classification, ${column(options.reward)} AS r
+                SELECT session, classification, ${rewardColumn(options.reward)} AS r
                 FROM training_sessions WHERE run = ${run} AND session >= ${options.from} AND session <= ${options.to})
               SELECT ${aggregates(options.lowThreshold)} FROM s`,
         rows.RewardRangeRow,
@@ -94,7 +83,7 @@ export function rewardScans(client: DuckDbClient): RewardScans {
     },
 
     async rewardScale(run: string, reward: RewardColumn): Promise<RewardScale> {
-      const c = column(reward);
+      const c = rewardColumn(reward);
       const [r] = await client.query(
         sql`SELECT count(${c}) AS n, min(${c}) AS lo, max(${c}) AS hi,
                 quantile_cont(${c}, 0.05) AS p05, quantile_cont(${c}, 0.95) AS p95

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { InputError } from '../../../model/errors.ts';
 import { phrasePatternRe2 } from '../../../model/phrase-pattern.ts';
 import type { PhraseTarget } from '../../scans/phrase-scans.ts';
+import { re2Checker } from '../../scans/scan-terms.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
 
 const CompileRow = rowDecoder('compileRegex', z.object({ ok: z.boolean() }));
-
-/** Patterns each connection has already compiled: a scan asked many times checks its pattern once. */
-const compiled = new WeakMap<DuckDbClient, Set<string>>();
 
 /**
  * Compiles an RE2 pattern once in the engine, so that a bad pattern is the user's error — an `InputError`
@@ -17,26 +14,10 @@ const compiled = new WeakMap<DuckDbClient, Set<string>>();
  *
  * @example await checkRe2(client, '(?i)never\\s+again', 'never\\s+again', { field: '--regex' })
  */
-export async function checkRe2(
-  client: DuckDbClient,
-  pattern: string,
-  shown: string,
-  where: { readonly field: string; readonly label?: string },
-): Promise<void> {
-  const known = compiled.get(client) ?? new Set<string>();
-  compiled.set(client, known);
-  if (known.has(pattern)) return;
-  try {
-    await client.query(sql`SELECT regexp_matches('', ${pattern}) AS ok`, CompileRow);
-  } catch (err) {
-    const why = ((err as { cause?: Error }).cause?.message ?? (err as Error).message).split('\n')[0];
-    const label = where.label ? `${where.label}: ` : '';
-    throw new InputError(`${label}not a valid RE2 regular expression: ${JSON.stringify(shown)} (${why})`, {
-      field: where.field,
-    });
-  }
-  known.add(pattern);
-}
+export const checkRe2 = re2Checker<DuckDbClient>(
+  (client, pattern) => client.query(sql`SELECT regexp_matches('', ${pattern}) AS ok`, CompileRow),
+  (err) => (err as { cause?: Error }).cause?.message ?? (err as Error).message,
+);
 
 /**
  * The bound RE2 pattern of a target: a phrase's from src/model/phrase-pattern.ts, a regex as given
