@@ -19,6 +19,7 @@ import type {
   SessionSort,
   StepMetricRow,
 } from '../store.ts';
+import { storedRuns } from '../stored-runs.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
 import { isoOfMicros } from './clickhouse-rows.ts';
 import { float, int, nullableInt, nullableText, text } from './decode.ts';
@@ -438,38 +439,22 @@ export class ClickHouseReads {
             ORDER BY run, session`,
       StoredSessionRow,
     );
-    const byRun = new Map<
+    // each step's sessions in session order (the rows' order), pushed, never copied
+    const steps = new Map<
       string,
-      { steps: Map<number | null, number[]>; idx: Map<number | null, (number | null)[]> }
+      { run: string; step: number | null; sessions: number[]; indexes: (number | null)[] }
     >();
     for (const r of rows) {
-      if (r.run !== baseRun && !/^\d+$/.test(r.run.slice(prefix.length))) continue;
-      let e = byRun.get(r.run);
+      const key = `${r.run}\u0000${r.step}`;
+      let e = steps.get(key);
       if (e === undefined) {
-        e = { steps: new Map(), idx: new Map() };
-        byRun.set(r.run, e);
+        e = { run: r.run, step: r.step, sessions: [], indexes: [] };
+        steps.set(key, e);
       }
-      e.steps.set(r.step, [...(e.steps.get(r.step) ?? []), r.session]);
-      e.idx.set(r.step, [...(e.idx.get(r.step) ?? []), storedIndex(r.meta)]);
+      e.sessions.push(r.session);
+      e.indexes.push(storedIndex(r.meta));
     }
-    return [...byRun.entries()].map(([run, { steps, idx }]) => {
-      const indexed = new Map<number | null, Map<number, number>>();
-      for (const [step, sessions] of steps) {
-        const indexes = idx.get(step)!;
-        if (indexes.every((i) => i !== null)) {
-          indexed.set(step, new Map(indexes.map((i, k) => [i as number, sessions[k]!])));
-        }
-      }
-      const all = [...steps.values()].flat();
-      const numbered = [...steps.keys()].filter((k): k is number => k !== null);
-      return {
-        run,
-        steps,
-        indexed,
-        lastSession: all.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
-        lastStep: numbered.length > 0 ? Math.max(...numbered) : null,
-      };
-    });
+    return storedRuns(baseRun, steps.values());
   }
 
   async sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {

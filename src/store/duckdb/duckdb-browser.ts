@@ -20,6 +20,7 @@ import type {
   StepMetricRow,
 } from '../store.ts';
 import { rejectRow } from '../store.ts';
+import { storedRuns } from '../stored-runs.ts';
 import {
   ExistsRow,
   RejectCountRow,
@@ -281,35 +282,7 @@ export class DuckDbBrowser {
             GROUP BY run, step ORDER BY run, step NULLS FIRST`,
       StepSessionsRow,
     );
-    const byRun = new Map<
-      string,
-      { run: string; steps: Map<number | null, number[]>; indexed: Map<number | null, Map<number, number>> }
-    >();
-    for (const r of rows) {
-      // only the run itself and its parts (`<run>-part2`, …), not `<run>-partial`
-      if (r.run !== baseRun && !/^\d+$/.test(r.run.slice(prefix.length))) continue;
-      let e = byRun.get(r.run);
-      if (e === undefined) {
-        e = { run: r.run, steps: new Map(), indexed: new Map() };
-        byRun.set(r.run, e);
-      }
-      e.steps.set(r.step, r.sessions);
-      // a step whose every session records its index within the step is matched by index (run-cursors.ts)
-      if (r.indexes.every((i) => i !== null)) {
-        e.indexed.set(r.step, new Map(r.indexes.map((i, k) => [i as number, r.sessions[k]!])));
-      }
-    }
-    return [...byRun.values()].map(({ run, steps, indexed }) => {
-      const all = [...steps.values()].flat();
-      const numbered = [...steps.keys()].filter((k): k is number => k !== null);
-      return {
-        run,
-        steps,
-        indexed,
-        lastSession: all.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
-        lastStep: numbered.length > 0 ? Math.max(...numbered) : null,
-      };
-    });
+    return storedRuns(baseRun, rows);
   }
 
   async sessionAtStep(q: { run: string; step: number; index: number }): Promise<number | null> {
