@@ -9,6 +9,7 @@ import {
 } from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
 import { annotationRecord, eventRecord } from '../run-records.ts';
+import { sessionDetail } from '../session-detail.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { empty, list, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
@@ -393,41 +394,7 @@ export class ClickHouseReads {
             FROM events FINAL WHERE run = ${q.run} AND session = ${q.session} ORDER BY id`,
       EventRow,
     );
-    return {
-      run: q.run,
-      session: s.session,
-      step: s.step,
-      indexInStep,
-      sessionsInStep,
-      time: s.time,
-      phase: s.phase,
-      checkpoint: s.checkpoint,
-      promptId: s.prompt_id,
-      prompt: s.prompt,
-      output: s.output,
-      classification: s.classification,
-      category: s.category,
-      baselineReward: s.baseline_reward,
-      adjustedReward: s.adjusted_reward,
-      differentialPct: s.differential_pct,
-      complianceTrajectoryIndex: s.compliance_trajectory_index,
-      flags: s.flags,
-      meta: s.meta,
-      annotations,
-      events: events.map((e) => ({
-        id: e.id,
-        kind: e.kind,
-        parameter: e.parameter,
-        target: e.target ?? {},
-        from: e.from_value,
-        to: e.to_value,
-        changePct: e.change_pct,
-        trigger: e.trigger,
-        recommendedBy: e.recommended_by,
-        note: e.note,
-        time: e.time,
-      })),
-    };
+    return sessionDetail(q.run, s, { indexInStep, sessionsInStep }, annotations, events);
   }
 
   async storedSessions(baseRun: string): Promise<StoredRun[]> {

@@ -8,6 +8,7 @@ import {
 } from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
 import { annotationRecord, eventRecord } from '../run-records.ts';
+import { sessionDetail } from '../session-detail.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
 import type {
   RejectRow,
@@ -235,41 +236,13 @@ export class DuckDbBrowser {
             FROM events WHERE run = ${q.run} AND session = ${q.session} ORDER BY id`,
       SessionEventRow,
     );
-    return {
-      run: q.run,
-      session: s.session,
-      step: s.step,
-      indexInStep: s.index_in_step,
-      sessionsInStep: s.sessions_in_step,
-      time: s.time,
-      phase: s.phase,
-      checkpoint: s.checkpoint,
-      promptId: s.prompt_id,
-      prompt: s.prompt,
-      output: s.output,
-      classification: s.classification,
-      category: s.category,
-      baselineReward: s.baseline_reward,
-      adjustedReward: s.adjusted_reward,
-      differentialPct: s.differential_pct,
-      complianceTrajectoryIndex: s.compliance_trajectory_index,
-      flags: s.flags,
-      meta: s.meta,
+    return sessionDetail(
+      q.run,
+      s,
+      { indexInStep: s.index_in_step, sessionsInStep: s.sessions_in_step },
       annotations,
-      events: events.map((e) => ({
-        id: e.id,
-        kind: e.kind,
-        parameter: e.parameter,
-        target: e.target ?? {},
-        from: e.from_value,
-        to: e.to_value,
-        changePct: e.change_pct,
-        trigger: e.trigger,
-        recommendedBy: e.recommended_by,
-        note: e.note,
-        time: e.time,
-      })),
-    };
+      events,
+    );
   }
 
   async storedSessions(baseRun: string): Promise<StoredRun[]> {
