@@ -6,6 +6,7 @@ import type { registerAnalyze as RegisterAnalyze } from './commands/analyze.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerCalibrate } from './commands/calibrate.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerClickHouseDdl } from './commands/clickhouse-ddl.ts';
 import { registerCopy } from './commands/copy.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
@@ -36,6 +37,7 @@ export const WITHOUT_ANALYZE: ReadonlySet<string> = new Set([
   'watch',
   'serve',
   'copy',
+  'clickhouse-ddl',
 ]);
 
 /**
@@ -82,6 +84,7 @@ export function buildProgram(registerAnalyze?: typeof RegisterAnalyze): Command 
   registerRejects(program);
   registerCalibrate(program);
   registerCopy(program);
+  registerClickHouseDdl(program);
   registerSimulate(program);
   registerAnalyze?.(program);
   registerAudit(program);

@@ -3,6 +3,7 @@ import { InputError } from '../../model/errors.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
+import { clickHouseLiteral } from './clickhouse-dialect.ts';
 import { DERIVED_COLUMNS, derivedColumnDdl } from './derived-columns.ts';
 
 /**
@@ -413,6 +414,43 @@ export function ddlFiles(): Readonly<Record<string, string>> {
 // ---- end of the derived text columns ----
 
 /**
+ * The DDL of a store as `rlaudit clickhouse-ddl` prints it, for a database and (or not) a cluster: the tables
+ * (or, with `upgrade`, the statements from schema version 2), all of it with comments saying where each part
+ * runs, or one part alone (`shard`, `distributed`) to pipe into `clickhouse-client --multiquery`. The names
+ * come from a parsed store URL, which admits plain names only.
+ */
+export function clickHouseDdlText(o: {
+  readonly database: string;
+  readonly cluster: string | null;
+  readonly part: 'all' | 'shard' | 'distributed';
+  readonly upgrade: boolean;
+}): string {
+  const layout: Layout = o.cluster === null ? { kind: 'single' } : { kind: 'cluster', cluster: o.cluster };
+  const statements = (list: readonly string[]) => list.map((s) => `${s};\n`).join('\n');
+  const up = upgradeDdl(layout);
+  const ddl = o.upgrade ? { shard: up.shard, entry: up.entry } : schemaDdl(layout, o.database);
+  // the version is recorded last: a store whose creation or upgrade stopped half-way is refused, not read
+  const record = o.upgrade ? up.record : versionRecord();
+  const shard = layout.kind === 'single' ? [...ddl.shard, record] : ddl.shard;
+  const entry = layout.kind === 'single' ? [] : [...ddl.entry, record];
+  if (o.part === 'shard') return statements(shard);
+  if (o.part === 'distributed') return statements(entry);
+  const what = o.upgrade
+    ? `upgrade of the rlaudit tables from schema version 2 to ${CLICKHOUSE_SCHEMA_VERSION}`
+    : `rlaudit tables, schema version ${CLICKHOUSE_SCHEMA_VERSION}`;
+  if (layout.kind === 'single') {
+    return `-- The ${what}, database ${o.database} (a single server).\n\n${statements(shard)}`;
+  }
+  return (
+    `-- The ${what}, database ${o.database}, cluster ${layout.cluster}.\n\n` +
+    `-- 1. On every shard of ${layout.cluster} (clickhouse-client --database ${o.database} --multiquery):\n\n` +
+    `${statements(shard)}\n` +
+    `-- 2. Then on every server a store URL may name (the Distributed tables hold no data; the version is\n` +
+    `--    recorded last, through them; recording it again is harmless):\n\n${statements(entry)}`
+  );
+}
+
+/**
  * Every statement that creates the schema, in order, for a single server (run on it) or for a cluster:
  * `shard` statements on every shard, `entry` statements on the server(s) the store URL names (the
  * Distributed tables, which hold no data, may be created on every shard too).
@@ -435,12 +473,15 @@ function expectedTables(layout: Layout): string[] {
   return TABLES.flatMap((t) => (layout.kind === 'cluster' ? [t.name, `${t.name}_local`] : [t.name]));
 }
 
+/** The statement recording that the tables of this schema version exist (the last step of creating them). */
+function versionRecord(): string {
+  const description = SCHEMA_VERSIONS.map((v) => v.description).join('; ');
+  return `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${clickHouseLiteral(description)})`;
+}
+
 /** Records that the tables of this schema version exist (the last step of creating them). */
 function recordVersion(client: ClickHouseClient): Promise<void> {
-  return client.command(
-    sql`INSERT INTO schema_version (version, description)
-          VALUES (${CLICKHOUSE_SCHEMA_VERSION}, ${SCHEMA_VERSIONS.map((v) => v.description).join('; ')})`,
-  );
+  return client.command(sql`${raw(versionRecord())}`);
 }
 
 /**
@@ -466,12 +507,17 @@ export async function ensureSchema(
   const missing = expected.filter((t) => !present.has(t));
   const creates = options.create && layout.kind === 'single';
   if (missing.length === expected.length && !creates) {
-    throw layout.kind === 'cluster' && options.create
+    const print = `rlaudit clickhouse-ddl --store '${client.target.display}'`;
+    throw layout.kind === 'cluster'
       ? fail(
           `: the database has no rlaudit tables on cluster ${layout.cluster}. Create them on every shard ` +
-            'with the DDL of docs/deploy-clickhouse.md (rlaudit creates tables only on a single server)',
+            'with the DDL of docs/deploy-clickhouse.md (rlaudit creates tables only on a single server); ' +
+            `print it for this database and cluster: ${print}`,
         )
-      : fail(' holds no rlaudit tables yet: create them with the DDL of docs/deploy-clickhouse.md');
+      : fail(
+          ' holds no rlaudit tables yet: a command that writes (rlaudit ingest, simulate) creates them on a ' +
+            `single server, or create them with the DDL of docs/deploy-clickhouse.md (${print} prints it)`,
+        );
   }
   // the version first: tables of another version are refused before anything is created beside them
   const [row] = present.has('schema_version')
@@ -480,7 +526,7 @@ export async function ensureSchema(
   if (row && row.n > 0 && row.v < CLICKHOUSE_SCHEMA_VERSION) {
     throw fail(
       `: the rlaudit tables are of schema version ${row.v}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION} ` +
-        `and does not alter ClickHouse tables itself. ${upgradeAdvice(row.v, layout)}`,
+        `and does not alter ClickHouse tables itself. ${upgradeAdvice(row.v, layout, client.target.display)}`,
     );
   }
   if (row && row.n > 0 && row.v > CLICKHOUSE_SCHEMA_VERSION) {
@@ -510,7 +556,7 @@ export async function ensureSchema(
  * brought up by creating them (the DDL of docs/deploy-clickhouse.md) and recording the version; a version
  * before the first has no upgrade (a new database, and the runs copied into it).
  */
-function upgradeAdvice(from: number, layout: Layout): string {
+function upgradeAdvice(from: number, layout: Layout, display: string): string {
   const later = SCHEMA_VERSIONS.filter((v) => v.version > from);
   if (from < 1 || later.length === 0) {
     return 'Create a new database with the DDL of docs/deploy-clickhouse.md and write the runs into it (rlaudit copy)';
@@ -527,7 +573,8 @@ function upgradeAdvice(from: number, layout: Layout): string {
     ...(from < DERIVED_COLUMNS_VERSION
       ? [
           'add the derived text columns with the ALTER TABLE statements of docs/deploy-clickhouse.md ' +
-            `("Upgrading to schema version ${DERIVED_COLUMNS_VERSION}"${layout.kind === 'cluster' ? ': on every shard, then the Distributed tables' : ''})`,
+            `("Upgrading to schema version ${DERIVED_COLUMNS_VERSION}"${layout.kind === 'cluster' ? ': on every shard, then the Distributed tables' : ''}` +
+            `${tables.length === 0 ? `; rlaudit clickhouse-ddl --store '${display}' --upgrade prints them` : ''})`,
         ]
       : []),
   ];

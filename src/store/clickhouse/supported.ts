@@ -17,6 +17,7 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'audit',
   'check',
   'analyze',
+  'demo',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */

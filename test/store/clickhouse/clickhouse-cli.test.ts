@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
   CLICKHOUSE_SCHEMA_VERSION,
@@ -10,6 +11,8 @@ import {
 } from '../../../src/store/clickhouse/clickhouse-schema.ts';
 import { raw, sql } from '../../../src/store/sql/sql.ts';
 import { runCli } from '../../util/cli.ts';
+import { sessionRow, writeJsonl } from '../../util/records.ts';
+import { tempDir } from '../../util/tmp.ts';
 import { clickHouseCluster } from './cluster.ts';
 
 const ch = await clickHouseCluster('cli');
@@ -153,17 +156,87 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     }
   });
 
-  test('a command the ClickHouse store does not support yet is refused before connecting', () => {
+  test('a command that runs on DuckDB only is refused before connecting', () => {
     const url = `clickhouse://default@127.0.0.1:1/${ch.database}`;
-    for (const args of [['demo']]) {
-      const r = cli([...args, '--store', url]);
-      assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, new RegExp(`rlaudit ${args[0]} is not supported on the ClickHouse store yet`));
-      assert.match(r.stderr, /it supports: rlaudit runs, rlaudit rejects, rlaudit ingest/);
-    }
     const serve = cli(['serve', '--store', url]);
     assert.equal(serve.code, 2);
     assert.match(serve.stderr, /rlaudit serve runs on the DuckDB store only/);
+  });
+
+  test('`clickhouse-ddl` prints the DDL that a cluster without tables needs, and with it the cluster works', async () => {
+    const db = await ch.database2('ddl');
+    const url = `clickhouse://default@${host}/${db}?cluster=${CLUSTER}`;
+    // the refusal names the command that prints the DDL for this database and cluster
+    assertRefused(cli(['runs', '--store', url]), url, /no rlaudit tables on cluster/);
+    assert.match(cli(['ingest', 'x.jsonl', '--store', url]).stderr, /rlaudit clickhouse-ddl --store '/);
+    const part = (p: string) => {
+      const r = cli(['clickhouse-ddl', '--store', url, '--part', p]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.split(/;\n(?:\n|$)/).filter((x) => x.trim() !== '');
+    };
+    const shardDdl = part('shard');
+    const entryDdl = part('distributed');
+    assert.equal(shardDdl.length, TABLES.length);
+    assert.equal(entryDdl.length, TABLES.length + 1); // and the version, recorded last
+    assert.ok(entryDdl.every((s, i) => i === TABLES.length || s.includes(`Distributed(${CLUSTER}, ${db}, `)));
+    const shards = await ch.shardClients(db);
+    for (const c of shards) for (const s of shardDdl) await c.command(sql`${raw(s)}`);
+    for (const s of entryDdl.slice(0, -1)) for (const c of shards) await c.command(sql`${raw(s)}`);
+    await shards[0]!.command(sql`${raw(entryDdl.at(-1)!)}`);
+    const file = join(tempDir('ddl'), 'r.jsonl');
+    writeJsonl(file, [sessionRow(1, { run: 'ddl' }), sessionRow(2, { run: 'ddl' })]);
+    const ingest = cli(['ingest', file, '--store', url]);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const runs = cli(['runs', '--json', '--store', url]);
+    assert.equal(runs.code, 0, runs.stderr);
+    assert.deepEqual(
+      (JSON.parse(runs.stdout) as { run: string; sessions: number }[]).map((r) => [r.run, r.sessions]),
+      [['ddl', 2]],
+    );
+    // the commented whole is both parts, in order
+    const all = cli(['clickhouse-ddl', '--store', url]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, new RegExp(`-- 1\\. On every shard of ${CLUSTER}`));
+    assert.ok(all.stdout.indexOf(shardDdl[0]!) < all.stdout.indexOf(entryDdl[0]!));
+  });
+
+  test('`clickhouse-ddl` for one server ends with the version, and refuses what is not a ClickHouse store', () => {
+    const single = cli(['clickhouse-ddl', '--store', `clickhouse://default@${host}/rl`]);
+    assert.equal(single.code, 0, single.stderr);
+    assert.match(
+      single.stdout,
+      /^-- The rlaudit tables, schema version \d+, database rl \(a single server\)/,
+    );
+    assert.match(
+      single.stdout,
+      /INSERT INTO schema_version \(version, description\) VALUES \(\d+, '[^']+'\);\n$/,
+    );
+    const upgrade = cli([
+      'clickhouse-ddl',
+      '--store',
+      `clickhouse://default@${host}/rl?cluster=c`,
+      '--upgrade',
+    ]);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.match(upgrade.stdout, /ALTER TABLE sessions_local ADD COLUMN/);
+    assert.match(upgrade.stdout, /ALTER TABLE sessions ADD COLUMN .* ALIAS/);
+    for (const [args, field] of [
+      [['clickhouse-ddl', '--db', 'x.duckdb'], /--store: expected a ClickHouse store/],
+      [
+        ['clickhouse-ddl', '--store', `clickhouse://default@${host}/rl`, '--part', 'shard'],
+        /--part: --part shard is for a cluster/,
+      ],
+      [
+        ['clickhouse-ddl', '--store', `clickhouse://default@${host}/rl?cluster=c`, '--part', 'both'],
+        /--part: expected one of all, shard, distributed/,
+      ],
+      [['clickhouse-ddl', '--store', `clickhouse://default@${host}/rl;DROP?cluster=c`], /not a plain name/],
+    ] as const) {
+      const r = cli(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, field);
+      assert.equal(r.stdout, '');
+    }
   });
 
   test('--store and --db together are a usage error', () => {
