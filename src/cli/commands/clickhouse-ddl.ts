@@ -13,7 +13,7 @@ export function registerClickHouseDdl(program: Command): void {
     )
     .option(
       '--part <part>',
-      `what to print: all (commented), shard (the local tables, for every shard), distributed (the Distributed tables) — ${PARTS.join(', ')}`,
+      'what to print: all (with comments on where each part runs), shard (the local tables, for every shard) or distributed (the Distributed tables, then the schema version)',
       'all',
     )
     .option(
