@@ -50,6 +50,23 @@ function serviceCpu(pid: number): { main: number; all: number } {
 }
 const cpu0 = serviceCpu(service.pid);
 const latencies: number[] = [];
+/** Each request's phases (ms): the client's own, and the service's `Server-Timing` (docs/integrations.md). */
+const phaseLog: { latency: number; phases: Map<string, number> }[] = [];
+const PHASES = [
+  'late', // the batch's scheduled moment → sent (all clients busy with earlier batches)
+  'inbound', // sent → the service's handler started (the request's bytes, the service's event loop)
+  'body',
+  'parse',
+  'wait',
+  'calibrate',
+  'encode',
+  'write',
+  'sync',
+  'order',
+  'resume',
+  'json',
+  'outbound', // the handler done → the client has the answer parsed
+];
 let next = 0;
 let stored = 0;
 let events = 0;
@@ -69,6 +86,7 @@ await Promise.all(
         const wait = t0 - performance.now();
         if (wait > 0) await sleep(wait);
       }
+      const sent = performance.now();
       const res = await fetch(`${service.url}/v1/runs/bench/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -80,13 +98,45 @@ await Promise.all(
         message?: string;
       };
       if (res.status !== 200) throw new Error(`batch ${i}: HTTP ${res.status}: ${answer.message}`);
-      latencies.push(performance.now() - t0);
+      const done = performance.now();
+      latencies.push(done - t0);
+      const phases = new Map<string, number>([['late', sent - t0]]);
+      for (const m of (res.headers.get('server-timing') ?? '').split(',')) {
+        const name = m.split(';')[0]!.trim();
+        const dur = /dur=([\d.]+)/.exec(m)?.[1];
+        const desc = /desc="([\d.]+)"/.exec(m)?.[1];
+        if (dur !== undefined) phases.set(name, Number(dur));
+        if (name === 'start' && desc !== undefined) {
+          const start = Number(desc) - performance.timeOrigin; // the handler's start on this process's clock
+          phases.set('inbound', start - sent);
+          phases.set('outbound', done - start - (phases.get('total') ?? 0));
+        }
+      }
+      phaseLog.push({ latency: done - t0, phases });
       stored += answer.stored;
       for (const s of answer.sessions) events += s.events.length;
     }
   }),
 );
 const seconds = (performance.now() - started) / 1000;
+// where a request's time went: the median of each phase over every request, and its mean over the slowest 1%
+// (the requests at or above the p99, which the target is about)
+phaseLog.sort((a, b) => a.latency - b.latency);
+const slowest = phaseLog.slice(Math.floor(0.99 * phaseLog.length));
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const phaseTable = PHASES.map((name) => {
+  const all = phaseLog.map((r) => r.phases.get(name) ?? 0).sort((a, b) => a - b);
+  return {
+    name,
+    median: median(all),
+    p99: all[Math.min(all.length - 1, Math.floor(0.99 * all.length))] ?? 0,
+    max: all.at(-1) ?? 0,
+    slowest: mean(slowest.map((r) => r.phases.get(name) ?? 0)),
+  };
+});
+// the journal's fdatasync as the service saw it, in these same minutes: the disk's share of the latency
+const sync = phaseTable.find((p) => p.name === 'sync')!;
 const cpu1 = serviceCpu(service.pid);
 const rss = service.peakRssMiB();
 await service.stop();
@@ -114,6 +164,14 @@ console.log(
   `  service CPU per session: ${mainUs.toFixed(0)} µs on its main thread (the event loop), ${allUs.toFixed(0)} µs in all its threads`,
 );
 console.log(
+  `  where the time went, ms (median of all requests / mean of the slowest 1%, ${slowest.length} requests at ≥ p99): ` +
+    phaseTable.map((p) => `${p.name} ${p.median.toFixed(1)}/${p.slowest.toFixed(1)}`).join(', '),
+);
+console.log(
+  `  the journal's fdatasync (sync) over all requests: p50 ${sync.median.toFixed(1)}, p99 ${sync.p99.toFixed(1)}, ` +
+    `max ${sync.max.toFixed(1)} ms`,
+);
+console.log(
   `  restart over the ${stored} stored sessions: resumed (replay checked) in ${resumed} s; listening after ${startSeconds.toFixed(1)} s`,
 );
 console.log(
@@ -124,6 +182,10 @@ console.log(
     sessionsPerSecond: stored / seconds,
     p50: q(0.5),
     p99: q(0.99),
+    max: latencies[latencies.length - 1],
+    phases: Object.fromEntries(
+      phaseTable.map((p) => [p.name, { median: p.median, p99: p.p99, max: p.max, slowest: p.slowest }]),
+    ),
     peakRssMiB: rss,
     mainThreadCpuUsPerSession: mainUs,
     allThreadsCpuUsPerSession: allUs,

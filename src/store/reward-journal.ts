@@ -43,30 +43,35 @@ export interface JournalEntry {
   readonly events: readonly JournalEventRow[];
 }
 
-/** A session as a row of the `sessions` table (without `load_id`, which is the line's). */
+/**
+ * A session as a row of the `sessions` table (without `load_id`, which is the line's). A column that is NULL is
+ * left out of the line (DuckDB's `from_json` reads a missing key as NULL, and lines of earlier versions, which
+ * wrote `null`, read the same): a training session of a trainer often has half its columns NULL, and every byte
+ * of a line is serialised, encoded, written, flushed, bound and parsed again on its way into the database.
+ */
 export interface JournalSessionRow {
   readonly run: string;
   readonly session: number;
-  readonly step: number | null;
-  readonly time: string | null;
-  readonly prompt_id: string | null;
-  readonly prompt: string | null;
+  readonly step?: number | null;
+  readonly time?: string | null;
+  readonly prompt_id?: string | null;
+  readonly prompt?: string | null;
   readonly output: string;
-  readonly classification: string | null;
-  readonly category: string | null;
-  readonly baseline_reward: number | null;
-  readonly adjusted_reward: number | null;
-  readonly differential_pct: number | null;
-  readonly compliance_trajectory_index: number | null;
-  readonly flags: readonly string[] | null;
-  readonly nested_annotations: string | null;
-  readonly meta: string | null;
+  readonly classification?: string | null;
+  readonly category?: string | null;
+  readonly baseline_reward?: number | null;
+  readonly adjusted_reward?: number | null;
+  readonly differential_pct?: number | null;
+  readonly compliance_trajectory_index?: number | null;
+  readonly flags?: readonly string[] | null;
+  readonly nested_annotations?: string | null;
+  readonly meta?: string | null;
   readonly source_line: number;
-  readonly phase: string | null;
-  readonly checkpoint: string | null;
+  readonly phase?: string | null;
+  readonly checkpoint?: string | null;
 }
 
-/** A calibration event as a row of the `events` table (without `load_id`). */
+/** A calibration event as a row of the `events` table (without `load_id`; a NULL column is left out). */
 export interface JournalEventRow {
   readonly run: string;
   readonly id: string;
@@ -74,13 +79,13 @@ export interface JournalEventRow {
   readonly kind: string;
   readonly parameter: string;
   readonly target: string;
-  readonly from_value: number | null;
-  readonly to_value: number | null;
-  readonly change_pct: number | null;
-  readonly trigger: string | null;
-  readonly recommended_by: string | null;
-  readonly note: string | null;
-  readonly meta: string | null;
+  readonly from_value?: number | null;
+  readonly to_value?: number | null;
+  readonly change_pct?: number | null;
+  readonly trigger?: string | null;
+  readonly recommended_by?: string | null;
+  readonly note?: string | null;
+  readonly meta?: string | null;
   readonly source_line: number;
 }
 
@@ -102,7 +107,7 @@ const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
  */
 export function journalSessionRow(s: Staged<SessionRecord>): JournalSessionRow {
   const r = s.record;
-  return {
+  return withoutNulls({
     run: s.run,
     session: r.session,
     step: orNull(r.step),
@@ -123,13 +128,23 @@ export function journalSessionRow(s: Staged<SessionRecord>): JournalSessionRow {
     // training is stored as null, as the appender stores it
     phase: r.phase === 'training' ? null : str(r.phase),
     checkpoint: str(r.checkpoint),
-  };
+  });
+}
+
+/** A row with its NULL columns left out (a missing key is NULL to `from_json`): a new object, keys in order. */
+function withoutNulls<T extends object>(row: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k in row) {
+    const v = row[k];
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  return out as T;
 }
 
 /** A calibrator event as the `events` table stores it (no time: calibrator events carry none). */
 export function journalEventRow(s: Staged<EventRecord>): JournalEventRow {
   const r = s.record;
-  return {
+  return withoutNulls({
     run: s.run,
     id: r.id ?? `e-${r.session}-${contentId(r)}`,
     session: r.session,
@@ -144,7 +159,7 @@ export function journalEventRow(s: Staged<EventRecord>): JournalEventRow {
     note: str(r.note),
     meta: json(r.meta),
     source_line: s.line,
-  };
+  });
 }
 
 /**
@@ -181,6 +196,16 @@ export function journalPaths(dbPath: string): readonly [string, string] {
 
 /** Appends of at most this many bytes make a file switch when it is over (default 32 MiB). */
 const SWITCH_BYTES = 32 * 1024 * 1024;
+
+/**
+ * When an append's steps finished (`performance.now()`), filled in by `append` for whoever wants to know where
+ * its time went (the reward service's `Server-Timing` header): `written` once its bytes are in the file (after
+ * every append queued before it), `synced` once its own `fdatasync` returned (every earlier line's may not have).
+ */
+export interface AppendTimes {
+  written?: number;
+  synced?: number;
+}
 
 /** A line written to the journal and not yet acknowledged: where it begins, and its append's outcome. */
 interface WrittenLine {
@@ -248,7 +273,7 @@ export class RewardJournal {
    * the lines after a failed one are cut off with it (the file is truncated where the failed line began), so
    * the journal never holds a line after one that is missing.
    */
-  append(text: string): Promise<number> {
+  append(text: string, times?: AppendTimes): Promise<number> {
     const line = Buffer.from(`${text}\n`);
     this.#queued++;
     return this.#serial(async () => {
@@ -276,9 +301,10 @@ export class RewardJournal {
       }
       this.#offset[file] = at + line.length;
       this.#inFlight[file]!++;
+      if (times !== undefined) times.written = performance.now();
       const entry: WrittenLine = { file, at, done: null };
       // the flush runs beside the next writes: the serial queue does not wait for it
-      const done = this.#flush(entry, this.#lastDurable);
+      const done = this.#flush(entry, this.#lastDurable, times);
       entry.done = done;
       this.#written.push(entry);
       this.#lastDurable = done;
@@ -288,13 +314,14 @@ export class RewardJournal {
   }
 
   /** Flushes a written line; it counts once it and every earlier line are durable (see `append`). */
-  async #flush(entry: WrittenLine, before: Promise<unknown>): Promise<number> {
+  async #flush(entry: WrittenLine, before: Promise<unknown>, times?: AppendTimes): Promise<number> {
     let failure: unknown = null;
     try {
       await this.#files[entry.file]!.datasync();
     } catch (err) {
       failure = err;
     }
+    if (times !== undefined) times.synced = performance.now();
     try {
       await before;
     } catch (err) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ConfigError, InputError } from '../../model/errors.ts';
 import { requireToken } from '../http/bind.ts';
-import type { RewardService } from './reward-service.ts';
+import type { BatchTimes, RewardService } from './reward-service.ts';
 import { BatchError, parseBatch } from './session-batch.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -66,6 +66,7 @@ export function rewardApp(service: RewardService, options: RewardAppOptions): Ho
         ),
     }),
     async (c) => {
+      const began = performance.now();
       const run = c.req.param('run');
       if (run !== service.run) return c.json(unknownRun(run), 404);
       // JSON only: a web page can send a cross-origin text/plain or form POST without a CORS preflight, and
@@ -94,8 +95,11 @@ export function rewardApp(service: RewardService, options: RewardAppOptions): Ho
         }
       }
       let body: unknown;
+      let read = began;
       try {
-        body = JSON.parse(await c.req.text());
+        const text = await c.req.text();
+        read = performance.now();
+        body = JSON.parse(text);
       } catch (err) {
         return c.json(
           {
@@ -107,7 +111,13 @@ export function rewardApp(service: RewardService, options: RewardAppOptions): Ho
       }
       try {
         const { items, after } = parseBatch(body, options.maxBatch);
-        return c.json(await service.submit(items, after));
+        const parsed = performance.now();
+        const times: BatchTimes = {};
+        const answer = await service.submit(items, after, times);
+        const answered = performance.now();
+        const text = JSON.stringify(answer);
+        c.header('Server-Timing', serverTiming(began, read, parsed, times, answered, performance.now()));
+        return c.body(text, 200, { 'content-type': 'application/json' });
       } catch (err) {
         if (err instanceof BatchError) return c.json(err.toJSON(), err.status);
         if (err instanceof InputError) {
@@ -130,4 +140,47 @@ export function rewardApp(service: RewardService, options: RewardAppOptions): Ho
     ),
   );
   return app;
+}
+
+/**
+ * A batch's way through the service as a `Server-Timing` header (W3C Server Timing; docs/integrations.md):
+ * consecutive phases in ms, each from the end of the one before — `body` (reading the request body), `parse`
+ * (JSON and the batch's checks), `wait` (queued: for its `after`, the batch before it, or a flush slot),
+ * `calibrate`, `encode` (its group's other batches calibrated, and the group's journal line serialised), `write`
+ * (behind earlier lines, then its own write), `sync` (its group's `fdatasync`), `order` (earlier lines'
+ * flushes), `resume` (from durable to the handler running again), `json` (the answer serialised); `total` from
+ * the handler's start, and `start` whose `desc` is that start as Unix epoch ms (a client on the same machine
+ * subtracts it from its own clock to see how long the request took to reach the handler). A phase that did not
+ * happen (a resend is never written) is left out.
+ */
+function serverTiming(
+  began: number,
+  read: number,
+  parsed: number,
+  t: BatchTimes,
+  answered: number,
+  serialised: number,
+): string {
+  const marks: [string, number | undefined][] = [
+    ['body', read],
+    ['parse', parsed],
+    ['wait', t.calibrating],
+    ['calibrate', t.calibrated],
+    ['encode', t.encoded],
+    ['write', t.written],
+    ['sync', t.synced],
+    ['order', t.durable],
+    ['resume', answered],
+    ['json', serialised],
+  ];
+  const parts: string[] = [];
+  let last = began;
+  for (const [name, at] of marks) {
+    if (at === undefined) continue;
+    parts.push(`${name};dur=${(at - last).toFixed(2)}`);
+    last = at;
+  }
+  parts.push(`total;dur=${(serialised - began).toFixed(2)}`);
+  parts.push(`start;desc="${(performance.timeOrigin + began).toFixed(2)}"`);
+  return parts.join(', ');
 }

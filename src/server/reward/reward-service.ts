@@ -10,6 +10,7 @@ import { stableStringify } from '../../model/stable-stringify.ts';
 import type { SourceItem } from '../../sources/source-item.ts';
 import { stageItems } from '../../sources/validated-batches.ts';
 import {
+  type AppendTimes,
   type JournaledText,
   journalEntry,
   journaledText,
@@ -30,6 +31,28 @@ export interface SessionAnswer {
   /** As stored: a number for an integer category (`3`, `'3'`), else its label; null when compliant. */
   readonly category: number | string | null;
   readonly events: readonly CalibrationEvent[];
+}
+
+/**
+ * Where a batch's time went inside the service: `performance.now()` marks, filled in as the batch goes through
+ * (the HTTP layer sends them as a `Server-Timing` header; docs/integrations.md). A mark is absent when the step
+ * did not happen (a resend answered from the store is never encoded or written).
+ */
+export interface BatchTimes {
+  /** `submit` was called. */
+  submitted?: number;
+  /** Its calibration began (before: waiting for its `after`, for the batch before it, or for a flush slot). */
+  calibrating?: number;
+  /** Calibrated and validated. */
+  calibrated?: number;
+  /** Its group's journal line was serialised (its group may hold batches calibrated after it). */
+  encoded?: number;
+  /** Its group's line was written to the journal file (after every line queued before it). */
+  written?: number;
+  /** Its group's own `fdatasync` returned. */
+  synced?: number;
+  /** Durable: its own and every earlier line's flush returned (or, without a journal, the commit returned). */
+  durable?: number;
 }
 
 /** The answer to one batch, in the batch's order. */
@@ -89,7 +112,11 @@ interface Pending {
   readonly resolve: (answer: BatchAnswer) => void;
   readonly reject: (err: unknown) => void;
   timer: ReturnType<typeof setTimeout> | null;
+  readonly times: BatchTimes | undefined;
 }
+
+/** When a group's steps finished (copied into each of its batches' `BatchTimes`). */
+type GroupTimes = AppendTimes & { encoded?: number };
 
 /** A batch calibrated and ready to store: its answers, and the staged sessions and events it adds. */
 interface Prepared {
@@ -312,7 +339,8 @@ export class RewardService {
    * whose `after` is ahead of the run waits (up to `holdMs`) for the batches before it, so a client may keep
    * several batches in flight and still have them calibrated in its order.
    */
-  submit(items: readonly BatchItem[], after?: number | null): Promise<BatchAnswer> {
+  submit(items: readonly BatchItem[], after?: number | null, times?: BatchTimes): Promise<BatchAnswer> {
+    if (times !== undefined) times.submitted = performance.now();
     return new Promise<BatchAnswer>((resolve, reject) => {
       const p: Pending = {
         items,
@@ -320,6 +348,7 @@ export class RewardService {
         resolve,
         reject,
         timer: null,
+        times,
       };
       if (p.after !== undefined && p.after > (this.#lastSession ?? 0)) {
         p.timer = setTimeout(() => {
@@ -374,7 +403,9 @@ export class RewardService {
           this.#pending.splice(i, 1);
           if (p.timer !== null) clearTimeout(p.timer);
           try {
+            if (p.times !== undefined) p.times.calibrating = performance.now();
             group.push({ p, prepared: await this.#prepare(p.items) });
+            if (p.times !== undefined) p.times.calibrated = performance.now();
           } catch (err) {
             p.reject(err);
           }
@@ -384,18 +415,24 @@ export class RewardService {
         const groupLast = this.#lastSession;
         const fresh = group.filter((g) => g.prepared.sessions.length > 0);
         this.#inFlight++;
+        const groupTimes: GroupTimes = {};
         const committed =
           fresh.length > 0
             ? this.#commit(
                 fresh.flatMap((g) => g.prepared.sessions),
                 fresh.flatMap((g) => g.prepared.events),
                 groupAfter,
+                groupTimes,
               )
             : Promise.resolve();
         // groups are settled in the order they were written: the journal acknowledges a line only after every
         // earlier line, and fails it when an earlier one failed
         void committed.then(
           () => {
+            const durable = performance.now();
+            for (const { p } of fresh) {
+              if (p.times !== undefined) Object.assign(p.times, groupTimes, { durable });
+            }
             this.#inFlight--;
             this.#committedLast = groupLast;
             this.#answer(group);
@@ -445,6 +482,7 @@ export class RewardService {
     sessions: readonly Staged<SessionRecord>[],
     events: readonly Staged<EventRecord>[],
     after: number,
+    times: GroupTimes,
   ): Promise<void> {
     const journal = this.#journal;
     if (journal === null) {
@@ -457,9 +495,10 @@ export class RewardService {
       line: journaledText(journalEntry({ loadId: this.#loadId, sessions, events }, after)),
       file: null,
     };
+    times.encoded = performance.now();
     this.#unstored.push(group);
     try {
-      group.file = await journal.append(group.line.text);
+      group.file = await journal.append(group.line.text, times);
     } catch (err) {
       this.#unstored.splice(this.#unstored.indexOf(group), 1);
       throw err;

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
 import { TokenBucket } from '../../../src/server/reward/token-bucket.ts';
@@ -68,6 +71,53 @@ describe('the reward service over HTTP', () => {
       200,
     );
     await svc.close();
+  });
+
+  it("tells in a Server-Timing header where a batch's time went, phase by phase, in order", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rlaudit-timing-'));
+    const svc = await openService(join(dir, 'db.duckdb'), wild7Protocol(), 'timing');
+    const send = () =>
+      svc.app.request('/v1/runs/timing/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sessions: [1, 2, 3].map((n) => one(n).sessions[0]) }),
+      });
+    const parse = (header: string | null) =>
+      (header ?? '').split(', ').map((m) => {
+        const [name, param] = m.split(';');
+        return [name!, param!] as const;
+      });
+    const before = Date.now();
+    const first = parse((await send()).headers.get('server-timing'));
+    // a new batch goes through every phase: calibrated, its journal line written and flushed
+    const names = first.map(([n]) => n);
+    assert.deepEqual(names, [
+      'body',
+      'parse',
+      'wait',
+      'calibrate',
+      'encode',
+      'write',
+      'sync',
+      'order',
+      'resume',
+      'json',
+      'total',
+      'start',
+    ]);
+    const dur = (p: string) => Number(/^dur=([\d.]+)$/.exec(p)![1]);
+    const phases = first.slice(0, -2).map(([, p]) => dur(p));
+    for (const d of phases) assert.ok(d >= 0);
+    const total = dur(first.at(-2)![1]);
+    // consecutive phases: together they are the total (each rounded to 0.01 ms)
+    assert.ok(Math.abs(phases.reduce((a, b) => a + b, 0) - total) <= 0.01 * phases.length, String(first));
+    const start = Number(/^desc="([\d.]+)"$/.exec(first.at(-1)![1])![1]);
+    assert.ok(start >= before - 1 && start <= Date.now(), `${start} not in [${before}, ${Date.now()}]`);
+    // a resend is answered from the store: never encoded, written or flushed
+    const again = parse((await send()).headers.get('server-timing')).map(([n]) => n);
+    assert.deepEqual(again, ['body', 'parse', 'wait', 'calibrate', 'resume', 'json', 'total', 'start']);
+    await svc.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('answers 429 with Retry-After once the request rate is over the limit', async () => {

@@ -133,6 +133,89 @@ describe('the DuckDB reward ledger', () => {
     await viaJournal.close();
   });
 
+  it('leaves NULL columns out of a journal line, and stores a line of an earlier version that wrote them as null the same', async () => {
+    const SESSION_COLUMNS = [
+      'run',
+      'session',
+      'step',
+      'time',
+      'prompt_id',
+      'prompt',
+      'output',
+      'classification',
+      'category',
+      'baseline_reward',
+      'adjusted_reward',
+      'differential_pct',
+      'compliance_trajectory_index',
+      'flags',
+      'nested_annotations',
+      'meta',
+      'source_line',
+      'phase',
+      'checkpoint',
+    ];
+    const EVENT_COLUMNS = [
+      'run',
+      'id',
+      'session',
+      'kind',
+      'parameter',
+      'target',
+      'from_value',
+      'to_value',
+      'change_pct',
+      'trigger',
+      'recommended_by',
+      'note',
+      'meta',
+      'source_line',
+    ];
+    const stores: DuckDbStore[] = [];
+    let missing = 0;
+    for (const version of ['current', 'earlier'] as const) {
+      const store = await DuckDbStore.open(':memory:');
+      stores.push(store);
+      const ingestId = await store.beginIngest('r');
+      const loadId = await store.beginLoad({
+        ingestId,
+        path: 's',
+        absPath: 's',
+        format: 'reward-service',
+        bytes: 0,
+      });
+      const lines = batches(loadId).map((b) => journaledText(journalEntry(b)));
+      for (const l of lines) {
+        for (const row of JSON.parse(l.text).sessions as Record<string, unknown>[]) {
+          for (const c of SESSION_COLUMNS) {
+            assert.notEqual(row[c], null, `a NULL ${c} written as null`);
+            if (!(c in row)) missing++;
+          }
+        }
+      }
+      // the earlier version: every column present, NULL ones as null
+      const earlier = lines.map((l) => {
+        const e = JSON.parse(l.text);
+        const fill = (cols: string[]) => (r: Record<string, unknown>) =>
+          Object.fromEntries(cols.map((c) => [c, r[c] ?? null]));
+        return {
+          ...l,
+          text: JSON.stringify({
+            ...e,
+            sessions: e.sessions.map(fill(SESSION_COLUMNS)),
+            events: e.events.map(fill(EVENT_COLUMNS)),
+          }),
+        };
+      });
+      await new DuckDbRewardLedger(store.client).appendJournaled(version === 'current' ? lines : earlier);
+    }
+    assert.ok(missing > 100, `only ${missing} NULL columns left out`);
+    const [current, earlier] = [await contents(stores[0]!), await contents(stores[1]!)];
+    assert.equal(current.sessions.length, 120);
+    assert.deepEqual(earlier, current);
+    for (const s of stores) await s.close();
+  });
+
   it('stores nothing of journal lines when one of them cannot be stored', async () => {
     const store = await DuckDbStore.open(':memory:');
     const ingestId = await store.beginIngest('r');
