@@ -17,6 +17,8 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'audit',
   'check',
   'analyze',
+  // opens its store itself (src/cli/commands/serve-reward.ts): listed for the message of the others
+  'serve-reward',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */
