@@ -17,8 +17,9 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'audit',
   'check',
   'analyze',
-  // opens its store itself (src/cli/commands/serve-reward.ts): listed for the message of the others
+  // open their stores themselves (src/cli/commands/serve-reward.ts, watch.ts): listed for the others' message
   'serve-reward',
+  'watch',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */
