@@ -486,7 +486,8 @@ export class RewardService {
   }
 
   /**
-   * Moves the journaled groups into the database, oldest first, in transactions of up to `FLUSH_ROWS` rows,
+   * Moves the journaled groups into the database, oldest first, in transactions of up to `FLUSH_ROWS` rows
+   * (or the ledger's `moveRows`),
    * until none is left. A failed transaction leaves them in the journal (and in memory): it is retried at the
    * next group, and a restart recovers them from the journal.
    */
@@ -495,7 +496,11 @@ export class RewardService {
       const take: JournalGroup[] = [];
       let rows = 0;
       for (const g of this.#unstored) {
-        if (g.file === null || (take.length > 0 && rows + g.line.rows > FLUSH_ROWS)) break;
+        if (
+          g.file === null ||
+          (take.length > 0 && rows + g.line.rows > (this.#o.ledger.moveRows ?? FLUSH_ROWS))
+        )
+          break;
         take.push(g);
         rows += g.line.rows;
       }

@@ -149,6 +149,13 @@ export function stagedOfJournal(entry: JournalEntry): {
  * keeps a batch in its journal until the writer has returned, and a restart writes every journal line again).
  */
 export class ClickHouseRewardLedger implements RewardLedger {
+  /**
+   * A move costs about a dozen round trips to the cluster whatever its size (classification reads, stage
+   * table, INSERT … SELECT per table, load counts): moved in groups of up to 16,384 rows, the cluster keeps
+   * up with answers at several thousand sessions/s (docs/benchmarks.md) where 1,024 fell behind.
+   */
+  readonly moveRows = 16_384;
+
   constructor(private readonly store: ClickHouseStore) {}
 
   async runState(run: string): Promise<LedgerRunState> {

@@ -203,6 +203,7 @@ describe('the reward service on a ClickHouse cluster', { skip: ch.skip }, () => 
     // the first service acknowledges its batches (journal fdatasync'd) but its moves into the cluster fail:
     // the second of them after writing the sessions of its first line (a kill between two inserts)
     let moves = 0;
+    let halfWritten = false;
     const failing = (store: ClickHouseStore): RewardLedger => {
       const real = new ClickHouseRewardLedger(store);
       return Object.assign(Object.create(real) as RewardLedger, {
@@ -221,6 +222,7 @@ describe('the reward service on a ClickHouse cluster', { skip: ch.skip }, () => 
               rejects: [],
               runIds: ['killed'],
             });
+            halfWritten = true;
           }
           throw new Error('killed');
         },
@@ -234,8 +236,7 @@ describe('the reward service on a ClickHouse cluster', { skip: ch.skip }, () => 
       acknowledged.push(...json.sessions);
     }
     // killed once its second move failed half-way: neither closed nor its journal removed
-    while (moves < 2) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 50));
+    while (!halfWritten) await new Promise((r) => setTimeout(r, 20));
     await svc.store.close();
     const left = await readJournal(svc.journalBase);
     assert.ok(left.length > 0, 'acknowledged sessions are in the journal');
