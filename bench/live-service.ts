@@ -1,4 +1,6 @@
 // npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal]
+// node --import tsx bench/live-service.ts --store clickhouse://… : the same on a ClickHouse store (a database
+// holding rlaudit's tables and no run `bench`); the stop then also times moving the journal into the cluster
 // The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
 // until N sessions (default 200,000) are stored; throughput, per-request latency and the service's peak RSS.
 // --rate R (sessions/s) sends open-loop instead: batch i leaves at i·B/R s whatever the answers before it
@@ -33,7 +35,9 @@ console.log(
 );
 // --no-journal: the service answers once each batch is committed to the database (for comparison)
 const serviceFlags = args.includes('--no-journal') ? ['--no-journal'] : [];
-const service = await startService(db, 'bench', serviceFlags);
+// --store URL: the service on that ClickHouse store (its journal in the default --journal-dir) instead
+const storeAt = args.includes('--store') ? args[args.indexOf('--store') + 1]! : db;
+const service = await startService(storeAt, 'bench', serviceFlags);
 const rand = random(7);
 const bodies: string[] = [];
 for (let s = 1; s <= total; s += batch) {
@@ -139,10 +143,12 @@ const phaseTable = PHASES.map((name) => {
 const sync = phaseTable.find((p) => p.name === 'sync')!;
 const cpu1 = serviceCpu(service.pid);
 const rss = service.peakRssMiB();
+const stop0 = performance.now();
 await service.stop();
+const stopSeconds = (performance.now() - stop0) / 1000;
 // a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
 const t0 = performance.now();
-const restarted = await startService(db, 'bench', serviceFlags);
+const restarted = await startService(storeAt, 'bench', serviceFlags);
 const startSeconds = (performance.now() - t0) / 1000;
 await restarted.stop();
 const resumed = /resumed in ([\d.]+) s/.exec(restarted.banner)?.[1] ?? 'n/a';
@@ -172,11 +178,15 @@ console.log(
     `max ${sync.max.toFixed(1)} ms`,
 );
 console.log(
+  `  stop (the journal's rest moved into the store, the load finished): ${stopSeconds.toFixed(2)} s`,
+);
+console.log(
   `  restart over the ${stored} stored sessions: resumed (replay checked) in ${resumed} s; listening after ${startSeconds.toFixed(1)} s`,
 );
 console.log(
   JSON.stringify({
     resumeSeconds: Number(resumed),
+    stopSeconds,
     sessions: stored,
     seconds,
     sessionsPerSecond: stored / seconds,

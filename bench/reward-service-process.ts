@@ -44,7 +44,8 @@ function spawnService(
     [
       ...nodeArgs,
       BIN,
-      '--db',
+      // a ClickHouse store URL, or a DuckDB file
+      /^clickhouse:\/\//.test(db) ? '--store' : '--db',
       db,
       'serve-reward',
       '--protocol',

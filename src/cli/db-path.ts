@@ -36,7 +36,7 @@ export function resolveStore(globals: StoreOptions): StoreChoice {
 }
 
 /**
- * The DuckDB file of a command that runs on DuckDB only (`serve`, `serve-reward`, `watch`): a ClickHouse
+ * The DuckDB file of a command that runs on DuckDB only (`serve`): a ClickHouse
  * store is refused, naming the command, instead of silently opening the default file.
  */
 export function resolveDbPath(globals: StoreOptions, command: string): string {

@@ -24,6 +24,20 @@ export interface TrackedAudit {
   readonly sections: readonly TrackedSection[];
 }
 
+/** A run's newest audit, as `rlaudit runs` shows it. */
+export interface LastAudit {
+  readonly run: string;
+  readonly auditId: number;
+  readonly template: string;
+  readonly status: 'running' | 'complete' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** What a section still `running` when its audit failed says (it never finished; a rerun resumes it). */
+export const STOPPED_SECTION_ERROR =
+  'the audit stopped while this section ran (rerun the audit to resume it)';
+
 /**
  * Audit tracking in the store: which sections of which audit are done, with their results, so that an
  * audit killed mid-way resumes from its first incomplete section; and each audit's operations summary,
@@ -46,7 +60,13 @@ export interface AuditTracking {
     sectionId: string,
     update: { status: SectionStatus; durationMs?: number; result?: unknown; error?: string },
   ): Promise<void>;
+  /**
+   * Ends an audit. A failed audit's sections still `running` (the store stopped answering while one ran) are
+   * marked `failed` with {@link STOPPED_SECTION_ERROR}, so no section of a finished audit stays `running`.
+   */
   finishAudit(auditId: number, status: 'complete' | 'failed', report: unknown): Promise<void>;
+  /** Each run's newest audit (by start), in run order. */
+  lastAudits(): Promise<LastAudit[]>;
   /** The stored report of a complete audit. */
   auditReport(auditId: number): Promise<unknown>;
   recordOperations(

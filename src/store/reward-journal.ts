@@ -1,5 +1,6 @@
-import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { type FileHandle, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { EventRecord, SessionRecord } from '../model/schema.ts';
 import { stableStringify } from '../model/stable-stringify.ts';
 import { contentId } from './content-id.ts';
@@ -192,6 +193,22 @@ export function journaledText(entry: JournalEntry): JournaledText {
 /** The journal's files for a database file. */
 export function journalPaths(dbPath: string): readonly [string, string] {
   return [`${dbPath}.reward-journal-0`, `${dbPath}.reward-journal-1`];
+}
+
+/** Where a remote store's journals go by default (`serve-reward --journal-dir`). */
+export const DEFAULT_JOURNAL_DIR = '.rlaudit/reward-journal';
+
+/**
+ * The journal's base path for a store that is not a file beside which it could live (ClickHouse): in `dir`,
+ * named by a hash of the store's URL (without its password) and the run, so that two services of different
+ * stores or runs never share one, and a restarted service of the same store and run finds its predecessor's
+ * (`<dir>/<hash>-<run>.reward-journal-{0,1}`; run ids hold no `/`). Creates `dir`.
+ */
+export async function remoteJournalBase(dir: string, storeUrl: string, run: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const hash = createHash('sha256').update(`${storeUrl}\n${run}`).digest('hex').slice(0, 16);
+  const safe = run.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  return join(dir, `${hash}-${safe}`);
 }
 
 /** Appends of at most this many bytes make a file switch when it is over (default 32 MiB). */

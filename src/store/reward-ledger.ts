@@ -43,6 +43,11 @@ export interface LedgerRunState {
 }
 
 export interface RewardLedger {
+  /**
+   * Most rows the service moves from its journal in one `appendJournaled` (default: the service's own, 1,024,
+   * which keeps a DuckDB move's binding short); a store whose every write costs round trips takes more.
+   */
+  readonly moveRows?: number;
   /** Sessions, last session and events of a run (zeros and null for a run not stored). */
   runState(run: string): Promise<LedgerRunState>;
   /** The stored sessions with `after < session`, in session order, at most `limit` of them. */

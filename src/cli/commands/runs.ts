@@ -1,18 +1,47 @@
 import type { Command } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
+import type { LastAudit } from '../../store/audit-tracking.ts';
 import { printJson, withStoreReading } from '../context.ts';
+
+/** A run's last audit as `runs` prints it: id, status, when it started (and ended). */
+function auditCell(a: LastAudit | undefined): string {
+  if (a === undefined) return '';
+  const when = a.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+  return `${a.auditId} ${a.status} ${when}`;
+}
 
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .description('list the runs in the store with their session, event, annotation and reject counts')
+    .description(
+      'list the runs in the store with their session, event, annotation and reject counts and their last audit',
+    )
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      const { runs, unattributed } = await withStoreReading(cmd, async (store) => ({
+      const { runs, unattributed, audits } = await withStoreReading(cmd, async (store) => ({
         runs: await store.listRuns(),
         unattributed: await store.countRejects({ run: null }),
+        audits: new Map((await store.audits.lastAudits()).map((a) => [a.run, a])),
       }));
-      if (opts.json) return printJson(runs);
+      if (opts.json) {
+        return printJson(
+          runs.map((r) => {
+            const a = audits.get(r.run);
+            return {
+              ...r,
+              lastAudit: a
+                ? {
+                    id: a.auditId,
+                    template: a.template,
+                    status: a.status,
+                    startedAt: a.startedAt,
+                    finishedAt: a.finishedAt,
+                  }
+                : null,
+            };
+          }),
+        );
+      }
       const noRunLine =
         unattributed > 0
           ? `${unattributed} rejected row${unattributed === 1 ? '' : 's'} named no run (see: rlaudit rejects --unattributed)\n`
@@ -24,7 +53,7 @@ export function registerRuns(program: Command): void {
       }
       process.stdout.write(
         `${renderTable(
-          ['run', 'model', 'sessions', 'first', 'last', 'events', 'annotations', 'rejects'],
+          ['run', 'model', 'sessions', 'first', 'last', 'events', 'annotations', 'rejects', 'last audit'],
           runs.map((r) => [
             r.run,
             r.model,
@@ -34,6 +63,7 @@ export function registerRuns(program: Command): void {
             r.events,
             r.annotations,
             r.rejects,
+            auditCell(audits.get(r.run)),
           ]),
         )}\n${noRunLine}`,
       );

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { InputError } from '../../model/errors.ts';
 import { checkBind } from '../../server/http/bind.ts';
+import type { RewardLedger } from '../../store/reward-ledger.ts';
+import type { Store } from '../../store/store.ts';
 import { intOption } from '../context.ts';
-import { resolveDbPath, type StoreOptions } from '../db-path.ts';
+import { resolveStore, type StoreChoice, type StoreOptions } from '../db-path.ts';
 import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
 
@@ -37,6 +39,11 @@ export function registerServeReward(program: Command): void {
       'answer each batch once it is committed to the database, not once it is in the write-ahead journal beside it',
     )
     .option(
+      '--journal-dir <dir>',
+      'where the write-ahead journal goes when the store is ClickHouse (a DuckDB file keeps it beside itself)',
+      '.rlaudit/reward-journal',
+    )
+    .option(
       '--rate-limit <n>',
       'batch requests per second before 429 (0: no limit)',
       intOption('--rate-limit'),
@@ -56,9 +63,15 @@ adapters (TRL, verl) and the API: docs/integrations.md.
 The service holds the database open for writing while it runs (DuckDB allows one process per file): other
 rlaudit commands on the same --db wait until it stops (Ctrl-C), or use a copy of the file.
 
+On a ClickHouse store (--store clickhouse://…) the journal is a local file in --journal-dir, named by a hash
+of the store URL and the run (restart the service with the same --journal-dir, on the same machine, to
+recover what a killed one acknowledged); other rlaudit commands read the run while the service writes it.
+Only one service may serve a run at a time.
+
 Examples:
   rlaudit serve-reward --protocol wild-7 --run grpo-live
-  rlaudit serve-reward --protocol my-protocol.yaml --run grpo-live --host 0.0.0.0 --token "$TOKEN"`,
+  rlaudit serve-reward --protocol my-protocol.yaml --run grpo-live --host 0.0.0.0 --token "$TOKEN"
+  rlaudit serve-reward --protocol wild-7 --run grpo-live --store clickhouse://rlaudit@ch1:8123/rl?cluster=c2`,
     )
     .action(async (opts, cmd: Command) => {
       const token: string | undefined = opts.token ?? process.env.RLAUDIT_TOKEN ?? undefined;
@@ -80,22 +93,25 @@ Examples:
                 }),
                 opts.detector,
               );
-      const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
-      const { DuckDbRewardLedger } = await import('../../store/duckdb/duckdb-reward-ledger.ts');
       const { RewardService } = await import('../../server/reward/reward-service.ts');
       const { rewardApp } = await import('../../server/reward/reward-app.ts');
       const { serve } = await import('@hono/node-server');
-      const path = resolveDbPath(cmd.optsWithGlobals<StoreOptions>(), 'serve-reward');
-      const store = await DuckDbStore.open(path);
+      const { store, ledger, journalBase } = await openLedger(
+        resolveStore(cmd.optsWithGlobals<StoreOptions>()),
+        opts.run,
+        opts.journalDir,
+      );
+      const path = store.location;
       const service = await (async () => {
         try {
           return await RewardService.open({
             store,
-            ledger: new DuckDbRewardLedger(store.client),
+            ledger,
             protocol,
             run: opts.run,
             detector,
             journal: opts.journal !== false,
+            ...(journalBase !== undefined ? { journalBase } : {}),
           });
         } catch (err) {
           await store.close();
@@ -127,7 +143,7 @@ Examples:
                       ? `; ${s.resumed_from_store.after_training} sessions after training kept, not replayed)`
                       : ')')
                   : '') +
-                `\nlistening on http://${host}:${info.port}  (database ${path}; Ctrl-C stops)\n`,
+                `\nlistening on http://${host}:${info.port}  (store ${path}; Ctrl-C stops)\n`,
             );
           },
         );
@@ -153,4 +169,34 @@ Examples:
         process.on('SIGTERM', stop);
       });
     });
+}
+
+/**
+ * The store and ledger the service writes: a DuckDB file (its journal beside it, recovered by the open), or a
+ * ClickHouse database (its journal in `journalDir`, recovered here before the service resumes).
+ */
+async function openLedger(
+  choice: StoreChoice,
+  run: string,
+  journalDir: string,
+): Promise<{ store: Store; ledger: RewardLedger; journalBase?: string }> {
+  if (choice.kind === 'duckdb') {
+    const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
+    const { DuckDbRewardLedger } = await import('../../store/duckdb/duckdb-reward-ledger.ts');
+    const store = await DuckDbStore.open(choice.path);
+    return { store, ledger: new DuckDbRewardLedger(store.client) };
+  }
+  const { ClickHouseStore } = await import('../../store/clickhouse/clickhouse-store.ts');
+  const { ClickHouseRewardLedger } = await import('../../store/clickhouse/clickhouse-reward-ledger.ts');
+  const { recoverClickHouseJournal } = await import('../../store/clickhouse/clickhouse-journal-recovery.ts');
+  const { remoteJournalBase } = await import('../../store/reward-journal.ts');
+  const store = await ClickHouseStore.open(choice.url, { create: true });
+  try {
+    const journalBase = await remoteJournalBase(journalDir, store.location, run);
+    store.journalRecovery = await recoverClickHouseJournal(store, journalBase);
+    return { store, ledger: new ClickHouseRewardLedger(store), journalBase };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }

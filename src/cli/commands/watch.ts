@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LiveTarget } from '../../analyses/shared/live.ts';
 import { InputError } from '../../model/errors.ts';
 import type { WindowSpec } from '../../model/windows.ts';
 import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
 import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
+import type { Store } from '../../store/store.ts';
 import { intOption, printJson } from '../context.ts';
-import { resolveDbPath, type StoreOptions } from '../db-path.ts';
+import { resolveStore, type StoreOptions } from '../db-path.ts';
 import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
 import { terminalText } from './terminal-text.ts';
@@ -107,6 +111,11 @@ export function registerWatch(program: Command): void {
       '--hold-db',
       'keep the database open for the whole watch (faster; no other process can open it meanwhile)',
     )
+    .option(
+      '--log-dir <dir>',
+      'where the alert log and the health log go when the store is ClickHouse (a DuckDB file keeps them beside itself)',
+      '.rlaudit/watch',
+    )
     .option('--once', 'read what is there, raise its alerts and stop')
     .option(
       '--idle-exit <seconds>',
@@ -139,6 +148,12 @@ DuckDB lets one process open a database file: the watch holds it while lines arr
 --release-after ms without new lines (a trainer between steps), so \`rlaudit analyze\` or \`rlaudit serve\`
 can open it then; --hold-db never closes it. Alerts never need the database: serve follows the alert log.
 
+On a ClickHouse store (--store clickhouse://…) the rows go to the cluster through the ClickHouse ingest
+(same rules and counts), the connection is held for the whole watch (other processes read the run meanwhile),
+and the alert and health logs are local files in --log-dir named by a hash of the store URL
+(<hash>.alerts.jsonl, <hash>.watch-health.jsonl): a watch run again with the same --log-dir raises no alert
+twice.
+
 Rules and thresholds: docs/watch.md. Examples:
   rlaudit watch rollouts/ --run ppo-7 --alert stdout
   rlaudit watch run.jsonl --run wild-7 --protocol wild-7 --alert webhook:http://127.0.0.1:9000/hook
@@ -147,8 +162,10 @@ Rules and thresholds: docs/watch.md. Examples:
     .action(async (path: string, opts, cmd: Command) => {
       const { watchRun } = await import('../../audit/watch/watch-run.ts');
       const { parseAlertSinks } = await import('../../audit/watch/alert-sinks.ts');
-      const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
-      const dbPath = resolveDbPath(cmd.optsWithGlobals<StoreOptions>(), 'watch');
+      const { storePath, openStore, remote } = await watchStore(
+        cmd.optsWithGlobals<StoreOptions>(),
+        opts.logDir,
+      );
       const out = opts.json ? process.stderr : process.stdout;
       const say = (line: string) => out.write(`${terminalText(line)}\n`);
       const last: number = opts.last ?? 20;
@@ -192,10 +209,10 @@ Rules and thresholds: docs/watch.md. Examples:
         const summary = await watchRun({
           path,
           run: opts.run,
-          storePath: dbPath,
-          // the watch releases the database whenever the trainer pauses: its close must not stall the event loop
-          openStore: () => DuckDbStore.open(dbPath, { checkpointBeforeClose: true }),
-          holdStore: Boolean(opts.holdDb),
+          storePath,
+          openStore,
+          // a ClickHouse store is no file another process waits for: its connection is held throughout
+          holdStore: Boolean(opts.holdDb) || remote,
           releaseAfterMs: opts.releaseAfter,
           sinks,
           targets,
@@ -254,4 +271,34 @@ Rules and thresholds: docs/watch.md. Examples:
         process.off('SIGTERM', stop);
       }
     });
+}
+
+/**
+ * The store a watch writes and where its logs go: a DuckDB file (logs beside it, released whenever the trainer
+ * pauses), or a ClickHouse database (logs in `logDir`, named by a hash of the store URL without password).
+ */
+async function watchStore(
+  globals: StoreOptions,
+  logDir: string,
+): Promise<{ storePath: string; openStore: () => Promise<Store>; remote: boolean }> {
+  const choice = resolveStore(globals);
+  if (choice.kind === 'duckdb') {
+    const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
+    return {
+      storePath: choice.path,
+      // the watch releases the database whenever the trainer pauses: its close must not stall the event loop
+      openStore: () => DuckDbStore.open(choice.path, { checkpointBeforeClose: true }),
+      remote: false,
+    };
+  }
+  const { ClickHouseStore } = await import('../../store/clickhouse/clickhouse-store.ts');
+  const { parseClickHouseUrl } = await import('../../store/clickhouse/store-url.ts');
+  const target = parseClickHouseUrl(choice.url);
+  await mkdir(logDir, { recursive: true });
+  const hash = createHash('sha256').update(target.display).digest('hex').slice(0, 16);
+  return {
+    storePath: join(logDir, hash),
+    openStore: () => ClickHouseStore.open(target, { create: true }),
+    remote: true,
+  };
 }

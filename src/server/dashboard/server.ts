@@ -61,9 +61,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       stop.stopped = true;
       await warmed;
       alerts.stop();
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // no new connection; the requests in flight finish their reads and are answered before the database
+      // closes (a request arriving on an open connection meanwhile gets 503), then what is left open (the
+      // alerts' event streams, idle keep-alive connections) is closed
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const s = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      s.closeIdleConnections?.();
       await lease.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 200))]);
+      s.closeAllConnections?.();
+      await closed;
     },
   };
 }

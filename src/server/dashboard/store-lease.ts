@@ -21,6 +21,9 @@ export interface StoreLeaseOptions {
 /** The database is held by a writer for longer than a request waits. */
 export class StoreBusyError extends Error {}
 
+/** The server is stopping: a request that arrives then is answered 503 instead of reading a closing store. */
+export class StoreClosingError extends StoreBusyError {}
+
 /**
  * The dashboard's hold on the database. DuckDB lets one process open a file read-write and then no other
  * process may open it at all; a read-only open shares the file with other readers only. So the server never
@@ -34,6 +37,9 @@ export class StoreLease {
   private timer: NodeJS.Timeout | null = null;
   private readonly idleMs: number;
   private readonly waitMs: number;
+  /** Set by `close`: no new request reads; the ones in flight finish first. */
+  private closing = false;
+  private drained: (() => void) | null = null;
 
   constructor(
     private readonly open: OpenReadHandle,
@@ -44,6 +50,9 @@ export class StoreLease {
   }
 
   async use<T>(fn: (h: ReadHandle) => Promise<T>): Promise<T> {
+    if (this.closing) {
+      throw new StoreClosingError('rlaudit serve is stopping: try again once it runs again');
+    }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -60,7 +69,10 @@ export class StoreLease {
       return await fn(await this.handle);
     } finally {
       this.users -= 1;
-      if (this.users === 0) this.timer = setTimeout(() => void this.release(), this.idleMs);
+      if (this.users === 0) {
+        if (this.closing) this.drained?.();
+        else this.timer = setTimeout(() => void this.release(), this.idleMs);
+      }
     }
   }
 
@@ -94,10 +106,23 @@ export class StoreLease {
     }
   }
 
-  /** Closes the database now (server shutdown). */
-  async close(): Promise<void> {
+  /**
+   * Closes the database (server shutdown): refuses new requests (503), waits for the requests in flight to
+   * finish their reads (up to `drainMs`, default 30 s), then closes it, so that no read meets a closed store.
+   */
+  async close(drainMs = 30_000): Promise<void> {
+    this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.users > 0) {
+      await new Promise<void>((resolve) => {
+        const give = setTimeout(resolve, drainMs);
+        this.drained = () => {
+          clearTimeout(give);
+          resolve();
+        };
+      });
+    }
     const h = this.handle;
     this.handle = null;
     if (h) await (await h.catch(() => null))?.store.close();

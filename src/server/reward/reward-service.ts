@@ -82,6 +82,11 @@ export interface RewardServiceOptions {
    * `:memory:`); false: answer once it is committed to the database.
    */
   readonly journal?: boolean;
+  /**
+   * The journal's base path (its files: `<base>.reward-journal-{0,1}`): by default the database file's; a store
+   * that is no file (ClickHouse) names one (src/store/reward-journal.ts `remoteJournalBase`).
+   */
+  readonly journalBase?: string;
 }
 
 /** A group of batches committed together: in the journal (or being written to it), not yet in the database. */
@@ -225,6 +230,11 @@ export class RewardService {
     return service;
   }
 
+  /** Where the journal's files go: beside the database file, or the base the options name. */
+  get #journalBase(): string {
+    return this.#o.journalBase ?? this.#o.store.location;
+  }
+
   get run(): string {
     return this.#o.run;
   }
@@ -245,8 +255,8 @@ export class RewardService {
               `not ${protocol.protocol} ${this.#fingerprint}); serve it with its own protocol or choose a new --run`,
       );
     }
-    if ((this.#o.journal ?? true) && store.location !== ':memory:') {
-      this.#journal = await RewardJournal.open(store.location);
+    if ((this.#o.journal ?? true) && (this.#o.journalBase !== undefined || store.location !== ':memory:')) {
+      this.#journal = await RewardJournal.open(this.#journalBase);
     }
     this.#ingestId = await store.beginIngest(run);
     this.#loadId = await store.beginLoad({
@@ -515,7 +525,8 @@ export class RewardService {
   }
 
   /**
-   * Moves the journaled groups into the database, oldest first, in transactions of up to `FLUSH_ROWS` rows,
+   * Moves the journaled groups into the database, oldest first, in transactions of up to `FLUSH_ROWS` rows
+   * (or the ledger's `moveRows`),
    * until none is left. A failed transaction leaves them in the journal (and in memory): it is retried at the
    * next group, and a restart recovers them from the journal.
    */
@@ -524,7 +535,11 @@ export class RewardService {
       const take: JournalGroup[] = [];
       let rows = 0;
       for (const g of this.#unstored) {
-        if (g.file === null || (take.length > 0 && rows + g.line.rows > FLUSH_ROWS)) break;
+        if (
+          g.file === null ||
+          (take.length > 0 && rows + g.line.rows > (this.#o.ledger.moveRows ?? FLUSH_ROWS))
+        )
+          break;
         take.push(g);
         rows += g.line.rows;
       }
@@ -824,7 +839,7 @@ export class RewardService {
     if (this.#journal !== null) {
       await this.#journal.close();
       // everything is in the database: the journal's files go (a new service creates them again)
-      for (const p of journalPaths(this.#o.store.location)) await rm(p, { force: true });
+      for (const p of journalPaths(this.#journalBase)) await rm(p, { force: true });
       this.#journal = null;
     }
     const { store, run } = this.#o;

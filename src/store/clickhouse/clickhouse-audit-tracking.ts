@@ -1,6 +1,14 @@
+import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { isStoreUnavailable } from '../../model/errors.ts';
-import type { AuditTracking, SectionStatus, TrackedAudit, TrackedSection } from '../audit-tracking.ts';
+import {
+  type AuditTracking,
+  type LastAudit,
+  type SectionStatus,
+  STOPPED_SECTION_ERROR,
+  type TrackedAudit,
+  type TrackedSection,
+} from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { join, list, type SqlFragment, sql } from '../sql/sql.ts';
@@ -23,6 +31,7 @@ import { float, int, nullableInt, nullableText, text } from './decode.ts';
  */
 export class ClickHouseAuditTracking implements AuditTracking {
   private lastVersion = 0;
+  private lastAuditId = 0;
   /** What this process wrote of its audits, so that a status change need not read it back. */
   private readonly begun = new Map<number, AuditRowValues>();
   private readonly sectionsOf = new Map<number, Map<string, SectionKnown>>();
@@ -45,11 +54,33 @@ export class ClickHouseAuditTracking implements AuditTracking {
     }
   }
 
-  /** A new id and row version: microseconds of the clock, strictly increasing here. */
+  /** A row version: microseconds of the clock, strictly increasing here. */
   private nextVersion(): number {
     const v = Math.max(Date.now() * 1000 + Math.floor(Math.random() * 1000), this.lastVersion + 1);
     this.lastVersion = v;
     return v;
+  }
+
+  /**
+   * A new audit id, unique across processes and machines: milliseconds since 2025-01-01 (UTC) times 4,096 plus
+   * 12 random bits (below 2^53 until 2094, so a JavaScript number holds it exactly), strictly increasing within
+   * this process, and checked against the ids stored (a rare equal draw is drawn again). Two audits begun in
+   * the same millisecond on two machines draw the same id with probability 1/4,096 and both would have to
+   * check before either wrote; the clock microseconds used before collided whenever two audits began in the
+   * same microsecond. Audits are ordered by their start time, not by id.
+   */
+  private async newAuditId(): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const id = Math.max((Date.now() - AUDIT_ID_EPOCH_MS) * 4096 + randomInt(4096), this.lastAuditId + 1);
+      this.lastAuditId = id;
+      const [row] = await this.client.query(
+        // without FINAL: any row of the id, of any version, makes it taken
+        sql`SELECT count() AS n FROM audits WHERE audit_id = ${id}`,
+        CountRow,
+      );
+      if ((row?.n ?? 0) === 0) return id;
+      if (attempt >= 8) throw new Error(`no free audit id after ${attempt + 1} draws (last ${id})`);
+    }
   }
 
   private async sections(auditIds: readonly number[]): Promise<Map<number, TrackedSection[]>> {
@@ -82,7 +113,7 @@ export class ClickHouseAuditTracking implements AuditTracking {
     // `where` names only run and config_hash, which every version of an audit's row has alike
     const rows = await this.client.query(
       sql`SELECT audit_id, run, template, config_hash, status, started_at, finished_at FROM audits FINAL
-            WHERE ${where} ORDER BY audit_id DESC LIMIT ${limit}`,
+            WHERE ${where} ORDER BY started_at DESC, audit_id DESC LIMIT ${limit}`,
       AuditRow,
     );
     const sections = await this.sections(rows.map((r) => r.audit_id));
@@ -114,14 +145,14 @@ export class ClickHouseAuditTracking implements AuditTracking {
     config: unknown;
     sectionIds: readonly string[];
   }): Promise<number> {
-    const id = this.nextVersion();
+    const id = await this.newAuditId();
     const values: AuditRowValues = {
       audit_id: id,
       run: a.run,
       template: a.template,
       config_hash: a.configHash,
       config: JSON.stringify(a.config),
-      started_at: id,
+      started_at: Date.now() * 1000,
     };
     // the audit first, then its sections: a kill between them leaves an audit with no section done
     await this.write('audits', [
@@ -129,7 +160,7 @@ export class ClickHouseAuditTracking implements AuditTracking {
     ]);
     const known = new Map<string, SectionKnown>();
     for (const [position, sectionId] of a.sectionIds.entries())
-      known.set(sectionId, { position, startedAt: null });
+      known.set(sectionId, { position, startedAt: null, status: 'pending' });
     await this.write(
       'audit_sections',
       [...known].map(([sectionId, k]) => ({
@@ -155,11 +186,11 @@ export class ClickHouseAuditTracking implements AuditTracking {
     const mine = this.sectionsOf.get(auditId)?.get(sectionId);
     if (mine) return mine;
     const [row] = await this.client.query(
-      sql`SELECT position, started_at FROM audit_sections FINAL
+      sql`SELECT position, started_at, status FROM audit_sections FINAL
             WHERE audit_id = ${auditId} AND section_id = ${sectionId}`,
       KnownSectionRow,
     );
-    return row ? { position: row.position, startedAt: row.started_at } : null;
+    return row ? { position: row.position, startedAt: row.started_at, status: row.status } : null;
   }
 
   async markSection(
@@ -172,6 +203,11 @@ export class ClickHouseAuditTracking implements AuditTracking {
     if (!k) return;
     const now = Date.now() * 1000;
     const startedAt = u.status === 'running' ? now : k.startedAt;
+    // known as written even when the write fails: a failed write to a shard that is down is queued to reach
+    // it later (`write`), so a `running` may still land, and finishAudit must then fail the section after it
+    const of = this.sectionsOf.get(auditId) ?? new Map<string, SectionKnown>();
+    of.set(sectionId, { position: k.position, startedAt, status: u.status });
+    this.sectionsOf.set(auditId, of);
     await this.write('audit_sections', [
       {
         audit_id: auditId,
@@ -186,7 +222,6 @@ export class ClickHouseAuditTracking implements AuditTracking {
         version: this.nextVersion(),
       },
     ]);
-    this.sectionsOf.get(auditId)?.set(sectionId, { position: k.position, startedAt });
   }
 
   /** The unchanging part of an audit's row (what this process wrote, else read back). */
@@ -202,6 +237,15 @@ export class ClickHouseAuditTracking implements AuditTracking {
   }
 
   async finishAudit(auditId: number, status: 'complete' | 'failed', report: unknown): Promise<void> {
+    let sectionsFailed: unknown = null;
+    if (status === 'failed') {
+      // the sections still running: marked failed first (queued on the URL's server when their shard is down,
+      // as every tracking write), and the audit marked failed whatever came of that
+      sectionsFailed = await this.failRunningSections(auditId).then(
+        () => null,
+        (err: unknown) => err ?? new Error('marking the running sections failed'),
+      );
+    }
     const values = await this.auditValues(auditId);
     if (!values) return;
     await this.write('audits', [
@@ -213,6 +257,63 @@ export class ClickHouseAuditTracking implements AuditTracking {
         version: this.nextVersion(),
       },
     ]);
+    if (sectionsFailed !== null) throw sectionsFailed;
+  }
+
+  /** Writes `failed` for each section of the audit whose last status is `running`. */
+  private async failRunningSections(auditId: number): Promise<void> {
+    let known = this.sectionsOf.get(auditId);
+    // an audit this process did not begin: its sections as stored (this process marked none of them)
+    if (!known || [...known.values()].every((k) => k.status === 'pending')) {
+      const rows = await this.client.query(
+        sql`SELECT section_id, position, started_at, status FROM audit_sections FINAL WHERE audit_id = ${auditId}`,
+        StoredSectionRow,
+      );
+      known = new Map(
+        rows.map((r) => [r.section_id, { position: r.position, startedAt: r.started_at, status: r.status }]),
+      );
+    }
+    const running = [...known].filter(([, k]) => k.status === 'running');
+    if (running.length === 0) return;
+    const now = Date.now() * 1000;
+    await this.write(
+      'audit_sections',
+      running.map(([sectionId, k]) => ({
+        audit_id: auditId,
+        position: k.position,
+        section_id: sectionId,
+        status: 'failed',
+        started_at: k.startedAt,
+        finished_at: now,
+        duration_ms: null,
+        result: null,
+        error: STOPPED_SECTION_ERROR,
+        version: this.nextVersion(),
+      })),
+    );
+    for (const [sectionId, k] of running) known.set(sectionId, { ...k, status: 'failed' });
+  }
+
+  async lastAudits(): Promise<LastAudit[]> {
+    // the newest audit of each run by start (then id); the arguments name only columns every version of an
+    // audit's row has alike, but status and finished_at, which FINAL has made the current ones
+    const rows = await this.client.query(
+      sql`SELECT run, argMax(audit_id, (started_at, audit_id)) AS last_id,
+                 argMax(template, (started_at, audit_id)) AS last_template,
+                 argMax(status, (started_at, audit_id)) AS last_status,
+                 max(started_at) AS last_started,
+                 argMax(finished_at, (started_at, audit_id)) AS last_finished
+            FROM audits FINAL GROUP BY run ORDER BY run`,
+      LastAuditRow,
+    );
+    return rows.map((r) => ({
+      run: r.run,
+      auditId: r.last_id,
+      template: r.last_template,
+      status: r.last_status,
+      startedAt: isoOf(r.last_started) ?? '',
+      finishedAt: isoOf(r.last_finished),
+    }));
   }
 
   async auditReport(auditId: number): Promise<unknown> {
@@ -239,10 +340,12 @@ export class ClickHouseAuditTracking implements AuditTracking {
   async operationsHistory(limit: number, excludeAuditId: number): Promise<{ metric: string; p95: number }[]> {
     // GLOBAL: a subquery over a Distributed table inside a query over one (18.16 refuses it on each shard)
     return this.client.query(
+      // the newest audits by start time (ids are no clock: newAuditId), among those with operations
       sql`SELECT metric, p95 FROM audit_operations FINAL
-            WHERE audit_id GLOBAL IN (SELECT DISTINCT audit_id FROM audit_operations
+            WHERE audit_id GLOBAL IN (SELECT audit_id FROM audits FINAL
                                       WHERE audit_id <> ${excludeAuditId}
-                                      ORDER BY audit_id DESC LIMIT ${limit})
+                                        AND audit_id GLOBAL IN (SELECT audit_id FROM audit_operations)
+                                      ORDER BY started_at DESC, audit_id DESC LIMIT ${limit})
             ORDER BY audit_id, metric`,
       OperationRow,
     );
@@ -317,7 +420,12 @@ interface AuditRowValues {
 interface SectionKnown {
   readonly position: number;
   readonly startedAt: number | null;
+  /** The last status written (or read). */
+  readonly status: SectionStatus;
 }
+
+/** Audit ids count milliseconds from 2025-01-01T00:00:00Z (`newAuditId`). */
+const AUDIT_ID_EPOCH_MS = Date.UTC(2025, 0, 1);
 
 /** Microseconds since the epoch as ISO text (DuckDB's tracking reports TIMESTAMPTZ so, to the millisecond). */
 function isoOf(us: number | null): string | null {
@@ -344,7 +452,26 @@ const SectionRow = rowDecoder(
     error: nullableText,
   }),
 );
-const KnownSectionRow = rowDecoder('auditSection', z.object({ position: int, started_at: nullableInt }));
+const KnownSectionRow = rowDecoder(
+  'auditSection',
+  z.object({ position: int, started_at: nullableInt, status: sectionStatus }),
+);
+const StoredSectionRow = rowDecoder(
+  'auditSectionsOfAudit',
+  z.object({ section_id: text, position: int, started_at: nullableInt, status: sectionStatus }),
+);
+const CountRow = rowDecoder('auditIdTaken', z.object({ n: int }));
+const LastAuditRow = rowDecoder(
+  'lastAudits',
+  z.object({
+    run: text,
+    last_id: int,
+    last_template: text,
+    last_status: z.enum(['running', 'complete', 'failed']),
+    last_started: int,
+    last_finished: nullableInt,
+  }),
+);
 const AuditRow = rowDecoder(
   'audits',
   z.object({

@@ -4,6 +4,7 @@ import type { AnnotationRecord, EventRecord, RunRecord, SessionRecord } from '..
 import type { StoredRun } from '../../sources/importers/run-cursors.ts';
 import type { AuditTracking } from '../audit-tracking.ts';
 import type { ResultCache } from '../result-cache.ts';
+import type { JournalRecovery } from '../reward-journal.ts';
 import type { AnalysisScans } from '../scans/index.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { sql } from '../sql/sql.ts';
@@ -66,6 +67,12 @@ export class ClickHouseStore implements Store {
   readonly scans: AnalysisScans;
   readonly audits: AuditTracking;
   readonly results: ResultCache;
+
+  /**
+   * What `serve-reward` moved in from a killed service's journal before it opened (the journal of a remote
+   * store lives in `--journal-dir`: src/store/clickhouse/clickhouse-journal-recovery.ts), or null.
+   */
+  journalRecovery: JournalRecovery | null = null;
 
   private readonly writer: ClickHouseWriter;
   private readonly reads: ClickHouseReads;
@@ -232,6 +239,10 @@ export class ClickHouseStore implements Store {
     defaultRun: string | null,
   ): Promise<void> {
     return this.writer.finishLoad(loadId, counts, sha256, status, defaultRun);
+  }
+  /** Adds `n` stored rows to a running load's counts (the reward service's ledger). */
+  addToLoadCounts(loadId: number, n: number): Promise<void> {
+    return this.writer.addToLoadCounts(loadId, n);
   }
   discardLoad(loadId: number): Promise<void> {
     return this.writer.discardLoad(loadId);

@@ -173,6 +173,32 @@ export class ClickHouseWriter {
     );
   }
 
+  /**
+   * Adds `n` stored rows to a running load's counts (read and accepted), as a new version of its row: the
+   * reward service's ledger calls it after each move of journaled batches, so a load whose service was killed
+   * still counts what of it is stored (src/store/clickhouse/clickhouse-reward-ledger.ts).
+   */
+  async addToLoadCounts(loadId: number, n: number): Promise<void> {
+    if (n === 0) return;
+    await this.client.command(
+      sql`INSERT INTO loads (load_id, ingest_id, path, abs_path, format, bytes, sha256, status, read, accepted,
+                             rejected, duplicates, conflicts, started_at, finished_at, version)
+            SELECT load_id, ingest_id, path, abs_path, format, bytes, sha256, status, ifNull(read, 0) + ${n},
+                   ifNull(accepted, 0) + ${n}, ifNull(rejected, 0), ifNull(duplicates, 0), ifNull(conflicts, 0),
+                   started_at, finished_at, ${this.nextId()}
+              FROM loads FINAL WHERE load_id = ${loadId}`,
+    );
+    await this.client.command(
+      sql`INSERT INTO ingests (ingest_id, started_at, finished_at, status, run_option, read, accepted, rejected,
+                               duplicates, conflicts, version)
+            SELECT ingest_id, started_at, finished_at, status, run_option, ifNull(read, 0) + ${n},
+                   ifNull(accepted, 0) + ${n}, ifNull(rejected, 0), ifNull(duplicates, 0), ifNull(conflicts, 0),
+                   ${this.nextId()}
+              FROM ingests FINAL
+              WHERE ingest_id GLOBAL IN (SELECT ingest_id FROM loads FINAL WHERE load_id = ${loadId})`,
+    );
+  }
+
   async finishIngest(ingestId: number, k: IngestCounts, status: string): Promise<void> {
     await this.client.command(
       sql`INSERT INTO ingests (ingest_id, started_at, finished_at, status, run_option, read, accepted, rejected,

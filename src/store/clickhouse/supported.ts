@@ -18,6 +18,9 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'check',
   'analyze',
   'demo',
+  // open their stores themselves (src/cli/commands/serve-reward.ts, watch.ts): listed for the others' message
+  'serve-reward',
+  'watch',
 ]);
 
 /** The error of a command or store operation the ClickHouse store does not have yet (exit 2). */

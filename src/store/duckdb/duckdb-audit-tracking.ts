@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import type { AuditTracking, SectionStatus, TrackedAudit, TrackedSection } from '../audit-tracking.ts';
+import {
+  type AuditTracking,
+  type LastAudit,
+  type SectionStatus,
+  STOPPED_SECTION_ERROR,
+  type TrackedAudit,
+  type TrackedSection,
+} from '../audit-tracking.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../sql/sql.ts';
 import { isoTimestamp, jsonText, nullableNumber, nullableText, number, text } from './decode.ts';
@@ -136,9 +143,33 @@ export class DuckDbAuditTracking implements AuditTracking {
 
   async finishAudit(auditId: number, status: 'complete' | 'failed', report: unknown): Promise<void> {
     const json = report === null ? null : JSON.stringify(report);
+    if (status === 'failed') {
+      await this.client.exec(
+        sql`UPDATE audit_sections SET status = 'failed', finished_at = now(),
+                error = coalesce(error, ${STOPPED_SECTION_ERROR})
+              WHERE audit_id = ${auditId} AND status = 'running'`,
+      );
+    }
     await this.client.exec(
       sql`UPDATE audits SET status = ${status}, finished_at = now(), report = CAST(${json} AS JSON) WHERE audit_id = ${auditId}`,
     );
+  }
+
+  async lastAudits(): Promise<LastAudit[]> {
+    const rows = await this.client.query(
+      sql`SELECT audit_id, run, template, config_hash, status, started_at, finished_at FROM audits
+            QUALIFY row_number() OVER (PARTITION BY run ORDER BY audit_id DESC) = 1
+            ORDER BY run`,
+      AuditRow,
+    );
+    return rows.map((r) => ({
+      run: r.run,
+      auditId: r.audit_id,
+      template: r.template,
+      status: r.status,
+      startedAt: r.started_at ?? '',
+      finishedAt: r.finished_at,
+    }));
   }
 
   async auditReport(auditId: number): Promise<unknown> {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AuditTracking, TrackedAudit } from '../../../src/store/audit-tracking.ts';
+import {
+  type AuditTracking,
+  STOPPED_SECTION_ERROR,
+  type TrackedAudit,
+} from '../../../src/store/audit-tracking.ts';
 import { createClusterSchema } from '../../../src/store/clickhouse/clickhouse-schema.ts';
 import { ClickHouseStore } from '../../../src/store/clickhouse/clickhouse-store.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
@@ -99,6 +103,25 @@ async function script(store: Store): Promise<unknown[]> {
   seen.push(byMetric(await t.operationsHistory(10, a2)));
   seen.push(byMetric(await t.operationsHistory(1, -1)));
 
+  // an audit that fails while a section runs (the store stopped answering): that section is failed with it
+  const a4 = await begin('h4', ['overview', 'calibration', 'diversity']);
+  await t.markSection(a4, 'overview', { status: 'running' });
+  await t.markSection(a4, 'overview', { status: 'complete', durationMs: 1, result: { id: 'overview' } });
+  await t.markSection(a4, 'calibration', { status: 'running' });
+  await t.finishAudit(a4, 'failed', null);
+  const failed = await t.latestAudit(run, 'h4');
+  seen.push(shape(failed, ids));
+  seen.push({ failedSections: failed?.sections.map((s) => [s.sectionId, s.status, s.error]) });
+  // each run's newest audit, as `rlaudit runs` shows it
+  seen.push({
+    lastAudits: (await t.lastAudits()).map((l) => ({
+      ...l,
+      auditId: ids.get(l.auditId),
+      startedAt: !Number.isNaN(Date.parse(l.startedAt)),
+      finishedAt: l.finishedAt === null ? null : !Number.isNaN(Date.parse(l.finishedAt)),
+    })),
+  });
+
   // the result cache: by fingerprint, replaced by a newer put, cleared
   const fp = await c.fingerprint(run);
   seen.push(/^\d+@\d+$/.test(fp), await c.fingerprint('no such run'));
@@ -142,6 +165,48 @@ describe('audit tracking and the result cache on the 2-shard ClickHouse cluster'
     const expected = await script(duck);
     const actual = await script(click);
     assert.deepEqual(actual, expected);
+    // the failed audit's section that was running is failed, the one never started still pending
+    const named = Object.assign(
+      {},
+      ...expected.filter((x) => x !== null && typeof x === 'object' && !Array.isArray(x)),
+    );
+    assert.deepEqual(named.failedSections, [
+      ['overview', 'complete', null],
+      ['calibration', 'failed', STOPPED_SECTION_ERROR],
+      ['diversity', 'pending', null],
+    ]);
+    assert.deepEqual(
+      (named.lastAudits as { run: string; auditId: number; status: string }[]).map((l) => [
+        l.run,
+        l.auditId,
+        l.status,
+      ]),
+      [[HOSTILE_RUN_IDS[0], 4, 'failed']],
+    );
+  });
+
+  test('audit ids are unique among audits begun at once by several processes, and audits are listed newest first', async () => {
+    const stores = [
+      click,
+      await ClickHouseStore.open(ch.clusterUrl),
+      await ClickHouseStore.open(ch.clusterUrl),
+    ];
+    try {
+      const begin = (s: ClickHouseStore, i: number) =>
+        s.audits.beginAudit({ run: 'ids', template: 't', configHash: 'h', config: { i }, sectionIds: ['a'] });
+      const ids = (
+        await Promise.all(
+          stores.map((s, k) => Promise.all(Array.from({ length: 20 }, (_, i) => begin(s, k * 20 + i)))),
+        )
+      ).flat();
+      assert.equal(new Set(ids).size, ids.length);
+      assert.ok(ids.every((id) => Number.isSafeInteger(id) && id > 0));
+      const later = await begin(click, 99);
+      const [newest] = await click.audits.listAudits('ids', 1);
+      assert.equal(newest?.auditId, later);
+    } finally {
+      for (const s of stores.slice(1)) await s.close();
+    }
   });
 
   test('a status written twice (a retried insert) is still one audit and one section row before merges', async () => {
