@@ -294,6 +294,38 @@ describe('the fast scan statement', () => {
     }
   });
 
+  it('gives a file up when a session number repeats in it, whether its numbers lie close together or far apart', async () => {
+    // close together: the repeat is found by a bitmap of the numbers' range; far apart (a range of 2^40): by a
+    // count of distinct numbers; a run whose numbers do not repeat is read by the fast scan either way
+    const cases: [string, number[], boolean][] = [
+      ['close, repeated', [1, 2, 3, 2, 5], true],
+      ['far apart, repeated', [1, 2 ** 40, 7, 2 ** 40], true],
+      ['close, distinct', [5, 3, 1, 2, 4], false],
+      ['far apart, distinct', [1, 2 ** 40, 7, 2 ** 45], false],
+    ];
+    for (const [what, sessions, repeats] of cases) {
+      const lines = sessions.map((session) => JSON.stringify({ run: 'r', session, output: 'same' }));
+      // a second run in the file whose numbers overlap the first's: keys are per run
+      lines.push(JSON.stringify({ run: 'q', session: 2, output: 'x' }));
+      const file = `${fresh('repeat')}.jsonl`;
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const store = await DuckDbStore.open(`${fresh('repeat')}.duckdb`);
+      try {
+        const why: (string | null)[] = [];
+        const s = await ingestFiles(store, [file], { onReader: (_f, _r, w) => why.push(w) });
+        assert.deepEqual(why, [repeats ? 'line by line: the fast scan gave the file up' : null], what);
+        const distinct = new Set(sessions).size + 1;
+        assert.deepEqual(
+          [s.read, s.accepted, s.rejected, s.duplicates],
+          [lines.length, distinct, 0, lines.length - distinct],
+          what,
+        );
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
   it('gives a file up whole when a deferred session meets its key from a later line, and leaves nothing of it', async () => {
     // line 1 (with meta) goes to the validator; line 2 holds the same key and is accepted in SQL: the TypeScript
     // reader keeps line 1, so the fast scan must give the file up after its bulk insert has committed
