@@ -23,11 +23,11 @@ const FRACTION = '-?(0\\.0{0,5}[1-9][0-9]{0,16}|[1-9][0-9]{0,14}\\.[0-9]{0,16}[1
 
 /** A scalar's canonical text (its JSON text `v` as DuckDB writes it), or NULL. */
 function scalar(v: string): string {
-  return `CASE WHEN ${v} IN ('true', 'false', 'null') THEN ${v}
-    WHEN starts_with(${v}, '"') THEN CASE WHEN NOT contains(${v}, '\\') THEN ${v} END
-    WHEN regexp_full_match(${v}, '${INTEGER}') THEN ${v}
-    WHEN regexp_full_match(${v}, '${INTEGRAL}') THEN split_part(${v}, '.', 1)
-    WHEN regexp_full_match(${v}, '${FRACTION}') THEN ${v} END`;
+  // one regular expression for the usual numbers (integers, fractions), another for integral doubles
+  return `CASE WHEN starts_with(${v}, '"') THEN CASE WHEN NOT contains(${v}, '\\') THEN ${v} END
+    WHEN ${v} IN ('true', 'false', 'null') THEN ${v}
+    WHEN regexp_full_match(${v}, '${INTEGER}|${FRACTION}') THEN ${v}
+    WHEN regexp_full_match(${v}, '${INTEGRAL}') THEN split_part(${v}, '.', 1) END`;
 }
 
 /** The texts of a list joined by commas, or NULL when any is NULL (`||` keeps a NULL; `array_to_string` skips it). */
@@ -54,12 +54,17 @@ function value(v: string, depth: number): string {
  */
 function object(o: string, depth: number): string {
   const m = `m${depth}`;
-  const map = `TRY_CAST(CAST(${o} AS JSON) AS MAP(VARCHAR, JSON))`;
-  const member = `CASE WHEN regexp_full_match(${m}.key, '${KEY}') THEN '"' || ${m}.key || '":' || (${value(`coalesce(CAST(${m}.value AS VARCHAR), 'null')`, depth)}) END`;
-  // the map keeps a key written twice twice: such an object is the validator's
+  const mp = `mp${depth}`;
+  const member = `'"' || ${m}.key || '":' || (${value(`coalesce(CAST(${m}.value AS VARCHAR), 'null')`, depth)})`;
+  // the map is read once and bound to a lambda's variable (a one-element list), so its uses below do not read the
+  // object again; it keeps a key written twice twice: such an object is the validator's; the keys are checked at
+  // once (a key holds no comma: the joined keys match only when each does)
+  const keys = `map_keys(${mp})`;
   return `CASE WHEN ${o} = '{}' THEN '{}'
-    WHEN len(list_distinct(map_keys(${map}))) = cardinality(${map})
-    THEN '{' || ${joined(`list_transform(list_sort(map_entries(${map})), ${m} -> ${member})`, depth)} || '}' END`;
+    ELSE list_transform([TRY_CAST(CAST(${o} AS JSON) AS MAP(VARCHAR, JSON))], ${mp} -> CASE
+      WHEN len(list_distinct(${keys})) = len(${keys})
+        AND regexp_full_match(array_to_string(${keys}, ','), '(${KEY})(,(${KEY}))*')
+      THEN '{' || ${joined(`list_transform(list_sort(map_entries(${mp})), ${m} -> ${member})`, depth)} || '}' END)[1] END`;
 }
 
 /**
