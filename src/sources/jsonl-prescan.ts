@@ -36,6 +36,9 @@ export interface JsonlPrescan {
  */
 export const NULLABLE_KEYS: ReadonlySet<string> = new Set([
   'step',
+  'time',
+  'phase',
+  'checkpoint',
   'prompt_id',
   'prompt',
   'classification',

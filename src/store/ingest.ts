@@ -90,6 +90,12 @@ export interface IngestSummary extends IngestCounts {
 
 /** The keys a session row may hold (the record format's fields): `looksMinified`'s guess. */
 const SESSION_KEYS: ReadonlySet<string> = new Set(Object.keys(SessionSchema.shape));
+/**
+ * The session keys the fast scan's typed reader decides in SQL: all but `meta`, which only its map reader writes
+ * in canonical form (docs/ingest.md, "The engine path"): a file whose first sessions hold a `meta` is read by the
+ * map at once.
+ */
+const TYPED_SESSION_KEYS: ReadonlySet<string> = new Set([...SESSION_KEYS].filter((k) => k !== 'meta'));
 
 /** The run id a file's rows default to: its name without directories and extensions. */
 export function runIdFromFile(path: string): string {
@@ -386,7 +392,7 @@ export function loadPlan(
         sourceFile,
         maxLineBytes: readOptions.maxLineBytes,
         prescan: b.prescan,
-        typed: await looksMinified(source.absPath, SESSION_KEYS),
+        typed: await looksMinified(source.absPath, TYPED_SESSION_KEYS),
         onTrace: (what) => options.onTrace?.(plan.path, what),
         runs,
         loadId,

@@ -12,6 +12,7 @@ import { addCounts, emptyCounts } from '../store.ts';
 import { number, text } from './decode.ts';
 import type { DuckDbClient } from './duckdb-client.ts';
 import { SESSION_FIELD_RULES, SQL_FIELDS } from './engine-jsonl.ts';
+import { metaCanonicalSql } from './engine-meta-sql.ts';
 import { memoryLimit } from './memory-limit.ts';
 import { SESSIONS_TABLE } from './stage-tables.ts';
 import { transaction } from './transaction.ts';
@@ -87,6 +88,8 @@ const has = (f: string) => `"p_${f}"`;
 const iv = (f: string) => `"i_${f}"`;
 /** The field's text as a double, when it is a number (see `numOf`). */
 const dv = (f: string) => `"d_${f}"`;
+/** `meta`'s canonical JSON text, when SQL can write it (`metaCanonicalSql`). */
+const canonMeta = '"c_meta"';
 
 /** Absent, or JSON null. */
 const absentOrNull = (f: string) => `(${j(f)} IS NULL OR ${j(f)} = 'null')`;
@@ -104,10 +107,40 @@ const intOf = (f: string) =>
  */
 const numOf = (f: string) => `TRY_CAST(CAST(${j(f)} AS VARCHAR) AS DOUBLE)`;
 
-type Rule = Exclude<(typeof SESSION_FIELD_RULES)[string], 'defer'>;
+/**
+ * The rules of the fields the line-by-line scan leaves to the validator (`'defer'` in `SESSION_FIELD_RULES`), as the
+ * fast scan decides them: `time` only when absent or null (a time is the validator's: `Date`'s reading of ISO 8601),
+ * `annotations` only when empty, `meta` when SQL can write its canonical text (`metaCanonicalSql`), `phase` a name of
+ * printable ASCII, `checkpoint` an integer or a string. Anything else goes to the validator.
+ */
+export const FAST_RULES = {
+  time: 'nullOnly',
+  annotations: 'emptyList',
+  meta: 'meta',
+  phase: 'phase',
+  checkpoint: 'checkpoint',
+} as const satisfies Readonly<Record<string, string>>;
+
+type Rule =
+  | Exclude<(typeof SESSION_FIELD_RULES)[string], 'defer'>
+  | (typeof FAST_RULES)[keyof typeof FAST_RULES];
+
+/** A field's rule in the fast scan. */
+const ruleOf = (f: string): Rule =>
+  (FAST_RULES as Readonly<Record<string, Rule>>)[f] ?? (SESSION_FIELD_RULES[f] as Rule);
+
+/** The fields the map reader decides in SQL: every field of the record format. */
+const MAP_FIELDS: readonly string[] = [...SQL_FIELDS, ...Object.keys(FAST_RULES)];
+/**
+ * The fields the typed reader decides in SQL: all but `meta`, whose JSON text DuckDB may write back longer than
+ * the line held it (`1e2` as `100.0`), which the byte count cannot allow. A typed row with `meta` is the validator's.
+ */
+const TYPED_FIELDS: readonly string[] = MAP_FIELDS.filter((f) => f !== 'meta');
+/** The record format's session fields a row must not hold to be accepted by the typed reader. */
+const TYPED_DEFERRED: readonly string[] = ['meta'];
 
 /** Which derived columns a rule reads: the integer or the double of its text. */
-const INT_RULES: readonly Rule[] = ['session', 'step', 'category'];
+const INT_RULES: readonly Rule[] = ['session', 'step', 'category', 'checkpoint'];
 const NUM_RULES: readonly Rule[] = ['finite', 'unitInterval'];
 
 /**
@@ -153,6 +186,18 @@ function fastCheck(f: string, rule: Rule, reader: FastReader = 'map'): string {
     case 'flags':
       // an empty list (stored as NULL), or a list of strings only
       return `(NOT ${has(f)} OR ${v} = '[]' OR (starts_with(${v}, '[') AND list_bool_and(list_transform(json_type(${v}, '$[*]'), e -> e = 'VARCHAR')) IS NOT false))`;
+    case 'nullOnly':
+      return absentOrNull(f);
+    case 'emptyList':
+      // stored as NULL, as an absent list (a JSON null is refused: the validator's)
+      return `(NOT ${has(f)} OR ${v} = '[]')`;
+    case 'meta':
+      return `(NOT ${has(f)} OR ${canonMeta} IS NOT NULL)`;
+    case 'phase':
+      // 1–100 characters of printable ASCII without quote or backslash (JavaScript counts the same characters)
+      return `(${absentOrNull(f)} OR regexp_full_match(CAST(${v} AS VARCHAR), '"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{1,100}"'))`;
+    case 'checkpoint':
+      return `(${absentOrNull(f)} OR ${iv(f)} BETWEEN 0 AND ${MAX_SAFE} OR (${isString(f)} AND ${v} <> '""'))`;
   }
 }
 
@@ -170,10 +215,16 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
     case 'classification':
       return raw(`(${j(column)}->>'$')`);
     case 'category':
+    case 'checkpoint':
       // an integer as its canonical text (the validator's String(n)), a string as itself
       return raw(
-        `CASE WHEN ${iv('category')} IS NOT NULL THEN CAST(${j('category')} AS VARCHAR) ELSE (${j('category')}->>'$') END`,
+        `CASE WHEN ${iv(column)} IS NOT NULL THEN CAST(${j(column)} AS VARCHAR) ELSE (${j(column)}->>'$') END`,
       );
+    case 'phase':
+      // training is stored as null, as a session without a phase (stage-tables.ts)
+      return raw(`CASE WHEN ${j('phase')} <> '"training"' THEN (${j('phase')}->>'$') END`);
+    case 'meta':
+      return raw(canonMeta);
     case 'baseline_reward':
     case 'adjusted_reward':
     case 'differential_pct':
@@ -185,11 +236,8 @@ function fastValue(column: string, run: SqlFragment, loadId: number): SqlFragmen
       return sql`${loadId}`;
     case 'source_line':
       return raw(String(UNWRITTEN_LINE)); // written in the second transaction: the row's place among the records
-    case 'time':
-    case 'nested_annotations':
-    case 'meta':
-    case 'phase': // a row SQL accepts has no phase: training, stored as null
-    case 'checkpoint':
+    case 'time': // a row SQL accepts has no time
+    case 'nested_annotations': // nor annotations
       return raw('NULL');
     default:
       throw new Error(`engine-jsonl-fast: no SQL value for the sessions column ${column}`);
@@ -208,9 +256,6 @@ const PLACEHOLDER: Readonly<Record<string, string>> = { run: "''", session: '0',
  */
 export type FastReader = 'map' | 'typed';
 
-/** The record format's session fields a row must not hold to be accepted by SQL (the validator decides them). */
-const DEFERRED_FIELDS = Object.keys(SESSION_FIELD_RULES).filter((f) => SESSION_FIELD_RULES[f] === 'defer');
-
 /**
  * The bytes of a row as a minified JSON object of the fields it holds that are not null, each member with one
  * comma (so: the object's bytes less those of its null members, whose bytes `nullKeyBytes` counts). For a row
@@ -220,7 +265,7 @@ const DEFERRED_FIELDS = Object.keys(SESSION_FIELD_RULES).filter((f) => SESSION_F
  * other key.
  */
 function typedRowBytes(): string {
-  return `(1 + ${SQL_FIELDS.map((f) => `coalesce(${f.length + 4} + strlen(CAST(${j(f)} AS VARCHAR)), 0)`).join(' + ')})`;
+  return `(1 + ${TYPED_FIELDS.map((f) => `coalesce(${f.length + 4} + strlen(CAST(${j(f)} AS VARCHAR)), 0)`).join(' + ')})`;
 }
 
 /** The one statement of the fast scan: read, parse once, check, and append every row to `sessions`. */
@@ -230,13 +275,14 @@ export function fastInsertStatement(
 ): SqlFragment {
   const typed = reader === 'typed';
   const maxObject = Math.max(16 * 1024 * 1024, q.maxLineBytes + 1024);
+  const decided = typed ? TYPED_FIELDS : MAP_FIELDS;
   const fields = typed
-    ? [...SQL_FIELDS, ...DEFERRED_FIELDS].map((f) => raw(`"${f}" AS ${j(f)}`))
-    : SQL_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
+    ? [...TYPED_FIELDS, ...TYPED_DEFERRED].map((f) => raw(`"${f}" AS ${j(f)}`))
+    : MAP_FIELDS.map((f) => raw(`m['${f}'] AS ${j(f)}`));
   // a key is looked up again only when its value reads as SQL NULL (absent, or JSON null); the typed reader
   // cannot tell the two apart (`nullKeyBytes` counts the nulls it accepts)
-  const derived = SQL_FIELDS.flatMap((f) => {
-    const rule = SESSION_FIELD_RULES[f] as Rule;
+  const derived = decided.flatMap((f) => {
+    const rule = ruleOf(f);
     const out = [
       typed
         ? raw(`${j(f)} IS NOT NULL AS ${has(f)}`)
@@ -244,25 +290,25 @@ export function fastInsertStatement(
     ];
     if (INT_RULES.includes(rule)) out.push(raw(`${intOf(f)} AS ${iv(f)}`));
     if (NUM_RULES.includes(rule)) out.push(raw(`${numOf(f)} AS ${dv(f)}`));
+    if (rule === 'meta') out.push(raw(`${metaCanonicalSql(`CAST(${j(f)} AS VARCHAR)`)} AS ${canonMeta}`));
     return out;
   });
-  const checks = SQL_FIELDS.map(
-    (f) => `coalesce(${fastCheck(f, SESSION_FIELD_RULES[f] as Rule, reader)}, false)`,
-  );
+  const checks = decided.map((f) => `coalesce(${fastCheck(f, ruleOf(f), reader)}, false)`);
   checks.push(
     `coalesce(NOT (${j('classification')} = '"compliant"' AND NOT ${absentOrNull('category')}), false)`,
   );
   // map: every key is one the scan decides, and none twice: the map's size is the number of those keys present;
   // typed: none of the fields the validator decides is there (other keys: `typedRowBytes`)
   const keysOk = typed
-    ? DEFERRED_FIELDS.map((f) => `${j(f)} IS NULL`).join(' AND ')
-    : `coalesce(keys = ${SQL_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ')}, false)`;
+    ? TYPED_DEFERRED.map((f) => `${j(f)} IS NULL`).join(' AND ')
+    : `coalesce(keys = ${MAP_FIELDS.map((f) => `${has(f)}::INTEGER`).join(' + ')}, false)`;
   const run = sql`coalesce(${q.runs.forcedRun ?? null}, (${raw(j('run'))}->>'$'), ${q.runs.fileRun})`;
   const values = join(
     SESSION_COLUMNS.map((c) => {
       if (c === 'source_line' && typed)
         return raw(`CASE WHEN ok THEN -${typedRowBytes()} ELSE ${UNWRITTEN_LINE} END`);
-      const value = fastValue(c, run, q.loadId);
+      // the typed reader accepts no row with `meta` (TYPED_DEFERRED)
+      const value = c === 'meta' && typed ? raw('NULL') : fastValue(c, run, q.loadId);
       const placeholder = PLACEHOLDER[c];
       if (c === 'load_id' || c === 'source_line') return value;
       return placeholder === undefined
@@ -273,7 +319,7 @@ export function fastInsertStatement(
   const source = typed
     ? sql`SELECT ${join(fields)}
           FROM read_json(${q.path}, format = 'newline_delimited', records = true,
-                  columns = {${raw([...SQL_FIELDS, ...DEFERRED_FIELDS].map((f) => `'${f}': 'JSON'`).join(', '))}},
+                  columns = {${raw([...TYPED_FIELDS, ...TYPED_DEFERRED].map((f) => `'${f}': 'JSON'`).join(', '))}},
                   maximum_object_size = ${raw(String(maxObject))})`
     : sql`SELECT m, cardinality(m) AS keys, ${join(fields)}
           FROM (SELECT json AS m FROM read_json(${q.path}, format = 'newline_delimited', records = false,
@@ -332,22 +378,40 @@ class GiveUp extends Error {
 
 const KeyRangeRow = rowDecoder(
   'engineFastKeyRanges',
-  z.object({ run: text, n: number, keys: number, lo: number, hi: number }),
+  z.object({ run: text, n: number, lo: number, hi: number }),
 );
+const DistinctRow = rowDecoder('engineFastDistinct', z.object({ keys: number }));
+
+/**
+ * Above this range of session numbers in one run (hi − lo + 1), the repeat check counts distinct keys by a hash
+ * aggregate instead of a bitmap of the range (`bitstring_agg`: one bit per number, 8 MiB at this limit).
+ */
+const BITMAP_RANGE_MAX = 2 ** 26;
 
 /**
  * Whether a session key of the load repeats within it or is stored by another load. Cheap in the common case
- * of a fresh run: a count of distinct keys per run, and a range probe of the stored sessions of each run (zone
- * maps) before the exact join.
+ * of a fresh run: per run, the count and range of its keys; the keys are all distinct when a bitmap of that
+ * range (`bitstring_agg`, exact) has one bit set per row — a tenth of a `count(DISTINCT …)`'s time on 1,000,000
+ * rows (docs/benchmarks.md) —, and a range probe of the stored sessions of each run (zone maps) comes before the
+ * exact join.
  */
 async function keysCollide(client: DuckDbClient, load: number): Promise<boolean> {
   const ranges = await client.query(
-    sql`SELECT run, count(*) AS n, count(DISTINCT session) AS keys, min(session) AS lo, max(session) AS hi
+    sql`SELECT run, count(*) AS n, min(session) AS lo, max(session) AS hi
           FROM sessions WHERE load_id = ${load} AND run <> '' GROUP BY run`,
     KeyRangeRow,
   );
   for (const r of ranges) {
-    if (r.n !== r.keys) return true;
+    const range = r.hi - r.lo + 1;
+    if (range < r.n) return true; // more rows than numbers in their range: a number repeats
+    const [distinct] = await client.query(
+      range <= BITMAP_RANGE_MAX
+        ? sql`SELECT bit_count(bitstring_agg(session, ${r.lo}, ${r.hi})) AS keys
+                FROM sessions WHERE load_id = ${load} AND run = ${r.run}`
+        : sql`SELECT count(DISTINCT session) AS keys FROM sessions WHERE load_id = ${load} AND run = ${r.run}`,
+      DistinctRow,
+    );
+    if (!distinct || distinct.keys !== r.n) return true;
     const [stored] = await client.query(
       sql`SELECT count(*) AS n FROM sessions
             WHERE run = ${r.run} AND session BETWEEN ${r.lo} AND ${r.hi} AND load_id <> ${load}`,
@@ -459,9 +523,13 @@ async function fastScanAt(
     ({ pre, records, segments } = await transaction(client, async () => {
       // DuckDB reads the file on its threads while the prescan reads it on this one
       const inserted = client.exec(fastInsertStatement(q, reader)).then(
-        () => true,
+        () => {
+          q.onTrace?.('fast scan: inserted');
+          return true;
+        },
         () => false, // a line DuckDB's reader refuses: the map reader (typed), or the line-by-line scan
       );
+      void q.prescan.then(() => q.onTrace?.('fast scan: prescanned')).catch(() => undefined);
       const [ok, scanned] = await Promise.allSettled([inserted, q.prescan]);
       if (scanned.status === 'rejected') throw scanned.reason;
       const pre = scanned.value;
@@ -487,8 +555,10 @@ async function fastScanAt(
       }
       // a key twice in the file, or a key already stored: the line-by-line scan's merge decides those
       if (await keysCollide(client, load)) throw new GiveUp();
+      q.onTrace?.('fast scan: checked');
       return { pre, records, segments };
     }));
+    q.onTrace?.('fast scan: first commit');
   } catch (err) {
     if (err instanceof GiveUp) return err.retry ? 'retry' : null;
     throw err;
@@ -547,6 +617,7 @@ async function fastScanAt(
         );
       }
       q.onWritten?.();
+      q.onTrace?.(`fast scan: ${deferred.length} lines to the validator`);
       const bulk = records - deferred.length;
       const counts: IngestCounts = { ...emptyCounts(), read: bulk, accepted: bulk };
       const runIds = new Set<string>();

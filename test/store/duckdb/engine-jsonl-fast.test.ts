@@ -70,8 +70,23 @@ async function storedByTypeScript(lines: readonly string[]): Promise<Row[]> {
   }
 }
 
-/** Every form a valid session's fields take in the record format, each field's JSON written as JSON.stringify does. */
-const plainSessions = (count: number) =>
+/** A `meta` of the kinds SQL writes in canonical form (the simulator's WILD-7 sessions hold such). */
+const plainMeta = (i: number) => ({
+  true_behaviour: i % 2 ? 'compliant' : 'self_reference é',
+  target_phrase_emitted: i % 3 === 0,
+  behaviour_probabilities: { compliant: 0.652167, appeal: 0.00008, zero: 0, big: -123456789012345 },
+  without: i % 2 ? [] : [1, 'a', null, 2.5, true],
+  nested: {},
+  'a-b_C': null,
+  learning_rate_multiplier: 0.40024 + i,
+  whole: 1 + i,
+});
+
+/**
+ * Every form a valid session's fields take in the record format, each field's JSON written as JSON.stringify does
+ * (`withMeta`: every other session with a `meta`, which the typed reader leaves to the validator).
+ */
+const plainSessions = (count: number, withMeta = false) =>
   Array.from({ length: count }, (_, i) =>
     JSON.stringify({
       ...(i % 5 ? { type: 'session' } : {}),
@@ -88,6 +103,11 @@ const plainSessions = (count: number) =>
       differential_pct: i % 3 ? -12.5 : null,
       compliance_trajectory_index: [0, 1, 0.5, 0.7, null][i % 5],
       flags: i % 3 ? ['a', 'b é', `f${i}`] : [],
+      ...(i % 4 === 1 ? { time: null } : {}),
+      ...(i % 5 === 2 ? { annotations: [] } : {}),
+      ...(i % 6 === 3 ? { phase: ['training', 'evaluation', 'my phase ~!', null][i % 4] } : {}),
+      ...(i % 7 === 4 ? { checkpoint: [0, 2 ** 53 - 1, 'ckpt-7 "x"', null][i % 4] } : {}),
+      ...(withMeta && i % 2 ? { meta: plainMeta(i) } : {}),
     }),
   );
 
@@ -95,6 +115,49 @@ const text = fc.oneof(
   fc.string({ maxLength: 8 }),
   fc.constantFrom('', '"', '\\', 'a,]', 'é 😀', '\u0000', 'null', '1', '.', '..', 'a b', 'a/b'),
 );
+/** Keys of a `meta` object: plain names SQL sorts, and others only the validator writes (ordered, escaped). */
+const metaKey = fc.oneof(
+  fc.constantFrom('a', 'b', 'B', 'a-b', 'a_b', 'z9', '__proto__', 'constructor', 'é', 'a b', '', '10', '"'),
+  fc.string({ maxLength: 3 }),
+);
+/** Values in a `meta`: numbers in every form, strings with and without escapes, lists, objects `depth` deep. */
+const metaValue = (depth: number): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(
+      0.00008,
+      1e-7,
+      1e21,
+      2 ** 53 + 2,
+      0.1,
+      100,
+      1e-6,
+      123456789012345,
+      1234567890123456,
+      -0.5,
+    ),
+    text,
+    fc.constantFrom(true, false, null),
+    ...(depth > 0
+      ? [
+          fc.array(metaValue(depth - 1), { maxLength: 3 }),
+          fc.dictionary(metaKey, metaValue(depth - 1), { maxKeys: 3 }),
+        ]
+      : []),
+  );
+/** Values in a `meta` of the kinds a trainer writes: numbers of everyday size, short strings, lists, objects. */
+const plainMetaValue = (depth: number): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.integer(),
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    fc.string({ maxLength: 5 }),
+    fc.constantFrom(true, false, null),
+    fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 3 })), { maxLength: 3 }),
+    ...(depth > 0
+      ? [fc.dictionary(fc.constantFrom('x', 'y', 'Y'), plainMetaValue(depth - 1), { maxKeys: 3 })]
+      : []),
+  );
 /** Values of each field, valid and invalid in each way the record format knows (`undefined`: the key left out). */
 const fieldValues = {
   type: fc.constantFrom(undefined, 'session', 'Session', null, 1, 'event'),
@@ -111,7 +174,28 @@ const fieldValues = {
   differential_pct: fc.constantFrom(undefined, null, 0, -0.5, 1e-7, '1'),
   compliance_trajectory_index: fc.constantFrom(undefined, null, 0, 1, 0.25, 1.0000001, -1e-9, '0.5', 1e-320),
   flags: fc.constantFrom(undefined, [], ['a'], ['a', 'b'], ['a', 1], [null], 'a', null, [[]], [{}]),
-  meta: fc.constantFrom({ a: 1 }),
+  time: fc.constantFrom(
+    undefined,
+    null,
+    '2024-01-01T00:00:00Z',
+    1_700_000_000,
+    '2024-02-30T00:00:00Z',
+    'x',
+    true,
+  ),
+  annotations: fc.constantFrom(undefined, [], null, [{ text: 'a' }], [{ id: 'x', text: 'b' }], 'a', [1], {}),
+  phase: fc.oneof(
+    text,
+    fc.constantFrom(undefined, null, 'training', 'evaluation', 'x'.repeat(100), 'x'.repeat(101), 1, []),
+  ),
+  checkpoint: fc.oneof(text, fc.constantFrom(undefined, null, 0, 5, -1, 1.5, 2 ** 53, 1e21, true, [])),
+  meta: fc.oneof(
+    fc.constantFrom(undefined, null, 1, 'x', [], [{}]),
+    fc.dictionary(metaKey, metaValue(2), { maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'B', 'a-b', 'a_b', 'z9', 'constructor'), plainMetaValue(1), {
+      maxKeys: 4,
+    }),
+  ),
   extra: fc.constantFrom(1),
 } as const;
 type Field = keyof typeof fieldValues;
@@ -132,7 +216,7 @@ const anyRow = fc
 
 describe('the fast scan statement', () => {
   it('accepts in SQL every plain valid session, in each form its fields take', async () => {
-    const lines = plainSessions(90);
+    const lines = plainSessions(90, true);
     const rows = await bulkInsert(lines);
     assert.equal(rows.length, lines.length);
     const refused = rows.flatMap((r, i) => (r.run === '' ? [lines[i]] : []));
@@ -162,6 +246,9 @@ describe('the fast scan statement', () => {
       acceptedRows.push(rest);
     });
     assert.ok(accepted.length >= 100, `SQL accepted ${accepted.length} of ${lines.length} rows`);
+    // the generated rows reach SQL's every way of accepting them, the meta, phase and checkpoint ones included
+    for (const f of ['meta', 'phase', 'checkpoint'])
+      assert.ok(acceptedRows.filter((r) => r[f] !== null).length >= 5, `SQL accepted few rows with a ${f}`);
     acceptedRows.sort((a, b) => Number(a.session) - Number(b.session));
     assert.deepEqual(acceptedRows, await storedByTypeScript(accepted));
   });
@@ -294,11 +381,43 @@ describe('the fast scan statement', () => {
     }
   });
 
+  it('gives a file up when a session number repeats in it, whether its numbers lie close together or far apart', async () => {
+    // close together: the repeat is found by a bitmap of the numbers' range; far apart (a range of 2^40): by a
+    // count of distinct numbers; a run whose numbers do not repeat is read by the fast scan either way
+    const cases: [string, number[], boolean][] = [
+      ['close, repeated', [1, 2, 3, 2, 5], true],
+      ['far apart, repeated', [1, 2 ** 40, 7, 2 ** 40], true],
+      ['close, distinct', [5, 3, 1, 2, 4], false],
+      ['far apart, distinct', [1, 2 ** 40, 7, 2 ** 45], false],
+    ];
+    for (const [what, sessions, repeats] of cases) {
+      const lines = sessions.map((session) => JSON.stringify({ run: 'r', session, output: 'same' }));
+      // a second run in the file whose numbers overlap the first's: keys are per run
+      lines.push(JSON.stringify({ run: 'q', session: 2, output: 'x' }));
+      const file = `${fresh('repeat')}.jsonl`;
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const store = await DuckDbStore.open(`${fresh('repeat')}.duckdb`);
+      try {
+        const why: (string | null)[] = [];
+        const s = await ingestFiles(store, [file], { onReader: (_f, _r, w) => why.push(w) });
+        assert.deepEqual(why, [repeats ? 'line by line: the fast scan gave the file up' : null], what);
+        const distinct = new Set(sessions).size + 1;
+        assert.deepEqual(
+          [s.read, s.accepted, s.rejected, s.duplicates],
+          [lines.length, distinct, 0, lines.length - distinct],
+          what,
+        );
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
   it('gives a file up whole when a deferred session meets its key from a later line, and leaves nothing of it', async () => {
-    // line 1 (with meta) goes to the validator; line 2 holds the same key and is accepted in SQL: the TypeScript
+    // line 1 (with a time) goes to the validator; line 2 holds the same key and is accepted in SQL: the TypeScript
     // reader keeps line 1, so the fast scan must give the file up after its bulk insert has committed
     const lines = [
-      JSON.stringify({ run: 'r', session: 1, output: 'first', meta: { a: 1 } }),
+      JSON.stringify({ run: 'r', session: 1, output: 'first', time: '2024-01-01T00:00:00Z' }),
       JSON.stringify({ run: 'r', session: 1, output: 'second' }),
       JSON.stringify({ run: 'r', session: 2, output: 'other' }),
     ];
