@@ -1,10 +1,11 @@
-// npm run bench -- [ingest|simulate|audit|startup|coverage|live|serve|clickhouse-reads|clickhouse-scans] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
+// npm run bench -- [ingest|simulate|audit|startup|coverage|live|serve|clickhouse-reads|clickhouse-scans|clickhouse] [--sessions N] [--runs N] [--baseline DIR] [--seeds N]
 // Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchClickHouseAtScale } from './clickhouse.ts';
 import { benchClickHouseReads } from './clickhouse-reads.ts';
 import { benchClickHouseScans } from './clickhouse-scans.ts';
 import { writeSyntheticSessions } from './gen-sessions.ts';
@@ -194,6 +195,13 @@ const all: Record<string, () => Promise<void>> = {
   serve: async () => benchServe(outDir, sessions, Number(option('--runs') ?? 5)),
   'clickhouse-reads': async () => benchClickHouseReads(sessions),
   'clickhouse-scans': async () => benchClickHouseScans(sessions),
+  clickhouse: async () =>
+    benchClickHouseAtScale(outDir, sessions, {
+      reuse: args.includes('--reuse'),
+      ingestOnly: args.includes('--ingest-only'),
+      only: option('--only'),
+      machine,
+    }),
 };
 for (const name of which.length > 0 ? which : Object.keys(all)) {
   const fn = all[name];

@@ -43,7 +43,7 @@ const CutRow = rowDecoder('ngramSampleCut', z.object({ part: text, h: z.string()
 const PartRow = rowDecoder('ngramParts', z.object({ part: text, f: int, l: int, n: int, ns: int }));
 const CandidateRow = rowDecoder(
   'discoverNgrams',
-  z.object({ g: text, n: int, fc: float, lc: float, score: float }),
+  z.object({ dir: int, g: text, n: int, fc: float, lc: float, score: float }),
 );
 const ShareRow = rowDecoder(
   'ngramWindowShares',
@@ -86,13 +86,15 @@ export async function discoverNgramsScan(
           FROM ${parted} WHERE part != '' GROUP BY part) WHERE n > ${o.maxSessionsPerPart}`,
     CutRow,
   );
-  const sampledIn = (name: string): SqlFragment => {
+  const sampledIn = (p: SqlFragment, name: string): SqlFragment => {
     const cut = cuts.find((x) => x.part === name);
-    if (!cut) return sql`part = ${name}`;
+    if (!cut) return sql`${p} = ${name}`;
     const h = BigInt(cut.h);
-    return sql`(part = ${name} AND (${HASH} < ${h} OR (${HASH} = ${h} AND session <= ${cut.s})))`;
+    return sql`(${p} = ${name} AND (${HASH} < ${h} OR (${HASH} = ${h} AND session <= ${cut.s})))`;
   };
-  const sampled = sql`(${sampledIn('first')} OR ${sampledIn('last')})`;
+  /** Is the session of part `p` (a column or the expression) in the sample? */
+  const sampledAt = (p: SqlFragment) => sql`(${sampledIn(p, 'first')} OR ${sampledIn(p, 'last')})`;
+  const sampled = sampledAt(sql`part`);
   const info = await client.query(
     sql`SELECT part, min(session) AS f, max(session) AS l, count() AS n, countIf(${sampled}) AS ns
           FROM ${parted} WHERE part != '' GROUP BY part`,
@@ -110,25 +112,38 @@ export async function discoverNgramsScan(
   const ns = Array.from({ length: Math.max(0, o.maxN - o.minN + 1) }, (_, i) => o.minN + i);
   // every n-gram of every size at once: a gram's n is its spaces + 1 (tokens hold no space), so grams of
   // different sizes never collide and one arrayDistinct per session is DuckDB's DISTINCT (session, n, g)
-  const grams = ns.map((k) => clickHouseNgrams(sql`t`, k));
-  const counts = sql`(SELECT g, n, toFloat64(countIf(part = 'first')) AS fc, toFloat64(countIf(part = 'last')) AS lc
-      FROM (
-        SELECT part, g, toInt64(length(g) - length(replaceAll(g, ' ', '')) + 1) AS n
-        FROM (SELECT part, ${TOKENS} AS t FROM ${parted} WHERE ${sampled})
-        ARRAY JOIN arrayDistinct(arrayConcat(${join(grams)})) AS g)
-      GROUP BY g, n HAVING greatest(fc, lc) >= ${o.minSupport})`;
+  const sampledRow = sql`(run = ${run} AND (phase IS NULL OR phase = 'training') AND ${sampledAt(part)})`;
+  // The tokens once, as the alias t (an empty slice of them opens the list; the grams read t), and empty
+  // for a session out of the sample: 18.16 applies WHERE after ARRAY JOIN and evaluates both branches of
+  // `if`, so only an empty t keeps the n-grams of the unsampled sessions from being built (measured: 10× the
+  // work at 1M sessions otherwise).
+  const grams = [
+    sql`arraySlice(if(${sampledRow}, ${TOKENS}, emptyArrayString()) AS t, 1, 0)`,
+    ...ns.map((k) => clickHouseNgrams(sql`t`, k)),
+  ];
+  // One statement, run where the rows are: the innermost query reads the Distributed table itself, so each
+  // shard tokenizes, n-grams and counts its own sampled sessions (only the needed columns, filtered before
+  // ARRAY JOIN) and the initiator merges the partial counts; reading it through a subquery of `sessions`
+  // would ship every session's text to the initiator and count there on one thread (measured: the dominant
+  // statement of the audit at 1M sessions, docs/benchmarks.md "ClickHouse at 1M and 10M"). The rising and
+  // falling candidates come from one pass too: each counted gram is joined with both directions and the
+  // first `limit` of each kept by `LIMIT … BY`.
+  const counts = sql`(SELECT g, toInt64(length(g) - length(replaceAll(g, ' ', '')) + 1) AS n,
+        toFloat64(countIf(${part} = 'first')) AS fc, toFloat64(countIf(${part} = 'last')) AS lc
+      FROM sessions FINAL
+      ARRAY JOIN arrayDistinct(arrayConcat(${join(grams)})) AS g
+      WHERE ${sampledRow}
+      GROUP BY g HAVING greatest(fc, lc) >= ${o.minSupport})`;
   const scored = sql`(SELECT g, n, fc, lc, ${wilsonLower(sql`lc`, n2)} - ${wilsonUpper(sql`fc`, n1)} AS rise,
       ${wilsonLower(sql`fc`, n1)} - ${wilsonUpper(sql`lc`, n2)} AS fall FROM ${counts})`;
-  const rising = await client.query(
-    sql`SELECT g, n, fc, lc, rise AS score FROM ${scored} WHERE rise > 0
-          ORDER BY rise DESC, n DESC, g LIMIT ${o.limit}`,
+  const both = await client.query(
+    sql`SELECT dir, g, n, fc, lc, if(dir = 1, rise, fall) AS score FROM ${scored} ARRAY JOIN [1, 2] AS dir
+          WHERE if(dir = 1, rise, fall) > 0
+          ORDER BY dir, score DESC, n DESC, g LIMIT ${o.limit} BY dir`,
     CandidateRow,
   );
-  const falling = await client.query(
-    sql`SELECT g, n, fc, lc, fall AS score FROM ${scored} WHERE fall > 0
-          ORDER BY fall DESC, n DESC, g LIMIT ${o.limit}`,
-    CandidateRow,
-  );
+  const rising = both.filter((r) => r.dir === 1);
+  const falling = both.filter((r) => r.dir === 2);
   const candidate = (direction: 'rising' | 'falling') => (r: (typeof rising)[number]) => ({
     ngram: r.g,
     n: r.n,
