@@ -118,6 +118,7 @@ describe('the rlaudit command line', () => {
         events: 3,
         annotations: 3,
         rejects: 0,
+        lastAudit: null, // not audited yet
       },
     ]);
 
