@@ -1,5 +1,6 @@
 import type { EventRecord, SessionRecord } from '../model/schema.ts';
 import type { JournaledText } from './reward-journal.ts';
+import type { StoredEventColumns } from './session-detail.ts';
 import type { Staged } from './store.ts';
 
 /**
@@ -74,4 +75,34 @@ export interface RewardLedger {
    * exactly what `append` stores for the same batches.
    */
   appendJournaled(lines: readonly JournaledText[]): Promise<void>;
+}
+
+/** A stored calibration event's columns as both ledgers read them back (`eventsBetween`): `show`'s, with its run. */
+export type LedgerEventColumns = Omit<StoredEventColumns, 'kind' | 'time'> & {
+  readonly run: string;
+  readonly session: number;
+  readonly kind: EventRecord['kind'];
+};
+
+/**
+ * The event record a ledger gives back to the calibrator's replay: nulls kept as nulls (the replay compares
+ * them with the events it computes, which carry them), unlike `eventRecord` of run-records.ts, which drops them
+ * for `rlaudit copy`.
+ */
+export function ledgerEvent(e: LedgerEventColumns): EventRecord {
+  return {
+    type: 'event',
+    run: e.run,
+    session: e.session,
+    id: e.id,
+    kind: e.kind,
+    parameter: e.parameter,
+    target: e.target as EventRecord['target'],
+    from: e.from_value,
+    to: e.to_value,
+    change_pct: e.change_pct,
+    trigger: e.trigger as EventRecord['trigger'],
+    recommended_by: e.recommended_by,
+    note: e.note,
+  };
 }

@@ -44,6 +44,8 @@ function check(storeArgs: readonly string[], newest: number): void {
     table.stdout,
     new RegExp(`\\ba\\b.*\\b${newest} failed \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`),
   );
+  // a run never audited says so, rather than leaving the cell blank
+  assert.match(table.stdout, /^b\s.*\snone\s*$/m);
 }
 
 describe('rlaudit runs', () => {

@@ -3,9 +3,9 @@ import { renderTable } from '../../analyses/shared/render-table.ts';
 import type { LastAudit } from '../../store/audit-tracking.ts';
 import { printJson, withStoreReading } from '../context.ts';
 
-/** A run's last audit as `runs` prints it: id, status, when it started (and ended). */
+/** A run's last audit as `runs` prints it: id, status, when it started; `none` for a run never audited. */
 function auditCell(a: LastAudit | undefined): string {
-  if (a === undefined) return '';
+  if (a === undefined) return 'none';
   const when = a.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
   return `${a.auditId} ${a.status} ${when}`;
 }

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { EventRecord, SessionRecord } from '../../model/schema.ts';
 import type { Staged } from '../../sources/staged.ts';
 import type { JournalEntry, JournaledText } from '../reward-journal.ts';
-import type { LedgerBatch, LedgerRunState, LedgerSession, RewardLedger } from '../reward-ledger.ts';
+import {
+  type LedgerBatch,
+  type LedgerRunState,
+  type LedgerSession,
+  ledgerEvent,
+  type RewardLedger,
+} from '../reward-ledger.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { list, sql } from '../sql/sql.ts';
 import type { ClickHouseStore } from './clickhouse-store.ts';
@@ -208,21 +214,7 @@ export class ClickHouseRewardLedger implements RewardLedger {
       if (x !== y) return x === null ? 1 : y === null ? -1 : x - y;
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
     });
-    return rows.map((e) => ({
-      type: 'event',
-      run: e.run,
-      session: e.session,
-      id: e.id,
-      kind: e.kind,
-      parameter: e.parameter,
-      target: e.target as EventRecord['target'],
-      from: e.from_value,
-      to: e.to_value,
-      change_pct: e.change_pct,
-      trigger: e.trigger as EventRecord['trigger'],
-      recommended_by: e.recommended_by,
-      note: e.note,
-    }));
+    return rows.map(ledgerEvent);
   }
 
   async runMeta(run: string): Promise<Readonly<Record<string, unknown>> | null | undefined> {

@@ -427,10 +427,9 @@ export function clickHouseDdlText(o: {
 }): string {
   const layout: Layout = o.cluster === null ? { kind: 'single' } : { kind: 'cluster', cluster: o.cluster };
   const statements = (list: readonly string[]) => list.map((s) => `${s};\n`).join('\n');
-  const up = upgradeDdl(layout);
-  const ddl = o.upgrade ? { shard: up.shard, entry: up.entry } : schemaDdl(layout, o.database);
+  const ddl = o.upgrade ? upgradeDdl(layout) : { ...schemaDdl(layout, o.database), record: versionRecord() };
   // the version is recorded last: a store whose creation or upgrade stopped half-way is refused, not read
-  const record = o.upgrade ? up.record : versionRecord();
+  const record = ddl.record;
   const shard = layout.kind === 'single' ? [...ddl.shard, record] : ddl.shard;
   const entry = layout.kind === 'single' ? [] : [...ddl.entry, record];
   if (o.part === 'shard') return statements(shard);

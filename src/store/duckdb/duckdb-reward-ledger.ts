@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { EventRecord } from '../../model/schema.ts';
 import { stableStringify } from '../../model/stable-stringify.ts';
 import type { JournaledText } from '../reward-journal.ts';
-import type { LedgerBatch, LedgerRunState, LedgerSession, RewardLedger } from '../reward-ledger.ts';
+import {
+  type LedgerBatch,
+  type LedgerRunState,
+  type LedgerSession,
+  ledgerEvent,
+  type RewardLedger,
+} from '../reward-ledger.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { join, sql } from '../sql/sql.ts';
 import { jsonObject, nullableNumber, nullableText, number, text } from './decode.ts';
@@ -120,21 +126,7 @@ export class DuckDbRewardLedger implements RewardLedger {
             ORDER BY session, TRY_CAST(regexp_extract(id, '^e-(\\d+)$', 1) AS BIGINT) NULLS LAST, id`,
       EventLedgerRow,
     );
-    return rows.map((e) => ({
-      type: 'event',
-      run: e.run,
-      session: e.session,
-      id: e.id,
-      kind: e.kind,
-      parameter: e.parameter,
-      target: e.target as EventRecord['target'],
-      from: e.from_value,
-      to: e.to_value,
-      change_pct: e.change_pct,
-      trigger: e.trigger as EventRecord['trigger'],
-      recommended_by: e.recommended_by,
-      note: e.note,
-    }));
+    return rows.map(ledgerEvent);
   }
 
   async runMeta(run: string): Promise<Readonly<Record<string, unknown>> | null | undefined> {

@@ -456,11 +456,8 @@ function mergeLines(a: readonly number[], b: readonly number[]): number[] {
 export async function ingestJsonlFast(
   client: DuckDbClient,
   q: EngineFastRead,
-  writeStaged: (batch: IngestBatch) => Promise<IngestCounts>,
-  finish: (
-    batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
-    counts: IngestCounts,
-  ) => Promise<void>,
+  writeStaged: WriteStaged,
+  finish: FinishLoad,
 ): Promise<EngineFastResult | null> {
   if (q.typed === true) {
     const typed = await fastScan(client, q, 'typed', writeStaged, finish);
@@ -476,6 +473,14 @@ export async function ingestJsonlFast(
 
 const ByteSumRow = rowDecoder('engineFastBytes', z.object({ r: number, rs: number }));
 
+/** Merges a batch the TypeScript validator staged (inside the scan's transaction). */
+type WriteStaged = (batch: IngestBatch) => Promise<IngestCounts>;
+/** Records the load's runs, rejects and counts once the scan is done. */
+type FinishLoad = (
+  batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
+  counts: IngestCounts,
+) => Promise<void>;
+
 /**
  * `fastScanAt` with DuckDB's memory limit lowered to `FAST_MEMORY_LIMIT` while it runs (when the configured one
  * is higher), and set back after: the insert streams (its row groups are written as they fill), so the lower
@@ -485,11 +490,8 @@ async function fastScan(
   client: DuckDbClient,
   q: EngineFastRead,
   reader: FastReader,
-  writeStaged: (batch: IngestBatch) => Promise<IngestCounts>,
-  finish: (
-    batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
-    counts: IngestCounts,
-  ) => Promise<void>,
+  writeStaged: WriteStaged,
+  finish: FinishLoad,
 ): Promise<EngineFastResult | null | 'retry'> {
   const limit = memoryLimit();
   if (limit.bytes <= FAST_MEMORY_LIMIT) return fastScanAt(client, q, reader, writeStaged, finish);
@@ -505,11 +507,8 @@ async function fastScanAt(
   client: DuckDbClient,
   q: EngineFastRead,
   reader: FastReader,
-  writeStaged: (batch: IngestBatch) => Promise<IngestCounts>,
-  finish: (
-    batch: Pick<IngestBatch, 'runIds' | 'rejects' | 'loadId' | 'sourceFile'>,
-    counts: IngestCounts,
-  ) => Promise<void>,
+  writeStaged: WriteStaged,
+  finish: FinishLoad,
 ): Promise<EngineFastResult | null | 'retry'> {
   const load = q.loadId;
   const typed = reader === 'typed';
