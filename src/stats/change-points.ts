@@ -36,7 +36,8 @@ const LOG_2PI_PLUS_1 = Math.log(2 * Math.PI) + 1;
  * Where this departs from `changepoint`'s C code, in favour of exactness:
  * - σ̂² is floored as max(σ̂², 1e-11); `changepoint` replaces only σ̂² ≤ 0, so a segment whose computed
  *   σ̂² is a rounding residue in (0, 1e-11) costs less there. Segment sums use data centred on the series mean to
- *   limit cancellation.
+ *   limit cancellation, and a segment's residual sum of squares that falls below 1e-6 of the prefix sum of
+ *   squares (where prefix sums keep few of its digits) is recomputed from its points in two passes.
  * - Pruning keeps a candidate τ unless F(τ) + C(τ, t) + K > F(t), with K = −log(n/4) under MBIC (the log
  *   segment-length terms make the cost superadditive by at most that much; `changepoint` uses K = 0), and a
  *   pruned τ stays available until t + minSegLen, when t itself becomes a usable last change.
@@ -77,7 +78,12 @@ export function changePoints(series: readonly number[], options: ChangePointOpti
   const cost = (a: number, b: number): number => {
     const len = b - a;
     const sum = s1[b]! - s1[a]!;
-    const rss = Math.max(0, s2[b]! - s2[a]! - (sum * sum) / len);
+    let rss = s2[b]! - s2[a]! - (sum * sum) / len;
+    // The prefix sums carry rounding of the order of eps·s2[b]; a residual below a millionth of that keeps few
+    // correct digits (cancellation, e.g. two nearly equal points), so it is computed again from the segment's
+    // own points, in two passes.
+    if (rss < 1e-6 * s2[b]!) rss = segmentRss(series, mean, a, b);
+    rss = Math.max(0, rss);
     const base =
       costKind === 'mean' ? rss : len * (LOG_2PI_PLUS_1 + Math.log(Math.max(rss / len, VARIANCE_FLOOR)));
     return mbic ? base + Math.log(len) : base;
@@ -109,4 +115,17 @@ export function changePoints(series: readonly number[], options: ChangePointOpti
   for (let t = last[n]!; t > 0; t = last[t]!) cps.push(t);
   cps.reverse();
   return { changePoints: cps, penalty: pen, objective: f[n]! };
+}
+
+/** Σ (y − ȳ)² over series[a..b), two-pass on the data centred on `mean` (as the prefix sums are). */
+function segmentRss(series: readonly number[], mean: number, a: number, b: number): number {
+  let m = 0;
+  for (let i = a; i < b; i++) m += series[i]! - mean;
+  m /= b - a;
+  let r = 0;
+  for (let i = a; i < b; i++) {
+    const d = series[i]! - mean - m;
+    r += d * d;
+  }
+  return r;
 }

@@ -149,6 +149,12 @@ describe('changePoints', () => {
     );
   });
 
+  it("reports the objective exactly where a short segment's points nearly coincide (fast-check counterexample)", () => {
+    // seed 447628324, n = 32: a two-point segment whose points differ by little, where prefix sums lost the
+    // residual's digits to cancellation (reported −7.2780363 against −7.2780382 recomputed)
+    assertOptimal(normals(32, 447628324), { cost: 'meanvar', penalty: 0.5, minSegLen: 2 });
+  });
+
   it('reaches the optimal-partitioning objective for the mean cost on integer series with ties', () => {
     fc.assert(
       fc.property(
