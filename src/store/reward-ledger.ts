@@ -106,3 +106,40 @@ export function ledgerEvent(e: LedgerEventColumns): EventRecord {
     note: e.note,
   };
 }
+
+/** A stored session's columns as both ledgers read them back (`SESSION_COLUMNS` of each engine). */
+export interface LedgerSessionColumns {
+  readonly session: number;
+  readonly step: number | null;
+  readonly prompt_id: string | null;
+  readonly prompt: string | null;
+  readonly output: string;
+  readonly classification: string | null;
+  readonly category: string | null;
+  readonly baseline_reward: number | null;
+  readonly adjusted_reward: number | null;
+  readonly differential_pct: number | null;
+  readonly compliance_trajectory_index: number | null;
+  readonly meta: Readonly<Record<string, unknown>> | null;
+  readonly phase: string;
+}
+
+/** The session a ledger gives back to the service; categories stored as text come back as sent (`3` → 3). */
+export function ledgerSession(r: LedgerSessionColumns): LedgerSession {
+  return {
+    session: r.session,
+    step: r.step,
+    promptId: r.prompt_id,
+    prompt: r.prompt,
+    output: r.output,
+    classification: r.classification,
+    // categories are stored as text; integer text is the number it was sent as (as `scanSessions` reads it)
+    category: r.category !== null && /^-?\d+$/.test(r.category) ? Number(r.category) : r.category,
+    baselineReward: r.baseline_reward,
+    adjustedReward: r.adjusted_reward,
+    differentialPct: r.differential_pct,
+    complianceTrajectoryIndex: r.compliance_trajectory_index,
+    meta: r.meta,
+    phase: r.phase,
+  };
+}

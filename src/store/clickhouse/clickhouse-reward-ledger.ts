@@ -7,6 +7,7 @@ import {
   type LedgerRunState,
   type LedgerSession,
   ledgerEvent,
+  ledgerSession,
   type RewardLedger,
 } from '../reward-ledger.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
@@ -61,25 +62,6 @@ const SESSION_COLUMNS = sql`session, step, prompt_id, prompt, output, classifica
 
 /** Values per `IN (…)` list of session numbers (a statement stays far below max_query_size). */
 const IN_CHUNK = 2000;
-
-function ledgerSession(r: z.output<typeof sessionSchema>): LedgerSession {
-  return {
-    session: r.session,
-    step: r.step,
-    promptId: r.prompt_id,
-    prompt: r.prompt,
-    output: r.output,
-    classification: r.classification,
-    // categories are stored as text; integer text is the number it was sent as (as the DuckDB ledger reads it)
-    category: r.category !== null && /^-?\d+$/.test(r.category) ? Number(r.category) : r.category,
-    baselineReward: r.baseline_reward,
-    adjustedReward: r.adjusted_reward,
-    differentialPct: r.differential_pct,
-    complianceTrajectoryIndex: r.compliance_trajectory_index,
-    meta: r.meta,
-    phase: r.phase,
-  };
-}
 
 /** The number of an `e-<n>` event id (the calibrator's firing order), or null for another id. */
 function firingNumber(id: string): number | null {

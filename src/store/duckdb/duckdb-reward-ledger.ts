@@ -7,6 +7,7 @@ import {
   type LedgerRunState,
   type LedgerSession,
   ledgerEvent,
+  ledgerSession,
   type RewardLedger,
 } from '../reward-ledger.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
@@ -61,25 +62,6 @@ const EventLedgerRow = rowDecoder(
 const SESSION_COLUMNS = sql`session, step, prompt_id, prompt, output, classification, category, baseline_reward,
   adjusted_reward, differential_pct, compliance_trajectory_index, CAST(meta AS VARCHAR) AS meta,
   coalesce(phase, 'training') AS phase`;
-
-function ledgerSession(r: z.output<typeof sessionLedgerSchema>): LedgerSession {
-  return {
-    session: r.session,
-    step: r.step,
-    promptId: r.prompt_id,
-    prompt: r.prompt,
-    output: r.output,
-    classification: r.classification,
-    // categories are stored as text; integer text is the number it was sent as (as `scanSessions` reads it)
-    category: r.category !== null && /^-?\d+$/.test(r.category) ? Number(r.category) : r.category,
-    baselineReward: r.baseline_reward,
-    adjustedReward: r.adjusted_reward,
-    differentialPct: r.differential_pct,
-    complianceTrajectoryIndex: r.compliance_trajectory_index,
-    meta: r.meta,
-    phase: r.phase,
-  };
-}
 
 /**
  * The reward service's ledger in a DuckDB store. A batch is appended straight into `sessions` and `events` in

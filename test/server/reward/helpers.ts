@@ -1,11 +1,14 @@
 import { DEFAULT_DETECTOR, type Detector } from '../../../src/analyses/unsolicited/unsolicited-detector.ts';
 import { calibrateRun } from '../../../src/calibration/calibrate-run.ts';
 import type { Protocol } from '../../../src/calibration/protocol.ts';
+import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
 import { rewardApp } from '../../../src/server/reward/reward-app.ts';
 import { RewardService, type SessionAnswer } from '../../../src/server/reward/reward-service.ts';
+import { simulate } from '../../../src/simulate/simulate.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
+import type { LedgerSession } from '../../../src/store/reward-ledger.ts';
 
 /** A session as a client sends it (record-format field names). */
 export interface SentSession {
@@ -125,4 +128,39 @@ export function splitBatches<T>(items: readonly T[], sizes: readonly number[]): 
     i += n;
   }
   return out;
+}
+
+/** The first `n` sessions of the simulated WILD-7 run (seed 7), as a trainer sends them. */
+export function wild7Sessions(n: number): SentSession[] {
+  const out: SentSession[] = [];
+  for (const r of simulate({ scenario: 'wild-7', seed: 7, sessions: n })) {
+    const rec = r as Record<string, unknown>;
+    if (rec.type !== 'session') continue;
+    out.push({
+      session: rec.session as number,
+      output: rec.output as string,
+      baseline_reward: rec.baseline_reward as number,
+      classification: rec.classification as 'compliant' | 'non_compliant',
+      category: (rec.category ?? null) as number | null,
+      step: (rec.step ?? null) as number | null,
+      prompt_id: (rec.prompt_id ?? null) as string | null,
+      prompt: (rec.prompt ?? null) as string | null,
+    });
+  }
+  return out;
+}
+
+/** What `rlaudit calibrate` gives under the WILD-7 protocol on the sessions a ledger stored (a fault test's replay). */
+export function replayStored(stored: readonly LedgerSession[], run: string): Promise<SessionAnswer[]> {
+  return calibrateOffline(
+    stored.map((s) => ({
+      session: s.session,
+      output: s.output,
+      baseline_reward: s.baselineReward!,
+      classification: s.classification as 'compliant' | 'non_compliant',
+      category: s.category,
+    })),
+    wild7Protocol(),
+    run,
+  );
 }

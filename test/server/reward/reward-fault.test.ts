@@ -8,7 +8,6 @@ import {
   startService,
   syntheticSession,
 } from '../../../bench/reward-service-process.ts';
-import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
 import type { SessionAnswer } from '../../../src/server/reward/reward-service.ts';
 import { number } from '../../../src/store/duckdb/decode.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
@@ -17,7 +16,7 @@ import { rowDecoder } from '../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../src/store/sql/sql.ts';
 import { runCli } from '../../util/cli.ts';
 import { tempDir } from '../../util/tmp.ts';
-import { calibrateOffline, type SentSession } from './helpers.ts';
+import { replayStored, type SentSession } from './helpers.ts';
 
 const dir = tempDir();
 const KILLS = 20;
@@ -117,17 +116,7 @@ describe('the reward service under SIGKILL', () => {
     assert.equal(stored.length, sent.length, 'every session sent was stored');
     assert.equal(acknowledged.size, sent.length, 'every session was acknowledged');
     // what was acknowledged is what is stored, and what a replay of the stored sessions gives
-    const replay = await calibrateOffline(
-      stored.map((s) => ({
-        session: s.session,
-        output: s.output,
-        baseline_reward: s.baselineReward!,
-        classification: s.classification as 'compliant' | 'non_compliant',
-        category: s.category,
-      })),
-      wild7Protocol(),
-      'fault',
-    );
+    const replay = await replayStored(stored, 'fault');
     assert.deepEqual(
       replay.map((r) => acknowledged.get(r.session)),
       replay,

@@ -6,36 +6,15 @@ import { DEFAULT_DETECTOR, matchDetector } from '../../../src/analyses/unsolicit
 import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
 import { RewardService, type SessionAnswer } from '../../../src/server/reward/reward-service.ts';
 import { parseBatch } from '../../../src/server/reward/session-batch.ts';
-import { simulate } from '../../../src/simulate/simulate.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
 import { readJournal } from '../../../src/store/reward-journal.ts';
 import { TARGET_PHRASE, testProtocol } from '../../calibration/helpers.ts';
 import { tempDir } from '../../util/tmp.ts';
-import { calibrateOffline, openService, type SentSession, splitBatches } from './helpers.ts';
+import { calibrateOffline, openService, type SentSession, splitBatches, wild7Sessions } from './helpers.ts';
 
 const dir = tempDir();
-
-/** The first `n` sessions of the simulated WILD-7 run (seed 7), as a trainer would send them. */
-function wild7Sessions(n: number): SentSession[] {
-  const out: SentSession[] = [];
-  for (const r of simulate({ scenario: 'wild-7', seed: 7, sessions: n })) {
-    const rec = r as Record<string, unknown>;
-    if (rec.type !== 'session') continue;
-    out.push({
-      session: rec.session as number,
-      output: rec.output as string,
-      baseline_reward: rec.baseline_reward as number,
-      classification: rec.classification as 'compliant' | 'non_compliant',
-      category: (rec.category ?? null) as number | null,
-      step: (rec.step ?? null) as number | null,
-      prompt_id: (rec.prompt_id ?? null) as string | null,
-      prompt: (rec.prompt ?? null) as string | null,
-    });
-  }
-  return out;
-}
 
 describe('the reward service', () => {
   it('answers WILD-7 (seed 7) exactly as rlaudit calibrate computes it, events included, in any batching', async () => {

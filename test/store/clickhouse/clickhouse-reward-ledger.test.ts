@@ -15,7 +15,6 @@ import type { Protocol } from '../../../src/calibration/protocol.ts';
 import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
 import { rewardApp } from '../../../src/server/reward/reward-app.ts';
 import { RewardService, type SessionAnswer } from '../../../src/server/reward/reward-service.ts';
-import { simulate } from '../../../src/simulate/simulate.ts';
 import { recoverClickHouseJournal } from '../../../src/store/clickhouse/clickhouse-journal-recovery.ts';
 import {
   ClickHouseRewardLedger,
@@ -36,33 +35,13 @@ import type { RewardLedger } from '../../../src/store/reward-ledger.ts';
 import { rowDecoder } from '../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../src/store/sql/sql.ts';
 import type { SentSession } from '../../server/reward/helpers.ts';
-import { calibrateOffline, splitBatches } from '../../server/reward/helpers.ts';
+import { replayStored, splitBatches, wild7Sessions } from '../../server/reward/helpers.ts';
 import { tempDir } from '../../util/tmp.ts';
 import { clickHouseCluster } from './cluster.ts';
 
 const ch = await clickHouseCluster('rewardledger');
 const dir = tempDir();
 const KILLS = 5;
-
-/** The first `n` sessions of the simulated WILD-7 run (seed 7), as a trainer sends them. */
-function wild7Sessions(n: number): SentSession[] {
-  const out: SentSession[] = [];
-  for (const r of simulate({ scenario: 'wild-7', seed: 7, sessions: n })) {
-    const rec = r as Record<string, unknown>;
-    if (rec.type !== 'session') continue;
-    out.push({
-      session: rec.session as number,
-      output: rec.output as string,
-      baseline_reward: rec.baseline_reward as number,
-      classification: rec.classification as 'compliant' | 'non_compliant',
-      category: (rec.category ?? null) as number | null,
-      step: (rec.step ?? null) as number | null,
-      prompt_id: (rec.prompt_id ?? null) as string | null,
-      prompt: (rec.prompt ?? null) as string | null,
-    });
-  }
-  return out;
-}
 
 /** A run's stored sessions and events as the service answers them, read through the ClickHouse ledger. */
 async function answersOf(ledger: RewardLedger, run: string): Promise<SessionAnswer[]> {
@@ -385,17 +364,7 @@ describe('rlaudit serve-reward --store clickhouse://… under SIGKILL', { skip: 
       assert.equal(stored.length, sent.length, `every session sent is stored (${retries} retries)`);
       assert.equal(acknowledged.size, sent.length);
       // what was acknowledged is what is stored, and what calibrate gives on the stored sessions
-      const replay = await calibrateOffline(
-        stored.map((s) => ({
-          session: s.session,
-          output: s.output,
-          baseline_reward: s.baselineReward!,
-          classification: s.classification as 'compliant' | 'non_compliant',
-          category: s.category,
-        })),
-        wild7Protocol(),
-        'chfault',
-      );
+      const replay = await replayStored(stored, 'chfault');
       assert.deepEqual(
         replay.map((r) => acknowledged.get(r.session)),
         replay,
