@@ -82,3 +82,16 @@ test('while the writer is quiet the watch releases the database, so another rlau
   assert.equal(await exited, 0);
   assert.match(stdout, /run w: read 5 = accepted 5/);
 });
+
+test('rlaudit watch says when its path does not exist yet, and refuses it with --once, naming the path', () => {
+  const dir = tempDir();
+  const missing = join(dir, 'not-yet.jsonl');
+  const db = join(dir, 'x.duckdb');
+  const once = runCli(['watch', missing, '--run', 'w', '--once', '--db', db]);
+  assert.equal(once.code, 2, once.stderr);
+  assert.match(once.stderr, /not-yet\.jsonl/);
+  assert.match(once.stderr, /no such file or directory/);
+  const waiting = runCli(['watch', missing, '--run', 'w', '--idle-exit', '1', '--poll', '50', '--db', db]);
+  assert.equal(waiting.code, 0, waiting.stderr);
+  assert.match(waiting.stderr, /not-yet\.jsonl does not exist yet; waiting for the trainer to create it/);
+});

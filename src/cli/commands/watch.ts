@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -136,7 +137,8 @@ export function registerWatch(program: Command): void {
 Lines are ingested as \`rlaudit ingest\` ingests them (one validation, the same session identity, rejects
 naming file and line, read = accepted + rejected + duplicates); a last line still being written is held
 back until its newline arrives; a rotated file is read to its end, then the new one from its start (a
-truncated one from its start). Parquet files (TRL's completions/) are read once each is whole. Run it again
+truncated one from its start). Parquet files (TRL's completions/) are read once each is whole. A path that does not exist yet is
+waited for (said on stderr at start); with --once it is an error. Run it again
 on the same file and the stored lines come back as duplicates, and no alert is raised twice.
 
 Alerts go to <db>.alerts.jsonl (which \`rlaudit serve\` follows) and to each --alert sink (none given:
@@ -201,6 +203,20 @@ Rules and thresholds: docs/watch.md. Examples:
             terminalText(`rlaudit: warning: webhook: alert ${a.id} not delivered: ${why}\n`),
           ),
       });
+      // a mistyped path must not look like a quiet trainer: say what is followed, and whether it is there yet
+      if (!existsSync(path)) {
+        if (opts.once)
+          throw new InputError('no such file or directory (with --once the path must exist)', { file: path });
+        process.stderr.write(
+          terminalText(
+            `rlaudit: watch: ${path} does not exist yet; waiting for the trainer to create it (Ctrl-C stops)\n`,
+          ),
+        );
+      } else if (!opts.once) {
+        process.stderr.write(
+          terminalText(`rlaudit: watch: following ${path} into run ${opts.run} (Ctrl-C stops)\n`),
+        );
+      }
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
