@@ -227,11 +227,12 @@ agent.destroy();
 if (sampler !== null) await stopSampler(sampler);
 ownLoop?.stop();
 // a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
+// (--no-restart: not measured, for A/B runs of the latency alone)
 const t0 = performance.now();
-const restarted = await startService(storeAt, 'bench', serviceFlags);
+const restarted = args.includes('--no-restart') ? null : await startService(storeAt, 'bench', serviceFlags);
 const startSeconds = (performance.now() - t0) / 1000;
-await restarted.stop();
-const resumed = /resumed in ([\d.]+) s/.exec(restarted.banner)?.[1] ?? 'n/a';
+await restarted?.stop();
+const resumed = /resumed in ([\d.]+) s/.exec(restarted?.banner ?? '')?.[1] ?? 'n/a';
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
 console.log(

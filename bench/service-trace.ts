@@ -65,3 +65,22 @@ proto.appendJournaled = async function (this: { client: { exec(q: unknown): Prom
 process.on('exit', () => {
   writeFileSync(out, JSON.stringify({ gc, stalls, moves }));
 });
+
+// RLAUDIT_BENCH_ALLOC_PROFILE=FILE: V8's sampling heap profiler over the whole run, counting the objects the
+// GCs collected too (what was allocated, not what is live at the end), written to FILE at SIGTERM
+const allocOut = process.env.RLAUDIT_BENCH_ALLOC_PROFILE;
+if (allocOut !== undefined) {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  process.prependListener('SIGTERM', () => {
+    session.post('HeapProfiler.stopSampling', (err, r) => {
+      if (err === null) writeFileSync(allocOut, JSON.stringify(r.profile));
+    });
+  });
+}
