@@ -291,7 +291,12 @@ export class RewardJournal {
    * the journal never holds a line after one that is missing.
    */
   append(text: string, times?: AppendTimes): Promise<number> {
-    const line = Buffer.from(`${text}\n`);
+    // encoded straight into a buffer one byte longer: `${text}\n` would copy the whole line (~125 kB) into a
+    // new string on the heap first, only to encode it
+    const n = Buffer.byteLength(text);
+    const line = Buffer.allocUnsafe(n + 1);
+    line.write(text, 0, n, 'utf8');
+    line[n] = 0x0a;
     this.#queued++;
     return this.#serial(async () => {
       this.#queued--;
