@@ -1,4 +1,4 @@
-// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal]
+// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal] [--client http|fetch] [--trace] [--no-restart]
 // node --import tsx bench/live-service.ts --store clickhouse://… : the same on a ClickHouse store (a database
 // holding rlaudit's tables and no run `bench`); the stop then also times moving the journal into the cluster
 // The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
@@ -103,9 +103,10 @@ const PHASES = [
   'json',
   'outbound', // the handler done → the client has the answer parsed
 ];
-// --client http: node:http with one kept-alive socket per client, instead of fetch (undici), whose own work per
-// request (streams, a 150 kB body encoded) runs on the same two cores as the service
-const httpClient = args.includes('--client') && args[args.indexOf('--client') + 1] === 'http';
+// the clients send through node:http, one kept-alive socket each (default), or with --client fetch through fetch
+// (undici), which costs this process about twice the CPU per request (26–31 against 16 µs a session, measured
+// in the same minutes): the benchmark shares the service's two cores, as a trainer on another machine does not
+const httpClient = !(args.includes('--client') && args[args.indexOf('--client') + 1] === 'fetch');
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL(`${service.url}/v1/runs/bench/sessions`);
 async function post(body: string): Promise<{ status: number; body: string; serverTiming: string }> {
