@@ -1,4 +1,4 @@
-// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal]
+// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal] [--client http|fetch] [--trace] [--no-restart]
 // node --import tsx bench/live-service.ts --store clickhouse://… : the same on a ClickHouse store (a database
 // holding rlaudit's tables and no run `bench`); the stop then also times moving the journal into the cluster
 // The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
@@ -7,9 +7,18 @@
 // (a trainer's steady load), and its latency counts from that scheduled moment, so a service that falls
 // behind shows it in the latency rather than in a slower sender (no coordinated omission).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  type RequestSpan,
+  reportTrace,
+  serviceTraceEnv,
+  startSampler,
+  stopSampler,
+  watchOwnLoop,
+} from './live-trace.ts';
 import { random, startService, syntheticSession } from './reward-service-process.ts';
 
 const args = process.argv.slice(2);
@@ -37,7 +46,27 @@ console.log(
 const serviceFlags = args.includes('--no-journal') ? ['--no-journal'] : [];
 // --store URL: the service on that ClickHouse store (its journal in the default --journal-dir) instead
 const storeAt = args.includes('--store') ? args[args.indexOf('--store') + 1]! : db;
-const service = await startService(storeAt, 'bench', serviceFlags);
+// --trace: what the service (GCs, loop stalls, moves into DuckDB), this process (loop stalls) and every thread of
+// both (CPU) did while each request was out, the slowest 1 % against all (bench/live-trace.ts)
+const tracing = args.includes('--trace');
+const traceFiles = {
+  service: join(outDir, 'live-service-trace.json'),
+  sampler: join(outDir, 'live-threads.json'),
+};
+const traced = serviceTraceEnv(traceFiles.service);
+const service = await startService(
+  storeAt,
+  'bench',
+  serviceFlags,
+  tracing
+    ? {
+        ...traced.env,
+        RLAUDIT_BENCH_NODE_ARGS: `${process.env.RLAUDIT_BENCH_NODE_ARGS ?? ''} ${traced.nodeArgs}`,
+      }
+    : {},
+);
+const sampler = tracing ? await startSampler(traceFiles.sampler, [process.pid, service.pid]) : null;
+const ownLoop = tracing ? watchOwnLoop() : null;
 const rand = random(7);
 const bodies: string[] = [];
 for (let s = 1; s <= total; s += batch) {
@@ -53,9 +82,12 @@ function serviceCpu(pid: number): { main: number; all: number } {
   return { main: secs(fields(`/proc/${pid}/task/${pid}/stat`)), all: secs(fields(`/proc/${pid}/stat`)) };
 }
 const cpu0 = serviceCpu(service.pid);
+const ownCpu0 = process.cpuUsage();
 const latencies: number[] = [];
 /** Each request's phases (ms): the client's own, and the service's `Server-Timing` (docs/integrations.md). */
 const phaseLog: { latency: number; phases: Map<string, number> }[] = [];
+/** Each request's interval on the wall clock (its scheduled moment → its answer parsed), for --trace. */
+const spans: RequestSpan[] = [];
 const PHASES = [
   'late', // the batch's scheduled moment → sent (all clients busy with earlier batches)
   'inbound', // sent → the service's handler started (the request's bytes, the service's event loop)
@@ -71,6 +103,50 @@ const PHASES = [
   'json',
   'outbound', // the handler done → the client has the answer parsed
 ];
+// the clients send through node:http, one kept-alive socket each (default), or with --client fetch through fetch
+// (undici), which costs this process about twice the CPU per request (26–31 against 16 µs a session, measured
+// in the same minutes): the benchmark shares the service's two cores, as a trainer on another machine does not
+const httpClient = !(args.includes('--client') && args[args.indexOf('--client') + 1] === 'fetch');
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const target = new URL(`${service.url}/v1/runs/bench/sessions`);
+async function post(body: string): Promise<{ status: number; body: string; serverTiming: string }> {
+  if (!httpClient) {
+    const res = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    return {
+      status: res.status,
+      body: await res.text(),
+      serverTiming: res.headers.get('server-timing') ?? '',
+    };
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            serverTiming: String(res.headers['server-timing'] ?? ''),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 let next = 0;
 let stored = 0;
 let events = 0;
@@ -91,12 +167,8 @@ await Promise.all(
         if (wait > 0) await sleep(wait);
       }
       const sent = performance.now();
-      const res = await fetch(`${service.url}/v1/runs/bench/sessions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: bodies[i]!,
-      });
-      const answer = (await res.json()) as {
+      const res = await post(bodies[i]!);
+      const answer = JSON.parse(res.body) as {
         stored: number;
         sessions: { events: unknown[] }[];
         message?: string;
@@ -105,7 +177,7 @@ await Promise.all(
       const done = performance.now();
       latencies.push(done - t0);
       const phases = new Map<string, number>([['late', sent - t0]]);
-      for (const m of (res.headers.get('server-timing') ?? '').split(',')) {
+      for (const m of res.serverTiming.split(',')) {
         const name = m.split(';')[0]!.trim();
         const dur = /dur=([\d.]+)/.exec(m)?.[1];
         const desc = /desc="([\d.]+)"/.exec(m)?.[1];
@@ -117,6 +189,11 @@ await Promise.all(
         }
       }
       phaseLog.push({ latency: done - t0, phases });
+      spans.push({
+        start: performance.timeOrigin + t0,
+        end: performance.timeOrigin + done,
+        latency: done - t0,
+      });
       stored += answer.stored;
       for (const s of answer.sessions) events += s.events.length;
     }
@@ -142,16 +219,21 @@ const phaseTable = PHASES.map((name) => {
 // the journal's fdatasync as the service saw it, in these same minutes: the disk's share of the latency
 const sync = phaseTable.find((p) => p.name === 'sync')!;
 const cpu1 = serviceCpu(service.pid);
+const ownCpu = process.cpuUsage(ownCpu0);
 const rss = service.peakRssMiB();
 const stop0 = performance.now();
 await service.stop();
 const stopSeconds = (performance.now() - stop0) / 1000;
+agent.destroy();
+if (sampler !== null) await stopSampler(sampler);
+ownLoop?.stop();
 // a restart resumes the calibrator by replaying the stored run: its time, from the service's own banner
+// (--no-restart: not measured, for A/B runs of the latency alone)
 const t0 = performance.now();
-const restarted = await startService(storeAt, 'bench', serviceFlags);
+const restarted = args.includes('--no-restart') ? null : await startService(storeAt, 'bench', serviceFlags);
 const startSeconds = (performance.now() - t0) / 1000;
-await restarted.stop();
-const resumed = /resumed in ([\d.]+) s/.exec(restarted.banner)?.[1] ?? 'n/a';
+await restarted?.stop();
+const resumed = /resumed in ([\d.]+) s/.exec(restarted?.banner ?? '')?.[1] ?? 'n/a';
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
 console.log(
@@ -167,7 +249,8 @@ console.log(
 const mainUs = ((cpu1.main - cpu0.main) * 1e6) / stored;
 const allUs = ((cpu1.all - cpu0.all) * 1e6) / stored;
 console.log(
-  `  service CPU per session: ${mainUs.toFixed(0)} µs on its main thread (the event loop), ${allUs.toFixed(0)} µs in all its threads`,
+  `  service CPU per session: ${mainUs.toFixed(0)} µs on its main thread (the event loop), ${allUs.toFixed(0)} µs in all its threads; ` +
+    `this benchmark's own (its ${httpClient ? 'node:http' : 'fetch'} clients): ${((ownCpu.user + ownCpu.system) / stored).toFixed(0)} µs`,
 );
 console.log(
   `  where the time went, ms (median of all requests / mean of the slowest 1%, ${slowest.length} requests at ≥ p99): ` +
@@ -199,6 +282,10 @@ console.log(
     peakRssMiB: rss,
     mainThreadCpuUsPerSession: mainUs,
     allThreadsCpuUsPerSession: allUs,
+    benchCpuUsPerSession: (ownCpu.user + ownCpu.system) / stored,
   }),
 );
+if (ownLoop !== null) {
+  reportTrace(spans, traceFiles.service, traceFiles.sampler, ownLoop.stalls, service.pid);
+}
 if (stored !== total) throw new Error(`stored ${stored} of ${total} sessions`);

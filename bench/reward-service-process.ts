@@ -38,7 +38,9 @@ function spawnService(
   env: NodeJS.ProcessEnv,
 ): ChildProcess {
   // RLAUDIT_BENCH_NODE_ARGS: flags for the service's Node (e.g. `--cpu-prof --cpu-prof-dir=DIR`, to profile it)
-  const nodeArgs = (process.env.RLAUDIT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = (env.RLAUDIT_BENCH_NODE_ARGS ?? process.env.RLAUDIT_BENCH_NODE_ARGS ?? '')
+    .split(' ')
+    .filter((a) => a !== '');
   return spawn(
     process.execPath,
     [

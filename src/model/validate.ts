@@ -116,13 +116,18 @@ export const MAX_DEPTH = 64;
  * thousands deep (which `JSON.parse` accepts) cannot overflow the stack here or later.
  */
 function tooDeep(value: unknown): string[] | null {
-  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  if (value === null || typeof value !== 'object') return null;
+  // only objects and arrays are pushed: a row's scalar fields (most of a row) allocate nothing here, which
+  // matters on the reward service's path, where every session and event is validated (docs/benchmarks.md)
+  const stack: { v: object; path: string[] }[] = [{ v: value, path: [] }];
   while (stack.length > 0) {
     const { v, path } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
     if (path.length >= MAX_DEPTH) return path;
-    for (const key of Object.keys(v))
-      stack.push({ v: (v as Record<string, unknown>)[key], path: [...path, key] });
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push({ v: child, path: [...path, key] });
+    }
   }
   return null;
 }

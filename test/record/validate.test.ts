@@ -4,10 +4,29 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { recordJsonSchema } from '../../src/model/json-schema.ts';
 import { stableStringify } from '../../src/model/stable-stringify.ts';
-import { validateRow } from '../../src/model/validate.ts';
+import { MAX_DEPTH, validateRow } from '../../src/model/validate.ts';
 import { sessionRow } from '../util/records.ts';
 
+/** A value nested `depth` levels deep (objects and arrays alternating), holding `leaf` at the bottom. */
+function nested(depth: number, leaf: unknown): unknown {
+  let v = leaf;
+  for (let d = 0; d < depth; d++) v = d % 2 === 0 ? { k: v, n: 1, s: 'x' } : [0, v, 'y'];
+  return v;
+}
+
 describe('validateRow', () => {
+  it('accepts a value nested up to the depth limit and rejects one a level deeper, naming its path', () => {
+    // meta is itself one level: the row nests MAX_DEPTH levels with MAX_DEPTH - 1 inside meta
+    const atLimit = validateRow({ session: 1, output: 'o', meta: { deep: nested(MAX_DEPTH - 2, 'leaf') } });
+    assert.equal(atLimit.ok, true);
+    const scalarsAtLimit = validateRow({ session: 1, output: 'o', meta: { deep: nested(MAX_DEPTH - 2, 7) } });
+    assert.equal(scalarsAtLimit.ok, true);
+    const over = validateRow({ session: 1, output: 'o', meta: { deep: nested(MAX_DEPTH - 1, {}) } });
+    assert.equal(over.ok, false);
+    assert.equal(over.ok === false && over.field, 'meta.deep.k.…');
+    assert.match(over.ok === false ? over.expected : '', new RegExp(`at most ${MAX_DEPTH} levels deep`));
+  });
+
   it('accepts a line without type as a session', () => {
     const r = validateRow({ session: 1, output: 'hello' });
     assert.equal(r.ok, true);

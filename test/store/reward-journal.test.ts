@@ -31,6 +31,25 @@ const text = (e: JournalEntry) => journaledText(e).text;
 const size = (p: string) => statSync(p).size;
 
 describe('the reward journal', () => {
+  it('writes a line of multi-byte text byte for byte, each line ending where the next begins', async () => {
+    const db = join(dir, 'utf8.duckdb');
+    const journal = await RewardJournal.open(db);
+    const outputs = ['naïve café', '日本語の出力', 'emoji 🙂 and \u2028 a line separator', 'plain'];
+    const entries = outputs.map((output, i) => {
+      const record = { type: 'session', run: 'r', session: i + 1, output } as SessionRecord;
+      return journalEntry({ loadId: 1, sessions: [{ run: 'r', line: i + 1, record }], events: [] });
+    });
+    for (const e of entries) await journal.append(text(e));
+    await journal.close();
+    const bytes = readFileSync(journalPaths(db)[0]);
+    const expected = Buffer.from(entries.map((e) => `${text(e)}\n`).join(''), 'utf8');
+    assert.ok(bytes.equals(expected), 'the file is the lines, UTF-8, each with its newline');
+    assert.deepEqual(
+      (await readJournal(db)).map((r) => r.entry.sessions[0]!.output),
+      outputs,
+    );
+  });
+
   it('reads back every appended entry in session order, skipping a torn last line', async () => {
     const db = join(dir, 'read.duckdb');
     const journal = await RewardJournal.open(db, { switchBytes: 1 });

@@ -183,7 +183,9 @@ async function openLedger(
   if (choice.kind === 'duckdb') {
     const { DuckDbStore } = await import('../../store/duckdb/duckdb-store.ts');
     const { DuckDbRewardLedger } = await import('../../store/duckdb/duckdb-reward-ledger.ts');
-    const store = await DuckDbStore.open(choice.path);
+    // one DuckDB thread: the moves into the database run behind the answers, and a second thread would take
+    // the other core from the event loop (and from a trainer on the same machine) while one runs
+    const store = await DuckDbStore.open(choice.path, { threads: 1 });
     return { store, ledger: new DuckDbRewardLedger(store.client) };
   }
   const { ClickHouseStore } = await import('../../store/clickhouse/clickhouse-store.ts');

@@ -89,6 +89,12 @@ export class DuckDbStore implements Store {
       readonly writes?: boolean;
       readonly readOnly?: boolean;
       readonly checkpointBeforeClose?: boolean;
+      /**
+       * DuckDB's threads once the file is open (default: one per core). The reward service takes 1: its
+       * statements are moves of about a thousand rows behind its answers, which gain little from a second
+       * thread and would take the core its event loop and the trainer answer on (docs/benchmarks.md).
+       */
+      readonly threads?: number;
     } = {},
   ): Promise<DuckDbStore> {
     if (options.readOnly) return DuckDbStore.openReadOnly(path);
@@ -111,6 +117,13 @@ export class DuckDbStore implements Store {
           `rlaudit: moved ${recovered.sessions} acknowledged session(s) and ${recovered.events} event(s) that a ` +
             `stopped reward service had left in its journal into ${path}\n`,
         );
+      }
+      // after the recovery, which may move a whole journal in with every thread
+      if (options.threads !== undefined) {
+        if (!Number.isInteger(options.threads) || options.threads < 1) {
+          throw new Error(`DuckDbStore.open: threads must be a positive integer, not ${options.threads}`);
+        }
+        await client.exec(sql`SET threads = ${options.threads}`);
       }
       const store = new DuckDbStore(client, path !== ':memory:' && options.checkpointBeforeClose === true);
       store.journalRecovery = recovered;

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { number } from '../../../src/store/duckdb/decode.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
+import { rowDecoder } from '../../../src/store/sql/row-decoder.ts';
+import { sql } from '../../../src/store/sql/sql.ts';
 import { tempDir } from '../../util/tmp.ts';
 
 const dir = tempDir();
@@ -46,5 +50,30 @@ describe('closing a DuckDB store', () => {
     const ran = record(store);
     await store.close();
     assert.deepEqual(ran, []);
+  });
+});
+
+describe('opening a DuckDB store with a number of threads', () => {
+  const ThreadsRow = rowDecoder('threadsSetting', z.object({ threads: number }));
+  const threadsOf = async (store: DuckDbStore) =>
+    (await store.client.query(sql`SELECT current_setting('threads') AS threads`, ThreadsRow))[0]!.threads;
+
+  it('runs DuckDB with that many threads, and with its default (one per core, at least 1) without it', async () => {
+    const path = join(dir, 'threads.duckdb');
+    const one = await DuckDbStore.open(path, { threads: 1 });
+    assert.equal(await threadsOf(one), 1);
+    await one.close();
+    const two = await DuckDbStore.open(path, { threads: 2 });
+    assert.equal(await threadsOf(two), 2);
+    await two.close();
+    const plain = await DuckDbStore.open(path);
+    assert.ok((await threadsOf(plain)) >= 1);
+    await plain.close();
+  });
+
+  it('refuses a number of threads that is not a positive integer, opening nothing', async () => {
+    for (const threads of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(DuckDbStore.open(':memory:', { threads }), /threads must be a positive integer/);
+    }
   });
 });
