@@ -350,10 +350,14 @@ export function lineSegments(blankLines: readonly number[]): { from: number; off
 }
 
 /**
- * DuckDB's memory limit during the fast scan's insert (when the configured one is higher): its peak RSS stays well
- * under 1 GiB (measured: 1,000,000 sessions, 776 MiB at 500 MB against 822–999 MiB at 1 GB, no slower).
+ * DuckDB's memory limit during the fast scan's insert (when the configured one is higher): its peak RSS stays under
+ * 1 GiB. Not lower: the insert keeps the file order, and a batch read ahead of the first unfinished one waits in
+ * memory; when they exceed their share of the limit DuckDB blocks the threads that read ahead, and one core idles
+ * (1,000,000 sessions, DuckDB's `blocked_thread_time`: 15.4 s at 512 MiB, 2.2 s at 640 MiB, 3.4 s at 768 MiB, 0.7 s
+ * at 1 GB, under load; peak RSS 750–945 MiB at 512 MiB, 804 MiB at 640 MiB, 1,022 MiB at 768 MiB:
+ * docs/benchmarks.md).
  */
-const FAST_MEMORY_LIMIT = 512 * 2 ** 20;
+const FAST_MEMORY_LIMIT = 640 * 2 ** 20;
 
 /** The typed reader gives a file to the map reader when it leaves more rows than this (and 5%) to the validator. */
 const TYPED_LEFT_MAX = 1000;
@@ -481,7 +485,7 @@ type FinishLoad = (
 /**
  * `fastScanAt` with DuckDB's memory limit lowered to `FAST_MEMORY_LIMIT` while it runs (when the configured one
  * is higher), and set back after: the insert streams (its row groups are written as they fill), so the lower
- * limit only keeps fewer written blocks cached.
+ * limit keeps fewer written blocks cached.
  */
 async function fastScan(
   client: DuckDbClient,
@@ -492,7 +496,7 @@ async function fastScan(
 ): Promise<EngineFastResult | null | 'retry'> {
   const limit = memoryLimit();
   if (limit.bytes <= FAST_MEMORY_LIMIT) return fastScanAt(client, q, reader, writeStaged, finish);
-  await client.exec(sql`SET memory_limit = '512MiB'`);
+  await client.exec(sql`SET memory_limit = '640MiB'`);
   try {
     return await fastScanAt(client, q, reader, writeStaged, finish);
   } finally {
