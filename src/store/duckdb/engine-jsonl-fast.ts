@@ -353,8 +353,8 @@ export function lineSegments(blankLines: readonly number[]): { from: number; off
  * DuckDB's memory limit during the fast scan's insert (when the configured one is higher): its peak RSS stays under
  * 1 GiB. Not lower: the insert keeps the file order, and a batch read ahead of the first unfinished one waits in
  * memory; when they exceed their share of the limit DuckDB blocks the threads that read ahead, and one core idles
- * (1,000,000 sessions, DuckDB's `blocked_thread_time`: 15.4 s at 512 MiB, 2.2 s at 640 MiB, 3.4 s at 768 MiB, 0.7 s
- * at 1 GB, under load; peak RSS 750–945 MiB at 512 MiB, 804 MiB at 640 MiB, 1,022 MiB at 768 MiB:
+ * (1,000,000 sessions, DuckDB's `blocked_thread_time` under load: 9.6–15.4 s at 512 MiB, 2.2–6.0 s at 640 MiB, 3.4 s
+ * at 768 MiB, 0.7 s at 1 GB; peak RSS 750–945 MiB at 512 MiB, 804 MiB at 640 MiB, 1,022 MiB at 768 MiB:
  * docs/benchmarks.md).
  */
 const FAST_MEMORY_LIMIT = 640 * 2 ** 20;
