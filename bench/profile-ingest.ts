@@ -1,7 +1,8 @@
 // Parts of the fast scan measured alone, each in a fresh database in this process, wall and CPU seconds (user +
 // system of the whole process: DuckDB's threads included). argv: <jsonl file> <dir for the databases> [part...]
-// parts: ingest floor prescan insert-typed insert-map (+ -1gb: DuckDB's memory limit 1 GB, else 512 MiB; +prescan: beside it)
-import { rmSync } from 'node:fs';
+// parts: ingest floor prescan insert-typed insert-map (+ -1gb or -<N>mib: DuckDB's memory limit, else 640 MiB as the
+// fast scan sets it; +prescan: beside it). An insert part also prints DuckDB's blocked thread time.
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { prescanJsonl } from '../src/sources/jsonl-prescan.ts';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
@@ -53,14 +54,25 @@ for (const part of parts) {
   else if (part === 'ingest') await withStore(part, (s) => ingestFiles(s, [file], { run: 'bench' }));
   else if (part.startsWith('insert-')) {
     const reader = part.includes('map') ? 'map' : 'typed';
-    const limit = part.includes('-1gb') ? '1GB' : '512MiB';
+    const mib = /-(\d+)mib/.exec(part)?.[1];
+    const limit = part.includes('-1gb') ? '1GB' : mib !== undefined ? `${mib}MiB` : '640MiB';
+    const profile = join(dir, `profile-${process.pid}.json`);
     await withStore(part, async (s) => {
       await s.client.exec(sql`SET memory_limit = ${limit}`);
+      // DuckDB's own count of the time its threads waited (the ordered insert blocks readers-ahead at its limit)
+      await s.client.exec(sql`SET custom_profiling_settings = '{"BLOCKED_THREAD_TIME": "true"}'`);
+      await s.client.exec(sql`SET enable_profiling = 'json'`);
+      await s.client.exec(sql`SET profiling_output = ${profile}`);
       await s.client.exec(sql`BEGIN TRANSACTION`);
       const prescan = part.includes('+prescan') ? prescanJsonl(file, 16 * 2 ** 20) : null;
       await s.client.exec(fastInsertStatement(q, reader));
+      await s.client.exec(sql`SET enable_profiling = 'no_output'`);
       await prescan;
       await s.client.exec(sql`COMMIT`);
     });
+    const blocked = (JSON.parse(readFileSync(profile, 'utf8')) as { blocked_thread_time?: number })
+      .blocked_thread_time;
+    console.log(`  ${part}: memory limit ${limit}, DuckDB's blocked thread time ${blocked?.toFixed(2)} s`);
+    rmSync(profile, { force: true });
   } else throw new Error(`unknown part ${part}`);
 }

@@ -49,6 +49,24 @@ export const NULLABLE_KEYS: ReadonlySet<string> = new Set([
   'compliance_trajectory_index',
 ]);
 
+/** `NULLABLE_KEYS` as bytes, by length: a key is compared where it lies, without making a string of it. */
+const NULLABLE_BY_LENGTH: ReadonlyMap<number, readonly Buffer[]> = (() => {
+  const out = new Map<number, Buffer[]>();
+  for (const k of NULLABLE_KEYS) out.set(k.length, [...(out.get(k.length) ?? []), Buffer.from(k, 'latin1')]);
+  return out;
+})();
+
+/** Whether `head[from, to)` is one of `NULLABLE_KEYS`, byte for byte. */
+function isNullableKey(head: Buffer, from: number, to: number): boolean {
+  const candidates = NULLABLE_BY_LENGTH.get(to - from);
+  if (candidates === undefined) return false;
+  next: for (const k of candidates) {
+    for (let i = 0; i < k.length; i++) if (head[from + i] !== k[i]) continue next;
+    return true;
+  }
+  return false;
+}
+
 const COMMA = 0x2c;
 const NULL_VALUE = Buffer.from(':null', 'latin1');
 const QUOTE = 0x22;
@@ -68,10 +86,8 @@ export function nullKeyBytes(head: Buffer): number {
     if (head[at - 1] === QUOTE && (after === COMMA || after === 0x7d)) {
       const open = head.lastIndexOf(QUOTE, at - 2);
       const before = open > 0 ? head[open - 1] : undefined;
-      if (open > 0 && (before === 0x7b || before === COMMA)) {
-        const key = head.toString('latin1', open + 1, at - 1);
-        if (NULLABLE_KEYS.has(key)) total += key.length + 8; // quotes, colon, null, and one comma
-      }
+      if (open > 0 && (before === 0x7b || before === COMMA) && isNullableKey(head, open + 1, at - 1))
+        total += at - 1 - (open + 1) + 8; // the key, its quotes, colon, null, and one comma
     }
     at = head.indexOf(NULL_VALUE, at + 5);
   }

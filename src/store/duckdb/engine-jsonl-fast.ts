@@ -350,10 +350,14 @@ export function lineSegments(blankLines: readonly number[]): { from: number; off
 }
 
 /**
- * DuckDB's memory limit during the fast scan's insert (when the configured one is higher): its peak RSS stays well
- * under 1 GiB (measured: 1,000,000 sessions, 776 MiB at 500 MB against 822–999 MiB at 1 GB, no slower).
+ * DuckDB's memory limit during the fast scan's insert (when the configured one is higher): its peak RSS stays under
+ * 1 GiB. Not lower: the insert keeps the file order, and a batch read ahead of the first unfinished one waits in
+ * memory; when they exceed their share of the limit DuckDB blocks the threads that read ahead, and one core idles
+ * (1,000,000 sessions, DuckDB's `blocked_thread_time` under load: 9.6–15.4 s at 512 MiB, 2.2–6.0 s at 640 MiB, 3.4 s
+ * at 768 MiB, 0.7 s at 1 GB; peak RSS 750–945 MiB at 512 MiB, 804 MiB at 640 MiB, 1,022 MiB at 768 MiB:
+ * docs/benchmarks.md).
  */
-const FAST_MEMORY_LIMIT = 512 * 2 ** 20;
+const FAST_MEMORY_LIMIT = 640 * 2 ** 20;
 
 /** The typed reader gives a file to the map reader when it leaves more rows than this (and 5%) to the validator. */
 const TYPED_LEFT_MAX = 1000;
@@ -376,10 +380,12 @@ class GiveUp extends Error {
   }
 }
 
-const KeyRangeRow = rowDecoder(
-  'engineFastKeyRanges',
-  z.object({ run: text, n: number, lo: number, hi: number }),
+/** Per run of the load (placeholders: run ''), its rows, range of session numbers and range of row ids. */
+const LoadRunRow = rowDecoder(
+  'engineFastLoadRuns',
+  z.object({ run: text, n: number, lo: number, hi: number, r0: number, r1: number }),
 );
+type LoadRun = { run: string; n: number; lo: number; hi: number; r0: number; r1: number };
 const DistinctRow = rowDecoder('engineFastDistinct', z.object({ keys: number }));
 
 /**
@@ -395,12 +401,7 @@ const BITMAP_RANGE_MAX = 2 ** 26;
  * rows (docs/benchmarks.md) —, and a range probe of the stored sessions of each run (zone maps) comes before the
  * exact join.
  */
-async function keysCollide(client: DuckDbClient, load: number): Promise<boolean> {
-  const ranges = await client.query(
-    sql`SELECT run, count(*) AS n, min(session) AS lo, max(session) AS hi
-          FROM sessions WHERE load_id = ${load} AND run <> '' GROUP BY run`,
-    KeyRangeRow,
-  );
+async function keysCollide(client: DuckDbClient, load: number, ranges: readonly LoadRun[]): Promise<boolean> {
   for (const r of ranges) {
     const range = r.hi - r.lo + 1;
     if (range < r.n) return true; // more rows than numbers in their range: a number repeats
@@ -484,7 +485,7 @@ type FinishLoad = (
 /**
  * `fastScanAt` with DuckDB's memory limit lowered to `FAST_MEMORY_LIMIT` while it runs (when the configured one
  * is higher), and set back after: the insert streams (its row groups are written as they fill), so the lower
- * limit only keeps fewer written blocks cached.
+ * limit keeps fewer written blocks cached.
  */
 async function fastScan(
   client: DuckDbClient,
@@ -495,7 +496,7 @@ async function fastScan(
 ): Promise<EngineFastResult | null | 'retry'> {
   const limit = memoryLimit();
   if (limit.bytes <= FAST_MEMORY_LIMIT) return fastScanAt(client, q, reader, writeStaged, finish);
-  await client.exec(sql`SET memory_limit = '512MiB'`);
+  await client.exec(sql`SET memory_limit = '640MiB'`);
   try {
     return await fastScanAt(client, q, reader, writeStaged, finish);
   } finally {
@@ -515,11 +516,20 @@ async function fastScanAt(
   let pre: Awaited<EngineFastRead['prescan']>;
   let records: number;
   let segments: { from: number; offset: number }[];
+  /** The placeholders the insert wrote (rows SQL did not accept), and the runs of the rows it accepted. */
+  let left: number;
+  let bulkRuns: string[];
   // 1. the bulk insert, committed alone: DuckDB writes its row groups straight to the database file and the
   // commit only records them. (Changing those rows in the same transaction would send every row through the
   // write-ahead log again, the whole file once more.)
   try {
-    ({ pre, records, segments } = await transaction(client, async () => {
+    ({
+      pre,
+      records,
+      segments,
+      left,
+      runs: bulkRuns,
+    } = await transaction(client, async () => {
       // DuckDB reads the file on its threads while the prescan reads it on this one
       const inserted = client.exec(fastInsertStatement(q, reader)).then(
         () => {
@@ -537,25 +547,30 @@ async function fastScanAt(
       const records = pre.lines - pre.blankLines.length;
       const segments = lineSegments(pre.blankLines);
       if (segments.length > MAX_SEGMENTS || records <= 0) throw new GiveUp();
-      const [s] = await client.query(
-        sql`SELECT count(*) AS n, max(rowid) - min(rowid) + 1 AS span FROM sessions WHERE load_id = ${load}`,
-        StatsRow,
+      // one scan of the load's rows, per run: their count, key range and row ids (placeholders: run ''); the row
+      // ids from the load's first (inside the transaction they lie far beyond 2^53)
+      const groups = await client.query(
+        sql`SELECT run, count(*) AS n, min(session) AS lo, max(session) AS hi,
+                   min(rowid) - min(min(rowid)) OVER () AS r0, max(rowid) - min(min(rowid)) OVER () AS r1
+              FROM sessions WHERE load_id = ${load} GROUP BY run`,
+        LoadRunRow,
       );
+      const n = groups.reduce((a, g) => a + g.n, 0);
+      const span =
+        groups.reduce((a, g) => Math.max(a, g.r1), Number.NEGATIVE_INFINITY) -
+        groups.reduce((a, g) => Math.min(a, g.r0), Number.POSITIVE_INFINITY) +
+        1;
       // the rows are the file's records, in the order of the file: consecutive row ids from the first
-      if (!s || s.n !== records || s.span !== records) throw new GiveUp();
-      if (typed) {
-        // the typed reader leaves to the validator what the map reader may judge in SQL (numbers such as 100.0):
-        // when that is many rows, the map reader is the faster way through the file
-        const [left] = await client.query(
-          sql`SELECT count(*) AS n FROM sessions WHERE load_id = ${load} AND run = ''`,
-          CountRow,
-        );
-        if (!left || left.n > Math.max(TYPED_LEFT_MAX, records / 20)) throw new GiveUp(true);
-      }
+      if (n !== records || span !== records) throw new GiveUp();
+      const left = groups.find((g) => g.run === '')?.n ?? 0;
+      // the typed reader leaves to the validator what the map reader may judge in SQL (numbers such as 100.0):
+      // when that is many rows, the map reader is the faster way through the file
+      if (typed && left > Math.max(TYPED_LEFT_MAX, records / 20)) throw new GiveUp(true);
+      const runs = groups.filter((g) => g.run !== '');
       // a key twice in the file, or a key already stored: the line-by-line scan's merge decides those
-      if (await keysCollide(client, load)) throw new GiveUp();
+      if (await keysCollide(client, load, runs)) throw new GiveUp();
       q.onTrace?.('fast scan: checked');
-      return { pre, records, segments };
+      return { pre, records, segments, left, runs: runs.map((g) => g.run) };
     }));
     q.onTrace?.('fast scan: first commit');
   } catch (err) {
@@ -597,10 +612,13 @@ async function fastScanAt(
           )
         : [];
       await client.exec(sql`UPDATE sessions SET source_line = ${line} WHERE load_id = ${load}`);
-      const placeholders = await client.query(
-        sql`SELECT source_line FROM sessions WHERE load_id = ${load} AND run = '' ORDER BY source_line`,
-        LineRow,
-      );
+      const placeholders =
+        left === 0
+          ? []
+          : await client.query(
+              sql`SELECT source_line FROM sessions WHERE load_id = ${load} AND run = '' ORDER BY source_line`,
+              LineRow,
+            );
       const deferred = mergeLines(
         placeholders.map((r) => r.source_line),
         pre.suspectLines,
@@ -619,12 +637,14 @@ async function fastScanAt(
       q.onTrace?.(`fast scan: ${deferred.length} lines to the validator`);
       const bulk = records - deferred.length;
       const counts: IngestCounts = { ...emptyCounts(), read: bulk, accepted: bulk };
-      const runIds = new Set<string>();
-      for (const r of await client.query(
-        sql`SELECT DISTINCT run FROM sessions WHERE load_id = ${load}`,
-        RunRow,
-      ))
-        runIds.add(r.run);
+      // the runs of the rows that stay: those of the insert's accepted rows, unless lines were taken out
+      const runIds = new Set<string>(
+        deferred.length === 0
+          ? bulkRuns
+          : (await client.query(sql`SELECT DISTINCT run FROM sessions WHERE load_id = ${load}`, RunRow)).map(
+              (r) => r.run,
+            ),
+      );
       const rejects: StagedReject[] = [];
       let deferredBytes = 0;
       let deferredNullBytes = 0;
