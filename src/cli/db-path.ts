@@ -34,18 +34,3 @@ export function resolveStore(globals: StoreOptions): StoreChoice {
   if (env !== undefined && env !== '') return fromStoreText(env);
   return { kind: 'duckdb', path: process.env.RLAUDIT_DB ?? DEFAULT_DB_PATH };
 }
-
-/**
- * The DuckDB file of a command that runs on DuckDB only (`serve`): a ClickHouse
- * store is refused, naming the command, instead of silently opening the default file.
- */
-export function resolveDbPath(globals: StoreOptions, command: string): string {
-  const choice = resolveStore(globals);
-  if (choice.kind === 'clickhouse') {
-    throw new InputError(
-      `rlaudit ${command} runs on the DuckDB store only, not on ClickHouse (docs/deploy-clickhouse.md): give --db PATH`,
-      { field: '--store' },
-    );
-  }
-  return choice.path;
-}

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LiveTarget } from '../../analyses/shared/live.ts';
 import { InputError } from '../../model/errors.ts';
@@ -309,11 +307,12 @@ async function watchStore(
   }
   const { ClickHouseStore } = await import('../../store/clickhouse/clickhouse-store.ts');
   const { parseClickHouseUrl } = await import('../../store/clickhouse/store-url.ts');
+  const { clickHouseLogBase } = await import('../../store/clickhouse/log-path.ts');
   const target = parseClickHouseUrl(choice.url);
   await mkdir(logDir, { recursive: true });
-  const hash = createHash('sha256').update(target.display).digest('hex').slice(0, 16);
   return {
-    storePath: join(logDir, hash),
+    // the place `rlaudit serve --store URL --log-dir D` follows
+    storePath: clickHouseLogBase(target, logDir),
     openStore: () => ClickHouseStore.open(target, { create: true }),
     remote: true,
   };

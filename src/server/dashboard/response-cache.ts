@@ -49,14 +49,27 @@ export class ResponseCache {
   private hits = 0;
   private misses = 0;
 
+  /**
+   * `version` is the store's current version: synchronous for a DuckDB file (its stat), a promise for a store
+   * that must be asked (ClickHouse: src/store/clickhouse/store-version.ts); null, or a failure to tell, keeps
+   * nothing (every answer is computed).
+   */
   constructor(
-    private readonly version: () => string,
+    private readonly version: () => string | null | Promise<string | null>,
     private readonly maxBytes = 32 * 2 ** 20,
   ) {}
 
   /** The answer of `key` under the database's current version: the kept one, or `compute`'s, then kept. */
   get<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const version = this.version();
+    const v = this.version();
+    if (v === null || typeof v === 'string') return this.getAt(v ?? MISSING, key, compute);
+    return v.then(
+      (version) => this.getAt(version ?? MISSING, key, compute),
+      () => this.getAt(MISSING, key, compute),
+    );
+  }
+
+  private getAt<T>(version: string, key: string, compute: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       this.hits += 1;

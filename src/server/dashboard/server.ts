@@ -8,8 +8,16 @@ import { duckDbFileVersion, ResponseCache } from './response-cache.ts';
 import { type OpenReadHandle, StoreLease, type StoreLeaseOptions } from './store-lease.ts';
 
 export interface DashboardOptions {
-  /** The database file: its alerts log is `alertsLogPath(dbPath)`. */
-  readonly dbPath: string;
+  /**
+   * The database file: its alerts log is `alertsLogPath(dbPath)`, its version (which the response cache is
+   * keyed by) the file's (`duckDbFileVersion`). A store without a file (ClickHouse) gives `alertsPath` and
+   * `version` instead.
+   */
+  readonly dbPath?: string;
+  /** The alerts log `rlaudit watch` appends to (default `alertsLogPath(dbPath)`). */
+  readonly alertsPath?: string;
+  /** The store's current version (default the DuckDB file's); null keeps no answer. */
+  readonly version?: () => string | null | Promise<string | null>;
   /** Opens the database read-only (the CLI passes the DuckDB store's). */
   readonly open: OpenReadHandle;
   readonly host: string;
@@ -39,10 +47,15 @@ export interface RunningDashboard {
  */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   checkBind('rlaudit serve', options);
+  const alertsPath = options.alertsPath ?? (options.dbPath ? alertsLogPath(options.dbPath) : undefined);
+  const version = options.version ?? (options.dbPath ? duckDbFileVersion(options.dbPath) : undefined);
+  if (alertsPath === undefined || version === undefined) {
+    throw new TypeError('startDashboard: give dbPath, or alertsPath and version');
+  }
   const lease = new StoreLease(options.open, options.lease);
-  const alerts = new AlertsFollower(alertsLogPath(options.dbPath), options.alertsPollMs);
+  const alerts = new AlertsFollower(alertsPath, options.alertsPollMs);
   alerts.start();
-  const cache = new ResponseCache(duckDbFileVersion(options.dbPath));
+  const cache = new ResponseCache(version);
   const app = dashboardApp({ lease, alerts, token: options.token, webRoot: options.webRoot, cache });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));

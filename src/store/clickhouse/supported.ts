@@ -18,6 +18,7 @@ export const CLICKHOUSE_COMMANDS: ReadonlySet<string> = new Set([
   'check',
   'analyze',
   'demo',
+  'serve',
   // open their stores themselves (src/cli/commands/serve-reward.ts, watch.ts): listed for the others' message
   'serve-reward',
   'watch',

@@ -62,6 +62,32 @@ describe('the dashboard response cache', () => {
     assert.equal(await cache.get('b', big('z')), 'z'.repeat(100));
   });
 
+  it('asks a store that must be queried for its version (a promise), and keeps nothing when it cannot tell', async () => {
+    let version: string | null = 'parts:1';
+    let fail = false;
+    let computed = 0;
+    let asked = 0;
+    const cache = new ResponseCache(async () => {
+      asked += 1;
+      if (fail) throw new Error('the server went away');
+      return version;
+    });
+    const answer = () => cache.get('/api/runs?', async () => ({ n: ++computed }));
+    // two requests at once: one version each, one computation
+    assert.deepEqual(await Promise.all([answer(), answer()]), [{ n: 1 }, { n: 1 }]);
+    assert.equal(asked, 2);
+    version = 'parts:2';
+    assert.deepEqual(await answer(), { n: 2 });
+    assert.deepEqual(await answer(), { n: 2 });
+    version = null;
+    assert.deepEqual(await answer(), { n: 3 });
+    assert.deepEqual(await answer(), { n: 4 });
+    version = 'parts:2';
+    fail = true;
+    assert.deepEqual(await answer(), { n: 5 });
+    assert.deepEqual(await answer(), { n: 6 });
+  });
+
   it('keeps nothing while the database file is missing', async () => {
     const dir = tempDir('rlaudit-cache-');
     const path = join(dir, 'gone.duckdb');

@@ -17,57 +17,11 @@ import {
   VALID_HOSTILE_REGEXES,
 } from '../hostile-values.ts';
 import { clickHouseCluster } from './cluster.ts';
+import { sameAnswer } from './dashboard-compare.ts';
 import { loadFixture } from './load-fixture.ts';
 import { scanFixture } from './scan-fixture.ts';
 
 const ch = await clickHouseCluster('dashboard');
-
-/**
- * Where a number may differ in its last bits, and why: the mean of a bin's or a window's rewards is a sum of
- * doubles whose order the engines choose (DuckDB's aggregate, the shards' partial states merged in arrival
- * order). Every other number, every text and every key is compared exactly.
- */
-const FLOAT_MEAN_FIELDS = new Set(['reward', 'baselineReward', 'adjustedReward']);
-const FLOAT_MEAN_PARENTS = /\.(cells|points)\[\d+\]$/;
-const TOLERANCE = 1e-12;
-
-function conform(actual: unknown, expected: unknown, path: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    const i = path.lastIndexOf('.');
-    const key = path.slice(i + 1);
-    if (
-      FLOAT_MEAN_FIELDS.has(key) &&
-      FLOAT_MEAN_PARENTS.test(path.slice(0, i)) &&
-      !Object.is(actual, expected)
-    ) {
-      const scale = Math.max(1, Math.abs(expected));
-      assert.ok(Math.abs(actual - expected) <= TOLERANCE * scale, `${path}: ${actual} vs ${expected}`);
-      return;
-    }
-    assert.ok(Object.is(actual, expected), `${path}: ${actual} (ClickHouse) vs ${expected} (DuckDB)`);
-    return;
-  }
-  if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual), `${path}: not an array`);
-    assert.equal((actual as unknown[]).length, expected.length, `${path}: length`);
-    for (const [i, e] of expected.entries()) conform((actual as unknown[])[i], e, `${path}[${i}]`);
-    return;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-    // the same keys in the same order: the JSON answers are the same text
-    assert.deepEqual(Object.keys(actual as object), Object.keys(expected), `${path}: keys`);
-    for (const k of Object.keys(expected)) {
-      conform(
-        (actual as Record<string, unknown>)[k],
-        (expected as Record<string, unknown>)[k],
-        `${path}.${k}`,
-      );
-    }
-    return;
-  }
-  assert.deepEqual(actual, expected, path);
-}
 
 type Case = readonly [string, (r: DashboardReads) => Promise<unknown>];
 
@@ -260,7 +214,7 @@ describe('the dashboard reads on ClickHouse give the DuckDB answers', { skip: ch
               assert.equal((actual.err as Error).constructor.name, (expectedError as Error).constructor.name);
             } else {
               if (!actual.ok) throw actual.err;
-              conform(actual.v, expected, name);
+              sameAnswer(actual.v, expected, name);
             }
           } catch (err) {
             failures.push(`${engine}: ${name}: ${(err as Error).message.slice(0, 600)}`);
@@ -277,7 +231,7 @@ describe('the dashboard reads on ClickHouse give the DuckDB answers', { skip: ch
     const expected = await duckDbDashboardReads(duck.client).auditHeadline(audit.auditId);
     assert.ok(expected && expected.findings.length > 0, 'the audit has headline findings');
     const actual = await clickHouseDashboardReads(click.client).auditHeadline(audit.auditId);
-    conform(actual, expected, 'auditHeadline');
+    sameAnswer(actual, expected, 'auditHeadline');
     assert.equal(await clickHouseDashboardReads(click.client).auditHeadline(424242), null);
   });
 

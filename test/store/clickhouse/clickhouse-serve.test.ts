@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Alert, alertsLogPath } from '../../../src/model/alerts.ts';
+import { createClusterSchema } from '../../../src/store/clickhouse/clickhouse-schema.ts';
+import { clickHouseLogBase } from '../../../src/store/clickhouse/log-path.ts';
+import { parseClickHouseUrl } from '../../../src/store/clickhouse/store-url.ts';
+import { clickHouseStoreVersion } from '../../../src/store/clickhouse/store-version.ts';
+import { runCli, spawnCli } from '../../util/cli.ts';
+import { sessionRow, writeJsonl } from '../../util/records.ts';
+import { tempDir } from '../../util/tmp.ts';
+import { clickHouseCluster } from './cluster.ts';
+import { sameAnswer } from './dashboard-compare.ts';
+
+const ch = await clickHouseCluster('serve');
+const CLUSTER = 'rlaudit_2shards';
+const RUN = 'grpo-serve';
+const SECRET = 'not-the-password-4711';
+const ENV = { RLAUDIT_STORE: '', RLAUDIT_DB: '', RLAUDIT_CLICKHOUSE_PASSWORD: '' };
+
+interface Served {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+}
+
+/** `rlaudit serve --port 0 ARGS` in a child process, once it printed its URL. */
+function startServe(args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawnCli(['serve', '--port', '0', ...args], { ...ENV, ...env });
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /rlaudit serve: (http:\/\/\S+\/)/.exec(out);
+      if (m) resolve({ url: m[1]!, child, stdout: () => out });
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code} before it served: ${err}`)));
+  });
+}
+
+async function stop(s: Served | undefined): Promise<void> {
+  if (!s || s.child.exitCode !== null) return;
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGTERM');
+  await exited;
+}
+
+async function getJson(base: string, path: string): Promise<unknown> {
+  const res = await fetch(new URL(path, base));
+  const body = (await res.json()) as unknown;
+  assert.equal(res.status, 200, `${path}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The audit's id and finish time are each store's own (ClickHouse draws its ids): everything else is equal. */
+function withoutAuditIdentity(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (key, v) =>
+    (key === 'id' || key === 'finishedAt') && (typeof v === 'number' || key === 'finishedAt') ? '<audit>' : v,
+  );
+}
+
+describe('rlaudit serve --store clickhouse://… (the dashboard on the 2-shard cluster)', {
+  skip: ch.skip,
+}, () => {
+  const dir = tempDir('rlaudit-chserve-');
+  const dbPath = join(dir, 'store.duckdb');
+  const logDir = join(dir, 'watch-logs');
+  let url: string;
+  let onClickHouse: Served | undefined;
+  let onDuckDb: Served | undefined;
+
+  before(async () => {
+    url = ch.clusterUrl;
+    await createClusterSchema(await ch.shardClients(), CLUSTER, ch.database);
+    const file = join(dir, 'run.jsonl');
+    const sim = runCli(['simulate', '--sessions', '400', '--seed', '3', '--out', file], ENV);
+    assert.equal(sim.code, 0, sim.stderr);
+    for (const store of [
+      ['--db', dbPath],
+      ['--store', url],
+    ]) {
+      const ingest = runCli(['ingest', file, '--run', RUN, ...store], ENV);
+      assert.equal(ingest.code, 0, ingest.stderr);
+      const audit = runCli(['audit', '--run', RUN, '--out', join(dir, `report-${store[0]}`), ...store], ENV);
+      assert.equal(audit.code, 0, audit.stderr);
+    }
+    onClickHouse = await startServe(['--store', url, '--log-dir', logDir]);
+    onDuckDb = await startServe(['--db', dbPath]);
+  });
+  after(async () => {
+    await stop(onClickHouse);
+    await stop(onDuckDb);
+  });
+
+  test('answers the runs, the overview, its findings and curves, the session index, the review, search and a session as the DuckDB serve does', async () => {
+    const seg = encodeURIComponent(RUN);
+    const paths = [
+      '/api/runs',
+      `/api/runs/${seg}`,
+      `/api/runs/${seg}/findings`,
+      `/api/runs/${seg}/series`,
+      `/api/runs/${seg}/series?by=session&points=7`,
+      `/api/runs/${seg}/index`,
+      `/api/runs/${seg}/index?from=20&to=260&cells=13`,
+      `/api/runs/${seg}/sessions?sort=adjustedReward&desc=1&limit=30&chars=40`,
+      `/api/runs/${seg}/sessions?class=compliant&contains=the&offset=5&limit=10`,
+      `/api/runs/${seg}/sessions/5`,
+      `/api/runs/${seg}/sessions/400`,
+      `/api/runs/${seg}/search?phrase=${encodeURIComponent('I do not want to be changed')}`,
+      `/api/runs/${seg}/search?regex=${encodeURIComponent('changed[.!]')}&window=25`,
+      `/api/compare?runs=${seg}`,
+    ];
+    for (const path of paths) {
+      const expected = withoutAuditIdentity(await getJson(onDuckDb!.url, path));
+      const actual = withoutAuditIdentity(await getJson(onClickHouse!.url, path));
+      sameAnswer(actual, expected, path);
+    }
+    // the overview names the audit the ClickHouse store holds
+    const head = (await getJson(onClickHouse!.url, `/api/runs/${seg}`)) as {
+      sessions: number;
+      lastAudit: { id: number } | null;
+    };
+    assert.equal(head.sessions, 400);
+    assert.ok(head.lastAudit && head.lastAudit.id > 0, 'the run was audited on the cluster');
+    assert.match(onClickHouse!.stdout(), new RegExp(`ClickHouse ${url.replace(/[?]/g, '\\?')}, read-only`));
+  });
+
+  test('a run ingested into the cluster while serve runs is in the next answer (the cache is keyed by the store version)', async () => {
+    const before = (await getJson(onClickHouse!.url, '/api/runs')) as { runs: { run: string }[] };
+    // asked twice: the second is the kept answer, which must not outlive the ingest below
+    assert.deepEqual(await getJson(onClickHouse!.url, '/api/runs'), before);
+    assert.ok(!before.runs.some((r) => r.run === 'late'));
+    const file = join(dir, 'late.jsonl');
+    writeJsonl(file, [sessionRow(1, { output: 'late arrival' }), sessionRow(2, { output: 'and another' })]);
+    const ingest = runCli(['ingest', file, '--run', 'late', '--store', url], ENV);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const after = (await getJson(onClickHouse!.url, '/api/runs')) as {
+      runs: { run: string; sessions: number }[];
+    };
+    assert.equal(after.runs.find((r) => r.run === 'late')?.sessions, 2);
+    const index = (await getJson(onClickHouse!.url, '/api/runs/late/index')) as { sessions: number };
+    assert.equal(index.sessions, 2);
+  });
+
+  test('follows the alerts log that watch --store writes for this URL in --log-dir', async () => {
+    const path = alertsLogPath(clickHouseLogBase(parseClickHouseUrl(url), logDir));
+    mkdirSync(logDir, { recursive: true });
+    const alert: Alert = {
+      v: 1,
+      id: `${RUN}:recurrence:120`,
+      run: RUN,
+      rule: 'recurrence',
+      severity: 'warning',
+      session: 120,
+      step: null,
+      message: 'The phrase recurred 7 of the last 20 sessions.',
+      numbers: { count: 7, window: 20 },
+      evidence: { sessions: [120], events: [], annotations: [] },
+      raisedAt: '2026-12-03T12:00:00Z',
+    };
+    appendFileSync(path, `${JSON.stringify(alert)}\n`);
+    const got = (await getJson(onClickHouse!.url, `/api/runs/${encodeURIComponent(RUN)}/alerts`)) as {
+      file: string;
+      alerts: Alert[];
+    };
+    assert.equal(got.file, path);
+    assert.deepEqual(got.alerts, [alert]);
+  });
+
+  test('the store version is stable without writes and changes with an insert on either shard', async () => {
+    const target = parseClickHouseUrl(url);
+    const [shard0, shard1] = await ch.shardClients();
+    const version = () => clickHouseStoreVersion(shard0!, target.database, target.cluster);
+    const v1 = await version();
+    assert.ok(v1 !== null && v1 !== 'empty', 'the servers answer the parts query');
+    assert.equal(await version(), v1);
+    // a row on the second shard's local table alone: the version of the cluster sees every shard
+    await shard1!.insert('step_metrics_local', [
+      { run: 'late', step: 1, name: 'kl', value: 0.5, load_id: 99, source_line: 1 },
+    ]);
+    const v2 = await version();
+    assert.notEqual(v2, v1);
+    assert.equal(await version(), v2);
+    await shard0!.insert('step_metrics_local', [
+      { run: 'late', step: 2, name: 'kl', value: 0.25, load_id: 99, source_line: 2 },
+    ]);
+    assert.notEqual(await version(), v2);
+  });
+
+  test('refuses to start, exit 2 naming the URL and never the password, on a refused user, a missing database or one without tables', async () => {
+    const host = `127.0.0.1:${ch.httpPorts[0]}`;
+    const refused = (
+      args: readonly string[],
+      env: Record<string, string>,
+      pattern: RegExp,
+      shown: string,
+    ) => {
+      const r = runCli(['serve', '--port', '0', ...args], { ...ENV, ...env });
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.includes(shown), `names ${shown}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+      assert.ok(!r.stderr.includes(SECRET), 'the password is never shown');
+      assert.equal(r.stdout, '');
+    };
+    const wrongUser = `clickhouse://rlaudit@${host}/${ch.database}`;
+    refused(
+      ['--store', wrongUser],
+      { RLAUDIT_CLICKHOUSE_PASSWORD: SECRET },
+      /refused user "rlaudit"/,
+      wrongUser,
+    );
+    const missing = `clickhouse://default@${host}/no_such_database_7`;
+    refused(['--store', missing], {}, /database "no_such_database_7" does not exist/, missing);
+    const empty = `clickhouse://default@${host}/${await ch.database2('empty')}`;
+    refused(['--store', empty], {}, /no rlaudit tables/, empty);
+  });
+});
