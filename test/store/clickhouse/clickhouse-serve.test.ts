@@ -1,10 +1,18 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser: the DOM types are for them only
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { buildWeb } from '../../../scripts/build-web.mjs';
 import { type Alert, alertsLogPath } from '../../../src/model/alerts.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../src/report/render-pdf.ts';
+import { startDashboard } from '../../../src/server/dashboard/server.ts';
+import { clickHouseDashboardReads } from '../../../src/store/clickhouse/clickhouse-dashboard.ts';
 import { createClusterSchema } from '../../../src/store/clickhouse/clickhouse-schema.ts';
+import { ClickHouseStore } from '../../../src/store/clickhouse/clickhouse-store.ts';
 import { clickHouseLogBase } from '../../../src/store/clickhouse/log-path.ts';
 import { parseClickHouseUrl } from '../../../src/store/clickhouse/store-url.ts';
 import { clickHouseStoreVersion } from '../../../src/store/clickhouse/store-version.ts';
@@ -129,6 +137,58 @@ describe('rlaudit serve --store clickhouse://… (the dashboard on the 2-shard c
     assert.equal(head.sessions, 400);
     assert.ok(head.lastAudit && head.lastAudit.id > 0, 'the run was audited on the cluster');
     assert.match(onClickHouse!.stdout(), new RegExp(`ClickHouse ${url.replace(/[?]/g, '\\?')}, read-only`));
+  });
+
+  test('draws the run overview from the cluster in a real headless Chromium: counts, curves, session index, findings', {
+    skip: !existsSync(CHROMIUM_PATH) && `no Chromium at ${CHROMIUM_PATH}`,
+  }, async () => {
+    const target = parseClickHouseUrl(url);
+    const version = await ClickHouseStore.open(target);
+    const server = await startDashboard({
+      open: async () => {
+        const store = await ClickHouseStore.open(target);
+        return { store, reads: clickHouseDashboardReads(store.client) };
+      },
+      alertsPath: alertsLogPath(clickHouseLogBase(target, logDir)),
+      version: () => clickHouseStoreVersion(version.client, target.database, target.cluster),
+      host: '127.0.0.1',
+      port: 0,
+      webRoot: await buildWeb(join(dir, 'web')),
+    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const problems: string[] = [];
+    try {
+      const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      p.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
+      await p.goto(`${server.url}#/run/${encodeURIComponent(RUN)}`);
+      await p.getByTestId('run-head').waitFor();
+      assert.match(await p.getByTestId('run-head').innerText(), /400 \(1–400\)/);
+      await p.locator('.linechart').first().waitFor();
+      const findings = p.getByTestId('findings');
+      await findings.waitFor();
+      assert.ok((await findings.locator('a.ev-link').count()) > 0, 'findings link to their evidence');
+      // the session index, one cell per session zoomed in, opens a session of the cluster on a click
+      await p.goto(`${server.url}#/run/${encodeURIComponent(RUN)}/index?from=100&to=140`);
+      const canvas = p.getByTestId('session-index');
+      await canvas.waitFor();
+      assert.equal(await canvas.getAttribute('data-bin'), '1');
+      const size = Number(await canvas.getAttribute('data-cell'));
+      await canvas.click({ position: { x: 4 * size + size / 2, y: size / 2 } });
+      await p.waitForURL(/\/session\/104$/);
+      await p.getByTestId('output').waitFor();
+      const api = (await getJson(server.url, `/api/runs/${encodeURIComponent(RUN)}/sessions/104`)) as {
+        output: string;
+      };
+      assert.equal(await p.getByTestId('output').innerText(), api.output);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await server.close();
+      await version.close();
+    }
   });
 
   test('a run ingested into the cluster while serve runs is in the next answer (the cache is keyed by the store version)', async () => {
