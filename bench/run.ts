@@ -1,4 +1,4 @@
-// npm run bench -- [ingest|simulate|audit|startup|coverage|live|serve|clickhouse-reads|clickhouse-scans|clickhouse] [--sessions N] [--runs N] [--baseline DIR] [--seeds N] [--repeat R]
+// npm run bench -- [ingest|simulate|audit|startup|coverage|live|serve|clickhouse-reads|clickhouse-scans|clickhouse-serve|clickhouse] [--sessions N] [--runs N] [--baseline DIR] [--seeds N] [--repeat R]
 // Benchmarks, not timed tests: they print figures to record in docs/benchmarks.md with the machine and command.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { benchClickHouseAtScale } from './clickhouse.ts';
 import { benchClickHouseReads } from './clickhouse-reads.ts';
 import { benchClickHouseScans } from './clickhouse-scans.ts';
+import { benchClickHouseServe } from './clickhouse-serve.ts';
 import { writeSyntheticSessions } from './gen-sessions.ts';
 import { benchServe } from './serve.ts';
 import { benchStartup } from './startup.ts';
@@ -228,6 +229,7 @@ const all: Record<string, () => Promise<void>> = {
   serve: async () => benchServe(outDir, sessions, Number(option('--runs') ?? 5)),
   'clickhouse-reads': async () => benchClickHouseReads(sessions),
   'clickhouse-scans': async () => benchClickHouseScans(sessions),
+  'clickhouse-serve': async () => benchClickHouseServe(sessions),
   clickhouse: async () =>
     benchClickHouseAtScale(outDir, sessions, {
       reuse: args.includes('--reuse'),

@@ -4,6 +4,7 @@ import { InputError } from '../../model/errors.ts';
 import type { DashboardOptions } from '../../server/dashboard/server.ts';
 import type { ReadHandle } from '../../server/dashboard/store-lease.ts';
 import { DEFAULT_CLICKHOUSE_LOG_DIR } from '../../store/clickhouse/log-path.ts';
+import type { ClickHouseTarget } from '../../store/clickhouse/store-url.ts';
 import { intOption } from '../context.ts';
 import { resolveStore, type StoreOptions } from '../db-path.ts';
 
@@ -54,16 +55,12 @@ async function duckDbServed(path: string): Promise<ServedStore> {
  */
 async function clickHouseServed(url: string, logDir: string): Promise<ServedStore> {
   const { ClickHouseStore } = await import('../../store/clickhouse/clickhouse-store.ts');
-  const { clickHouseDashboardReads } = await import('../../store/clickhouse/clickhouse-dashboard.ts');
   const { parseClickHouseUrl } = await import('../../store/clickhouse/store-url.ts');
   const { clickHouseLogBase } = await import('../../store/clickhouse/log-path.ts');
   const { clickHouseStoreVersion } = await import('../../store/clickhouse/store-version.ts');
   const { alertsLogPath } = await import('../../model/alerts.ts');
   const target = parseClickHouseUrl(url);
-  const open = async (): Promise<ReadHandle> => {
-    const store = await ClickHouseStore.open(target);
-    return { store, reads: clickHouseDashboardReads(store.client) };
-  };
+  const open = await clickHouseReadOpener(target);
   // the start-up check, and the connection the cache's version is asked on (kept for the server's life)
   const versionStore = await ClickHouseStore.open(target);
   return {
@@ -76,6 +73,25 @@ async function clickHouseServed(url: string, logDir: string): Promise<ServedStor
     },
     describe: `ClickHouse ${target.display}, read-only; alerts from ${alertsLogPath(clickHouseLogBase(target, logDir))}`,
     close: () => versionStore.close(),
+  };
+}
+
+/**
+ * Opens the ClickHouse store with the dashboard's reads, for the requests after the start. The store passed
+ * its checks at the start, so a failure to open it now (the server stopped, a shard is down, the network) is
+ * the store being unavailable: marked so, the API answers 503 naming the URL, not 400 as a bad request.
+ */
+export async function clickHouseReadOpener(target: ClickHouseTarget): Promise<() => Promise<ReadHandle>> {
+  const { ClickHouseStore } = await import('../../store/clickhouse/clickhouse-store.ts');
+  const { clickHouseDashboardReads } = await import('../../store/clickhouse/clickhouse-dashboard.ts');
+  const { markStoreUnavailable } = await import('../../model/errors.ts');
+  return async () => {
+    try {
+      const store = await ClickHouseStore.open(target);
+      return { store, reads: clickHouseDashboardReads(store.client) };
+    } catch (err) {
+      throw err instanceof Error ? markStoreUnavailable(err) : err;
+    }
   };
 }
 

@@ -6,7 +6,7 @@ import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { AuditReport } from '../../audit/report-model.ts';
-import { ConfigError, InputError, QueryError } from '../../model/errors.ts';
+import { ConfigError, InputError, isStoreUnavailable, QueryError } from '../../model/errors.ts';
 import type { AuditHeadline } from '../../store/dashboard-reads.ts';
 import { requireToken } from '../http/bind.ts';
 import type { AlertsFollower } from './alerts-follower.ts';
@@ -179,6 +179,9 @@ export function dashboardApp(options: DashboardAppOptions): Hono {
   app.onError((err, c) => {
     if (err instanceof NotFound) return c.json({ error: 'not_found', message: err.message }, 404);
     if (err instanceof StoreBusyError) return c.json({ error: 'busy', message: err.message }, 503);
+    // a remote store (ClickHouse) that stopped answering after the start: the server's state, not the request's
+    if (isStoreUnavailable(err))
+      return c.json({ error: 'unavailable', message: (err as Error).message }, 503);
     if (err instanceof InputError || err instanceof ConfigError) {
       const field = (err as InputError & { field?: string }).field;
       return c.json({ error: 'bad_request', message: err.message, ...(field ? { field } : {}) }, 400);

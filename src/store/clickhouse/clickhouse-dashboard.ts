@@ -30,11 +30,11 @@ import { clickHouseLower, clickHouseNormalise, re2Pattern } from './text-sql.ts'
  * (test/store/clickhouse/dashboard-conformance.test.ts). ClickHouse 18.16 has no window functions and no
  * JSON functions, so:
  *
- * - what DuckDB numbers with `row_number()` / `dense_rank()` (the series' and the search timeline's windows of
- *   consecutive sessions, the steps of a by-step point) is cut here: one sorted `groupArray` of the run's
- *   session numbers (or distinct steps) gives the first member of each window (at most a few hundred numbers,
- *   filtered in the engine), and a row's window is how many of those starts are ≤ its key (`arrayCount` over
- *   that literal array);
+ * - what DuckDB numbers with `row_number()` / `dense_rank()` is built from one sorted `groupArray`: the
+ *   windows of consecutive sessions (series, search timeline) by `ARRAY JOIN`ing the sorted session numbers
+ *   with their positions and joining that to the rows by session; the by-step points by cutting the sorted
+ *   distinct steps into at most `maxPoints` starts (filtered in the engine), a row's point being how many
+ *   starts are ≤ its step (`arrayCount` over that literal array);
  * - what DuckDB joins (events and annotations per session, the step of an event's session) is a second small
  *   query over the sessions of one page, or a `GLOBAL` subquery, so it is right on a cluster of shards;
  * - per-category counts are a second `GROUP BY` of (cell, category), not DuckDB's `histogram`;
@@ -198,11 +198,16 @@ const isoOfMicros = (us: number | null) =>
   us === null ? null : new Date(Math.floor(us / 1000)).toISOString();
 
 /**
- * The first member of each window of `size` consecutive members of `values` (an expression of a sorted
- * array), computed in the engine: positions 1, size + 1, 2·size + 1, …
+ * Each session of the run with its window `k` of `size` consecutive sessions in session order (0-based), as
+ * DuckDB's `(row_number() OVER (ORDER BY session) - 1) // size`: one sorted `groupArray` of the session
+ * numbers, `ARRAY JOIN`ed with its positions, joined to the rows by session. (Counting, per row, the window
+ * starts at or below it with `arrayCount` over a literal array took 7.9 s for 100,000 sessions, the join
+ * 0.7 s — measured.)
  */
-const windowStarts = (values: SqlFragment, size: number) =>
-  sql`arrayFilter((v, i) -> (i - 1) % ${size} = 0, ${values}, arrayEnumerate(${values}))`;
+const sessionWindowMap = (run: string, size: number) =>
+  sql`(SELECT s AS session, toInt64(intDiv(i - 1, ${size})) AS k
+        FROM (SELECT arraySort(groupArray(session)) AS ss FROM sessions FINAL WHERE run = ${run})
+        ARRAY JOIN ss AS s, arrayEnumerate(ss) AS i)`;
 
 /** The window of `key` given the sorted window starts (0-based): how many starts are ≤ it, less one. */
 const windowOf = (key: SqlFragment, starts: readonly number[]) =>
@@ -217,16 +222,6 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
     );
     if (!b || b.n === 0) return { n: 0, lo: null, hi: null };
     return b;
-  }
-
-  /** The first session of each window of `size` consecutive sessions of the run (session order). */
-  async function sessionWindowStarts(run: string, size: number): Promise<number[]> {
-    const [r] = await client.query(
-      sql`SELECT ${windowStarts(sql`s`, size)} AS cuts
-            FROM (SELECT arraySort(groupArray(session)) AS s FROM sessions FINAL WHERE run = ${run})`,
-      CutsRow,
-    );
-    return r?.cuts ?? [];
   }
 
   /** Output starts and lengths (code points, as DuckDB's `left` and `length`) of some sessions. */
@@ -374,14 +369,21 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
       const b = await bounds(q.run);
       const maxPoints = Math.max(1, q.maxPoints);
       let window: number | null = null;
-      let starts: number[];
-      let key: SqlFragment;
+      // the rows (with the window's column), the window's expression, and a column of the key named outside
+      // any lambda (18.16 drops a subquery's column that only a lambda reads: "Unknown identifier", measured)
+      let from: (where: SqlFragment) => SqlFragment;
+      let k: SqlFragment;
+      let keyColumn: SqlFragment;
       if (q.by === 'session') {
+        if (b.n === 0) return { run: q.run, by: q.by, window: Math.max(q.window ?? 1, 1), points: [] };
         // as DuckDB: windows of consecutive sessions in session order, never more than maxPoints of them
         const wanted = q.window ?? Math.min(500, Math.max(1, Math.ceil(b.n / 50)));
-        window = Math.max(wanted, Math.ceil(b.n / maxPoints), 1);
-        starts = await sessionWindowStarts(q.run, window);
-        key = sql`session`;
+        const size = Math.max(wanted, Math.ceil(b.n / maxPoints), 1);
+        window = size;
+        from = (where) =>
+          sql`${sessionsOf(q.run, where)} GLOBAL ANY INNER JOIN ${sessionWindowMap(q.run, size)} USING session`;
+        k = sql`k`;
+        keyColumn = sql`session`;
       } else {
         const [st] = await client.query(
           sql`SELECT uniqExactIf(assumeNotNull(step), isNotNull(step)) AS n FROM sessions FINAL WHERE run = ${q.run}`,
@@ -398,12 +400,12 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
                       FROM sessions FINAL WHERE run = ${q.run} AND isNotNull(step))`,
           CutsRow,
         );
-        starts = r?.cuts ?? [];
-        key = sql`assumeNotNull(step)`;
+        const starts = r?.cuts ?? [];
+        if (starts.length === 0) return { run: q.run, by: q.by, window, points: [] };
+        from = (where) => sessionsOf(q.run, sql`AND isNotNull(step) ${where}`);
+        k = windowOf(sql`assumeNotNull(step)`, starts);
+        keyColumn = sql`assumeNotNull(step)`;
       }
-      if (starts.length === 0) return { run: q.run, by: q.by, window, points: [] };
-      const k = windowOf(key, starts);
-      const stepOnly = q.by === 'step' ? sql`AND isNotNull(step)` : empty;
       const [rows, categories] = await Promise.all([
         client.query(
           sql`SELECT ${k} AS k, ${q.by === 'step' ? sql`min(assumeNotNull(step))` : sql`min(session)`} AS x,
@@ -414,14 +416,12 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
                   ${orNull(sql`count(adjusted_reward)`, sql`avg(adjusted_reward)`)} AS adjusted,
                   countIf(ifNull(classification, '') = 'non_compliant') AS non_compliant,
                   count(classification) AS classified
-                FROM ${sessionsOf(q.run, stepOnly)} GROUP BY k ORDER BY k`,
+                FROM ${from(empty)} GROUP BY k ORDER BY k`,
           SeriesRow,
         ),
         client.query(
-          // max(key) names the key's column outside the lambda: 18.16 drops a subquery's column that only a
-          // lambda reads ("Unknown identifier" — measured)
-          sql`SELECT ${k} AS cell, ifNull(category, '?') AS cat, count() AS n, max(${key}) AS kmax
-                FROM ${sessionsOf(q.run, sql`${stepOnly} AND classification = 'non_compliant'`)}
+          sql`SELECT ${k} AS cell, ifNull(category, '?') AS cat, count() AS n, max(${keyColumn}) AS kmax
+                FROM ${from(sql`AND classification = 'non_compliant'`)}
                 GROUP BY cell, cat`,
           CellCategoryRow,
         ),
@@ -535,45 +535,42 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
       const re = re2Pattern(pattern);
       const window = Math.max(1, q.window);
       const outputs = q.field === 'output';
-      const starts = await sessionWindowStarts(q.run, window);
-      const w = windowOf(sql`session`, starts);
+      const windowed = (rows: SqlFragment) =>
+        sql`${rows} GLOBAL ANY INNER JOIN ${sessionWindowMap(q.run, window)} USING session`;
       const normOutput = clickHouseNormalise(sql`output`);
       const normText = clickHouseNormalise(sql`text`);
       let windows: { w: number; lo: number; sessions: number; hits: number; hit_sessions: number }[] = [];
-      if (starts.length > 0) {
-        if (outputs) {
-          windows = await client.query(
-            sql`SELECT ${w} AS w, min(session) AS lo, count() AS sessions, sum(hit) AS hits, sum(hit) AS hit_sessions
-                  FROM (SELECT session, toUInt64(match(${normOutput}, ${re})) AS hit FROM ${sessionsOf(q.run)})
+      if (outputs) {
+        windows = await client.query(
+          sql`SELECT k AS w, min(session) AS lo, count() AS sessions, sum(hit) AS hits, sum(hit) AS hit_sessions
+                  FROM ${windowed(sql`(SELECT session, toUInt64(match(${normOutput}, ${re})) AS hit FROM ${sessionsOf(q.run)})`)}
                   GROUP BY w ORDER BY w`,
-            WindowRow,
-          );
-        } else {
-          const [perWindow, hitRows] = await Promise.all([
-            client.query(
-              sql`SELECT ${w} AS w, min(session) AS lo, count() AS sessions, toUInt64(0) AS hits,
+          WindowRow,
+        );
+      } else {
+        const [perWindow, hitRows] = await Promise.all([
+          client.query(
+            sql`SELECT k AS w, min(session) AS lo, count() AS sessions, toUInt64(0) AS hits,
                       toUInt64(0) AS hit_sessions
-                    FROM ${sessionsOf(q.run)} GROUP BY w ORDER BY w`,
-              WindowRow,
-            ),
-            // matching annotations at sessions that exist (DuckDB joins them to the sessions)
-            client.query(
-              sql`SELECT ${w} AS w, toInt64(0) AS lo, toUInt64(0) AS sessions, count() AS hits,
+                    FROM ${windowed(sql`(SELECT session FROM sessions FINAL WHERE run = ${q.run})`)}
+                    GROUP BY w ORDER BY w`,
+            WindowRow,
+          ),
+          client.query(
+            // (the join keeps only sessions that exist, as DuckDB's join of the hits to the sessions)
+            sql`SELECT k AS w, toInt64(0) AS lo, toUInt64(0) AS sessions, count() AS hits,
                       uniqExact(session) AS hit_sessions
-                    FROM annotations FINAL
-                    WHERE run = ${q.run} AND match(${normText}, ${re})
-                      AND session GLOBAL IN (SELECT session FROM sessions FINAL WHERE run = ${q.run})
+                    FROM ${windowed(sql`(SELECT session FROM annotations FINAL WHERE run = ${q.run} AND match(${normText}, ${re}))`)}
                     GROUP BY w`,
-              WindowRow,
-            ),
-          ]);
-          const hits = new Map(hitRows.map((h) => [h.w, h]));
-          windows = perWindow.map((r) => ({
-            ...r,
-            hits: hits.get(r.w)?.hits ?? 0,
-            hit_sessions: hits.get(r.w)?.hit_sessions ?? 0,
-          }));
-        }
+            WindowRow,
+          ),
+        ]);
+        const hits = new Map(hitRows.map((h) => [h.w, h]));
+        windows = perWindow.map((r) => ({
+          ...r,
+          hits: hits.get(r.w)?.hits ?? 0,
+          hit_sessions: hits.get(r.w)?.hit_sessions ?? 0,
+        }));
       }
       // the text around the first match: its first occurrence in the text, 60 characters before it (as DuckDB)
       const firstMatch = sql`extract(t, ${`(${re})`})`;

@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { buildWeb } from '../../../scripts/build-web.mjs';
+import { clickHouseReadOpener } from '../../../src/cli/commands/serve.ts';
 import { type Alert, alertsLogPath } from '../../../src/model/alerts.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../src/report/render-pdf.ts';
 import { startDashboard } from '../../../src/server/dashboard/server.ts';
@@ -59,11 +61,30 @@ async function stop(s: Served | undefined): Promise<void> {
   await exited;
 }
 
-async function getJson(base: string, path: string): Promise<unknown> {
-  const res = await fetch(new URL(path, base));
-  const body = (await res.json()) as unknown;
-  assert.equal(res.status, 200, `${path}: ${JSON.stringify(body)}`);
-  return body;
+/**
+ * GET `path` as JSON, 200 expected. One connection per request (no keep-alive pool): a pooled connection the
+ * server closed while idle (its keep-alive time-out, between two tests) would fail the next request.
+ */
+function getJson(base: string, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(new URL(path, base), { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => {
+        try {
+          const value = JSON.parse(body) as unknown;
+          assert.equal(res.statusCode, 200, `${path}: ${body.slice(0, 500)}`);
+          resolve(value);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 /** The audit's id and finish time are each store's own (ClickHouse draws its ids): everything else is equal. */
@@ -251,6 +272,27 @@ describe('rlaudit serve --store clickhouse://… (the dashboard on the 2-shard c
       { run: 'late', step: 2, name: 'kl', value: 0.25, load_id: 99, source_line: 2 },
     ]);
     assert.notEqual(await version(), v2);
+  });
+
+  test('answers 503 naming the URL, not a bad request, when the ClickHouse server stops answering after the start', async () => {
+    const gone = parseClickHouseUrl(`clickhouse://default@127.0.0.1:1/${ch.database}`);
+    const server = await startDashboard({
+      open: await clickHouseReadOpener(gone),
+      alertsPath: join(dir, 'none.alerts.jsonl'),
+      version: async () => null,
+      host: '127.0.0.1',
+      port: 0,
+      warmRuns: 0,
+    });
+    try {
+      const res = await fetch(new URL('/api/runs', server.url));
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(res.status, 503);
+      assert.equal(body.error, 'unavailable');
+      assert.ok(body.message.includes(gone.display), body.message);
+    } finally {
+      await server.close();
+    }
   });
 
   test('refuses to start, exit 2 naming the URL and never the password, on a refused user, a missing database or one without tables', async () => {
