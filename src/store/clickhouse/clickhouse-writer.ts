@@ -4,7 +4,7 @@ import type { RunRecord } from '../../model/schema.ts';
 import type { StagedReject } from '../../sources/staged.ts';
 import { type HeldAnnotation, rejectNestedAnnotationIdConflicts } from '../nested-annotation-ids.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
-import { ident, join, list, raw, type SqlFragment, sql } from '../sql/sql.ts';
+import { ident, join, list, sql } from '../sql/sql.ts';
 import type { IngestBatch, IngestCounts, LoadInfo, Staged, StepMetricsBatch } from '../store.ts';
 import { emptyCounts } from '../store.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
@@ -14,7 +14,6 @@ import {
   contentOf,
   EVENTS,
   eventRow,
-  floatBits,
   keyOf,
   nestedAnnotationRows,
   type RecordTable,
@@ -26,6 +25,7 @@ import {
 } from './clickhouse-rows.ts';
 import { type Layout, TABLES } from './clickhouse-schema.ts';
 import { int, nullableInt, nullableText, text } from './decode.ts';
+import { rowBinaryType } from './row-binary.ts';
 
 const CONFLICT_EXPECTED = 'the same content as the copy already stored (a conflict: the stored copy is kept)';
 /** Values per `IN (…)` list: keeps a statement far below the server's max_query_size (256 KiB). */
@@ -100,13 +100,11 @@ type Stored = { readonly content: string; readonly loadId: number; readonly line
  *   sessions, the sessions, standalone annotations, events, run records, rejects — each one insert per
  *   table (one part per shard), so a rerun finds whatever a killed run wrote as duplicates and writes the
  *   rest; a key written twice by a race is one row under `FINAL` (ReplacingMergeTree);
- * - rows travel as JSONEachRow into TEMPORARY stage tables of an HTTP session of their own, and from there
- *   into the record tables with `INSERT … SELECT`: Float64 values travel as their IEEE-754 bits, because
- *   18.16 parses floats in JSON inexactly (1 ulp off for about a quarter of random doubles, measured), and
- *   no value is ever SQL text except through the one escaping function.
+ * - record rows travel as RowBinary straight into the record tables (row-binary.ts): Float64 values as their
+ *   IEEE-754 bytes, because 18.16 parses floats in JSON and text inexactly (1 ulp off for about a quarter of
+ *   random doubles, measured), and no value is ever SQL text except through the one escaping function.
  */
 export class ClickHouseWriter {
-  private stage: ClickHouseClient | null = null;
   private lastId = 0;
   private readonly loadPaths = new Map<number, string>();
 
@@ -122,10 +120,7 @@ export class ClickHouseWriter {
     return id;
   }
 
-  async close(): Promise<void> {
-    await this.stage?.close();
-    this.stage = null;
-  }
+  async close(): Promise<void> {}
 
   async beginIngest(runOption: string | null): Promise<number> {
     const id = this.nextId();
@@ -413,17 +408,22 @@ export class ClickHouseWriter {
     const counts = emptyCounts();
     const accepted: Row[] = [];
     const conflicts: Row[] = [];
-    const inBatch = new Map<string, Stored>();
+    // a key first seen in this batch: its row, whose content is made only when the key comes again
+    const inBatch = new Map<string, Row>();
     for (const r of rows) {
       counts.read++;
       const k = keyOf(t, r);
-      const held = stored.get(k) ?? inBatch.get(k);
-      const content = contentOf(t, r);
+      const first = inBatch.get(k);
+      const held: Stored | undefined =
+        stored.get(k) ??
+        (first === undefined
+          ? undefined
+          : { content: contentOf(t, first), loadId, line: first.source_line as number });
       if (held === undefined) {
-        inBatch.set(k, { content, loadId, line: r.source_line as number });
+        inBatch.set(k, r);
         accepted.push(r);
         counts.accepted++;
-      } else if (held.content === content) {
+      } else if (held.content === contentOf(t, r)) {
         counts.duplicates++;
       } else {
         counts.rejected++;
@@ -615,46 +615,18 @@ export class ClickHouseWriter {
   }
 
   /**
-   * Inserts rows into a record table in one block: into a TEMPORARY stage table of the writer's session as
-   * JSONEachRow (floats as their bits), then `INSERT … SELECT` into the table (through the Distributed table
-   * on a cluster: synchronous, so the next read sees them).
+   * Inserts rows into a record table in one statement, as RowBinary (row-binary.ts: floats exact, no text
+   * parsed, no stage table); through the Distributed table on a cluster: synchronous, so the next read sees
+   * them. `written_at` is the server's `DEFAULT now()`.
    */
   private async insert(t: RecordTable, rows: readonly Row[], loadId: number): Promise<void> {
     if (rows.length === 0) return;
-    this.stage ??= await this.client.session();
     const spec = TABLES.find((x) => x.name === t.name)!;
-    const columns = [...t.key, ...t.content, 'load_id', 'source_line'];
-    const typeOf = (c: string) => spec.columns.find(([n]) => n === c)![1];
-    const stageName = `stage_${t.name}`;
-    const stageColumns = columns.map((c) => {
-      const type = typeOf(c);
-      const staged = t.floats.has(c) ? (type.startsWith('Nullable') ? 'Nullable(String)' : 'String') : type;
-      return sql`${ident(c)} ${raw(staged)}`;
-    });
-    await this.stage.command(sql`DROP TEMPORARY TABLE IF EXISTS ${ident(stageName)}`);
-    await this.stage.command(
-      sql`CREATE TEMPORARY TABLE ${ident(stageName)} (${join(stageColumns)}) ENGINE = Memory`,
-    );
-    const floats = [...t.floats];
-    await this.stage.insert(
-      stageName,
-      rows.map((r) => {
-        const out: Row = { ...r, load_id: loadId };
-        for (const f of floats) out[f] = floatBits((r[f] as number | null) ?? null);
-        return out;
-      }),
-    );
-    const exprs: SqlFragment[] = columns.map((c) => {
-      if (!t.floats.has(c)) return ident(c);
-      return typeOf(c).startsWith('Nullable')
-        ? sql`if(isNull(${ident(c)}), NULL, reinterpretAsFloat64(unhex(assumeNotNull(${ident(c)}))))`
-        : sql`reinterpretAsFloat64(unhex(${ident(c)}))`;
-    });
-    await this.stage.command(
-      sql`INSERT INTO ${ident(t.name)} (${join(columns.map((c) => ident(c)))}, written_at)
-            SELECT ${join(exprs)}, now() FROM ${ident(stageName)}`,
-    );
-    await this.stage.command(sql`DROP TEMPORARY TABLE IF EXISTS ${ident(stageName)}`);
+    const columns = [...t.key, ...t.content, 'load_id', 'source_line'].map((name) => ({
+      name,
+      type: rowBinaryType(name, spec.columns.find(([n]) => n === name)![1]),
+    }));
+    await this.client.insertRowBinary(t.name, columns, rows, { load_id: loadId });
   }
 
   /**
