@@ -132,18 +132,15 @@ export class ClickHouseClient {
   static async connect(
     target: ClickHouseTarget,
     password = process.env.RLAUDIT_CLICKHOUSE_PASSWORD ?? '',
-    sessionId?: string,
   ): Promise<ClickHouseClient> {
     const http = createClient({
-      ...(sessionId ? { session_id: sessionId } : {}),
       url: target.endpoint,
       username: target.user,
       password,
       database: target.database,
       application: 'rlaudit',
       request_timeout: 600_000,
-      // a session's statements run one at a time (the server locks an HTTP session per query)
-      max_open_connections: sessionId ? 1 : 4,
+      max_open_connections: 4,
       log: { level: ClickHouseLogLevel.OFF },
       // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
       // what was written is what the next read sees
@@ -166,16 +163,6 @@ export class ClickHouseClient {
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
     }
     return client;
-  }
-
-  /**
-   * A second connection to the same server in an HTTP session of its own, for what lives in a session:
-   * the ingest's TEMPORARY stage tables, which the server drops when the session ends (also after a kill).
-   * Its statements must run one at a time.
-   */
-  session(): Promise<ClickHouseClient> {
-    const id = `rlaudit-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    return ClickHouseClient.connect(this.target, this.password, id);
   }
 
   /** Runs a query and decodes its rows. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord } from '../../model/schema.ts';
@@ -84,6 +85,31 @@ function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
 /** `YYYY-MM-DD hh:mm:ss` (UTC) of now, for the DateTime bookkeeping columns of rows sent as JSON. */
 function dateTimeNow(): string {
   return new Date().toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * The long text columns of each record table that a duplicate check reads back as their SHA-256 (computed by
+ * the server, `hex(SHA256(…))`) instead of whole: a re-ingest ships 64 characters per value back, not the
+ * text. A value is the UTF-8 of the text the writer sent (a lone surrogate as U+FFFD, as Node encodes it), so
+ * the hash of the row's text in Node (`comparable`) is equal exactly when the stored text is.
+ */
+const HASHED: Readonly<Record<RecordTable['name'], ReadonlySet<string>>> = {
+  sessions: new Set(['prompt', 'output']),
+  annotations: new Set(['text']),
+  events: new Set(['note']),
+  step_metrics: new Set(),
+};
+
+/** A row's content as `contentOf`, with its `HASHED` columns as the server's `hex(SHA256(…))` of them. */
+function comparable(t: RecordTable, r: Row): string {
+  const hashed = HASHED[t.name];
+  if (hashed.size === 0) return contentOf(t, r);
+  const out: Row = { ...r };
+  for (const c of hashed) {
+    const v = r[c];
+    if (typeof v === 'string') out[c] = createHash('sha256').update(v, 'utf8').digest('hex').toUpperCase();
+  }
+  return contentOf(t, out);
 }
 
 /** The key of a stored row of one table, as `keyOf` makes it. */
@@ -418,12 +444,12 @@ export class ClickHouseWriter {
         stored.get(k) ??
         (first === undefined
           ? undefined
-          : { content: contentOf(t, first), loadId, line: first.source_line as number });
+          : { content: comparable(t, first), loadId, line: first.source_line as number });
       if (held === undefined) {
         inBatch.set(k, r);
         accepted.push(r);
         counts.accepted++;
-      } else if (held.content === contentOf(t, r)) {
+      } else if (held.content === comparable(t, r)) {
         counts.duplicates++;
       } else {
         counts.rejected++;
@@ -455,7 +481,12 @@ export class ClickHouseWriter {
       set.add(r[last] as string | number);
       byRun.set(run, set);
     }
-    const cols = join([...t.key, ...t.content].map((c) => ident(c)));
+    // long text comes back as its SHA-256, compared with the hash of the row's text (`comparable`)
+    const hashed = HASHED[t.name];
+    const cols = join([
+      ...t.key.map((c) => ident(c)),
+      ...t.content.map((c) => (hashed.has(c) ? sql`hex(SHA256(${ident(c)})) AS ${ident(c)}` : ident(c))),
+    ]);
     const Decoder = rowDecoder(`stored.${t.name}`, z.record(z.string(), z.unknown()));
     for (const [run, values] of byRun) {
       // which keys are stored: for a dense range of session numbers (the usual batch) one range query,
