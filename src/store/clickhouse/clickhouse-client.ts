@@ -122,7 +122,6 @@ export class ClickHouseClient {
   private constructor(
     private readonly http: Http,
     readonly target: ClickHouseTarget,
-    private readonly password: string,
   ) {}
 
   /**
@@ -146,7 +145,7 @@ export class ClickHouseClient {
       // what was written is what the next read sees
       clickhouse_settings: { insert_distributed_sync: 1 },
     });
-    const client = new ClickHouseClient(http, target, password);
+    const client = new ClickHouseClient(http, target);
     try {
       // a query, not a ping: it checks the user, the password and the database in one round trip
       // within the connect timeout, so a server that accepts and never answers is told apart from none there
