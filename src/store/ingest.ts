@@ -384,7 +384,8 @@ export function loadPlan(
               : 'a path DuckDB reads as a glob',
         );
       }
-      for await (const b of readValidatedBatches(file, readOptions, runs, onSha)) yield { kind: 'ts', ...b };
+      for await (const b of readAhead(readValidatedBatches(file, readOptions, runs, onSha)))
+        yield { kind: 'ts', ...b };
     }
     const writeFast = async (b: FastBatch, loadId: number, sourceFile: string): Promise<IngestCounts> => {
       const fast = await engine!.ingestJsonlFast!({
@@ -439,6 +440,30 @@ export function loadPlan(
   const write = (b: StagedItems, loadId: number, sourceFile: string) =>
     store.writeBatch({ loadId, sourceFile, ...b });
   return loadBatches(store, ingestId, source, batches, write, options, loads, () => sha, detected);
+}
+
+/**
+ * The batches of `source`, each next one read while the one before is written: the reader (parsing and
+ * validating in Node) and the store's write (in its engine) overlap instead of taking turns. At most two
+ * batches are held. Only for a reader whose reading touches no store (the record-format reader): the
+ * importers' session cursors ask the store what it holds.
+ */
+export async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    while (true) {
+      const r = await next;
+      if (r.done) return;
+      next = source.next();
+      // a failure of the read ahead is thrown where it is awaited (above), not as an unhandled rejection
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    // the consumer stopped early (a failed write): end the source once its pending read settles
+    await next.catch(() => undefined);
+    await source.return(undefined);
+  }
 }
 
 /**

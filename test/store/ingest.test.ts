@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError } from '../../src/model/errors.ts';
 import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
-import { type IngestSummary, ingestFiles } from '../../src/store/ingest.ts';
+import { type IngestSummary, ingestFiles, readAhead } from '../../src/store/ingest.ts';
 import { sessionRow, writeJsonl } from '../util/records.ts';
 import { tempDir } from '../util/tmp.ts';
 
@@ -309,5 +309,54 @@ describe('ingestFiles', () => {
       [[3, 'step']],
     );
     await store.close();
+  });
+});
+
+describe('readAhead (the record-format reader overlapping the store’s write)', () => {
+  it('yields every batch in order and reads the next one while the consumer still works on the current', async () => {
+    const log: string[] = [];
+    async function* source() {
+      for (let i = 1; i <= 3; i++) {
+        log.push(`read ${i}`);
+        yield i;
+      }
+      log.push('read end');
+    }
+    const got: number[] = [];
+    for await (const b of readAhead(source())) {
+      await new Promise((r) => setTimeout(r, 5));
+      log.push(`wrote ${b}`);
+      got.push(b);
+    }
+    assert.deepEqual(got, [1, 2, 3]);
+    // batch 2 was read before batch 1 was written, and never more than one batch ahead
+    assert.deepEqual(log, ['read 1', 'read 2', 'wrote 1', 'read 3', 'wrote 2', 'read end', 'wrote 3']);
+  });
+
+  it('throws a failure of the read ahead where that batch is asked for, after the batches before it', async () => {
+    async function* source() {
+      yield 1;
+      throw new InputError('bad line', { file: 'f.jsonl', line: 7 });
+    }
+    const got: number[] = [];
+    await assert.rejects(async () => {
+      for await (const b of readAhead(source())) got.push(b);
+    }, /bad line/);
+    assert.deepEqual(got, [1]);
+  });
+
+  it('ends the source when the consumer stops early (a failed write)', async () => {
+    let closed = false;
+    async function* source() {
+      try {
+        for (let i = 1; ; i++) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    await assert.rejects(async () => {
+      for await (const b of readAhead(source())) if (b === 2) throw new Error('write failed');
+    }, /write failed/);
+    assert.ok(closed);
   });
 });

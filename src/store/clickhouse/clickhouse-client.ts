@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient as Http } from '@clickhouse/client';
 import { InputError, markStoreUnavailable, QueryError } from '../../model/errors.ts';
 import { compile } from '../sql/dialect.ts';
 import { decodeRows, type RowDecoder } from '../sql/row-decoder.ts';
-import type { SqlFragment } from '../sql/sql.ts';
+import { ident, join, type SqlFragment, sql } from '../sql/sql.ts';
 import { clickHouseDialect } from './clickhouse-dialect.ts';
+import { type RowBinaryType, rowBinaryChunks } from './row-binary.ts';
 import type { ClickHouseTarget } from './store-url.ts';
 
 /** The server's error code in a failed query (`Code: 81, e.displayText() = …` on 18.16), or null. */
@@ -120,7 +122,6 @@ export class ClickHouseClient {
   private constructor(
     private readonly http: Http,
     readonly target: ClickHouseTarget,
-    private readonly password: string,
   ) {}
 
   /**
@@ -130,24 +131,21 @@ export class ClickHouseClient {
   static async connect(
     target: ClickHouseTarget,
     password = process.env.RLAUDIT_CLICKHOUSE_PASSWORD ?? '',
-    sessionId?: string,
   ): Promise<ClickHouseClient> {
     const http = createClient({
-      ...(sessionId ? { session_id: sessionId } : {}),
       url: target.endpoint,
       username: target.user,
       password,
       database: target.database,
       application: 'rlaudit',
       request_timeout: 600_000,
-      // a session's statements run one at a time (the server locks an HTTP session per query)
-      max_open_connections: sessionId ? 1 : 4,
+      max_open_connections: 4,
       log: { level: ClickHouseLogLevel.OFF },
       // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
       // what was written is what the next read sees
       clickhouse_settings: { insert_distributed_sync: 1 },
     });
-    const client = new ClickHouseClient(http, target, password);
+    const client = new ClickHouseClient(http, target);
     try {
       // a query, not a ping: it checks the user, the password and the database in one round trip
       // within the connect timeout, so a server that accepts and never answers is told apart from none there
@@ -164,16 +162,6 @@ export class ClickHouseClient {
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
     }
     return client;
-  }
-
-  /**
-   * A second connection to the same server in an HTTP session of its own, for what lives in a session:
-   * the ingest's TEMPORARY stage tables, which the server drops when the session ends (also after a kill).
-   * Its statements must run one at a time.
-   */
-  session(): Promise<ClickHouseClient> {
-    const id = `rlaudit-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    return ClickHouseClient.connect(this.target, this.password, id);
   }
 
   /** Runs a query and decodes its rows. */
@@ -221,6 +209,34 @@ export class ClickHouseClient {
       });
     } catch (err) {
       throw this.failure(err, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
+    }
+  }
+
+  /**
+   * Inserts rows as RowBinary (row-binary.ts) into our own table `table` (a name of clickhouse-schema.ts), the
+   * encoded chunks streamed as the request body: binary values, exact floats, no text parsed. Into a
+   * Distributed table it is synchronous as every insert here (each shard has its rows when it returns).
+   */
+  async insertRowBinary(
+    table: string,
+    columns: readonly { readonly name: string; readonly type: RowBinaryType }[],
+    rows: Iterable<Readonly<Record<string, unknown>>>,
+    fixed: Readonly<Record<string, unknown>> = {},
+  ): Promise<void> {
+    const { sql: text } = compile(
+      sql`INSERT INTO ${ident(table)} (${join(columns.map((c) => ident(c.name)))}) FORMAT RowBinary`,
+      clickHouseDialect,
+    );
+    try {
+      const result = await this.http.exec({
+        query: text,
+        values: Readable.from(rowBinaryChunks(columns, rows, fixed)),
+      });
+      // the answer is empty; reading it to its end returns the connection to the pool
+      for await (const _ of result.stream) {
+      }
+    } catch (err) {
+      throw this.failure(err, text);
     }
   }
 

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../../model/errors.ts';
 import type { RunRecord } from '../../model/schema.ts';
 import type { StagedReject } from '../../sources/staged.ts';
 import { type HeldAnnotation, rejectNestedAnnotationIdConflicts } from '../nested-annotation-ids.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
-import { ident, join, list, raw, type SqlFragment, sql } from '../sql/sql.ts';
+import { ident, join, list, sql } from '../sql/sql.ts';
 import type { IngestBatch, IngestCounts, LoadInfo, Staged, StepMetricsBatch } from '../store.ts';
 import { emptyCounts } from '../store.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
@@ -14,7 +15,6 @@ import {
   contentOf,
   EVENTS,
   eventRow,
-  floatBits,
   keyOf,
   nestedAnnotationRows,
   type RecordTable,
@@ -26,6 +26,7 @@ import {
 } from './clickhouse-rows.ts';
 import { type Layout, TABLES } from './clickhouse-schema.ts';
 import { int, nullableInt, nullableText, text } from './decode.ts';
+import { rowBinaryType } from './row-binary.ts';
 
 const CONFLICT_EXPECTED = 'the same content as the copy already stored (a conflict: the stored copy is kept)';
 /** Values per `IN (…)` list: keeps a statement far below the server's max_query_size (256 KiB). */
@@ -86,6 +87,31 @@ function dateTimeNow(): string {
   return new Date().toISOString().slice(0, 19).replace('T', ' ');
 }
 
+/**
+ * The long text columns of each record table that a duplicate check reads back as their SHA-256 (computed by
+ * the server, `hex(SHA256(…))`) instead of whole: a re-ingest ships 64 characters per value back, not the
+ * text. A value is the UTF-8 of the text the writer sent (a lone surrogate as U+FFFD, as Node encodes it), so
+ * the hash of the row's text in Node (`comparable`) is equal exactly when the stored text is.
+ */
+const HASHED: Readonly<Record<RecordTable['name'], ReadonlySet<string>>> = {
+  sessions: new Set(['prompt', 'output']),
+  annotations: new Set(['text']),
+  events: new Set(['note']),
+  step_metrics: new Set(),
+};
+
+/** A row's content as `contentOf`, with its `HASHED` columns as the server's `hex(SHA256(…))` of them. */
+function comparable(t: RecordTable, r: Row): string {
+  const hashed = HASHED[t.name];
+  if (hashed.size === 0) return contentOf(t, r);
+  const out: Row = { ...r };
+  for (const c of hashed) {
+    const v = r[c];
+    if (typeof v === 'string') out[c] = createHash('sha256').update(v, 'utf8').digest('hex').toUpperCase();
+  }
+  return contentOf(t, out);
+}
+
 /** The key of a stored row of one table, as `keyOf` makes it. */
 type Stored = { readonly content: string; readonly loadId: number; readonly line: number };
 
@@ -100,13 +126,11 @@ type Stored = { readonly content: string; readonly loadId: number; readonly line
  *   sessions, the sessions, standalone annotations, events, run records, rejects — each one insert per
  *   table (one part per shard), so a rerun finds whatever a killed run wrote as duplicates and writes the
  *   rest; a key written twice by a race is one row under `FINAL` (ReplacingMergeTree);
- * - rows travel as JSONEachRow into TEMPORARY stage tables of an HTTP session of their own, and from there
- *   into the record tables with `INSERT … SELECT`: Float64 values travel as their IEEE-754 bits, because
- *   18.16 parses floats in JSON inexactly (1 ulp off for about a quarter of random doubles, measured), and
- *   no value is ever SQL text except through the one escaping function.
+ * - record rows travel as RowBinary straight into the record tables (row-binary.ts): Float64 values as their
+ *   IEEE-754 bytes, because 18.16 parses floats in JSON and text inexactly (1 ulp off for about a quarter of
+ *   random doubles, measured), and no value is ever SQL text except through the one escaping function.
  */
 export class ClickHouseWriter {
-  private stage: ClickHouseClient | null = null;
   private lastId = 0;
   private readonly loadPaths = new Map<number, string>();
 
@@ -122,10 +146,7 @@ export class ClickHouseWriter {
     return id;
   }
 
-  async close(): Promise<void> {
-    await this.stage?.close();
-    this.stage = null;
-  }
+  async close(): Promise<void> {}
 
   async beginIngest(runOption: string | null): Promise<number> {
     const id = this.nextId();
@@ -413,17 +434,22 @@ export class ClickHouseWriter {
     const counts = emptyCounts();
     const accepted: Row[] = [];
     const conflicts: Row[] = [];
-    const inBatch = new Map<string, Stored>();
+    // a key first seen in this batch: its row, whose content is made only when the key comes again
+    const inBatch = new Map<string, Row>();
     for (const r of rows) {
       counts.read++;
       const k = keyOf(t, r);
-      const held = stored.get(k) ?? inBatch.get(k);
-      const content = contentOf(t, r);
+      const first = inBatch.get(k);
+      const held: Stored | undefined =
+        stored.get(k) ??
+        (first === undefined
+          ? undefined
+          : { content: comparable(t, first), loadId, line: first.source_line as number });
       if (held === undefined) {
-        inBatch.set(k, { content, loadId, line: r.source_line as number });
+        inBatch.set(k, r);
         accepted.push(r);
         counts.accepted++;
-      } else if (held.content === content) {
+      } else if (held.content === comparable(t, r)) {
         counts.duplicates++;
       } else {
         counts.rejected++;
@@ -455,7 +481,12 @@ export class ClickHouseWriter {
       set.add(r[last] as string | number);
       byRun.set(run, set);
     }
-    const cols = join([...t.key, ...t.content].map((c) => ident(c)));
+    // long text comes back as its SHA-256, compared with the hash of the row's text (`comparable`)
+    const hashed = HASHED[t.name];
+    const cols = join([
+      ...t.key.map((c) => ident(c)),
+      ...t.content.map((c) => (hashed.has(c) ? sql`hex(SHA256(${ident(c)})) AS ${ident(c)}` : ident(c))),
+    ]);
     const Decoder = rowDecoder(`stored.${t.name}`, z.record(z.string(), z.unknown()));
     for (const [run, values] of byRun) {
       // which keys are stored: for a dense range of session numbers (the usual batch) one range query,
@@ -615,46 +646,18 @@ export class ClickHouseWriter {
   }
 
   /**
-   * Inserts rows into a record table in one block: into a TEMPORARY stage table of the writer's session as
-   * JSONEachRow (floats as their bits), then `INSERT … SELECT` into the table (through the Distributed table
-   * on a cluster: synchronous, so the next read sees them).
+   * Inserts rows into a record table in one statement, as RowBinary (row-binary.ts: floats exact, no text
+   * parsed, no stage table); through the Distributed table on a cluster: synchronous, so the next read sees
+   * them. `written_at` is the server's `DEFAULT now()`.
    */
   private async insert(t: RecordTable, rows: readonly Row[], loadId: number): Promise<void> {
     if (rows.length === 0) return;
-    this.stage ??= await this.client.session();
     const spec = TABLES.find((x) => x.name === t.name)!;
-    const columns = [...t.key, ...t.content, 'load_id', 'source_line'];
-    const typeOf = (c: string) => spec.columns.find(([n]) => n === c)![1];
-    const stageName = `stage_${t.name}`;
-    const stageColumns = columns.map((c) => {
-      const type = typeOf(c);
-      const staged = t.floats.has(c) ? (type.startsWith('Nullable') ? 'Nullable(String)' : 'String') : type;
-      return sql`${ident(c)} ${raw(staged)}`;
-    });
-    await this.stage.command(sql`DROP TEMPORARY TABLE IF EXISTS ${ident(stageName)}`);
-    await this.stage.command(
-      sql`CREATE TEMPORARY TABLE ${ident(stageName)} (${join(stageColumns)}) ENGINE = Memory`,
-    );
-    const floats = [...t.floats];
-    await this.stage.insert(
-      stageName,
-      rows.map((r) => {
-        const out: Row = { ...r, load_id: loadId };
-        for (const f of floats) out[f] = floatBits((r[f] as number | null) ?? null);
-        return out;
-      }),
-    );
-    const exprs: SqlFragment[] = columns.map((c) => {
-      if (!t.floats.has(c)) return ident(c);
-      return typeOf(c).startsWith('Nullable')
-        ? sql`if(isNull(${ident(c)}), NULL, reinterpretAsFloat64(unhex(assumeNotNull(${ident(c)}))))`
-        : sql`reinterpretAsFloat64(unhex(${ident(c)}))`;
-    });
-    await this.stage.command(
-      sql`INSERT INTO ${ident(t.name)} (${join(columns.map((c) => ident(c)))}, written_at)
-            SELECT ${join(exprs)}, now() FROM ${ident(stageName)}`,
-    );
-    await this.stage.command(sql`DROP TEMPORARY TABLE IF EXISTS ${ident(stageName)}`);
+    const columns = [...t.key, ...t.content, 'load_id', 'source_line'].map((name) => ({
+      name,
+      type: rowBinaryType(name, spec.columns.find(([n]) => n === name)![1]),
+    }));
+    await this.client.insertRowBinary(t.name, columns, rows, { load_id: loadId });
   }
 
   /**

@@ -306,6 +306,36 @@ describe('ingest into ClickHouse (the two-shard cluster)', { skip: ch.skip }, ()
     assert.deepEqual(await snapshot(house, 'conf'), await snapshot(duck, 'conf'));
   });
 
+  test('a re-ingest compares long text by its SHA-256 on the server: any text equal is a duplicate, one character off a conflict', async () => {
+    const texts = [
+      'plain',
+      'it\'s \\ "quoted" `x` -- ; DROP TABLE sessions',
+      'lone \ud800 surrogate and \udfff another',
+      'astral 𝔘𝔫𝔦 😀 and NUL \u0000 and tab \t',
+      '',
+      'Ответ — 流域',
+    ];
+    const rows = texts.map((t, i) =>
+      sessionRow(i + 1, { run: 'hashes', output: t, prompt: i % 2 === 0 ? t : null }),
+    );
+    const first = join(dir, 'hashes.jsonl');
+    writeJsonl(first, rows);
+    const a = await ingestFiles(house, [first], {});
+    assert.deepEqual([a.read, a.accepted], [texts.length, texts.length]);
+    const again = await ingestFiles(house, [first], {});
+    assert.deepEqual([again.read, again.accepted, again.duplicates, again.conflicts], [6, 0, 6, 0]);
+    const changed = join(dir, 'hashes-changed.jsonl');
+    writeJsonl(changed, [
+      sessionRow(1, { run: 'hashes', output: 'plaim', prompt: 'plain' }), // one character of output
+      sessionRow(2, { run: 'hashes', output: texts[1], prompt: '' }), // prompt null → empty
+      sessionRow(3, { run: 'hashes', output: texts[2], prompt: texts[2] }), // equal
+      sessionRow(6, { run: 'hashes', output: 'Ответ — 流域 ', prompt: texts[5] }), // a trailing space
+    ]);
+    const b = await ingestFiles(house, [changed], {});
+    assert.deepEqual([b.read, b.accepted, b.duplicates, b.conflicts], [4, 0, 1, 3]);
+    assert.equal((await house.getSession({ run: 'hashes', session: 1 }))?.output, 'plain');
+  });
+
   test('rlaudit simulate writes the same run into the cluster as into DuckDB', () => {
     const args = ['simulate', '--scenario', 'wild-7', '--sessions', '400', '--run', 'sim', '--json'];
     const db = ['--db', join(dir, 'simulate.duckdb')];
