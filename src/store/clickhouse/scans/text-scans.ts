@@ -11,12 +11,12 @@ import type {
   WindowPick,
 } from '../../scans/text-scans.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
-import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
+import { ident, join, list, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, nullableText, text } from '../decode.ts';
 import { OUTPUT_TOKENS } from '../derived-columns.ts';
 import { clickHouseNgrams, re2Pattern } from '../text-sql.ts';
-import { intList, trainingSessions, windowSql } from './scan-sql.ts';
+import { intList, trainingRows, windowSql } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
 const TextWindowRow = rowDecoder(
@@ -93,7 +93,9 @@ function matchedSessions(
           rules.map((_, i) => ruleColumn(i)),
           ' OR ',
         );
-  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM ${trainingSessions(run)} WHERE ${where}))`;
+  // the rules run in the query that reads `sessions` (on the shards), so no output leaves its shard
+  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM sessions FINAL
+      WHERE ${trainingRows(run)} AND ${where}))`;
 }
 
 async function checkRules(client: ClickHouseClient, rules: readonly DetectorRuleSql[]): Promise<void> {
@@ -125,17 +127,21 @@ export function textScans(client: ClickHouseClient): TextScans {
       const w = windowSql(window);
       // bigrams per output (positions i, i+1), so none crosses an output boundary; a space joins the pair
       // because no token holds one
+      // One statement over the Distributed table itself: each shard reads its sessions' tokens and
+      // aggregates them per window; the initiator merges the partial states (the distinct-token sets, the
+      // sorted (session, value) arrays of the means), and no token leaves its shard otherwise. (Through a
+      // subquery of `sessions`, every session's tokens went to the initiator, which aggregated them alone:
+      // the slowest statement of the audit at 1M sessions, docs/benchmarks.md "clickhouse".)
+      const t = OUTPUT_TOKENS;
+      const b = clickHouseNgrams(t, 2);
+      const nt = sql`length(${t})`;
       const found = await client.query(
-        sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
-                countIf(nt = 0) AS empty_n, sum(nt) AS tokens_n, sum(nb) AS bigrams_n,
-                ${orderedMean(sql`if(nt = 0, 0, length(arrayDistinct(t)) / nt)`)} AS d1,
-                ${orderedMean(sql`if(nt = 0, 0, length(arrayDistinct(b)) / nt)`)} AS d2,
-                uniqExactArray(t) AS unique_tokens, uniqExactArray(b) AS unique_bigrams
-              FROM (
-                SELECT w, session, t, length(t) AS nt, b, length(b) AS nb FROM (
-                  SELECT w, session, t, ${clickHouseNgrams(sql`t`, 2)} AS b
-                  FROM (SELECT ${w.expr} AS w, session, ${OUTPUT_TOKENS} AS t
-                        FROM ${trainingSessions(run, [OUTPUT_TOKENS])} WHERE ${w.where})))
+        sql`SELECT ${w.expr} AS w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
+                countIf(${nt} = 0) AS empty_n, sum(${nt}) AS tokens_n, sum(length(${b})) AS bigrams_n,
+                ${orderedMean(sql`if(${nt} = 0, 0, length(arrayDistinct(${t})) / ${nt})`)} AS d1,
+                ${orderedMean(sql`if(${nt} = 0, 0, length(arrayDistinct(${b})) / ${nt})`)} AS d2,
+                uniqExactArray(${t}) AS unique_tokens, uniqExactArray(${b}) AS unique_bigrams
+              FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where}
               GROUP BY w ORDER BY w`,
         TextWindowRow,
       );
@@ -166,9 +172,8 @@ export function textScans(client: ClickHouseClient): TextScans {
       // the picked windows' session numbers in order (a window's worth of integers each), then the outputs
       // of the picked ranks only
       const ordered = await client.query(
-        sql`SELECT w, arraySort(groupArray(session)) AS ss
-              FROM (SELECT ${w.expr} AS w, session FROM ${trainingSessions(run)} WHERE ${w.where})
-              WHERE has(${windows}, w) GROUP BY w`,
+        sql`SELECT ${w.expr} AS w, arraySort(groupArray(session)) AS ss
+              FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND has(${windows}, w) GROUP BY w`,
         WindowSessionsRow,
       );
       const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
@@ -177,7 +182,8 @@ export function textScans(client: ClickHouseClient): TextScans {
         .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
       if (chosen.length === 0) return [];
       const outputs = await client.query(
-        sql`SELECT session, output FROM ${trainingSessions(run)} WHERE has(${chosen.map((c) => c.session)}, session)`,
+        sql`SELECT session, output FROM sessions FINAL
+              WHERE ${trainingRows(run)} AND session IN (${list(chosen.map((c) => c.session))})`,
         OutputRow,
       );
       const text = new Map(outputs.map((r) => [r.session, r.output]));
@@ -195,7 +201,7 @@ export function textScans(client: ClickHouseClient): TextScans {
     async classificationWindowCounts(run: string, window: WindowSpec): Promise<ClassificationWindowCounts[]> {
       const w = windowSql(window);
       const source = sql`(SELECT ${w.expr} AS w, session, classification, category,
-          ifNull(classification = 'non_compliant', 0) AS nc FROM ${trainingSessions(run)} WHERE ${w.where})`;
+          ifNull(classification = 'non_compliant', 0) AS nc FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where})`;
       const totals = await client.query(
         sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
                 count(classification) AS classified, countIf(nc) AS non_compliant,
