@@ -55,18 +55,26 @@ const CandidateRow = rowDecoder(
   z.object({ dir: int, g: text, n: int, fc: float, lc: float, score: float }),
 );
 
+/** The bounds of the level-wise n-gram count ({@link discoverNgramsScan}). */
+export interface LevelwiseLimits {
+  /**
+   * The most frequent n-grams of one size the count takes from the server (the size's frequent set); a size
+   * with more ends it, and the count of every size in one statement runs instead (exact too, only slower and
+   * heavier on the servers' memory).
+   */
+  readonly levelMaxGrams: number;
+  /**
+   * The longest statement it sends. A size whose filter (the frequent set of the size below, as literals)
+   * would make it longer is counted without the filter: exact as well.
+   */
+  readonly maxQueryBytes: number;
+}
+
 /**
- * The most frequent n-grams of one size the level-wise count takes from the server (the size's frequent
- * set); a size with more ends it, and the count of every size in one statement runs instead (exact too, only
- * slower and heavier on the servers' memory). About 100 bytes a gram: 20 MB in Node at most.
+ * 200,000 grams of about 100 bytes: 20 MB in Node at most; 250,000 bytes: 18.16's default `max_query_size`
+ * (256 KiB) with a margin.
  */
-export const LEVEL_MAX_GRAMS = 200_000;
-/**
- * The longest statement the level-wise count sends: 18.16's default `max_query_size` (256 KiB) with a
- * margin. A size whose filter (the frequent set of the size below, as literals) would make it longer is
- * counted without the filter — exact as well.
- */
-const MAX_QUERY_BYTES = 250_000;
+export const LEVELWISE_LIMITS: LevelwiseLimits = { levelMaxGrams: 200_000, maxQueryBytes: 250_000 };
 
 /** The first and the last n − 1 tokens of an n-gram `g` (n ≥ 2; its tokens joined by single spaces). */
 const gramPrefix = (g: SqlFragment) => sql`substring(${g}, 1, length(${g}) - position(reverse(${g}), ' '))`;
@@ -104,6 +112,7 @@ export async function discoverNgramsScan(
   client: ClickHouseClient,
   run: string,
   o: NgramDiscoveryOptions,
+  limits: LevelwiseLimits = LEVELWISE_LIMITS,
 ): Promise<NgramDiscoveryScan> {
   // the ranks of DuckDB's row_number over the training sessions: the first part is ranks 1..size, the last
   // total − size + 1..total, size = ceil(total · fraction) (the same double product as in TypeScript below)
@@ -152,7 +161,7 @@ export async function discoverNgramsScan(
     n2: sql`toFloat64(${last.sampled})`,
   };
   const counted =
-    (await discoverLevelwise(client, run, o, sampled, scoring)) ??
+    (await discoverLevelwise(client, run, o, sampled, scoring, limits)) ??
     (await discoverAtOnce(client, run, o, sampled, scoring));
   const top = (direction: 'rising' | 'falling') =>
     counted[direction]
@@ -193,7 +202,7 @@ type Discovered = Record<'rising' | 'falling', Counted[]>;
 /**
  * The level-wise count of {@link discoverNgramsScan}: one statement per size, over the Distributed table
  * (each shard reads only its sampled sessions, n-grams and counts them; the initiator merges the counts of
- * the frequent ones). Null when a size has more than {@link LEVEL_MAX_GRAMS} frequent n-grams.
+ * the frequent ones). Null when a size has more than `levelMaxGrams` frequent n-grams.
  */
 async function discoverLevelwise(
   client: ClickHouseClient,
@@ -201,6 +210,7 @@ async function discoverLevelwise(
   o: NgramDiscoveryOptions,
   sampled: SqlFragment,
   s: Scoring,
+  limits: LevelwiseLimits,
 ): Promise<Discovered | null> {
   const out: Discovered = { rising: [], falling: [] };
   let frequent: string[] | null = null;
@@ -212,15 +222,15 @@ async function discoverLevelwise(
             ARRAY JOIN arrayDistinct(arrayConcat(arraySlice(${TOKENS} AS t, 1, 0), ${clickHouseNgrams(sql`t`, n)})) AS g
             ${sampleRows(run, sampled)} AND ${filter}
             GROUP BY g HAVING greatest(fc, lc) >= ${o.minSupport}
-            LIMIT ${LEVEL_MAX_GRAMS + 1}`;
+            LIMIT ${limits.levelMaxGrams + 1}`;
     let query = statement(sql`1`);
     if (frequent !== null && n > 1) {
       const set = list(frequent);
       const pruned = statement(sql`${gramPrefix(sql`g`)} IN (${set}) AND ${gramSuffix(sql`g`)} IN (${set})`);
-      if (Buffer.byteLength(compile(pruned, clickHouseDialect).sql) <= MAX_QUERY_BYTES) query = pruned;
+      if (Buffer.byteLength(compile(pruned, clickHouseDialect).sql) <= limits.maxQueryBytes) query = pruned;
     }
     const rows = await client.query(query, LevelRow);
-    if (rows.length > LEVEL_MAX_GRAMS) return null;
+    if (rows.length > limits.levelMaxGrams) return null;
     for (const r of rows) {
       out.rising.push({ g: r.g, n, fc: r.fc, lc: r.lc, score: r.rise });
       out.falling.push({ g: r.g, n, fc: r.fc, lc: r.lc, score: r.fall });

@@ -71,6 +71,12 @@ const DetectorConfusionRow = rowDecoder(
   z.object({ behaviour: text, sessions: int, matched: int }),
 );
 
+/**
+ * Session numbers one statement lists as literals at most: up to 20 bytes each, well under 18.16's default
+ * `max_query_size` (256 KiB).
+ */
+export const SESSIONS_PER_STATEMENT = 8_000;
+
 /** The column of rule i: does it match the output. */
 const ruleColumn = (i: number) => ident(`m_${i}`);
 
@@ -120,6 +126,57 @@ function countList(conditions: readonly SqlFragment[]): SqlFragment {
 const orderedMean = (value: SqlFragment) =>
   sql`arraySum(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((session, ${value}))))) / count()`;
 
+/**
+ * The outputs at the picked ranks (0-based, in session order) of the picked windows (the twin of
+ * `sampleOutputs`): the windows' session numbers in order first (a window's worth of integers each), then
+ * the outputs of the picked sessions only, by key, at most `perStatement` session numbers a statement.
+ */
+export async function sampleOutputsScan(
+  client: ClickHouseClient,
+  run: string,
+  window: WindowSpec,
+  picks: readonly WindowPick[],
+  perStatement = SESSIONS_PER_STATEMENT,
+): Promise<SampledOutput[]> {
+  const pairs = picks.flatMap((p) => p.ranks.map((rank) => [p.window, rank] as const));
+  if (pairs.length === 0) return [];
+  const w = windowSql(window);
+  const windows = [...new Set(picks.map((p) => p.window))];
+  const ordered = await client.query(
+    sql`SELECT ${w.expr} AS w, arraySort(groupArray(session)) AS ss
+          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND has(${windows}, w) GROUP BY w`,
+    WindowSessionsRow,
+  );
+  const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
+  const chosen = pairs
+    .map(([win, rank]) => ({ window: win, rank, session: byWindow.get(win)?.[rank] }))
+    .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
+  if (chosen.length === 0) return [];
+  // the outputs by key, a bounded list of consecutive sessions per statement: the diversity sample asks
+  // for 80,000 a batch, whose list alone would pass 18.16's 256 KiB max_query_size (the audit of 1M
+  // sessions failed so); sorted, each list's sessions are near each other and the primary index reads
+  // only their granules
+  const wanted = [...new Set(chosen.map((c) => c.session))].sort((a, b) => a - b);
+  const text = new Map<number, string>();
+  for (let i = 0; i < wanted.length; i += perStatement) {
+    const outputs = await client.query(
+      sql`SELECT session, output FROM sessions FINAL
+            WHERE ${trainingRows(run)} AND session IN (${list(wanted.slice(i, i + perStatement))})`,
+      OutputRow,
+    );
+    for (const r of outputs) text.set(r.session, r.output);
+  }
+  // a pick asked twice comes back twice, as from DuckDB's join with the picks
+  return chosen
+    .sort((a, b) => a.window - b.window || a.rank - b.rank)
+    .map((c) => ({
+      window: c.window,
+      rank: c.rank,
+      session: c.session,
+      output: text.get(c.session) ?? '',
+    }));
+}
+
 /** ClickHouse implementation of {@link TextScans} (the twin of src/store/duckdb/scans/text-scans.ts). */
 export function textScans(client: ClickHouseClient): TextScans {
   return {
@@ -160,43 +217,7 @@ export function textScans(client: ClickHouseClient): TextScans {
       }));
     },
 
-    async sampleOutputs(
-      run: string,
-      window: WindowSpec,
-      picks: readonly WindowPick[],
-    ): Promise<SampledOutput[]> {
-      const pairs = picks.flatMap((p) => p.ranks.map((rank) => [p.window, rank] as const));
-      if (pairs.length === 0) return [];
-      const w = windowSql(window);
-      const windows = [...new Set(picks.map((p) => p.window))];
-      // the picked windows' session numbers in order (a window's worth of integers each), then the outputs
-      // of the picked ranks only
-      const ordered = await client.query(
-        sql`SELECT ${w.expr} AS w, arraySort(groupArray(session)) AS ss
-              FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND has(${windows}, w) GROUP BY w`,
-        WindowSessionsRow,
-      );
-      const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
-      const chosen = pairs
-        .map(([win, rank]) => ({ window: win, rank, session: byWindow.get(win)?.[rank] }))
-        .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
-      if (chosen.length === 0) return [];
-      const outputs = await client.query(
-        sql`SELECT session, output FROM sessions FINAL
-              WHERE ${trainingRows(run)} AND session IN (${list(chosen.map((c) => c.session))})`,
-        OutputRow,
-      );
-      const text = new Map(outputs.map((r) => [r.session, r.output]));
-      // a pick asked twice comes back twice, as from DuckDB's join with the picks
-      return chosen
-        .sort((a, b) => a.window - b.window || a.rank - b.rank)
-        .map((c) => ({
-          window: c.window,
-          rank: c.rank,
-          session: c.session,
-          output: text.get(c.session) ?? '',
-        }));
-    },
+    sampleOutputs: (run, window, picks) => sampleOutputsScan(client, run, window, picks),
 
     async classificationWindowCounts(run: string, window: WindowSpec): Promise<ClassificationWindowCounts[]> {
       const w = windowSql(window);
