@@ -14,7 +14,7 @@ import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt } from '../decode.ts';
 import { OUTPUT_NORM } from '../derived-columns.ts';
 import { re2Pattern } from '../text-sql.ts';
-import { trainingSessions } from './scan-sql.ts';
+import { trainingRows } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
 /** The normalised output, from the derived column (read beside `*`: {@link OUTPUT_NORM}). */
@@ -58,7 +58,7 @@ export function eventScans(client: ClickHouseClient): EventScans {
       const rows = await client.query(
         sql`SELECT bin, count() AS sessions, countIf(hit) AS hits
               FROM (SELECT toInt64(floor((session - ${q.anchor} - 1) / ${q.binSize})) AS bin, ${cond} AS hit
-                    FROM ${trainingSessions(run, [OUTPUT_NORM])} WHERE session >= ${q.from} AND session <= ${q.to})
+                    FROM sessions FINAL WHERE ${trainingRows(run)} AND session >= ${q.from} AND session <= ${q.to})
               GROUP BY bin ORDER BY bin`,
         BinRow,
       );
@@ -72,7 +72,7 @@ export function eventScans(client: ClickHouseClient): EventScans {
       const cond = await behaviourCondition(client, target);
       const [r] = await client.query(
         sql`SELECT if(count() = 0, NULL, max(session)) AS last_hit, count() AS hits
-              FROM ${trainingSessions(run, [OUTPUT_NORM])} WHERE ${cond}`,
+              FROM sessions FINAL WHERE ${trainingRows(run)} AND ${cond}`,
         OccurrenceRow,
       );
       return { lastHit: r?.last_hit ?? null, hits: r?.hits ?? 0 };

@@ -6,21 +6,21 @@ import type {
   NgramDiscoveryScan,
   NgramWindowShares,
 } from '../../scans/phrase-scans.ts';
+import { compile } from '../../sql/dialect.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
-import { join, type SqlFragment, sql } from '../../sql/sql.ts';
+import { join, list, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
-import { float, int, text } from '../decode.ts';
-import { OUTPUT_NORM, OUTPUT_NORM_TOKENS, OUTPUT_TOKENS } from '../derived-columns.ts';
+import { clickHouseDialect } from '../clickhouse-dialect.ts';
+import { float, int, nullableInt, text } from '../decode.ts';
+import { OUTPUT_NORM_TOKENS } from '../derived-columns.ts';
 import { clickHouseNgrams } from '../text-sql.ts';
 import { windowIndexSql } from './phrase-series-scan.ts';
-import { duckDbHash, trainingSessions } from './scan-sql.ts';
+import { duckDbHash, intList, trainingRows } from './scan-sql.ts';
 
 const HASH = duckDbHash(sql`session`);
 
 /** The tokens of the normalised output, the scans' unit of text (from the derived columns). */
 const TOKENS = OUTPUT_NORM_TOKENS;
-/** The columns beside `*` that {@link TOKENS} reads. */
-const TOKEN_COLUMNS = [OUTPUT_TOKENS, OUTPUT_NORM];
 
 /**
  * Wilson bounds (Wilson 1927, no continuity correction) of x of n, the expression of the DuckDB twin
@@ -37,131 +37,249 @@ const wilsonLower = (x: SqlFragment, n: SqlFragment) =>
 const wilsonUpper = (x: SqlFragment, n: SqlFragment) =>
   sql`((${x} + ${HALF_Z2} + ${Z} * sqrt(${x} * (${n} - ${x}) / ${n} + ${QUARTER_Z2})) / (${n} + ${Z2}))`;
 
-const CountRow = rowDecoder('ngramTotal', z.object({ n: int }));
-const SessionRow = rowDecoder('ngramCut', z.object({ session: int }));
-const CutRow = rowDecoder('ngramSampleCut', z.object({ part: text, h: z.string(), s: int }));
-const PartRow = rowDecoder('ngramParts', z.object({ part: text, f: int, l: int, n: int, ns: int }));
+const CutsRow = rowDecoder(
+  'ngramCuts',
+  z.object({ n: int, first_cut: nullableInt, last_start: nullableInt }),
+);
+const PartRow = rowDecoder(
+  'ngramParts',
+  z.object({ part: text, f: int, l: int, n: int, h: z.string(), s: int }),
+);
+const LevelRow = rowDecoder(
+  'discoverNgrams.level',
+  z.object({ g: text, fc: float, lc: float, rise: float, fall: float }),
+);
+const ShareRow = rowDecoder('ngramWindowShares', z.object({ w: int, f: int, l: int, n: int, hits: intList }));
 const CandidateRow = rowDecoder(
   'discoverNgrams',
   z.object({ dir: int, g: text, n: int, fc: float, lc: float, score: float }),
 );
-const ShareRow = rowDecoder(
-  'ngramWindowShares',
-  z.object({ g: text, w: int, f: int, l: int, n: int, hits: int }),
-);
+
+/** The bounds of the level-wise n-gram count ({@link discoverNgramsScan}). */
+export interface LevelwiseLimits {
+  /**
+   * The most frequent n-grams of one size the count takes from the server (the size's frequent set); a size
+   * with more ends it, and the count of every size in one statement runs instead (exact too, only slower and
+   * heavier on the servers' memory).
+   */
+  readonly levelMaxGrams: number;
+  /**
+   * The longest statement it sends. A size whose filter (the frequent set of the size below, as literals)
+   * would make it longer is counted without the filter: exact as well.
+   */
+  readonly maxQueryBytes: number;
+}
+
+/**
+ * 200,000 grams of about 100 bytes: 20 MB in Node at most; 250,000 bytes: 18.16's default `max_query_size`
+ * (256 KiB) with a margin.
+ */
+export const LEVELWISE_LIMITS: LevelwiseLimits = { levelMaxGrams: 200_000, maxQueryBytes: 250_000 };
+
+/** The first and the last n − 1 tokens of an n-gram `g` (n ≥ 2; its tokens joined by single spaces). */
+const gramPrefix = (g: SqlFragment) => sql`substring(${g}, 1, length(${g}) - position(reverse(${g}), ' '))`;
+const gramSuffix = (g: SqlFragment) => sql`substring(${g}, position(${g}, ' ') + 1)`;
+
+/** ClickHouse orders strings by their bytes (`ORDER BY g`). */
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** A counted n-gram with its scores (computed by the server, the same doubles as DuckDB's). */
+interface Counted {
+  readonly g: string;
+  readonly n: number;
+  readonly fc: number;
+  readonly lc: number;
+  readonly score: number;
+}
 
 /**
  * N-grams whose share of outputs rose or fell most between the run's first and last parts (the twin of
- * `discoverNgramsScan`). The parts are cut by rank in session order: the sessions at the cut ranks are read
- * with `ORDER BY session LIMIT 1 OFFSET r` (no window functions in 18.16). A part larger than
- * `maxSessionsPerPart` is sampled as DuckDB samples it: the first sessions by (DuckDB's `hash(session)`,
- * session), with {@link duckDbHash}.
+ * `discoverNgramsScan`). The parts are cut by rank in session order (the cut sessions read from the sorted
+ * session numbers: 18.16 has no window functions). A part larger than `maxSessionsPerPart` is sampled as
+ * DuckDB samples it: the first sessions by (DuckDB's `hash(session)`, session), with {@link duckDbHash}.
+ *
+ * The n-grams are counted size by size, each size only among the n-grams that can still reach
+ * `minSupport`: a session that holds an n-gram holds its first and its last n − 1 tokens, so an n-gram is in
+ * no more sessions of a part than its (n−1)-token prefix or suffix (the Apriori property, Agrawal & Srikant
+ * 1994), and only n-grams whose prefix and suffix are both frequent are counted. The counting stops at the
+ * first size without a frequent n-gram: no longer one can have any. The candidates and counts are those of
+ * counting every n-gram of every size at once (the DuckDB twin, and {@link discoverAtOnce} here), found
+ * without the hash table of every distinct n-gram of the sample — millions of 4- to 6-grams seen once or
+ * twice, counted on each shard and merged on the initiator only to fail the support test: the dominant
+ * statement of the audit at 1M sessions (docs/benchmarks.md, "clickhouse").
  */
 export async function discoverNgramsScan(
   client: ClickHouseClient,
   run: string,
   o: NgramDiscoveryOptions,
+  limits: LevelwiseLimits = LEVELWISE_LIMITS,
 ): Promise<NgramDiscoveryScan> {
-  const [c] = await client.query(sql`SELECT count() AS n FROM ${trainingSessions(run)}`, CountRow);
+  // the ranks of DuckDB's row_number over the training sessions: the first part is ranks 1..size, the last
+  // total − size + 1..total, size = ceil(total · fraction) (the same double product as in TypeScript below)
+  const size = sql`toInt64(ceil(length(s) * ${o.partFraction}))`;
+  const [c] = await client.query(
+    sql`SELECT length(s) AS n,
+            if(length(s) = 0, NULL, s[toUInt64(least(greatest(${size}, 1), length(s)))]) AS first_cut,
+            if(length(s) = 0, NULL, s[toUInt64(greatest(1, toInt64(length(s)) - ${size} + 1))]) AS last_start
+          FROM (SELECT arraySort(groupArray(session)) AS s FROM sessions FINAL WHERE ${trainingRows(run)})`,
+    CutsRow,
+  );
   const total = c?.n ?? 0;
-  const size = Math.ceil(total * o.partFraction);
-  const at = async (rank: number) => {
-    const [r] = await client.query(
-      sql`SELECT session FROM ${trainingSessions(run)} ORDER BY session LIMIT 1 OFFSET ${rank - 1}`,
-      SessionRow,
-    );
-    return r?.session ?? null;
-  };
   const empty = { from: 0, to: 0, sessions: 0, sampled: 0 };
-  if (total === 0 || size < 1) return { first: empty, last: empty, candidates: [] };
-  const firstCut = await at(Math.min(size, total));
-  const lastStart = await at(Math.max(1, total - size + 1));
-  const part = sql`multiIf(session <= ${firstCut}, 'first', session >= ${lastStart}, 'last', '')`;
-  const parted = sql`(SELECT session, output, output_tokens, output_norm, ${part} AS part FROM ${trainingSessions(run, TOKEN_COLUMNS)})`;
-  // the cap: per part, the (hash, session) of the cap-th session in hash order; at or below it is sampled
-  const cuts = await client.query(
-    sql`SELECT part, toString(tupleElement(c, 1)) AS h, tupleElement(c, 2) AS s FROM (
-          SELECT part, arraySort(groupArray((${HASH}, session)))[${o.maxSessionsPerPart}] AS c,
-                 count() AS n
-          FROM ${parted} WHERE part != '' GROUP BY part) WHERE n > ${o.maxSessionsPerPart}`,
-    CutRow,
+  if (!c || total === 0 || Math.ceil(total * o.partFraction) < 1) {
+    return { first: empty, last: empty, candidates: [] };
+  }
+  const part = sql`multiIf(session <= ${c.first_cut}, 'first', session >= ${c.last_start}, 'last', '')`;
+  // per part: its sessions and, when it is larger than the cap, the (hash, session) of the cap-th session
+  // in hash order (those at or below it are the sample)
+  const cap = o.maxSessionsPerPart;
+  const parts = await client.query(
+    sql`SELECT ${part} AS part, min(session) AS f, max(session) AS l, count() AS n,
+            if(count() > ${cap}, arraySort(groupArray((${HASH}, session)))[${cap}], (toUInt64(0), toInt64(0))) AS c,
+            toString(tupleElement(c, 1)) AS h, tupleElement(c, 2) AS s
+          FROM sessions FINAL WHERE ${trainingRows(run)} AND part != '' GROUP BY part`,
+    PartRow,
   );
   const sampledIn = (p: SqlFragment, name: string): SqlFragment => {
-    const cut = cuts.find((x) => x.part === name);
-    if (!cut) return sql`${p} = ${name}`;
+    const cut = parts.find((x) => x.part === name);
+    if (!cut || cut.n <= cap) return sql`${p} = ${name}`;
     const h = BigInt(cut.h);
     return sql`(${p} = ${name} AND (${HASH} < ${h} OR (${HASH} = ${h} AND session <= ${cut.s})))`;
   };
-  /** Is the session of part `p` (a column or the expression) in the sample? */
-  const sampledAt = (p: SqlFragment) => sql`(${sampledIn(p, 'first')} OR ${sampledIn(p, 'last')})`;
-  const sampled = sampledAt(sql`part`);
-  const info = await client.query(
-    sql`SELECT part, min(session) AS f, max(session) AS l, count() AS n, countIf(${sampled}) AS ns
-          FROM ${parted} WHERE part != '' GROUP BY part`,
-    PartRow,
-  );
   const partOf = (name: string) => {
-    const r = info.find((x) => x.part === name);
-    return { from: r?.f ?? 0, to: r?.l ?? 0, sessions: r?.n ?? 0, sampled: r?.ns ?? 0 };
+    const r = parts.find((x) => x.part === name);
+    return { from: r?.f ?? 0, to: r?.l ?? 0, sessions: r?.n ?? 0, sampled: Math.min(r?.n ?? 0, cap) };
   };
   const first = partOf('first');
   const last = partOf('last');
   if (first.sampled === 0 || last.sampled === 0) return { first, last, candidates: [] };
-  const n1 = sql`toFloat64(${first.sampled})`;
-  const n2 = sql`toFloat64(${last.sampled})`;
+  /** Is the session (of the run, by its key columns only) in the sample? */
+  const sampled = sql`(${sampledIn(part, 'first')} OR ${sampledIn(part, 'last')})`;
+  const scoring: Scoring = {
+    part,
+    n1: sql`toFloat64(${first.sampled})`,
+    n2: sql`toFloat64(${last.sampled})`,
+  };
+  const counted =
+    (await discoverLevelwise(client, run, o, sampled, scoring, limits)) ??
+    (await discoverAtOnce(client, run, o, sampled, scoring));
+  const top = (direction: 'rising' | 'falling') =>
+    counted[direction]
+      .filter((r) => r.score > 0)
+      .sort((a, b) => b.score - a.score || b.n - a.n || byteOrder(a.g, b.g))
+      .slice(0, o.limit)
+      .map((r) => ({
+        ngram: r.g,
+        n: r.n,
+        firstCount: r.fc,
+        lastCount: r.lc,
+        firstRate: r.fc / first.sampled,
+        lastRate: r.lc / last.sampled,
+        score: r.score,
+        direction,
+      }));
+  return { first, last, candidates: [...top('rising'), ...top('falling')] };
+}
+
+interface Scoring {
+  /** The part of a session: 'first', 'last' or ''. */
+  readonly part: SqlFragment;
+  /** The sampled sessions of each part, as doubles. */
+  readonly n1: SqlFragment;
+  readonly n2: SqlFragment;
+}
+
+/** The rising and the falling score of an n-gram counted fc times in the first part, lc in the last. */
+const scores = (s: Scoring, fc: SqlFragment, lc: SqlFragment) =>
+  sql`${wilsonLower(lc, s.n2)} - ${wilsonUpper(fc, s.n1)} AS rise, ${wilsonLower(fc, s.n1)} - ${wilsonUpper(lc, s.n2)} AS fall`;
+
+/** The run's training sessions of the sample, by key columns in PREWHERE (exact under FINAL: a key's copies share them). */
+const sampleRows = (run: string, sampled: SqlFragment) =>
+  sql`PREWHERE run = ${run} AND ${sampled} WHERE (phase IS NULL OR phase = 'training')`;
+
+type Discovered = Record<'rising' | 'falling', Counted[]>;
+
+/**
+ * The level-wise count of {@link discoverNgramsScan}: one statement per size, over the Distributed table
+ * (each shard reads only its sampled sessions, n-grams and counts them; the initiator merges the counts of
+ * the frequent ones). Null when a size has more than `levelMaxGrams` frequent n-grams.
+ */
+async function discoverLevelwise(
+  client: ClickHouseClient,
+  run: string,
+  o: NgramDiscoveryOptions,
+  sampled: SqlFragment,
+  s: Scoring,
+  limits: LevelwiseLimits,
+): Promise<Discovered | null> {
+  const out: Discovered = { rising: [], falling: [] };
+  let frequent: string[] | null = null;
+  for (let n = o.minN; n <= o.maxN; n++) {
+    const statement = (filter: SqlFragment) =>
+      sql`SELECT g, toFloat64(countIf(${s.part} = 'first')) AS fc, toFloat64(countIf(${s.part} = 'last')) AS lc,
+              ${scores(s, sql`fc`, sql`lc`)}
+            FROM sessions FINAL
+            ARRAY JOIN arrayDistinct(arrayConcat(arraySlice(${TOKENS} AS t, 1, 0), ${clickHouseNgrams(sql`t`, n)})) AS g
+            ${sampleRows(run, sampled)} AND ${filter}
+            GROUP BY g HAVING greatest(fc, lc) >= ${o.minSupport}
+            LIMIT ${limits.levelMaxGrams + 1}`;
+    let query = statement(sql`1`);
+    if (frequent !== null && n > 1) {
+      const set = list(frequent);
+      const pruned = statement(sql`${gramPrefix(sql`g`)} IN (${set}) AND ${gramSuffix(sql`g`)} IN (${set})`);
+      if (Buffer.byteLength(compile(pruned, clickHouseDialect).sql) <= limits.maxQueryBytes) query = pruned;
+    }
+    const rows = await client.query(query, LevelRow);
+    if (rows.length > limits.levelMaxGrams) return null;
+    for (const r of rows) {
+      out.rising.push({ g: r.g, n, fc: r.fc, lc: r.lc, score: r.rise });
+      out.falling.push({ g: r.g, n, fc: r.fc, lc: r.lc, score: r.fall });
+    }
+    if (rows.length === 0) break;
+    frequent = rows.map((r) => r.g);
+  }
+  return out;
+}
+
+/**
+ * Every n-gram of every size counted in one statement (a gram's n is its spaces + 1, as tokens hold no
+ * space, so grams of different sizes never collide and one arrayDistinct per session is DuckDB's DISTINCT
+ * (session, n, g)); only the first `limit` of each direction come back.
+ */
+async function discoverAtOnce(
+  client: ClickHouseClient,
+  run: string,
+  o: NgramDiscoveryOptions,
+  sampled: SqlFragment,
+  s: Scoring,
+): Promise<Discovered> {
   const ns = Array.from({ length: Math.max(0, o.maxN - o.minN + 1) }, (_, i) => o.minN + i);
-  // every n-gram of every size at once: a gram's n is its spaces + 1 (tokens hold no space), so grams of
-  // different sizes never collide and one arrayDistinct per session is DuckDB's DISTINCT (session, n, g)
-  const sampledRow = sql`(run = ${run} AND (phase IS NULL OR phase = 'training') AND ${sampledAt(part)})`;
-  // The tokens once, as the alias t (an empty slice of them opens the list; the grams read t), and empty
-  // for a session out of the sample: 18.16 applies WHERE after ARRAY JOIN and evaluates both branches of
-  // `if`, so only an empty t keeps the n-grams of the unsampled sessions from being built (measured: 10× the
-  // work at 1M sessions otherwise).
-  const grams = [
-    sql`arraySlice(if(${sampledRow}, ${TOKENS}, emptyArrayString()) AS t, 1, 0)`,
-    ...ns.map((k) => clickHouseNgrams(sql`t`, k)),
-  ];
-  // One statement, run where the rows are: the innermost query reads the Distributed table itself, so each
-  // shard tokenizes, n-grams and counts its own sampled sessions (only the needed columns, filtered before
-  // ARRAY JOIN) and the initiator merges the partial counts; reading it through a subquery of `sessions`
-  // would ship every session's text to the initiator and count there on one thread (measured: the dominant
-  // statement of the audit at 1M sessions, docs/benchmarks.md "ClickHouse at 1M and 10M"). The rising and
-  // falling candidates come from one pass too: each counted gram is joined with both directions and the
-  // first `limit` of each kept by `LIMIT … BY`.
+  // the tokens once, as the alias t (an empty slice of them opens the list; the grams read t)
+  const grams = [sql`arraySlice(${TOKENS} AS t, 1, 0)`, ...ns.map((k) => clickHouseNgrams(sql`t`, k))];
   const counts = sql`(SELECT g, toInt64(length(g) - length(replaceAll(g, ' ', '')) + 1) AS n,
-        toFloat64(countIf(${part} = 'first')) AS fc, toFloat64(countIf(${part} = 'last')) AS lc
+        toFloat64(countIf(${s.part} = 'first')) AS fc, toFloat64(countIf(${s.part} = 'last')) AS lc
       FROM sessions FINAL
       ARRAY JOIN arrayDistinct(arrayConcat(${join(grams)})) AS g
-      WHERE ${sampledRow}
+      ${sampleRows(run, sampled)}
       GROUP BY g HAVING greatest(fc, lc) >= ${o.minSupport})`;
-  const scored = sql`(SELECT g, n, fc, lc, ${wilsonLower(sql`lc`, n2)} - ${wilsonUpper(sql`fc`, n1)} AS rise,
-      ${wilsonLower(sql`fc`, n1)} - ${wilsonUpper(sql`lc`, n2)} AS fall FROM ${counts})`;
   const both = await client.query(
-    sql`SELECT dir, g, n, fc, lc, if(dir = 1, rise, fall) AS score FROM ${scored} ARRAY JOIN [1, 2] AS dir
+    sql`SELECT dir, g, n, fc, lc, if(dir = 1, rise, fall) AS score
+          FROM (SELECT g, n, fc, lc, ${scores(s, sql`fc`, sql`lc`)} FROM ${counts}) ARRAY JOIN [1, 2] AS dir
           WHERE if(dir = 1, rise, fall) > 0
           ORDER BY dir, score DESC, n DESC, g LIMIT ${o.limit} BY dir`,
     CandidateRow,
   );
-  const rising = both.filter((r) => r.dir === 1);
-  const falling = both.filter((r) => r.dir === 2);
-  const candidate = (direction: 'rising' | 'falling') => (r: (typeof rising)[number]) => ({
-    ngram: r.g,
-    n: r.n,
-    firstCount: r.fc,
-    lastCount: r.lc,
-    firstRate: r.fc / first.sampled,
-    lastRate: r.lc / last.sampled,
-    score: r.score,
-    direction,
-  });
-  return {
-    first,
-    last,
-    candidates: [...rising.map(candidate('rising')), ...falling.map(candidate('falling'))],
-  };
+  const of = (dir: number) => both.filter((r) => r.dir === dir).map((r) => ({ ...r }));
+  return { rising: of(1), falling: of(2) };
 }
 
-/** Per window, the sessions whose tokens contain each n-gram (the twin of `ngramWindowSharesScan`). */
+/**
+ * Per window, the sessions whose tokens contain each n-gram (the twin of `ngramWindowSharesScan`). One
+ * statement over the Distributed table itself, one `countIf` per n-gram: each shard joins its sessions'
+ * tokens once and counts, the initiator merges per-window counts (reading through a subquery of `sessions`
+ * shipped every session's text to the initiator, which matched there on one thread: the slowest statement
+ * of the audit at 1M sessions, docs/benchmarks.md "clickhouse").
+ */
 export async function ngramWindowSharesScan(
   client: ClickHouseClient,
   run: string,
@@ -172,19 +290,16 @@ export async function ngramWindowSharesScan(
   if (grams.length === 0) return [];
   const w = windowIndexSql(window);
   // tokens never hold a space, so containment of ' g ' in ' t ' is token-sequence containment
+  const t = sql`concat(' ', arrayStringConcat(${TOKENS}, ' '), ' ')`;
   const found = await client.query(
-    sql`SELECT g, w, min(session) AS f, max(session) AS l, count() AS n,
-            countIf(position(t, concat(' ', g, ' ')) > 0) AS hits
-          FROM (SELECT session, ${w.expr} AS w, concat(' ', arrayStringConcat(${TOKENS}, ' '), ' ') AS t
-                FROM ${trainingSessions(run, TOKEN_COLUMNS)} WHERE ${w.where})
-          ARRAY JOIN ${grams} AS g
-          GROUP BY g, w ORDER BY g, w`,
+    sql`SELECT ${w.expr} AS w, min(session) AS f, max(session) AS l, count() AS n,
+            [${join(grams.map((g) => sql`countIf(position(${t}, ${` ${g} `}) > 0)`))}] AS hits
+          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where}
+          GROUP BY w ORDER BY w`,
     ShareRow,
   );
-  return grams.map((ngram) => ({
+  return grams.map((ngram, i) => ({
     ngram,
-    windows: found
-      .filter((r) => r.g === ngram)
-      .map((r) => ({ index: r.w, from: r.f, to: r.l, sessions: r.n, hits: r.hits })),
+    windows: found.map((r) => ({ index: r.w, from: r.f, to: r.l, sessions: r.n, hits: r.hits[i] ?? 0 })),
   }));
 }

@@ -4,9 +4,9 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, text } from '../decode.ts';
-import { OUTPUT_NORM, OUTPUT_NORM_TOKENS, OUTPUT_TOKENS } from '../derived-columns.ts';
+import { OUTPUT_NORM, OUTPUT_NORM_TOKENS } from '../derived-columns.ts';
 import { clickHouseNgrams, clickHouseNormalise, clickHouseTokens } from '../text-sql.ts';
-import { intList, textList, trainingSessions } from './scan-sql.ts';
+import { intList, textList, trainingRows } from './scan-sql.ts';
 import { targetPattern } from './target-pattern.ts';
 
 const MetaRow = rowDecoder('paraphraseMeta', z.object({ pt: textList, n: int }));
@@ -30,7 +30,7 @@ export async function paraphraseWindowsScan(
   const pat = await targetPattern(client, { phrase });
   const [meta] = await client.query(
     sql`SELECT ${clickHouseTokens(clickHouseNormalise(sql`${phrase}`))} AS pt,
-          (SELECT count() FROM ${trainingSessions(run)} WHERE session > ${o.from} AND session <= ${o.to}) AS n`,
+          (SELECT count() FROM sessions FINAL WHERE ${trainingRows(run)} AND session > ${o.from} AND session <= ${o.to}) AS n`,
     MetaRow,
   );
   const pt = meta?.pt ?? [];
@@ -52,8 +52,8 @@ export async function paraphraseWindowsScan(
                     FROM (
                       SELECT session, session > ${o.from} AND session <= ${o.to} AS is_after,
                         ${OUTPUT_NORM_TOKENS} AS t
-                      FROM ${trainingSessions(run, [OUTPUT_TOKENS, OUTPUT_NORM])}
-                      WHERE NOT match(${OUTPUT_NORM}, ${pat})
+                      FROM sessions FINAL
+                      WHERE ${trainingRows(run)} AND NOT match(${OUTPUT_NORM}, ${pat})
                         AND ((session > ${o.from} AND session <= ${o.to})
                              OR (session > ${o.baselineFrom} AND session <= ${o.baselineTo}))))
                   WHERE text != ${pt.join(' ')})

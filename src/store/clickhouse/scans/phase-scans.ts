@@ -11,7 +11,7 @@ import type {
   PhaseWindowRow,
 } from '../../scans/phase-scans.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
-import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
+import { ident, join, list, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
 import { OUTPUT_NORM, OUTPUT_TOKENS } from '../derived-columns.ts';
@@ -55,8 +55,6 @@ const OutputRow = rowDecoder('phaseOutputSamples', z.object({ session: int, outp
 interface Column {
   readonly name: string;
   readonly expr: SqlFragment;
-  /** The derived columns (src/store/clickhouse/derived-columns.ts) `expr` reads. */
-  readonly derived?: readonly SqlFragment[];
 }
 
 /**
@@ -64,7 +62,8 @@ interface Column {
  * `columns`: training windows count back from the last training session (window 0 = the last W), a later
  * phase's forward from its first session; only sessions after training carry `meta.context`. Ranks without
  * window functions: per phase, one sorted array of (session, columns…) tuples — no text — `ARRAY JOIN`ed
- * with its positions.
+ * with its positions. The columns are computed in the innermost query, the one 18.16 sends to the shards (no
+ * text leaves them).
  */
 function windowed(run: string, size: number, columns: readonly Column[]): SqlFragment {
   if (!Number.isSafeInteger(size) || size < 1)
@@ -87,10 +86,7 @@ function windowed(run: string, size: number, columns: readonly Column[]): SqlFra
                   columns.map((c) => sql`, ${c.expr} AS ${ident(c.name)}`),
                   '',
                 )}
-              FROM ${allSessions(
-                run,
-                columns.flatMap((c) => c.derived ?? []),
-              )})
+              FROM sessions FINAL WHERE run = ${run})
         GROUP BY ph)
       ARRAY JOIN a AS x, arrayEnumerate(a) AS idx)`;
 }
@@ -113,7 +109,7 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
     async phaseWindows(run: string, o: PhaseWindowOptions): Promise<PhaseWindowRow[]> {
       const w = windowed(run, o.size, [
         { name: 'cls', expr: sql`classification` },
-        { name: 'nt', expr: sql`toInt64(length(${OUTPUT_TOKENS}))`, derived: [OUTPUT_TOKENS] },
+        { name: 'nt', expr: sql`toInt64(length(${OUTPUT_TOKENS}))` },
         { name: 'br', expr: sql`baseline_reward` },
       ]);
       const nc = sql`ifNull(cls = 'non_compliant', 0)`;
@@ -173,7 +169,6 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
           {
             name: 'hit',
             expr: sql`match(${OUTPUT_NORM}, ${re2Pattern(phrasePatternRe2(phrase))})`,
-            derived: [OUTPUT_NORM],
           },
         ]);
         const rows = await client.query(
@@ -231,7 +226,7 @@ export function phaseScans(client: ClickHouseClient): PhaseScans {
       const wanted = groups.flatMap((g) => g.ss);
       if (wanted.length === 0) return [];
       const outputs = await client.query(
-        sql`SELECT session, output FROM ${allSessions(run)} WHERE has(${wanted}, session)`,
+        sql`SELECT session, output FROM sessions FINAL WHERE run = ${run} AND session IN (${list(wanted)})`,
         OutputRow,
       );
       const text = new Map(outputs.map((r) => [r.session, r.output]));

@@ -6,7 +6,7 @@ import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt } from '../decode.ts';
 import { OUTPUT_NORM } from '../derived-columns.ts';
-import { packNullable, trainingSessions, unpackNullable } from './scan-sql.ts';
+import { packNullable, trainingRows, unpackNullable } from './scan-sql.ts';
 import { targetPattern } from './target-pattern.ts';
 
 const TotalsRow = rowDecoder(
@@ -59,7 +59,9 @@ function series(run: string, pattern: string, o: PhraseSeriesOptions): SqlFragme
   const n = o.recentWindow;
   const thr = o.threshold;
   // No lambda reads an array it is not given as an argument: 18.16 evaluates such a captured array wrongly
-  // (measured). k = cum − cum shifted by N; the stop session comes from the gaps between hit sessions.
+  // (measured). k = cum − cum shifted by N; the stop session comes from the gaps between hit sessions. The
+  // pattern is matched in the innermost query, the one 18.16 sends to the shards: only (session, step, occ)
+  // leave them, never the text.
   return sql`(SELECT tupleElement(x, 1) AS session, ${unpackNullable(sql`x`, 2)} AS step, tupleElement(x, 4) AS occ,
         occ > 0 AS hit, k, ep, stop_s
       FROM (
@@ -77,7 +79,7 @@ function series(run: string, pattern: string, o: PhraseSeriesOptions): SqlFragme
             FROM (
               SELECT arraySort(groupArray((session, ${packNullable(sql`step`)}, occ))) AS a
               FROM (SELECT session, step, toInt64(length(extractAll(${OUTPUT_NORM}, ${pattern}))) AS occ
-                    FROM ${trainingSessions(run, [OUTPUT_NORM])})))))
+                    FROM sessions FINAL WHERE ${trainingRows(run)})))))
       ARRAY JOIN a AS x, ks AS k, eps AS ep)`;
 }
 

@@ -2,16 +2,15 @@ import { z } from 'zod';
 import type { ExcerptRow, ReportScans, RunInput, SessionIndexRow } from '../../scans/report-scans.ts';
 import type { RewardColumn } from '../../scans/reward-scans.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
-import { sql } from '../../sql/sql.ts';
+import { list, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
 import {
-  allSessions,
   leftChars,
   nullableFloat,
   packNullable,
   textList,
-  trainingSessions,
+  trainingRows,
   unpackNullable,
 } from './scan-sql.ts';
 
@@ -122,7 +121,7 @@ export function reportScans(client: ClickHouseClient): ReportScans {
       const rows = await client.query(
         // (a SELECT alias named like a column would stand for it in WHERE and GROUP BY too)
         sql`SELECT assumeNotNull(step) AS st, min(session) AS first_s, max(session) AS last_s, count() AS sessions
-              FROM ${trainingSessions(run)} WHERE step IS NOT NULL GROUP BY st ORDER BY st`,
+              FROM sessions FINAL WHERE ${trainingRows(run)} AND step IS NOT NULL GROUP BY st ORDER BY st`,
         StepRangeRow,
       );
       return rows.map((r) => ({ step: r.st, from: r.first_s, to: r.last_s, sessions: r.sessions }));
@@ -139,7 +138,10 @@ export function reportScans(client: ClickHouseClient): ReportScans {
       maxCells: number,
       reward: RewardColumn = 'baseline_reward',
     ): Promise<SessionIndexRow[]> {
-      const [c] = await client.query(sql`SELECT count() AS n FROM ${allSessions(run)}`, CountRow);
+      const [c] = await client.query(
+        sql`SELECT count() AS n FROM sessions FINAL WHERE run = ${run}`,
+        CountRow,
+      );
       const bucket = Math.max(1, Math.ceil((c?.n ?? 0) / maxCells));
       const rewardColumn = reward === 'adjusted_reward' ? sql`adjusted_reward` : sql`baseline_reward`;
       // (each nullable column as two elements, see packNullable)
@@ -148,7 +150,7 @@ export function reportScans(client: ClickHouseClient): ReportScans {
             ${unpackNullable(sql`x`, 9)} AS rw, toInt64(intDiv(idx - 1, ${bucket})) AS cell
           FROM (SELECT arraySort(groupArray((session, ${packNullable(sql`classification`)}, ${packNullable(sql`category`)},
                        toUInt8(length(flags) > 0), ${packNullable(sql`step`)}, ${packNullable(rewardColumn)}))) AS a
-                FROM ${allSessions(run)})
+                FROM sessions FINAL WHERE run = ${run})
           ARRAY JOIN a AS x, arrayEnumerate(a) AS idx)`;
       const nc = sql`ifNull(cls = 'non_compliant', 0)`;
       const rows = await client.query(
@@ -197,12 +199,17 @@ export function reportScans(client: ClickHouseClient): ReportScans {
     async sessionExcerpts(run: string, sessions: readonly number[], maxChars: number): Promise<ExcerptRow[]> {
       const wanted = [...new Set(sessions)].slice(0, 500);
       if (wanted.length === 0) return [];
-      const found = await client.query(
-        sql`SELECT session, classification, category, baseline_reward, adjusted_reward, differential_pct,
+      // by the key (`IN`: the primary index skips the other granules); a session number is an integer
+      const keys = wanted.filter((s) => Number.isSafeInteger(s));
+      const found =
+        keys.length === 0
+          ? []
+          : await client.query(
+              sql`SELECT session, classification, category, baseline_reward, adjusted_reward, differential_pct,
                 ${leftChars(sql`output`, maxChars)} AS output
-              FROM ${allSessions(run)} WHERE has(${wanted}, session) ORDER BY session`,
-        ExcerptSessionRow,
-      );
+              FROM sessions FINAL WHERE run = ${run} AND session IN (${list(keys)}) ORDER BY session`,
+              ExcerptSessionRow,
+            );
       const annotations = await client.query(
         sql`SELECT session, id, author, ${leftChars(sql`text`, maxChars)} AS text FROM annotations FINAL
               WHERE run = ${run} AND has(${wanted}, session)`,

@@ -14,7 +14,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt, nullableText, text } from '../decode.ts';
-import { leftChars, nullableFloat, textList, trainingSessions } from './scan-sql.ts';
+import { leftChars, nullableFloat, textList, trainingRows, trainingSessions } from './scan-sql.ts';
 
 /**
  * Aggregates over rows `(session, cls, has, r)`: `has` says the reward is present, `r` is it (0 when absent),
@@ -145,7 +145,7 @@ export function rewardScans(client: ClickHouseClient): RewardScans {
         throw new RangeError(`window size must be a positive integer, got ${w.size}`);
       }
       const key = byStep ? sql`assumeNotNull(step)` : sql`toInt64(floor((session - 1) / ${w.size}))`;
-      const source = sql`(SELECT * FROM ${trainingSessions(run)} WHERE ${byStep ? sql`step IS NOT NULL` : sql`1`})`;
+      const source = trainingSessions(run, [], byStep ? sql`step IS NOT NULL` : sql`1`);
       const found = await client.query(
         sql`SELECT k, ${aggregates(options.lowThreshold)}
               FROM ${rewardRows(options.reward, source, sql`, ${key} AS k`)} GROUP BY k ORDER BY k`,
@@ -162,8 +162,7 @@ export function rewardScans(client: ClickHouseClient): RewardScans {
     },
 
     async rewardRange(run, options): Promise<RewardRangeRow> {
-      const source = sql`(SELECT * FROM ${trainingSessions(run)}
-        WHERE session >= ${options.from} AND session <= ${options.to})`;
+      const source = trainingSessions(run, [], sql`session >= ${options.from} AND session <= ${options.to}`);
       const [r] = await client.query(
         sql`SELECT ${aggregates(options.lowThreshold)} FROM ${rewardRows(options.reward, source)}`,
         RangeRow,
@@ -178,7 +177,7 @@ export function rewardScans(client: ClickHouseClient): RewardScans {
         sql`SELECT length(a) AS n, if(length(a) = 0, NULL, a[1]) AS lo, if(length(a) = 0, NULL, a[-1]) AS hi,
                 ${quantileCont(sql`a`, 0.05)} AS p05, ${quantileCont(sql`a`, 0.95)} AS p95
               FROM (SELECT arraySort(groupArray(assumeNotNull(${c}))) AS a
-                    FROM ${trainingSessions(run)} WHERE ${c} IS NOT NULL)`,
+                    FROM sessions FINAL WHERE ${trainingRows(run)} AND ${c} IS NOT NULL)`,
         ScaleRow,
       );
       return { n: r!.n, min: r!.lo, max: r!.hi, p05: r!.p05, p95: r!.p95 };
@@ -192,8 +191,7 @@ export function rewardScans(client: ClickHouseClient): RewardScans {
                 compliance_trajectory_index, annotations, event_ids,
                 ${leftChars(sql`output`, options.outputChars)} AS output_start
               FROM (
-                SELECT * FROM (
-                  SELECT * FROM ${trainingSessions(run)} WHERE session >= ${from} AND session <= ${to})
+                SELECT * FROM ${trainingSessions(run, [], sql`session >= ${from} AND session <= ${to}`)}
                 GLOBAL ANY LEFT JOIN (
                   SELECT session, count() AS annotations FROM annotations FINAL
                   WHERE run = ${run} AND session >= ${from} AND session <= ${to} GROUP BY session) USING session)

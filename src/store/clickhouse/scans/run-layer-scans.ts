@@ -4,7 +4,7 @@ import { rowDecoder } from '../../sql/row-decoder.ts';
 import { sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { int, nullableInt } from '../decode.ts';
-import { trainingSessions } from './scan-sql.ts';
+import { trainingRows } from './scan-sql.ts';
 import { trainingAnnotations } from './training-annotations.ts';
 
 const SessionLayersRow = rowDecoder(
@@ -39,7 +39,7 @@ export function runLayerScans(client: ClickHouseClient): RunLayerScans {
                 count(classification) AS with_classification, count(category) AS with_category,
                 count(baseline_reward) AS with_baseline, count(adjusted_reward) AS with_adjusted,
                 countIf(ifNull(visitParamHas(meta, 'true_behaviour'), 0)) AS with_truth
-              FROM ${trainingSessions(run)}`,
+              FROM sessions FINAL WHERE ${trainingRows(run)}`,
         SessionLayersRow,
       );
       const [e] = await client.query(sql`SELECT count() AS n FROM events FINAL WHERE run = ${run}`, CountRow);

@@ -19,16 +19,38 @@ import { float, int, text } from '../decode.ts';
 const columns = (derived: readonly SqlFragment[]) => join([sql`*`, ...derived]);
 
 /**
- * The run's training sessions (all but those of a phase after training), as `training_sessions` in DuckDB,
- * with the `derived` columns the query reads.
+ * The condition on a `sessions` row of the run's training sessions (all but those of a phase after
+ * training), for a query that reads `sessions FINAL` itself. On a cluster such a query is the one 18.16
+ * sends to every shard: the shards filter, compute and aggregate their own rows, and the initiator merges
+ * partial results. A query over a subquery of `sessions` ({@link trainingSessions}) gets only the subquery
+ * sent to the shards: every row (and every column the outer query names, texts included) travels to the
+ * initiator, which does the rest on its own — so the scans that read text or many rows filter and compute
+ * in the query that reads `sessions`.
  */
-export function trainingSessions(run: string, derived: readonly SqlFragment[] = []): SqlFragment {
-  return sql`(SELECT ${columns(derived)} FROM sessions FINAL WHERE run = ${run} AND (phase IS NULL OR phase = 'training'))`;
+export function trainingRows(run: string): SqlFragment {
+  return sql`run = ${run} AND (phase IS NULL OR phase = 'training')`;
 }
 
-/** Every session of the run (every phase), with the `derived` columns the query reads. */
-export function allSessions(run: string, derived: readonly SqlFragment[] = []): SqlFragment {
-  return sql`(SELECT ${columns(derived)} FROM sessions FINAL WHERE run = ${run})`;
+/**
+ * The run's training sessions (all but those of a phase after training), as `training_sessions` in DuckDB,
+ * with the `derived` columns the query reads, and only those that meet `where` (a condition on the row,
+ * applied on the shards: see {@link trainingRows}).
+ */
+export function trainingSessions(
+  run: string,
+  derived: readonly SqlFragment[] = [],
+  where: SqlFragment = sql`1`,
+): SqlFragment {
+  return sql`(SELECT ${columns(derived)} FROM sessions FINAL WHERE ${trainingRows(run)} AND (${where}))`;
+}
+
+/** Every session of the run (every phase), with the `derived` columns the query reads, those meeting `where`. */
+export function allSessions(
+  run: string,
+  derived: readonly SqlFragment[] = [],
+  where: SqlFragment = sql`1`,
+): SqlFragment {
+  return sql`(SELECT ${columns(derived)} FROM sessions FINAL WHERE run = ${run} AND (${where}))`;
 }
 
 /**

@@ -11,12 +11,12 @@ import type {
   WindowPick,
 } from '../../scans/text-scans.ts';
 import { rowDecoder } from '../../sql/row-decoder.ts';
-import { ident, join, type SqlFragment, sql } from '../../sql/sql.ts';
+import { ident, join, list, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, nullableText, text } from '../decode.ts';
 import { OUTPUT_TOKENS } from '../derived-columns.ts';
 import { clickHouseNgrams, re2Pattern } from '../text-sql.ts';
-import { intList, trainingSessions, windowSql } from './scan-sql.ts';
+import { intList, trainingRows, windowSql } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
 const TextWindowRow = rowDecoder(
@@ -71,6 +71,12 @@ const DetectorConfusionRow = rowDecoder(
   z.object({ behaviour: text, sessions: int, matched: int }),
 );
 
+/**
+ * Session numbers one statement lists as literals at most: up to 20 bytes each, well under 18.16's default
+ * `max_query_size` (256 KiB).
+ */
+export const SESSIONS_PER_STATEMENT = 8_000;
+
 /** The column of rule i: does it match the output. */
 const ruleColumn = (i: number) => ident(`m_${i}`);
 
@@ -93,7 +99,9 @@ function matchedSessions(
           rules.map((_, i) => ruleColumn(i)),
           ' OR ',
         );
-  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM ${trainingSessions(run)} WHERE ${where}))`;
+  // the rules run in the query that reads `sessions` (on the shards), so no output leaves its shard
+  return sql`(SELECT *, (${any}) AS matched FROM (SELECT ${columns}${join(cols, '')} FROM sessions FINAL
+      WHERE ${trainingRows(run)} AND ${where}))`;
 }
 
 async function checkRules(client: ClickHouseClient, rules: readonly DetectorRuleSql[]): Promise<void> {
@@ -118,6 +126,57 @@ function countList(conditions: readonly SqlFragment[]): SqlFragment {
 const orderedMean = (value: SqlFragment) =>
   sql`arraySum(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((session, ${value}))))) / count()`;
 
+/**
+ * The outputs at the picked ranks (0-based, in session order) of the picked windows (the twin of
+ * `sampleOutputs`): the windows' session numbers in order first (a window's worth of integers each), then
+ * the outputs of the picked sessions only, by key, at most `perStatement` session numbers a statement.
+ */
+export async function sampleOutputsScan(
+  client: ClickHouseClient,
+  run: string,
+  window: WindowSpec,
+  picks: readonly WindowPick[],
+  perStatement = SESSIONS_PER_STATEMENT,
+): Promise<SampledOutput[]> {
+  const pairs = picks.flatMap((p) => p.ranks.map((rank) => [p.window, rank] as const));
+  if (pairs.length === 0) return [];
+  const w = windowSql(window);
+  const windows = [...new Set(picks.map((p) => p.window))];
+  const ordered = await client.query(
+    sql`SELECT ${w.expr} AS w, arraySort(groupArray(session)) AS ss
+          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND has(${windows}, w) GROUP BY w`,
+    WindowSessionsRow,
+  );
+  const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
+  const chosen = pairs
+    .map(([win, rank]) => ({ window: win, rank, session: byWindow.get(win)?.[rank] }))
+    .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
+  if (chosen.length === 0) return [];
+  // the outputs by key, a bounded list of consecutive sessions per statement: the diversity sample asks
+  // for 80,000 a batch, whose list alone would pass 18.16's 256 KiB max_query_size (the audit of 1M
+  // sessions failed so); sorted, each list's sessions are near each other and the primary index reads
+  // only their granules
+  const wanted = [...new Set(chosen.map((c) => c.session))].sort((a, b) => a - b);
+  const text = new Map<number, string>();
+  for (let i = 0; i < wanted.length; i += perStatement) {
+    const outputs = await client.query(
+      sql`SELECT session, output FROM sessions FINAL
+            WHERE ${trainingRows(run)} AND session IN (${list(wanted.slice(i, i + perStatement))})`,
+      OutputRow,
+    );
+    for (const r of outputs) text.set(r.session, r.output);
+  }
+  // a pick asked twice comes back twice, as from DuckDB's join with the picks
+  return chosen
+    .sort((a, b) => a.window - b.window || a.rank - b.rank)
+    .map((c) => ({
+      window: c.window,
+      rank: c.rank,
+      session: c.session,
+      output: text.get(c.session) ?? '',
+    }));
+}
+
 /** ClickHouse implementation of {@link TextScans} (the twin of src/store/duckdb/scans/text-scans.ts). */
 export function textScans(client: ClickHouseClient): TextScans {
   return {
@@ -125,17 +184,21 @@ export function textScans(client: ClickHouseClient): TextScans {
       const w = windowSql(window);
       // bigrams per output (positions i, i+1), so none crosses an output boundary; a space joins the pair
       // because no token holds one
+      // One statement over the Distributed table itself: each shard reads its sessions' tokens and
+      // aggregates them per window; the initiator merges the partial states (the distinct-token sets, the
+      // sorted (session, value) arrays of the means), and no token leaves its shard otherwise. (Through a
+      // subquery of `sessions`, every session's tokens went to the initiator, which aggregated them alone:
+      // the slowest statement of the audit at 1M sessions, docs/benchmarks.md "clickhouse".)
+      const t = OUTPUT_TOKENS;
+      const b = clickHouseNgrams(t, 2);
+      const nt = sql`length(${t})`;
       const found = await client.query(
-        sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
-                countIf(nt = 0) AS empty_n, sum(nt) AS tokens_n, sum(nb) AS bigrams_n,
-                ${orderedMean(sql`if(nt = 0, 0, length(arrayDistinct(t)) / nt)`)} AS d1,
-                ${orderedMean(sql`if(nt = 0, 0, length(arrayDistinct(b)) / nt)`)} AS d2,
-                uniqExactArray(t) AS unique_tokens, uniqExactArray(b) AS unique_bigrams
-              FROM (
-                SELECT w, session, t, length(t) AS nt, b, length(b) AS nb FROM (
-                  SELECT w, session, t, ${clickHouseNgrams(sql`t`, 2)} AS b
-                  FROM (SELECT ${w.expr} AS w, session, ${OUTPUT_TOKENS} AS t
-                        FROM ${trainingSessions(run, [OUTPUT_TOKENS])} WHERE ${w.where})))
+        sql`SELECT ${w.expr} AS w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
+                countIf(${nt} = 0) AS empty_n, sum(${nt}) AS tokens_n, sum(length(${b})) AS bigrams_n,
+                ${orderedMean(sql`if(${nt} = 0, 0, length(arrayDistinct(${t})) / ${nt})`)} AS d1,
+                ${orderedMean(sql`if(${nt} = 0, 0, length(arrayDistinct(${b})) / ${nt})`)} AS d2,
+                uniqExactArray(${t}) AS unique_tokens, uniqExactArray(${b}) AS unique_bigrams
+              FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where}
               GROUP BY w ORDER BY w`,
         TextWindowRow,
       );
@@ -154,48 +217,12 @@ export function textScans(client: ClickHouseClient): TextScans {
       }));
     },
 
-    async sampleOutputs(
-      run: string,
-      window: WindowSpec,
-      picks: readonly WindowPick[],
-    ): Promise<SampledOutput[]> {
-      const pairs = picks.flatMap((p) => p.ranks.map((rank) => [p.window, rank] as const));
-      if (pairs.length === 0) return [];
-      const w = windowSql(window);
-      const windows = [...new Set(picks.map((p) => p.window))];
-      // the picked windows' session numbers in order (a window's worth of integers each), then the outputs
-      // of the picked ranks only
-      const ordered = await client.query(
-        sql`SELECT w, arraySort(groupArray(session)) AS ss
-              FROM (SELECT ${w.expr} AS w, session FROM ${trainingSessions(run)} WHERE ${w.where})
-              WHERE has(${windows}, w) GROUP BY w`,
-        WindowSessionsRow,
-      );
-      const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
-      const chosen = pairs
-        .map(([win, rank]) => ({ window: win, rank, session: byWindow.get(win)?.[rank] }))
-        .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
-      if (chosen.length === 0) return [];
-      const outputs = await client.query(
-        sql`SELECT session, output FROM ${trainingSessions(run)} WHERE has(${chosen.map((c) => c.session)}, session)`,
-        OutputRow,
-      );
-      const text = new Map(outputs.map((r) => [r.session, r.output]));
-      // a pick asked twice comes back twice, as from DuckDB's join with the picks
-      return chosen
-        .sort((a, b) => a.window - b.window || a.rank - b.rank)
-        .map((c) => ({
-          window: c.window,
-          rank: c.rank,
-          session: c.session,
-          output: text.get(c.session) ?? '',
-        }));
-    },
+    sampleOutputs: (run, window, picks) => sampleOutputsScan(client, run, window, picks),
 
     async classificationWindowCounts(run: string, window: WindowSpec): Promise<ClassificationWindowCounts[]> {
       const w = windowSql(window);
       const source = sql`(SELECT ${w.expr} AS w, session, classification, category,
-          ifNull(classification = 'non_compliant', 0) AS nc FROM ${trainingSessions(run)} WHERE ${w.where})`;
+          ifNull(classification = 'non_compliant', 0) AS nc FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where})`;
       const totals = await client.query(
         sql`SELECT w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
                 count(classification) AS classified, countIf(nc) AS non_compliant,

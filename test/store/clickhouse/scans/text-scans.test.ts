@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { diversitySamplePicks } from '../../../../src/analyses/diversity/diversity-sample.ts';
+import { createClusterSchema } from '../../../../src/store/clickhouse/clickhouse-schema.ts';
+import { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
+import { sampleOutputsScan } from '../../../../src/store/clickhouse/scans/text-scans.ts';
+import { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
+import { ingestRecords } from '../../../../src/store/ingest.ts';
+import { clickHouseCluster } from '../cluster.ts';
+import { loadFixture } from '../load-fixture.ts';
+import { scanFixture } from '../scan-fixture.ts';
+
+const ch = await clickHouseCluster('textscans');
+const RUN = 'wild-7';
+const WINDOW = { by: 'session', size: 100 } as const;
+
+describe('sampled outputs on the 2-shard cluster', { skip: ch.skip }, () => {
+  let duck: DuckDbStore;
+  let click: ClickHouseStore;
+  before(async () => {
+    duck = await DuckDbStore.open(':memory:');
+    await ingestRecords(duck, scanFixture(1200, 0), { name: 'textscans' });
+    await createClusterSchema(await ch.shardClients(), 'rlaudit_2shards', ch.database);
+    click = await ClickHouseStore.open(ch.clusterUrl);
+    await loadFixture(duck, click.client, { again: 0.1 });
+  });
+  after(async () => {
+    await duck?.close();
+    await click?.close();
+  });
+
+  test('more picked sessions than one statement lists are read in several statements, with DuckDB’s outputs', async () => {
+    // the diversity sample of every window: 100 sessions each, all picked, 1,200 in all
+    const counts = await duck.scans.textWindowCounts(RUN, WINDOW);
+    const picks = diversitySamplePicks(counts);
+    const expected = await duck.scans.sampleOutputs(RUN, WINDOW, picks);
+    assert.equal(expected.length, 1200);
+    const statements: string[] = [];
+    const client = new Proxy(click.client, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target);
+        if (prop !== 'query') return typeof v === 'function' ? v.bind(target) : v;
+        return (...args: Parameters<typeof target.query>) => {
+          statements.push(String(prop));
+          return target.query(...args);
+        };
+      },
+    });
+    assert.deepEqual(await sampleOutputsScan(client, RUN, WINDOW, picks, 7), expected);
+    // the windows' order, then ⌈1,200 / 7⌉ lists of outputs
+    assert.equal(statements.length, 1 + Math.ceil(1200 / 7));
+  });
+
+  test('a pick asked twice comes back twice, and a rank past its window not at all, as on DuckDB', async () => {
+    const picks = [
+      { window: 3, ranks: [5, 5, 0, 99, 100, 250] },
+      { window: 11, ranks: [42] },
+      { window: 3, ranks: [7] },
+      { window: 9999, ranks: [1] },
+    ];
+    const expected = await duck.scans.sampleOutputs(RUN, WINDOW, picks);
+    assert.deepEqual(await sampleOutputsScan(click.client, RUN, WINDOW, picks, 2), expected);
+    assert.equal(expected.filter((r) => r.window === 3 && r.rank === 5).length, 2);
+  });
+});
