@@ -4,7 +4,6 @@ import { phrasePatternRe2 } from '../../model/phrase-pattern.ts';
 import type {
   AuditHeadline,
   DashboardReads,
-  IndexCell,
   ReviewPage,
   ReviewQuery,
   ReviewSortKey,
@@ -16,6 +15,13 @@ import type {
   SearchResult,
   SessionIndex,
 } from '../dashboard-reads.ts';
+import {
+  reviewRowOf,
+  runEventMarkOf,
+  samePromptRowOf,
+  seriesPointOf,
+  sessionIndexOf,
+} from '../dashboard-rows.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { empty, list, type SqlFragment, sql } from '../sql/sql.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
@@ -314,27 +320,21 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
         l.push([c.cat, c.n]);
         cats.set(c.cell, l);
       }
-      const cells: IndexCell[] = rows.map((r) => ({
-        from: from + r.cell * width,
-        to: Math.min(to, from + (r.cell + 1) * width - 1),
-        sessions: r.sessions,
-        compliant: r.compliant,
-        categories: sortedCounts(cats.get(r.cell) ?? []),
-        unclassified: r.unclassified,
-        reward: r.rewarded > 0 ? r.mean_reward : null,
-        events: e.get(r.cell) ?? 0,
-        annotations: a.get(r.cell) ?? 0,
-      }));
-      return {
-        run: q.run,
-        from,
-        to,
-        runFrom: b.lo,
-        runTo: b.hi,
-        binWidth: width,
-        sessions: cells.reduce((n, c) => n + c.sessions, 0),
-        cells,
-      };
+      return sessionIndexOf(
+        q.run,
+        b,
+        { from, to, width },
+        rows.map((r) => ({
+          cell: r.cell,
+          sessions: r.sessions,
+          compliant: r.compliant,
+          categories: sortedCounts(cats.get(r.cell) ?? []),
+          unclassified: r.unclassified,
+          reward: r.rewarded > 0 ? r.mean_reward : null,
+          events: e.get(r.cell) ?? 0,
+          annotations: a.get(r.cell) ?? 0,
+        })),
+      );
     },
 
     async review(q: ReviewQuery): Promise<ReviewPage> {
@@ -369,20 +369,13 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
         offset: q.offset,
         rows: rows.map((r) => {
           const t = texts.get(r.session);
-          return {
-            session: r.session,
-            step: r.step,
-            classification: r.classification,
-            category: r.category,
-            baselineReward: r.baseline_reward,
-            adjustedReward: r.adjusted_reward,
-            differentialPct: r.differential_pct,
-            complianceTrajectoryIndex: r.compliance_trajectory_index,
+          return reviewRowOf({
+            ...r,
             annotations: r.n_annotations,
             events: r.n_events,
-            outputStart: t?.start ?? '',
-            outputLength: t?.length ?? 0,
-          };
+            output_start: t?.start ?? '',
+            output_length: t?.length ?? 0,
+          });
         }),
       };
     },
@@ -458,21 +451,19 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
         run: q.run,
         by: q.by,
         window,
-        points: rows.map((r) => ({
-          x: r.x,
-          from: r.lo,
-          to: r.hi,
-          sessions: r.sessions,
-          baselineReward: r.n_baseline > 0 ? r.baseline : null,
-          adjustedReward: r.n_adjusted > 0 ? r.adjusted : null,
-          nonCompliantShare: r.classified > 0 ? r.non_compliant / r.classified : null,
-          categoryShares: Object.fromEntries(
-            Object.entries(sortedCounts(cats.get(r.k) ?? [])).map(([c, n]) => [
-              c,
-              r.classified > 0 ? n / r.classified : 0,
-            ]),
-          ),
-        })),
+        points: rows.map((r) =>
+          seriesPointOf({
+            x: r.x,
+            from: r.lo,
+            to: r.hi,
+            sessions: r.sessions,
+            baselineReward: r.n_baseline > 0 ? r.baseline : null,
+            adjustedReward: r.n_adjusted > 0 ? r.adjusted : null,
+            classified: r.classified,
+            nonCompliant: r.non_compliant,
+            categories: sortedCounts(cats.get(r.k) ?? []),
+          }),
+        ),
       };
     },
 
@@ -491,17 +482,13 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
         );
         for (const s of found) steps.set(s.session, s.step);
       }
-      return rows.map((r) => ({
-        id: r.id,
-        session: r.session,
-        step: steps.get(r.session) ?? null,
-        kind: r.kind,
-        parameter: r.parameter,
-        target: r.target === null ? null : (JSON.parse(r.target) as unknown),
-        from: r.from_value,
-        to: r.to_value,
-        note: r.note,
-      }));
+      return rows.map((r) =>
+        runEventMarkOf({
+          ...r,
+          step: steps.get(r.session) ?? null,
+          target: r.target === null ? null : (JSON.parse(r.target) as unknown),
+        }),
+      );
     },
 
     async samePrompt(q): Promise<SamePrompt> {
@@ -534,15 +521,7 @@ export function clickHouseDashboardReads(client: ClickHouseClient): DashboardRea
       return {
         by,
         total: p?.total ?? 0,
-        rows: rows.map((r) => ({
-          session: r.session,
-          step: r.step,
-          classification: r.classification,
-          category: r.category,
-          reward: r.reward,
-          outputStart: r.output_start,
-          outputLength: r.output_length,
-        })),
+        rows: rows.map(samePromptRowOf),
       };
     },
 

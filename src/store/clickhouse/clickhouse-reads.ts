@@ -8,6 +8,7 @@ import {
   type SessionRecord,
 } from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
+import { reviewRowOf } from '../dashboard-rows.ts';
 import { annotationRecord, eventRecord } from '../run-records.ts';
 import { sessionDetail } from '../session-detail.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
@@ -316,18 +317,11 @@ export class ClickHouseReads {
       this.countsBySession('events', q.run, sessions),
     ]);
     return rows.map((r) => ({
-      session: r.session,
-      step: r.step,
-      classification: r.classification,
-      category: r.category,
-      baselineReward: r.baseline_reward,
-      adjustedReward: r.adjusted_reward,
-      differentialPct: r.differential_pct,
-      complianceTrajectoryIndex: r.compliance_trajectory_index,
-      annotations: annotations.get(r.session) ?? 0,
-      events: events.get(r.session) ?? 0,
-      outputStart: r.output_start,
-      outputLength: r.output_length,
+      ...reviewRowOf({
+        ...r,
+        annotations: annotations.get(r.session) ?? 0,
+        events: events.get(r.session) ?? 0,
+      }),
       promptStart: r.prompt_start,
       promptLength: r.prompt_length,
       phase: r.phase,

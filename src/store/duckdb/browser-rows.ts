@@ -110,37 +110,6 @@ export const SessionListRow = rowDecoder(
   }),
 );
 
-/** The cluster-review columns of a decoded row, in the store's names (the CLI's list and the dashboard's review). */
-export function reviewRowOf(r: {
-  session: number;
-  step: number | null;
-  classification: string | null;
-  category: string | null;
-  baseline_reward: number | null;
-  adjusted_reward: number | null;
-  differential_pct: number | null;
-  compliance_trajectory_index: number | null;
-  annotations: number;
-  events: number;
-  output_start: string;
-  output_length: number;
-}) {
-  return {
-    session: r.session,
-    step: r.step,
-    classification: r.classification,
-    category: r.category,
-    baselineReward: r.baseline_reward,
-    adjustedReward: r.adjusted_reward,
-    differentialPct: r.differential_pct,
-    complianceTrajectoryIndex: r.compliance_trajectory_index,
-    annotations: r.annotations,
-    events: r.events,
-    outputStart: r.output_start,
-    outputLength: r.output_length,
-  };
-}
-
 export const RejectListRow = rowDecoder(
   'listRejects',
   z.object({

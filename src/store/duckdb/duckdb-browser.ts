@@ -7,6 +7,7 @@ import {
   type SessionRecord,
 } from '../../model/schema.ts';
 import { INDEX_IN_STEP_KEY, type StoredRun } from '../../sources/importers/run-cursors.ts';
+import { reviewRowOf } from '../dashboard-rows.ts';
 import { annotationRecord, eventRecord } from '../run-records.ts';
 import { sessionDetail } from '../session-detail.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
@@ -28,7 +29,6 @@ import {
   RejectListRow,
   RunRecordRow,
   RunSummaryRow,
-  reviewRowOf,
   SessionListRow,
   SessionRecordRow,
   StepMetricListRow,

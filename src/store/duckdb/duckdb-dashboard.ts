@@ -4,7 +4,6 @@ import { phrasePatternRe2 } from '../../model/phrase-pattern.ts';
 import type {
   AuditHeadline,
   DashboardReads,
-  IndexCell,
   ReviewPage,
   ReviewQuery,
   ReviewSortKey,
@@ -16,9 +15,15 @@ import type {
   SearchResult,
   SessionIndex,
 } from '../dashboard-reads.ts';
+import {
+  reviewRowOf,
+  runEventMarkOf,
+  samePromptRowOf,
+  seriesPointOf,
+  sessionIndexOf,
+} from '../dashboard-rows.ts';
 import { rowDecoder } from '../sql/row-decoder.ts';
 import { empty, type SqlFragment, sql } from '../sql/sql.ts';
-import { reviewRowOf } from './browser-rows.ts';
 import {
   isoTimestamp,
   jsonText,
@@ -214,27 +219,7 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
             GROUP BY cell ORDER BY cell`,
         IndexRow,
       );
-      const cells: IndexCell[] = rows.map((r) => ({
-        from: from + r.cell * width,
-        to: Math.min(to, from + (r.cell + 1) * width - 1),
-        sessions: r.sessions,
-        compliant: r.compliant,
-        categories: r.categories,
-        unclassified: r.unclassified,
-        reward: r.reward,
-        events: r.events,
-        annotations: r.annotations,
-      }));
-      return {
-        run: q.run,
-        from,
-        to,
-        runFrom: b.lo,
-        runTo: b.hi,
-        binWidth: width,
-        sessions: cells.reduce((n, c) => n + c.sessions, 0),
-        cells,
-      };
+      return sessionIndexOf(q.run, b, { from, to, width }, rows);
     },
 
     async review(q: ReviewQuery): Promise<ReviewPage> {
@@ -301,18 +286,19 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
         run: q.run,
         by: q.by,
         window,
-        points: rows.map((r) => ({
-          x: r.x,
-          from: r.from,
-          to: r.to,
-          sessions: r.sessions,
-          baselineReward: r.baseline,
-          adjustedReward: r.adjusted,
-          nonCompliantShare: r.classified > 0 ? r.non_compliant / r.classified : null,
-          categoryShares: Object.fromEntries(
-            Object.entries(r.categories).map(([c, n]) => [c, r.classified > 0 ? n / r.classified : 0]),
-          ),
-        })),
+        points: rows.map((r) =>
+          seriesPointOf({
+            x: r.x,
+            from: r.from,
+            to: r.to,
+            sessions: r.sessions,
+            baselineReward: r.baseline,
+            adjustedReward: r.adjusted,
+            classified: r.classified,
+            nonCompliant: r.non_compliant,
+            categories: r.categories,
+          }),
+        ),
       };
     },
 
@@ -324,17 +310,7 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
               WHERE e.run = ${q.run} ORDER BY e.session, e.id LIMIT ${q.limit}`,
         EventRowDecoder,
       );
-      return rows.map((r) => ({
-        id: r.id,
-        session: r.session,
-        step: r.step,
-        kind: r.kind,
-        parameter: r.parameter,
-        target: r.target,
-        from: r.from_value,
-        to: r.to_value,
-        note: r.note,
-      }));
+      return rows.map(runEventMarkOf);
     },
 
     async samePrompt(q): Promise<SamePrompt> {
@@ -361,15 +337,7 @@ export function duckDbDashboardReads(client: DuckDbClient): DashboardReads {
       return {
         by,
         total: rows[0]?.total ?? 0,
-        rows: rows.map((r) => ({
-          session: r.session,
-          step: r.step,
-          classification: r.classification,
-          category: r.category,
-          reward: r.reward,
-          outputStart: r.output_start,
-          outputLength: r.output_length,
-        })),
+        rows: rows.map(samePromptRowOf),
       };
     },
 
