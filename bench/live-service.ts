@@ -1,4 +1,4 @@
-// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal] [--client http|fetch] [--trace] [--no-restart]
+// npm run bench -- live [--sessions N] [--concurrency C] [--batch B] [--rate R] [--no-journal] [--client http|fetch] [--trace] [--no-restart] [--warmup W]
 // node --import tsx bench/live-service.ts --store clickhouse://… : the same on a ClickHouse store (a database
 // holding rlaudit's tables and no run `bench`); the stop then also times moving the journal into the cluster
 // The reward service on loopback: batches of B sessions (default 256) sent by C concurrent clients (default 4)
@@ -6,6 +6,9 @@
 // --rate R (sessions/s) sends open-loop instead: batch i leaves at i·B/R s whatever the answers before it
 // (a trainer's steady load), and its latency counts from that scheduled moment, so a service that falls
 // behind shows it in the latency rather than in a slower sender (no coordinated omission).
+// --warmup W: the first W batches are sent on the same schedule but left out of the latency figures (a service
+// just started runs its code cold: at 10,000/s the first ~10 batches took 100–215 ms at idle, measured with
+// --trace); their own p50/max are printed beside the figures, so a cold start is never hidden.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
@@ -30,6 +33,11 @@ const total = option('--sessions', 200_000);
 const concurrency = option('--concurrency', 4);
 const batch = option('--batch', 256);
 const rate = option('--rate', 0);
+const warmup = option('--warmup', 0);
+if (!Number.isInteger(warmup) || warmup < 0 || warmup * batch >= total)
+  throw new Error(
+    `--warmup must be a whole number of batches below the run's ${total / batch}, got ${warmup}`,
+  );
 
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
@@ -84,6 +92,8 @@ function serviceCpu(pid: number): { main: number; all: number } {
 const cpu0 = serviceCpu(service.pid);
 const ownCpu0 = process.cpuUsage();
 const latencies: number[] = [];
+/** The latencies of the first `warmup` batches, not counted in `latencies`. */
+const warmLatencies: number[] = [];
 /** Each request's phases (ms): the client's own, and the service's `Server-Timing` (docs/integrations.md). */
 const phaseLog: { latency: number; phases: Map<string, number> }[] = [];
 /** Each request's interval on the wall clock (its scheduled moment → its answer parsed), for --trace. */
@@ -175,6 +185,12 @@ await Promise.all(
       };
       if (res.status !== 200) throw new Error(`batch ${i}: HTTP ${res.status}: ${answer.message}`);
       const done = performance.now();
+      stored += answer.stored;
+      for (const s of answer.sessions) events += s.events.length;
+      if (i < warmup) {
+        warmLatencies.push(done - t0);
+        continue;
+      }
       latencies.push(done - t0);
       const phases = new Map<string, number>([['late', sent - t0]]);
       for (const m of res.serverTiming.split(',')) {
@@ -194,8 +210,6 @@ await Promise.all(
         end: performance.timeOrigin + done,
         latency: done - t0,
       });
-      stored += answer.stored;
-      for (const s of answer.sessions) events += s.events.length;
     }
   }),
 );
@@ -245,6 +259,13 @@ console.log(
     `p99 ${q(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (target p99 < 50 ms); ` +
     `peak RSS ${rss === null ? 'n/a' : rss.toFixed(0)} MiB (target < 1024)`,
 );
+if (warmup > 0) {
+  warmLatencies.sort((a, b) => a - b);
+  console.log(
+    `  warm-up, not counted above: the first ${warmLatencies.length} batches (${warmLatencies.length * batch} sessions), ` +
+      `latency p50 ${(warmLatencies[Math.floor(warmLatencies.length / 2)] ?? 0).toFixed(1)} ms, max ${(warmLatencies.at(-1) ?? 0).toFixed(1)} ms`,
+  );
+}
 // CPU per session does not depend on the machine's load as latency does: the figure to compare builds by
 const mainUs = ((cpu1.main - cpu0.main) * 1e6) / stored;
 const allUs = ((cpu1.all - cpu0.all) * 1e6) / stored;
@@ -276,6 +297,8 @@ console.log(
     p50: q(0.5),
     p99: q(0.99),
     max: latencies[latencies.length - 1],
+    warmupBatches: warmLatencies.length,
+    warmupMax: warmLatencies.at(-1) ?? null,
     phases: Object.fromEntries(
       phaseTable.map((p) => [p.name, { median: p.median, p99: p.p99, max: p.max, slowest: p.slowest }]),
     ),
