@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runAudit } from '../../../src/audit/run-audit.ts';
 import { writeReport } from '../../../src/report/write-report.ts';
-import { createClusterSchema } from '../../../src/store/clickhouse/clickhouse-schema.ts';
-import { ClickHouseStore } from '../../../src/store/clickhouse/clickhouse-store.ts';
-import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
-import { ingestRecords } from '../../../src/store/ingest.ts';
+import type { ClickHouseStore } from '../../../src/store/clickhouse/clickhouse-store.ts';
+import type { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { normalizeReport } from '../../util/golden.ts';
 import { tempDir } from '../../util/tmp.ts';
 import { clickHouseCluster } from './cluster.ts';
-import { loadFixture } from './load-fixture.ts';
+import { fixtureOnBothEngines } from './load-fixture.ts';
 import { scanFixture } from './scan-fixture.ts';
 
 const ch = await clickHouseCluster('audit');
@@ -54,11 +52,7 @@ describe('the audit of the fixture on the 2-shard ClickHouse cluster', { skip: c
   let duck: DuckDbStore;
   let click: ClickHouseStore;
   before(async () => {
-    duck = await DuckDbStore.open(':memory:');
-    await ingestRecords(duck, scanFixture(), { name: 'conformance' });
-    await createClusterSchema(await ch.shardClients(), 'rlaudit_2shards', ch.database);
-    click = await ClickHouseStore.open(ch.clusterUrl);
-    await loadFixture(duck, click.client, { again: 0.1 });
+    ({ duck, click } = await fixtureOnBothEngines(ch, scanFixture(), 'conformance'));
   });
   after(async () => {
     await duck?.close();

@@ -1,7 +1,10 @@
 import type { ClickHouseClient } from '../../../src/store/clickhouse/clickhouse-client.ts';
-import { TABLES } from '../../../src/store/clickhouse/clickhouse-schema.ts';
-import type { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { createClusterSchema, TABLES } from '../../../src/store/clickhouse/clickhouse-schema.ts';
+import { ClickHouseStore } from '../../../src/store/clickhouse/clickhouse-store.ts';
+import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
+import { ingestRecords } from '../../../src/store/ingest.ts';
 import { ident, raw, sql } from '../../../src/store/sql/sql.ts';
+import type { TestCluster } from './cluster.ts';
 
 /**
  * A TEST helper (the ClickHouse ingest is built elsewhere): copies every row of a DuckDB store, written by the
@@ -141,4 +144,21 @@ async function insertExact(
   } finally {
     await click.command(sql`${raw(`DROP TABLE IF EXISTS ${stage}`)}`);
   }
+}
+
+/**
+ * The same record on both engines, as the conformance suites compare them: `records` ingested into an in-memory
+ * DuckDB store, then copied (`loadFixture`, a tenth of the rows twice) into the test cluster's database.
+ */
+export async function fixtureOnBothEngines(
+  ch: TestCluster,
+  records: Iterable<unknown>,
+  name: string,
+): Promise<{ duck: DuckDbStore; click: ClickHouseStore }> {
+  const duck = await DuckDbStore.open(':memory:');
+  await ingestRecords(duck, records, { name });
+  await createClusterSchema(await ch.shardClients(), 'rlaudit_2shards', ch.database);
+  const click = await ClickHouseStore.open(ch.clusterUrl);
+  await loadFixture(duck, click.client, { again: 0.1 });
+  return { duck, click };
 }

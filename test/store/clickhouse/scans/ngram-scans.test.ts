@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ClickHouseClient } from '../../../../src/store/clickhouse/clickhouse-client.ts';
 import { clickHouseDialect } from '../../../../src/store/clickhouse/clickhouse-dialect.ts';
-import { createClusterSchema } from '../../../../src/store/clickhouse/clickhouse-schema.ts';
-import { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
+import type { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
 import { discoverNgramsScan, LEVELWISE_LIMITS } from '../../../../src/store/clickhouse/scans/ngram-scans.ts';
-import { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
-import { ingestRecords } from '../../../../src/store/ingest.ts';
+import type { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
 import type { NgramDiscoveryOptions } from '../../../../src/store/scans/phrase-scans.ts';
 import { compile } from '../../../../src/store/sql/dialect.ts';
 import { clickHouseCluster } from '../cluster.ts';
-import { loadFixture } from '../load-fixture.ts';
+import { fixtureOnBothEngines } from '../load-fixture.ts';
 import { scanFixture } from '../scan-fixture.ts';
 
 const ch = await clickHouseCluster('ngrams');
@@ -56,11 +54,7 @@ describe('n-gram discovery on the 2-shard cluster, size by size', { skip: ch.ski
   let duck: DuckDbStore;
   let click: ClickHouseStore;
   before(async () => {
-    duck = await DuckDbStore.open(':memory:');
-    await ingestRecords(duck, scanFixture(1200, 0), { name: 'ngrams' });
-    await createClusterSchema(await ch.shardClients(), 'rlaudit_2shards', ch.database);
-    click = await ClickHouseStore.open(ch.clusterUrl);
-    await loadFixture(duck, click.client, { again: 0.1 });
+    ({ duck, click } = await fixtureOnBothEngines(ch, scanFixture(1200, 0), 'ngrams'));
   });
   after(async () => {
     await duck?.close();

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { diversitySamplePicks } from '../../../../src/analyses/diversity/diversity-sample.ts';
-import { createClusterSchema } from '../../../../src/store/clickhouse/clickhouse-schema.ts';
-import { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
+import type { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
 import { sampleOutputsScan } from '../../../../src/store/clickhouse/scans/text-scans.ts';
-import { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
-import { ingestRecords } from '../../../../src/store/ingest.ts';
+import type { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
 import { clickHouseCluster } from '../cluster.ts';
-import { loadFixture } from '../load-fixture.ts';
+import { fixtureOnBothEngines } from '../load-fixture.ts';
 import { scanFixture } from '../scan-fixture.ts';
 
 const ch = await clickHouseCluster('textscans');
@@ -18,11 +16,7 @@ describe('sampled outputs on the 2-shard cluster', { skip: ch.skip }, () => {
   let duck: DuckDbStore;
   let click: ClickHouseStore;
   before(async () => {
-    duck = await DuckDbStore.open(':memory:');
-    await ingestRecords(duck, scanFixture(1200, 0), { name: 'textscans' });
-    await createClusterSchema(await ch.shardClients(), 'rlaudit_2shards', ch.database);
-    click = await ClickHouseStore.open(ch.clusterUrl);
-    await loadFixture(duck, click.client, { again: 0.1 });
+    ({ duck, click } = await fixtureOnBothEngines(ch, scanFixture(1200, 0), 'textscans'));
   });
   after(async () => {
     await duck?.close();
