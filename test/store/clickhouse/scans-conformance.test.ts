@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   AFFECT_WORDS,
@@ -15,6 +14,7 @@ import { ingestRecords } from '../../../src/store/ingest.ts';
 import type { AnalysisScans } from '../../../src/store/scans/index.ts';
 import { HOSTILE_RUN_IDS, HOSTILE_TEXTS } from '../hostile-values.ts';
 import { clickHouseCluster } from './cluster.ts';
+import { type ConformRules, conform } from './conform.ts';
 import { loadFixture } from './load-fixture.ts';
 import { scanFixture } from './scan-fixture.ts';
 
@@ -37,41 +37,18 @@ const FLOAT_SUM_FIELDS = new Set([
 ]);
 const TOLERANCE = 1e-12;
 
-/** Deep equality, exact except for the named float fields (relative tolerance). */
-function conform(actual: unknown, expected: unknown, path: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    const key = path
-      .split('.')
-      .pop()!
-      .replace(/\[\d+\]$/, '');
-    if (FLOAT_SUM_FIELDS.has(key) && !Object.is(actual, expected)) {
-      const scale = Math.max(1, Math.abs(expected));
-      assert.ok(Math.abs(actual - expected) <= TOLERANCE * scale, `${path}: ${actual} vs ${expected}`);
-      return;
-    }
-    assert.ok(Object.is(actual, expected), `${path}: ${actual} (ClickHouse) vs ${expected} (DuckDB)`);
-    return;
-  }
-  if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual), `${path}: not an array`);
-    assert.equal((actual as unknown[]).length, expected.length, `${path}: length`);
-    for (const [i, e] of expected.entries()) conform((actual as unknown[])[i], e, `${path}[${i}]`);
-    return;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-    const keys = new Set([...Object.keys(expected), ...Object.keys(actual as object)]);
-    for (const k of keys) {
-      conform(
-        (actual as Record<string, unknown>)[k],
-        (expected as Record<string, unknown>)[k],
-        `${path}.${k}`,
-      );
-    }
-    return;
-  }
-  assert.deepEqual(actual, expected, path);
-}
+/** Exact except for the named float fields (relative tolerance); keys in any order. */
+const RULES: ConformRules = {
+  tolerant: (path) =>
+    FLOAT_SUM_FIELDS.has(
+      path
+        .split('.')
+        .pop()!
+        .replace(/\[\d+\]$/, ''),
+    ),
+  tolerance: TOLERANCE,
+  keyOrder: false,
+};
 
 type Case = readonly [string, (s: AnalysisScans) => Promise<unknown>];
 
@@ -349,9 +326,9 @@ describe('every analysis scan gives the same answer on DuckDB and on the 2-shard
           call(scans).catch((err: Error) => ({ refused: err.constructor.name }));
         const expected = await outcome(duck.scans);
         const actual = await outcome(click.scans);
-        conform(actual, expected, name);
+        conform(actual, expected, name, RULES);
         // one server too, for the small runs (the cluster run above covers the WILD-7 run)
-        if (run !== 'wild-7') conform(await outcome(single.scans), expected, `${name} (one server)`);
+        if (run !== 'wild-7') conform(await outcome(single.scans), expected, `${name} (one server)`, RULES);
       });
     }
   }
