@@ -8,7 +8,7 @@ import { simulate } from '../../../src/simulate/simulate.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
 import { ingestRecords } from '../../../src/store/ingest.ts';
-import type { LedgerSession } from '../../../src/store/reward-ledger.ts';
+import type { LedgerSession, RewardLedger } from '../../../src/store/reward-ledger.ts';
 
 /** A session as a client sends it (record-format field names). */
 export interface SentSession {
@@ -100,18 +100,7 @@ export async function calibrateOffline(
       { name: 'offline', strict: true },
     );
     await calibrateRun(store, protocol, { run: 'source', outRun: run });
-    const ledger = new DuckDbRewardLedger(store.client);
-    const stored = await ledger.sessionsAfter(run, 0, 1_000_000);
-    const events = await ledger.eventsBetween(run, 1, Number.MAX_SAFE_INTEGER);
-    return stored.map((s) => ({
-      session: s.session,
-      adjusted_reward: s.adjustedReward!,
-      differential_pct: s.differentialPct,
-      compliance_trajectory_index: s.complianceTrajectoryIndex!,
-      classification: s.classification as 'compliant' | 'non_compliant',
-      category: s.category,
-      events: events.filter((e) => e.session === s.session) as SessionAnswer['events'],
-    }));
+    return await answersOf(new DuckDbRewardLedger(store.client), run);
   } finally {
     await store.close();
   }
@@ -163,4 +152,19 @@ export function replayStored(stored: readonly LedgerSession[], run: string): Pro
     wild7Protocol(),
     run,
   );
+}
+
+/** A run's stored sessions and events as the service answers them, read back through a ledger of either engine. */
+export async function answersOf(ledger: RewardLedger, run: string): Promise<SessionAnswer[]> {
+  const stored = await ledger.sessionsAfter(run, 0, 1_000_000);
+  const events = await ledger.eventsBetween(run, 1, Number.MAX_SAFE_INTEGER);
+  return stored.map((s) => ({
+    session: s.session,
+    adjusted_reward: s.adjustedReward!,
+    differential_pct: s.differentialPct,
+    compliance_trajectory_index: s.complianceTrajectoryIndex!,
+    classification: s.classification as 'compliant' | 'non_compliant',
+    category: s.category,
+    events: events.filter((e) => e.session === s.session) as SessionAnswer['events'],
+  }));
 }

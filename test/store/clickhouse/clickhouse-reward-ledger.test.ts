@@ -35,28 +35,13 @@ import type { RewardLedger } from '../../../src/store/reward-ledger.ts';
 import { rowDecoder } from '../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../src/store/sql/sql.ts';
 import type { SentSession } from '../../server/reward/helpers.ts';
-import { replayStored, splitBatches, wild7Sessions } from '../../server/reward/helpers.ts';
+import { answersOf, replayStored, splitBatches, wild7Sessions } from '../../server/reward/helpers.ts';
 import { tempDir } from '../../util/tmp.ts';
 import { clickHouseCluster } from './cluster.ts';
 
 const ch = await clickHouseCluster('rewardledger');
 const dir = tempDir();
 const KILLS = 5;
-
-/** A run's stored sessions and events as the service answers them, read through the ClickHouse ledger. */
-async function answersOf(ledger: RewardLedger, run: string): Promise<SessionAnswer[]> {
-  const stored = await ledger.sessionsAfter(run, 0, 1_000_000);
-  const events = await ledger.eventsBetween(run, 1, Number.MAX_SAFE_INTEGER);
-  return stored.map((s) => ({
-    session: s.session,
-    adjusted_reward: s.adjustedReward!,
-    differential_pct: s.differentialPct,
-    compliance_trajectory_index: s.complianceTrajectoryIndex!,
-    classification: s.classification as 'compliant' | 'non_compliant',
-    category: s.category,
-    events: events.filter((e) => e.session === s.session) as SessionAnswer['events'],
-  }));
-}
 
 /** Answers with the run their events name replaced by `run` (the offline run has another name). */
 function asRun(answers: readonly SessionAnswer[], run: string): SessionAnswer[] {
