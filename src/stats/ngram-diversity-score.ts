@@ -1,4 +1,4 @@
-import { type Corpus, ngramCountsByOrder, type Tokenizer, toTokenLists } from './ngrams.ts';
+import { type Corpus, ngramCountsByOrder, type TokenIds, type Tokenizer, toTokenLists } from './ngrams.ts';
 
 /**
  * n-gram diversity score (Shaib et al. 2024, `cshaib/diversity` `ngram_diversity_score`):
@@ -9,13 +9,13 @@ import { type Corpus, ngramCountsByOrder, type Tokenizer, toTokenLists } from '.
  * @example ngramDiversityScore([['a', 'b'], ['a', 'b']], 2) // 2/4 + 2/3 ≈ 1.1667
  */
 export function ngramDiversityScore(
-  corpus: Corpus,
+  corpus: Corpus | TokenIds,
   maxN = 4,
   options: { readonly tokenizer?: Tokenizer } = {},
 ): number {
-  const joined = toTokenLists(corpus, options.tokenizer).flat();
+  const lists = 'ids' in corpus ? corpus : toTokenLists(corpus, options.tokenizer);
   let score = 0;
-  for (const { distinct, total } of ngramCountsByOrder([joined], maxN)) {
+  for (const { distinct, total } of ngramCountsByOrder(lists, maxN, { joined: true })) {
     if (total > 0) score += distinct / total;
   }
   return score;

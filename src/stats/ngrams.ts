@@ -57,30 +57,146 @@ export function ngramCounts(
 }
 
 /**
- * {@link ngramCounts} for every order 1…maxN in one pass over the tokens (each n-gram key extends the one of
- * order n − 1 at the same position): element n − 1 holds the counts of order n.
+ * Token lists as integer ids: each distinct token gets the next id in order of first sight; `ends[l]` is where
+ * list l ends in `ids`; `vocabulary` is the number of distinct tokens.
+ */
+export interface TokenIds {
+  readonly lists: readonly (readonly string[])[];
+  readonly ids: Int32Array;
+  readonly ends: Int32Array;
+  readonly vocabulary: number;
+}
+
+/**
+ * The {@link TokenIds} of token lists, for several counts over the same lists.
+ *
+ * @example tokenIds([['a', 'b'], ['a']]).ids // Int32Array [0, 1, 0]
+ */
+export function tokenIds(lists: readonly (readonly string[])[]): TokenIds {
+  let size = 0;
+  for (const tokens of lists) size += tokens.length;
+  const vocabulary = new Map<string, number>();
+  const ids = new Int32Array(size);
+  const ends = new Int32Array(lists.length);
+  let at = 0;
+  for (const [l, tokens] of lists.entries()) {
+    for (const token of tokens) {
+      let id = vocabulary.get(token);
+      if (id === undefined) {
+        id = vocabulary.size;
+        vocabulary.set(token, id);
+      }
+      ids[at++] = id;
+    }
+    ends[l] = at;
+  }
+  return { lists, ids, ends, vocabulary: vocabulary.size };
+}
+
+/**
+ * {@link ngramCounts} for every order 1…maxN in one pass per order: element n − 1 holds the counts of order n.
+ * n-grams do not cross list boundaries, unless `joined`: then the lists count as one list, concatenated.
+ *
+ * Exact and allocation-light: each distinct token gets an integer id ({@link tokenIds}), and each n-gram the
+ * id of the pair (id of its (n − 1)-token prefix, id of its last token), looked up by the number
+ * prefixId · V + tokenId (V distinct tokens; below 2^53 while the lists hold fewer than ~94 million tokens).
+ * Two n-grams get the same id exactly when their prefixes and last tokens are equal, that is when they are
+ * equal, so the distinct counts are those of string keys (test/stats/ngrams.test.ts compares with a
+ * string-keyed count). Beyond that size the string keys of {@link ngramKeys} are counted instead.
  *
  * @example ngramCountsByOrder([['a', 'b', 'a']], 2) // [{ distinct: 2, total: 3 }, { distinct: 2, total: 2 }]
  */
 export function ngramCountsByOrder(
-  lists: readonly (readonly string[])[],
+  lists: readonly (readonly string[])[] | TokenIds,
   maxN: number,
+  options: { readonly joined?: boolean } = {},
 ): { distinct: number; total: number }[] {
   if (!Number.isInteger(maxN) || maxN < 1)
     throw new RangeError(`n-gram order must be a positive integer, got ${maxN}`);
+  const t = 'ids' in lists ? lists : tokenIds(lists);
+  const { ids, vocabulary: v } = t;
+  const size = ids.length;
+  const ends = options.joined ? Int32Array.of(size) : t.ends;
+  if (size * v >= Number.MAX_SAFE_INTEGER) {
+    return ngramCountsByOrderOfKeys(options.joined ? [t.lists.flat()] : t.lists, maxN);
+  }
+  const out = [{ distinct: v, total: size }];
+  // prefix[i]: the id of the (n − 1)-gram starting at i (valid where one fits in its list)
+  let prefix = ids;
+  let allDistinct = v === size;
+  for (let n = 2; n <= maxN; n++) {
+    let total = 0;
+    for (let l = 0, start = 0; l < ends.length; start = ends[l]!, l++) {
+      total += Math.max(0, ends[l]! - start - n + 1);
+    }
+    // every (n − 1)-gram distinct → every n-gram is (its prefix is), no lookup needed
+    if (allDistinct) {
+      out.push({ distinct: total, total });
+      continue;
+    }
+    const grams = new IdTable(total);
+    const next = new Int32Array(size);
+    for (let l = 0, start = 0; l < ends.length; start = ends[l]!, l++) {
+      for (let i = start; i + n <= ends[l]!; i++) next[i] = grams.id(prefix[i]! * v + ids[i + n - 1]!);
+    }
+    out.push({ distinct: grams.size, total });
+    allDistinct = grams.size === total;
+    prefix = next;
+  }
+  return out;
+}
+
+/**
+ * {@link ngramCountsByOrder} by the string keys of {@link ngramKeys}, a set per order: the fallback for lists
+ * too long for numeric keys, and the independent count the tests compare the numeric one with.
+ */
+export function ngramCountsByOrderOfKeys(
+  lists: readonly (readonly string[])[],
+  maxN: number,
+): { distinct: number; total: number }[] {
   const seen = Array.from({ length: maxN }, () => new Set<string>());
   const totals = new Array<number>(maxN).fill(0);
   for (const tokens of lists) {
-    for (let i = 0; i < tokens.length; i++) {
-      let key = tokens[i]!;
-      seen[0]!.add(key);
-      totals[0]!++;
-      for (let n = 2; n <= maxN && i + n <= tokens.length; n++) {
-        key += `\u0000${tokens[i + n - 1]!}`;
-        seen[n - 1]!.add(key);
-        totals[n - 1]!++;
-      }
+    for (let n = 1; n <= maxN; n++) {
+      for (const key of ngramKeys(tokens, n)) seen[n - 1]!.add(key);
+      totals[n - 1] = totals[n - 1]! + Math.max(0, tokens.length - n + 1);
     }
   }
   return seen.map((set, i) => ({ distinct: set.size, total: totals[i]! }));
+}
+
+/**
+ * Dense ids for non-negative integer keys (below 2^53), in order of first sight: an open-addressing hash table
+ * in typed arrays, sized for `capacity` keys (a Map of numbers costs several times more per lookup).
+ */
+class IdTable {
+  size = 0;
+  private readonly keys: Float64Array;
+  private readonly ids: Int32Array;
+  private readonly mask: number;
+
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.keys = new Float64Array(slots).fill(-1);
+    this.ids = new Int32Array(slots);
+    this.mask = slots - 1;
+  }
+
+  /** The id of `key`: the one it got before, else the next free one. */
+  id(key: number): number {
+    // mix the high and low 32 bits, then Fibonacci-hash them into the table
+    const mixed = (key | 0) ^ Math.floor(key / 4294967296);
+    let slot = Math.imul(mixed, 0x9e3779b1) & this.mask;
+    for (;;) {
+      const k = this.keys[slot]!;
+      if (k === key) return this.ids[slot]!;
+      if (k === -1) {
+        this.keys[slot] = key;
+        this.ids[slot] = this.size;
+        return this.size++;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
 }

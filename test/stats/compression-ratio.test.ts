@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressionRatio } from '../../src/stats/compression-ratio.ts';
+import { compressionRatio, compressionRatioAsync } from '../../src/stats/compression-ratio.ts';
 
 const word = (i: number) => 'abcdefghij'[i % 10]!.repeat((i % 5) + 1);
 const VARIED = Array.from(
@@ -27,8 +27,15 @@ describe('compressionRatio', () => {
     assert.ok(compressionRatio(Array(40).fill(VARIED[0]!)) > 3 * compressionRatio(VARIED));
   });
 
-  it('is 0 for an empty corpus', () => {
+  it('is 0 for an empty corpus', async () => {
     assert.equal(compressionRatio([]), 0);
     assert.equal(compressionRatio(['']), 0);
+    assert.equal(await compressionRatioAsync([]), 0);
+  });
+
+  it('gives the same ratio when compressed on the thread pool', async () => {
+    for (const corpus of [VARIED, Array(40).fill(VARIED[0]!), ['café', 'naïve', '日本語']]) {
+      assert.equal(await compressionRatioAsync(corpus), compressionRatio(corpus));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ngramDiversityScore } from '../../src/stats/ngram-diversity-score.ts';
+import { tokenIds, toTokenLists } from '../../src/stats/ngrams.ts';
 
 describe('ngramDiversityScore', () => {
   it('sums unique/total n-gram ratios for n = 1..4 over the joined corpus', () => {
@@ -21,5 +22,10 @@ describe('ngramDiversityScore', () => {
   it('skips orders with no n-grams', () => {
     assert.equal(ngramDiversityScore(['solo']), 1);
     assert.equal(ngramDiversityScore([]), 0);
+  });
+
+  it('gives the same score from token ids as from the texts', () => {
+    const texts = ['x y z x', 'y z', 'x y z x y', ''];
+    assert.equal(ngramDiversityScore(tokenIds(toTokenLists(texts))), ngramDiversityScore(texts));
   });
 });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ngramCounts, ngramKeys, toTokenLists } from '../../src/stats/ngrams.ts';
+import fc from 'fast-check';
+import {
+  ngramCounts,
+  ngramCountsByOrder,
+  ngramCountsByOrderOfKeys,
+  ngramKeys,
+  tokenIds,
+  toTokenLists,
+} from '../../src/stats/ngrams.ts';
 
 describe('ngram helpers', () => {
   it('lists the tokens.length − n + 1 n-grams of a token list and none when it is shorter than n', () => {
@@ -25,5 +33,40 @@ describe('ngram helpers', () => {
   it('tokenizes texts with the default tokenizer and passes token lists through', () => {
     assert.deepEqual(toTokenLists(['The Cat.']), [['the', 'cat']]);
     assert.deepEqual(toTokenLists([['The', 'Cat.']]), [['The', 'Cat.']]);
+  });
+
+  it('counts distinct and total n-grams of every order as a set of string keys does', () => {
+    // small vocabularies make repeats (shared prefixes, equal n-grams in different lists) common
+    const token = fc.constantFrom('a', 'b', 'c', 'ab', "it's", '日', '');
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(token, { maxLength: 30 }), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        (lists, maxN) => {
+          assert.deepEqual(ngramCountsByOrder(lists, maxN), ngramCountsByOrderOfKeys(lists, maxN));
+          // joined: n-grams across list boundaries, as of the concatenated lists
+          assert.deepEqual(
+            ngramCountsByOrder(tokenIds(lists), maxN, { joined: true }),
+            ngramCountsByOrderOfKeys([lists.flat()], maxN),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts a corpus of thousands of distinct tokens the same way', () => {
+    const lists = Array.from({ length: 200 }, (_, l) =>
+      Array.from({ length: 120 }, (_, i) => `w${(l * 31 + i * i) % 5000}`),
+    );
+    assert.deepEqual(ngramCountsByOrder(lists, 5), ngramCountsByOrderOfKeys(lists, 5));
+  });
+
+  it('gives every n-gram of an all-distinct order as distinct in the orders above it', () => {
+    assert.deepEqual(ngramCountsByOrder([['a', 'b', 'c'], ['d']], 3), [
+      { distinct: 4, total: 4 },
+      { distinct: 2, total: 2 },
+      { distinct: 1, total: 1 },
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
+import { compressionRatioAsync } from '../../stats/compression-ratio.ts';
 import type { Store } from '../../store/store.ts';
 import { runMetricSeries } from '../shared/step-metrics.ts';
 import {
+  assembleDiversityWindow,
   type DiversityResult,
   type DiversityWindow,
-  diversityWindow,
+  sampleStatistics,
   selfBleuSize,
   selfBleuWindow,
   summarizeDiversity,
@@ -23,10 +25,12 @@ export interface DiversityOptions {
 }
 
 /**
- * Windows whose samples are fetched and scored together: at most 400 × 200 texts (tens of MB) in memory at
- * once; each fetch is one engine query, so fewer, larger batches cost less (40 → 5 queries at 1M sessions).
+ * Windows whose samples are fetched and scored together: 40 × 200 = 8,000 outputs, one ClickHouse statement's
+ * worth (SESSIONS_PER_STATEMENT). Two batches are in memory at once (the one scored, the next one read
+ * meanwhile), a few MB of text at any run size: the 400-window batches before held 80,000 outputs and took
+ * the audit of 1M sessions past 1.3 GiB (docs/benchmarks.md).
  */
-const SAMPLE_BATCH_WINDOWS = 400;
+const SAMPLE_BATCH_WINDOWS = 40;
 
 /**
  * Output diversity of a run per window: token and distinct-n counts in the engine, sample statistics
@@ -57,9 +61,19 @@ export async function analyzeDiversity(
   }
   const counts = await store.scans.textWindowCounts(run, spec);
   const windows: DiversityWindow[] = [];
-  for (let i = 0; i < counts.length; i += SAMPLE_BATCH_WINDOWS) {
+  const read = (i: number) => {
     const batch = counts.slice(i, i + SAMPLE_BATCH_WINDOWS);
-    const rows = await store.scans.sampleOutputs(run, spec, diversitySamplePicks(batch, seed));
+    const rows = store.scans.sampleOutputs(run, spec, diversitySamplePicks(batch, seed));
+    // awaited once its turn comes; until then a failure must not count as unhandled
+    rows.catch(() => undefined);
+    return { i, batch, rows };
+  };
+  let next = counts.length > 0 ? read(0) : undefined;
+  while (next) {
+    const { i, batch, rows: reading } = next;
+    const rows = await reading;
+    // the engine reads the next batch while this one is scored
+    next = i + SAMPLE_BATCH_WINDOWS < counts.length ? read(i + SAMPLE_BATCH_WINDOWS) : undefined;
     const byWindow = new Map<number, { sessions: number[]; outputs: string[] }>();
     for (const r of rows) {
       const s = byWindow.get(r.window) ?? { sessions: [], outputs: [] };
@@ -67,10 +81,21 @@ export async function analyzeDiversity(
       s.outputs.push(r.output);
       byWindow.set(r.window, s);
     }
+    // gzip (compression ratio) on the thread pool while this thread counts n-grams
+    const compressed = batch.map((c) => compressionRatioAsync(byWindow.get(c.window)?.outputs ?? []));
+    for (const p of compressed) p.catch(() => undefined);
+    const stats = batch.map((c, j) =>
+      sampleStatistics(
+        byWindow.get(c.window)?.outputs ?? [],
+        seed,
+        bleuSize,
+        selfBleuWindow(i + j, counts.length),
+      ),
+    );
+    const ratios = await Promise.all(compressed);
     for (const [j, c] of batch.entries()) {
       const s = byWindow.get(c.window);
-      const bleu = selfBleuWindow(i + j, counts.length);
-      windows.push(diversityWindow(spec, c, s && { window: c.window, ...s }, seed, bleuSize, bleu));
+      windows.push(assembleDiversityWindow(spec, c, s && { window: c.window, ...s }, stats[j]!, ratios[j]!));
     }
   }
   const summary = summarizeDiversity(spec, windows, seed, bleuSize, missing);

@@ -2,7 +2,7 @@ import { type WindowInfo, type WindowSpec, windowLabel } from '../../model/windo
 import { compressionRatio } from '../../stats/compression-ratio.ts';
 import { eadFromCounts } from '../../stats/ead.ts';
 import { ngramDiversityScore } from '../../stats/ngram-diversity-score.ts';
-import { ngramCountsByOrder } from '../../stats/ngrams.ts';
+import { ngramCountsByOrder, tokenIds } from '../../stats/ngrams.ts';
 import { selfBleu } from '../../stats/self-bleu.ts';
 import { tokenize } from '../../stats/tokenize.ts';
 import type { TextWindowCounts } from '../../store/scans/text-scans.ts';
@@ -126,6 +126,80 @@ export function selfBleuWindow(i: number, n: number): boolean {
   return false;
 }
 
+/** The statistics of a window's sample computed on this thread (all but the compression ratio). */
+export interface SampleStatistics {
+  readonly response_diversity: number;
+  readonly ngram_diversity_score: number;
+  readonly self_bleu: number | null;
+  readonly ead: number;
+  /** The Self-BLEU sub-sample actually used (0 without Self-BLEU). */
+  readonly selfBleuSampleSize: number;
+}
+
+/**
+ * The sample statistics of a window's outputs but the compression ratio (pure): response diversity, n-gram
+ * diversity score, EAD and, when `withSelfBleu`, Self-BLEU.
+ *
+ * @example sampleStatistics(['a b', 'a c'], 1, 100, true).response_diversity // 1
+ */
+export function sampleStatistics(
+  outputs: readonly string[],
+  seed: number,
+  bleuSize: number,
+  withSelfBleu: boolean,
+): SampleStatistics {
+  const tokens = outputs.map(tokenize);
+  const ids = tokenIds(tokens);
+  // n-gram counts of orders 1…5 within outputs, once: EAD (mean over n = 1..5) and response diversity (n = 2)
+  const perOutput = ngramCountsByOrder(ids, EAD_ORDERS);
+  const bleu = withSelfBleu && outputs.length >= 2 ? selfBleu(tokens, { sampleSize: bleuSize, seed }) : null;
+  return {
+    // The sample holds exactly the outputs responseDiversity draws from the whole window, so pooling all
+    // of it gives responseDiversity(window outputs in session order, { seed }): pooled distinct-2 over the
+    // sample's outputs, bigrams within outputs — the order-2 counts EAD uses too (test: equal to the kernel).
+    response_diversity: perOutput[1]!.total === 0 ? 0 : perOutput[1]!.distinct / perOutput[1]!.total,
+    ngram_diversity_score: ngramDiversityScore(ids),
+    self_bleu: bleu?.selfBleu ?? null,
+    ead: perOutput.reduce((a, c) => a + eadFromCounts(c), 0) / EAD_ORDERS,
+    selfBleuSampleSize: bleu?.sampleSize ?? 0,
+  };
+}
+
+/**
+ * A window's diversity from its engine counts, its sample's statistics and the sample's compression ratio
+ * (`compressionRatio(sample.outputs)`, which analyzeDiversity computes on the thread pool) (pure).
+ */
+export function assembleDiversityWindow(
+  spec: WindowSpec,
+  c: DiversityWindowCounts,
+  sample: DiversityWindowSample | undefined,
+  stats: SampleStatistics,
+  compression: number,
+): DiversityWindow {
+  const info = { index: c.window, from: c.from, to: c.to, sessions: c.sessions };
+  return {
+    ...info,
+    label: windowLabel(spec, info),
+    emptyOutputs: c.emptyOutputs,
+    metrics: {
+      unique_tokens: c.uniqueTokens,
+      total_tokens: c.totalTokens,
+      distinct1_pooled: ratio(c.uniqueTokens, c.totalTokens),
+      distinct2_pooled: ratio(c.uniqueBigrams, c.totalBigrams),
+      distinct1_per_output: c.distinct1PerOutput,
+      distinct2_per_output: c.distinct2PerOutput,
+      response_diversity: stats.response_diversity,
+      ngram_diversity_score: stats.ngram_diversity_score,
+      compression_ratio: compression,
+      self_bleu: stats.self_bleu,
+      ead: stats.ead,
+    },
+    sampleSize: sample?.outputs.length ?? 0,
+    selfBleuSampleSize: stats.selfBleuSampleSize,
+    sampleSessions: (sample?.sessions ?? []).slice(0, 5),
+  };
+}
+
 /**
  * One window's diversity: engine counts plus the statistics of its seeded sample (pure).
  *
@@ -140,35 +214,8 @@ export function diversityWindow(
   withSelfBleu = true,
 ): DiversityWindow {
   const outputs = sample?.outputs ?? [];
-  const tokens = outputs.map(tokenize);
-  // n-gram counts of orders 1…5 within outputs, once: EAD (mean over n = 1..5) and response diversity (n = 2)
-  const perOutput = ngramCountsByOrder(tokens, EAD_ORDERS);
-  const bleu = withSelfBleu && outputs.length >= 2 ? selfBleu(tokens, { sampleSize: bleuSize, seed }) : null;
-  const info = { index: c.window, from: c.from, to: c.to, sessions: c.sessions };
-  return {
-    ...info,
-    label: windowLabel(spec, info),
-    emptyOutputs: c.emptyOutputs,
-    metrics: {
-      unique_tokens: c.uniqueTokens,
-      total_tokens: c.totalTokens,
-      distinct1_pooled: ratio(c.uniqueTokens, c.totalTokens),
-      distinct2_pooled: ratio(c.uniqueBigrams, c.totalBigrams),
-      distinct1_per_output: c.distinct1PerOutput,
-      distinct2_per_output: c.distinct2PerOutput,
-      // The sample holds exactly the outputs responseDiversity draws from the whole window, so pooling all
-      // of it gives responseDiversity(window outputs in session order, { seed }): pooled distinct-2 over the
-      // sample's outputs, bigrams within outputs — the order-2 counts EAD uses too (test: equal to the kernel).
-      response_diversity: perOutput[1]!.total === 0 ? 0 : perOutput[1]!.distinct / perOutput[1]!.total,
-      ngram_diversity_score: ngramDiversityScore(tokens),
-      compression_ratio: compressionRatio(outputs),
-      self_bleu: bleu?.selfBleu ?? null,
-      ead: perOutput.reduce((a, c) => a + eadFromCounts(c), 0) / EAD_ORDERS,
-    },
-    sampleSize: outputs.length,
-    selfBleuSampleSize: bleu?.sampleSize ?? 0,
-    sampleSessions: (sample?.sessions ?? []).slice(0, 5),
-  };
+  const stats = sampleStatistics(outputs, seed, bleuSize, withSelfBleu);
+  return assembleDiversityWindow(spec, c, sample, stats, compressionRatio(outputs));
 }
 
 /** The result around computed windows: first vs last, definitions, missing (pure). */

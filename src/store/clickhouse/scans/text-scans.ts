@@ -142,9 +142,19 @@ export async function sampleOutputsScan(
   if (pairs.length === 0) return [];
   const w = windowSql(window);
   const windows = [...new Set(picks.map((p) => p.window))];
+  // only the sessions of the picked windows' span are read (whole windows, so ranks are unchanged): the
+  // diversity analysis asks for 40 consecutive windows a call, and for session windows the primary index
+  // (run, session) skips the rest of the run (a run of 10M sessions is 500 calls)
+  const lo = Math.min(...windows);
+  const hi = Math.max(...windows);
+  const span =
+    window.by === 'step'
+      ? sql`step BETWEEN ${lo} AND ${hi}`
+      : sql`session BETWEEN ${lo * window.size + 1} AND ${(hi + 1) * window.size}`;
   const ordered = await client.query(
     sql`SELECT ${w.expr} AS w, arraySort(groupArray(session)) AS ss
-          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND has(${windows}, w) GROUP BY w`,
+          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND ${span} AND has(${windows}, w)
+          GROUP BY w`,
     WindowSessionsRow,
   );
   const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
