@@ -113,11 +113,26 @@ async function measured(f: () => Promise<number>): Promise<Step> {
   }
 }
 
-/** The CLI as a separate process under /usr/bin/time; resolves to its peak RSS in KiB. */
+/**
+ * The sections of an audit's `--json` summary that did not complete: an audit that failed a section skipped
+ * its work (the 1M ClickHouse audit once failed two sections on an overlong statement and looked faster).
+ */
+function incompleteSections(stdout: string): string[] {
+  const summary = JSON.parse(stdout) as { sections: { id: string; status: string }[] };
+  return summary.sections.filter((s) => s.status !== 'complete').map((s) => `${s.id} (${s.status})`);
+}
+
+/**
+ * The CLI as a separate process under /usr/bin/time; resolves to its peak RSS in KiB. The result cache is off
+ * (RLAUDIT_NO_CACHE=1): with --reuse, the audit of an unchanged run would otherwise read the earlier audit's
+ * results back (seconds) instead of computing them. An audit whose summary shows a section not complete is a
+ * failed step.
+ */
 function cli(args: readonly string[], log: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const p = spawn('/usr/bin/time', ['-f', 'maxrss-kib=%M', process.execPath, bin, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, RLAUDIT_NO_CACHE: '1' },
     });
     let out = '';
     let err = '';
@@ -130,8 +145,16 @@ function cli(args: readonly string[], log: string): Promise<number> {
     p.on('close', (code) => {
       writeFileSync(log, `$ rlaudit ${args.join(' ')}\n${out}\n--- stderr\n${err}`);
       const m = err.match(/maxrss-kib=(\d+)/);
-      if (code !== 0 || !m) reject(new Error(`rlaudit ${args.join(' ')} failed (${code}); see ${log}`));
-      else resolve(Number(m[1]));
+      if (code !== 0 || !m) {
+        reject(new Error(`rlaudit ${args.join(' ')} failed (${code}); see ${log}`));
+        return;
+      }
+      const incomplete = args[0] === 'audit' ? incompleteSections(out) : [];
+      if (incomplete.length > 0) {
+        reject(
+          new Error(`rlaudit ${args.join(' ')}: sections not complete: ${incomplete.join(', ')}; see ${log}`),
+        );
+      } else resolve(Number(m[1]));
     });
   });
 }
