@@ -333,7 +333,7 @@ export const TABLES: readonly TableSpec[] = [
 /** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
 export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly cluster: string };
 
-// ---- Derived text columns (schema version 3, src/store/clickhouse/derived-columns.ts) ----
+// ---- Derived text columns (schema versions 3 and 4, src/store/clickhouse/derived-columns.ts) ----
 // A table with derived columns gets them MATERIALIZED on its local table and as ALIASes on its Distributed
 // table, whose columns are therefore listed (`AS <name>_local` would copy the MATERIALIZED kind, which
 // 18.16 then forwards on insert and the shards refuse). `abbreviated` writes each expression as its label

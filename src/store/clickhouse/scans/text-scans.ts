@@ -161,9 +161,13 @@ export async function sampleOutputsScan(
   const wanted = [...new Set(chosen.map((c) => c.session))].sort((a, b) => a - b);
   const text = new Map<number, string>();
   for (let i = 0; i < wanted.length; i += perStatement) {
+    const chunk = wanted.slice(i, i + perStatement);
+    const [lo, hi] = [chunk[0] ?? 0, chunk.at(-1) ?? 0];
+    // the chunk's bounds too (implied by the list): a plain key range for the primary index
     const outputs = await client.query(
       sql`SELECT session, output FROM sessions FINAL
-            WHERE ${trainingRows(run)} AND session IN (${list(wanted.slice(i, i + perStatement))})`,
+            WHERE ${trainingRows(run)} AND session >= ${lo} AND session <= ${hi}
+              AND session IN (${list(chunk)})`,
       OutputRow,
     );
     for (const r of outputs) text.set(r.session, r.output);
