@@ -6,9 +6,10 @@ import { APOSTROPHE_CLASS, clickHouseNormalise, clickHouseTokens } from './text-
 /**
  * Text the server derives once, when a row is written (schema version 3): the tokens and the normalised text
  * of a session's output, and the tokens of an annotation's normalised text; since version 4 also the tokens
- * of the normalised output of the (few) outputs where they differ from the output's own tokens. The audit reads them many times
- * (token counts, n-grams, phrase matching); computing them at insert instead of in every scan is what brings
- * the ClickHouse audit toward its single-scan floor (docs/benchmarks.md, "clickhouse-scans").
+ * of the normalised output of the (few) outputs where they differ from the output's own tokens. The audit
+ * reads them many times (token counts, n-grams, phrase matching); computing them at insert instead of in
+ * every scan is what brings the ClickHouse audit toward its single-scan floor (docs/benchmarks.md,
+ * "clickhouse-scans").
  *
  * - On a shard's local table (and on a single server) each is a `MATERIALIZED` column: the server computes
  *   it from the row's own columns when the part is written; an insert never names it, `SELECT *` does not
