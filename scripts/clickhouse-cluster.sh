@@ -71,6 +71,11 @@ write_config() {
   <mlock_executable>false</mlock_executable>
   <builtin_dictionaries_reload_interval>0</builtin_dictionaries_reload_interval>
   <max_session_timeout>3600</max_session_timeout>
+  <query_log>
+    <database>system</database>
+    <table>query_log</table>
+    <flush_interval_milliseconds>7500</flush_interval_milliseconds>
+  </query_log>
   <default_session_timeout>60</default_session_timeout>
   <remote_servers>
     <$cluster>
@@ -95,6 +100,7 @@ EOF
       <max_memory_usage>4000000000</max_memory_usage>
       <use_uncompressed_cache>0</use_uncompressed_cache>
       <load_balancing>in_order</load_balancing>
+      <log_queries>1</log_queries>
     </default>
   </profiles>
   <users>

@@ -17,8 +17,8 @@ export function registerClickHouseDdl(program: Command): void {
       'all',
     )
     .option(
-      '--upgrade',
-      'the statements that bring tables of schema version 2 to this version, not the tables',
+      '--upgrade [version]',
+      'the statements that bring tables of an earlier schema version (2, or 3: the default) to this version, not the tables',
     )
     .addHelpText(
       'after',
@@ -31,7 +31,8 @@ Examples:
   rlaudit clickhouse-ddl --store 'clickhouse://default@ch1:8123/rl?cluster=prod' > rl.sql
   rlaudit clickhouse-ddl --store 'clickhouse://default@ch1:8123/rl?cluster=prod' --part shard \\
     | clickhouse-client --host ch2 --database rl --multiquery
-  rlaudit clickhouse-ddl --store 'clickhouse://default@ch1:8123/rl' --upgrade`,
+  rlaudit clickhouse-ddl --store 'clickhouse://default@ch1:8123/rl' --upgrade
+  rlaudit clickhouse-ddl --store 'clickhouse://default@ch1:8123/rl' --upgrade 2`,
     )
     .action(async (opts, cmd: Command) => {
       const part = opts.part as Part;
@@ -45,10 +46,23 @@ Examples:
           { field: '--store' },
         );
       }
-      const [{ parseClickHouseUrl }, { clickHouseDdlText }] = await Promise.all([
-        import('../../store/clickhouse/store-url.ts'),
-        import('../../store/clickhouse/clickhouse-schema.ts'),
-      ]);
+      const [{ parseClickHouseUrl }, { clickHouseDdlText, UPGRADABLE_FROM, CLICKHOUSE_SCHEMA_VERSION }] =
+        await Promise.all([
+          import('../../store/clickhouse/store-url.ts'),
+          import('../../store/clickhouse/clickhouse-schema.ts'),
+        ]);
+      const from =
+        opts.upgrade === undefined
+          ? null
+          : opts.upgrade === true
+            ? CLICKHOUSE_SCHEMA_VERSION - 1
+            : Number(opts.upgrade);
+      if (from !== null && !UPGRADABLE_FROM.includes(from)) {
+        throw new InputError(
+          `expected the schema version to upgrade from, ${UPGRADABLE_FROM.join(' or ')}, got '${opts.upgrade}'`,
+          { field: '--upgrade' },
+        );
+      }
       const target = parseClickHouseUrl(choice.url);
       if (target.cluster === null && part !== 'all') {
         throw new InputError(
@@ -61,7 +75,7 @@ Examples:
           database: target.database,
           cluster: target.cluster,
           part,
-          upgrade: opts.upgrade === true,
+          upgrade: from,
         }),
       );
     });

@@ -4,7 +4,7 @@ import { rowDecoder } from '../sql/row-decoder.ts';
 import { raw, sql } from '../sql/sql.ts';
 import type { ClickHouseClient } from './clickhouse-client.ts';
 import { clickHouseLiteral } from './clickhouse-dialect.ts';
-import { DERIVED_COLUMNS, derivedColumnDdl } from './derived-columns.ts';
+import { DERIVED_COLUMNS, derivedColumnDdl, derivedColumnsOf } from './derived-columns.ts';
 
 /**
  * The tables of the ClickHouse store: the DuckDB store's tables (src/store/duckdb/migrations.ts), same names
@@ -19,7 +19,7 @@ import { DERIVED_COLUMNS, derivedColumnDdl } from './derived-columns.ts';
  * ingest writes twice (a rerun after a kill) is one row, and every read is `FINAL`, so the answer is
  * exact before merges too (docs/deploy-clickhouse.md, "Exact before merges").
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 3;
+export const CLICKHOUSE_SCHEMA_VERSION = 4;
 
 /**
  * What each schema version added, for the message that refuses an older database: version 2 only adds
@@ -56,9 +56,15 @@ export const SCHEMA_VERSIONS: readonly {
     adds: [],
     description: 'derived text columns',
   },
+  {
+    // a column: the tokens of the normalised output where they differ from the output's (derived-columns.ts)
+    version: 4,
+    adds: [],
+    description: 'the tokens of normalised outputs with an apostrophe variant',
+  },
 ];
 
-/** The version that added the derived text columns (upgraded with {@link upgradeDdl}). */
+/** The version that added the first derived text columns (each later one: `since` in derived-columns.ts). */
 const DERIVED_COLUMNS_VERSION = 3;
 
 export interface TableSpec {
@@ -327,7 +333,7 @@ export const TABLES: readonly TableSpec[] = [
 /** Where the tables go: one server, or the shards of a cluster (local tables + Distributed). */
 export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly cluster: string };
 
-// ---- Derived text columns (schema version 3, src/store/clickhouse/derived-columns.ts) ----
+// ---- Derived text columns (schema versions 3 and 4, src/store/clickhouse/derived-columns.ts) ----
 // A table with derived columns gets them MATERIALIZED on its local table and as ALIASes on its Distributed
 // table, whose columns are therefore listed (`AS <name>_local` would copy the MATERIALIZED kind, which
 // 18.16 then forwards on insert and the shards refuse). `abbreviated` writes each expression as its label
@@ -336,14 +342,17 @@ export type Layout = { readonly kind: 'single' } | { readonly kind: 'cluster'; r
 export interface DdlOptions {
   /** Each derived column's expression as `{label}` (the page's form), not the SQL. */
   readonly abbreviated?: boolean;
-  /** `false`: without the derived columns, the tables of schema version 2 (what an upgrade starts from). */
-  readonly derived?: boolean;
+  /**
+   * The schema version whose tables to write (default: this one): an earlier version's tables have only the
+   * derived columns of that version (none before 3), what an upgrade starts from.
+   */
+  readonly version?: number;
 }
 
 const derivedDdl = (t: TableSpec, kind: 'MATERIALIZED' | 'ALIAS', o: DdlOptions): string[] =>
-  o.derived === false
-    ? []
-    : (DERIVED_COLUMNS[t.name] ?? []).map((c) => derivedColumnDdl(c, kind, o.abbreviated));
+  derivedColumnsOf(t.name, o.version ?? CLICKHOUSE_SCHEMA_VERSION).map((c) =>
+    derivedColumnDdl(c, kind, o.abbreviated),
+  );
 
 const columnList = (t: TableSpec, derived: readonly string[] = []) =>
   [...t.columns.map(([n, type]) => `${n} ${type}`), ...derived].map((c) => `  ${c}`).join(',\n');
@@ -369,24 +378,39 @@ export function distributedTableDdl(
   return `CREATE TABLE IF NOT EXISTS ${t.name} AS ${t.name}_local\n  ${engine}`;
 }
 
+/** The versions an upgrade starts from: those whose tables differ from this version's by derived columns only. */
+export const UPGRADABLE_FROM: readonly number[] = Array.from(
+  { length: CLICKHOUSE_SCHEMA_VERSION - 2 },
+  (_, i) => 2 + i,
+);
+
 /**
- * The statements that bring tables of schema version 2 to version 3 (docs/deploy-clickhouse.md, "Upgrading"):
- * each derived column added to the local tables (`shard`: the tables of a single server, or every shard's
- * `_local` tables), then to the Distributed tables (`entry`), then the version recorded. Parts written before
- * compute the columns when read, so the answers are the same at once; they are stored as parts merge.
+ * The statements that bring tables of schema version `from` (2 or later; default: the version before this
+ * one) to this version (docs/deploy-clickhouse.md, "Upgrading"): each derived column added after `from`
+ * added to the local tables (`shard`: the tables of a single server, or every shard's `_local` tables), then
+ * to the Distributed tables (`entry`), then the version recorded. Parts written before compute the columns
+ * when read, so the answers are the same at once; they are stored as parts merge.
  */
 export function upgradeDdl(
   layout: Layout,
-  o: DdlOptions = {},
+  o: DdlOptions & { readonly from?: number } = {},
 ): { readonly shard: readonly string[]; readonly entry: readonly string[]; readonly record: string } {
-  const withDerived = TABLES.filter((t) => (DERIVED_COLUMNS[t.name] ?? []).length > 0);
-  const add = (table: string, defs: readonly string[]) =>
-    defs.map((d) => `ALTER TABLE ${table} ADD COLUMN ${d}`);
+  const from = o.from ?? CLICKHOUSE_SCHEMA_VERSION - 1;
+  if (!UPGRADABLE_FROM.includes(from)) {
+    throw new RangeError(
+      `an upgrade starts from schema version ${UPGRADABLE_FROM.join(' or ')}, not ${from}`,
+    );
+  }
+  const added = (t: TableSpec) => (DERIVED_COLUMNS[t.name] ?? []).filter((c) => c.since > from);
+  const withDerived = TABLES.filter((t) => added(t).length > 0);
+  const defs = (t: TableSpec, kind: 'MATERIALIZED' | 'ALIAS') =>
+    added(t).map((c) => derivedColumnDdl(c, kind, o.abbreviated));
+  const add = (table: string, list: readonly string[]) =>
+    list.map((d) => `ALTER TABLE ${table} ADD COLUMN ${d}`);
   const shard = withDerived.flatMap((t) =>
-    add(layout.kind === 'cluster' ? `${t.name}_local` : t.name, derivedDdl(t, 'MATERIALIZED', o)),
+    add(layout.kind === 'cluster' ? `${t.name}_local` : t.name, defs(t, 'MATERIALIZED')),
   );
-  const entry =
-    layout.kind === 'cluster' ? withDerived.flatMap((t) => add(t.name, derivedDdl(t, 'ALIAS', o))) : [];
+  const entry = layout.kind === 'cluster' ? withDerived.flatMap((t) => add(t.name, defs(t, 'ALIAS'))) : [];
   const record = `INSERT INTO schema_version (version, description) VALUES (${CLICKHOUSE_SCHEMA_VERSION}, 'upgraded')`;
   return { shard, entry, record };
 }
@@ -400,22 +424,28 @@ export function ddlFiles(): Readonly<Record<string, string>> {
   const file = (list: readonly string[]) => `${list.map((s) => `${s};`).join('\n\n')}\n`;
   const single = schemaDdl({ kind: 'single' }, 'rlaudit');
   const cluster = schemaDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, 'rlaudit');
-  const upSingle = upgradeDdl({ kind: 'single' });
-  const upCluster = upgradeDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' });
+  const upgrades = UPGRADABLE_FROM.map((from) => {
+    const one = upgradeDdl({ kind: 'single' }, { from });
+    const many = upgradeDdl({ kind: 'cluster', cluster: 'rlaudit_2shards' }, { from });
+    const to = `upgrade-from-${from}-to-${CLICKHOUSE_SCHEMA_VERSION}`;
+    return {
+      [`${to}-one-server.sql`]: file([...one.shard, one.record]),
+      [`${to}-shard.sql`]: file(many.shard),
+      [`${to}-distributed.sql`]: file([...many.entry, many.record]),
+    };
+  });
   return {
     'one-server.sql': file(single.shard),
     'cluster-shard.sql': file(cluster.shard),
     'cluster-distributed.sql': file(cluster.entry),
-    'upgrade-to-3-one-server.sql': file([...upSingle.shard, upSingle.record]),
-    'upgrade-to-3-shard.sql': file(upCluster.shard),
-    'upgrade-to-3-distributed.sql': file([...upCluster.entry, upCluster.record]),
+    ...Object.assign({}, ...upgrades),
   };
 }
 // ---- end of the derived text columns ----
 
 /**
  * The DDL of a store as `rlaudit clickhouse-ddl` prints it, for a database and (or not) a cluster: the tables
- * (or, with `upgrade`, the statements from schema version 2), all of it with comments saying where each part
+ * (or, with `upgrade`, the statements from that schema version), all of it with comments saying where each part
  * runs, or one part alone (`shard`, `distributed`) to pipe into `clickhouse-client --multiquery`. The names
  * come from a parsed store URL, which admits plain names only.
  */
@@ -423,20 +453,25 @@ export function clickHouseDdlText(o: {
   readonly database: string;
   readonly cluster: string | null;
   readonly part: 'all' | 'shard' | 'distributed';
-  readonly upgrade: boolean;
+  /** The schema version to print the upgrade from (see {@link upgradeDdl}); null: the tables themselves. */
+  readonly upgrade: number | null;
 }): string {
   const layout: Layout = o.cluster === null ? { kind: 'single' } : { kind: 'cluster', cluster: o.cluster };
   const statements = (list: readonly string[]) => list.map((s) => `${s};\n`).join('\n');
-  const ddl = o.upgrade ? upgradeDdl(layout) : { ...schemaDdl(layout, o.database), record: versionRecord() };
+  const ddl =
+    o.upgrade !== null
+      ? upgradeDdl(layout, { from: o.upgrade })
+      : { ...schemaDdl(layout, o.database), record: versionRecord() };
   // the version is recorded last: a store whose creation or upgrade stopped half-way is refused, not read
   const record = ddl.record;
   const shard = layout.kind === 'single' ? [...ddl.shard, record] : ddl.shard;
   const entry = layout.kind === 'single' ? [] : [...ddl.entry, record];
   if (o.part === 'shard') return statements(shard);
   if (o.part === 'distributed') return statements(entry);
-  const what = o.upgrade
-    ? `upgrade of the rlaudit tables from schema version 2 to ${CLICKHOUSE_SCHEMA_VERSION}`
-    : `rlaudit tables, schema version ${CLICKHOUSE_SCHEMA_VERSION}`;
+  const what =
+    o.upgrade !== null
+      ? `upgrade of the rlaudit tables from schema version ${o.upgrade} to ${CLICKHOUSE_SCHEMA_VERSION}`
+      : `rlaudit tables, schema version ${CLICKHOUSE_SCHEMA_VERSION}`;
   if (layout.kind === 'single') {
     return `-- The ${what}, database ${o.database} (a single server).\n\n${statements(shard)}`;
   }
@@ -551,8 +586,9 @@ export async function ensureSchema(
 }
 
 /**
- * What to do with a database of an older schema version: the later versions only add tables, so it is
- * brought up by creating them (the DDL of docs/deploy-clickhouse.md) and recording the version; a version
+ * What to do with a database of an older schema version: the later versions only add tables and derived
+ * columns, so it is brought up by creating the tables (the DDL of docs/deploy-clickhouse.md), adding the
+ * columns (the upgrade's ALTER statements) and recording the version; a version
  * before the first has no upgrade (a new database, and the runs copied into it).
  */
 function upgradeAdvice(from: number, layout: Layout, display: string): string {
@@ -565,17 +601,20 @@ function upgradeAdvice(from: number, layout: Layout, display: string): string {
     layout.kind === 'cluster'
       ? ` (${tables.map((t) => `${t}_local`).join(', ')} on every shard, then the Distributed tables)`
       : '';
+  const firstDerived = Math.max(from + 1, DERIVED_COLUMNS_VERSION);
+  const versions =
+    firstDerived === CLICKHOUSE_SCHEMA_VERSION
+      ? `${firstDerived}`
+      : `${firstDerived} to ${CLICKHOUSE_SCHEMA_VERSION}`;
   const steps = [
     ...(tables.length > 0
       ? [`create the tables ${tables.join(', ')}${where} with the DDL of docs/deploy-clickhouse.md`]
       : []),
-    ...(from < DERIVED_COLUMNS_VERSION
-      ? [
-          'add the derived text columns with the ALTER TABLE statements of docs/deploy-clickhouse.md ' +
-            `("Upgrading to schema version ${DERIVED_COLUMNS_VERSION}"${layout.kind === 'cluster' ? ': on every shard, then the Distributed tables' : ''}` +
-            `${tables.length === 0 ? `; rlaudit clickhouse-ddl --store '${display}' --upgrade prints them` : ''})`,
-        ]
-      : []),
+    // every version from 3 on adds derived columns: those added after `from`
+    `add the derived text columns of version ${versions} with the ALTER TABLE statements of ` +
+      `docs/deploy-clickhouse.md ("Upgrading to schema version ${CLICKHOUSE_SCHEMA_VERSION}"` +
+      `${layout.kind === 'cluster' ? ': on every shard, then the Distributed tables' : ''}; ` +
+      `rlaudit clickhouse-ddl --store '${display}' --upgrade ${Math.max(from, 2)} prints them)`,
   ];
   return (
     `Version ${later.map((v) => `${v.version} adds ${v.description}`).join('; ')}: ${steps.join(', then ')}, then record the version: ` +

@@ -127,7 +127,7 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     const [c] = await ch.shardClients(empty);
     // the tables of schema version 2 (before the derived text columns)
     for (const t of TABLES)
-      await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }, { derived: false }))}`);
+      await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }, { version: 2 }))}`);
     await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${2}, ${'old'})`);
     assertRefused(
       cli(['runs', '--store', url]),
@@ -145,13 +145,17 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     const [c] = await ch.shardClients(v1);
     const first = new Set(SCHEMA_VERSIONS[0]!.adds);
     for (const t of TABLES.filter((x) => first.has(x.name)))
-      await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }, { derived: false }))}`);
+      await c!.command(sql`${raw(localTableDdl(t, { kind: 'single' }, { version: 2 }))}`);
     await c!.command(sql`INSERT INTO schema_version (version, description) VALUES (${1}, ${'v1'})`);
     for (const args of [['runs'], ['audit', '--run', 'r']]) {
       assertRefused(
         cli([...args, '--store', url]),
         url,
-        /schema version 1, this rlaudit needs 3.*create the tables audits, audit_sections, audit_operations, analysis_cache .*then add the derived text columns with the ALTER TABLE statements.*INSERT INTO schema_version/,
+        new RegExp(
+          `schema version 1, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION}.*create the tables audits, audit_sections, ` +
+            'audit_operations, analysis_cache .*then add the derived text columns of version 3 to ' +
+            `${CLICKHOUSE_SCHEMA_VERSION} with the ALTER TABLE statements.*--upgrade 2 prints them.*INSERT INTO schema_version`,
+        ),
       );
     }
   });
@@ -218,6 +222,21 @@ describe('choosing a ClickHouse store on the command line', { skip: ch.skip }, (
     assert.equal(upgrade.code, 0, upgrade.stderr);
     assert.match(upgrade.stdout, /ALTER TABLE sessions_local ADD COLUMN/);
     assert.match(upgrade.stdout, /ALTER TABLE sessions ADD COLUMN .* ALIAS/);
+    // from the version before this one by default; from version 2 every derived column; others refused
+    const up = (from: string[]) =>
+      cli(['clickhouse-ddl', '--store', `clickhouse://default@${host}/rl`, '--upgrade', ...from]);
+    const columnsAdded = (out: string) => [...out.matchAll(/ADD COLUMN (\w+)/g)].map((m) => m[1]);
+    assert.deepEqual(columnsAdded(up(['3']).stdout), ['output_apostrophe_tokens']);
+    assert.deepEqual([...new Set(columnsAdded(upgrade.stdout))], ['output_apostrophe_tokens']);
+    assert.deepEqual(columnsAdded(up(['2']).stdout), [
+      'output_tokens',
+      'output_norm',
+      'output_apostrophe_tokens',
+      'text_tokens',
+    ]);
+    const wrong = up(['9']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--upgrade: expected the schema version to upgrade from, 2 or 3, got '9'/);
     for (const [args, field] of [
       [['clickhouse-ddl', '--db', 'x.duckdb'], /--store: expected a ClickHouse store/],
       [

@@ -61,7 +61,7 @@ const Derived = rowDecoder(
 async function derived(c: ClickHouseClient, table: string, run: string) {
   return c.query(
     sql`SELECT session, output, output_tokens, output_norm, ${OUTPUT_NORM_TOKENS} AS norm_tokens
-          FROM (SELECT *, output_tokens, output_norm FROM ${raw(table)} FINAL WHERE run = ${run})
+          FROM (SELECT *, output_tokens, output_norm, output_apostrophe_tokens FROM ${raw(table)} FINAL WHERE run = ${run})
           ORDER BY session`,
     Derived,
   );
@@ -123,65 +123,70 @@ describe('text derived at insert (MATERIALIZED columns)', { skip: ch.skip }, () 
       const [r] = await c.query(
         sql`SELECT count() AS n FROM system.parts_columns
               WHERE database = currentDatabase() AND table = 'sessions_local' AND active
-                AND column IN ('output_tokens', 'output_norm')`,
+                AND column IN ('output_tokens', 'output_norm', 'output_apostrophe_tokens')`,
         Stored,
       );
-      assert.ok((r?.n ?? 0) >= 2, 'each shard has parts holding both columns');
+      assert.ok((r?.n ?? 0) >= 3, 'each shard has parts holding the three columns');
     }
   });
 
-  test('a store of schema version 2 is refused with what to do, and after the documented ALTERs answers as a new one', async () => {
-    const db = await ch.database2('upgrade');
-    const shards = await ch.shardClients(db);
-    const v1 = schemaDdl({ kind: 'cluster', cluster: CLUSTER }, db, { derived: false });
-    for (const c of shards) for (const s of [...v1.shard, ...v1.entry]) await c.command(sql`${raw(s)}`);
-    await shards[0]!.command(sql`INSERT INTO schema_version (version, description) VALUES (2, 'v2')`);
-    const before = TEXTS.slice(0, 30);
-    await shards[0]!.insert('sessions', sessionRows('r', before));
-    await assert.rejects(ClickHouseStore.open(url(db)), (err) => {
-      assert.ok(err instanceof InputError, String(err));
-      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${ch.httpPorts[0]}/${db}`));
-      assert.match(
-        err.message,
-        new RegExp(`schema version 2, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION}`),
+  for (const from of [2, 3]) {
+    test(`a store of schema version ${from} is refused with what to do, and after the documented ALTERs answers as a new one`, async () => {
+      const db = await ch.database2(`upgrade${from}`);
+      const shards = await ch.shardClients(db);
+      const v1 = schemaDdl({ kind: 'cluster', cluster: CLUSTER }, db, { version: from });
+      for (const c of shards) for (const s of [...v1.shard, ...v1.entry]) await c.command(sql`${raw(s)}`);
+      await shards[0]!.command(
+        sql`INSERT INTO schema_version (version, description) VALUES (${from}, 'old')`,
       );
-      assert.match(err.message, /Upgrading to schema version 3/);
-      return true;
-    });
-    const up = upgradeDdl({ kind: 'cluster', cluster: CLUSTER });
-    for (const c of shards) for (const s of up.shard) await c.command(sql`${raw(s)}`);
-    for (const c of shards) for (const s of up.entry) await c.command(sql`${raw(s)}`);
-    await shards[0]!.command(sql`${raw(up.record)}`);
-    const store = await ClickHouseStore.open(url(db));
-    try {
-      // parts written before the upgrade compute the columns when read; rows written after store them
-      const after = TEXTS.slice(30);
-      await shards[0]!.insert('sessions', sessionRows('r', after, before.length + 1));
-      assertDerived(await derived(shards[0]!, 'sessions', 'r'), TEXTS);
-      // the upgraded tables are the new tables: same columns, same kinds, same expressions
-      const Columns = rowDecoder(
-        'columns',
-        z.object({
-          table: z.string(),
-          name: z.string(),
-          default_kind: z.string(),
-          default_expression: z.string(),
-        }),
-      );
-      const describe = (database: string) =>
-        shards[1]!.query(
-          sql`SELECT table, name, default_kind, default_expression FROM system.columns
+      const before = TEXTS.slice(0, 30);
+      await shards[0]!.insert('sessions', sessionRows('r', before));
+      await assert.rejects(ClickHouseStore.open(url(db)), (err) => {
+        assert.ok(err instanceof InputError, String(err));
+        assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${ch.httpPorts[0]}/${db}`));
+        assert.match(
+          err.message,
+          new RegExp(`schema version ${from}, this rlaudit needs ${CLICKHOUSE_SCHEMA_VERSION}`),
+        );
+        assert.match(err.message, new RegExp(`Upgrading to schema version ${CLICKHOUSE_SCHEMA_VERSION}`));
+        assert.match(err.message, new RegExp(`--upgrade ${from} prints them`));
+        return true;
+      });
+      const up = upgradeDdl({ kind: 'cluster', cluster: CLUSTER }, { from });
+      for (const c of shards) for (const s of up.shard) await c.command(sql`${raw(s)}`);
+      for (const c of shards) for (const s of up.entry) await c.command(sql`${raw(s)}`);
+      await shards[0]!.command(sql`${raw(up.record)}`);
+      const store = await ClickHouseStore.open(url(db));
+      try {
+        // parts written before the upgrade compute the columns when read; rows written after store them
+        const after = TEXTS.slice(30);
+        await shards[0]!.insert('sessions', sessionRows('r', after, before.length + 1));
+        assertDerived(await derived(shards[0]!, 'sessions', 'r'), TEXTS);
+        // the upgraded tables are the new tables: same columns, same kinds, same expressions
+        const Columns = rowDecoder(
+          'columns',
+          z.object({
+            table: z.string(),
+            name: z.string(),
+            default_kind: z.string(),
+            default_expression: z.string(),
+          }),
+        );
+        const describe = (database: string) =>
+          shards[1]!.query(
+            sql`SELECT table, name, default_kind, default_expression FROM system.columns
                 WHERE database = ${database} AND table IN ('sessions', 'sessions_local', 'annotations', 'annotations_local')
                 ORDER BY table, name`,
-          Columns,
-        );
-      const fresh = await ch.database2('fresh');
-      const ddl = schemaDdl({ kind: 'cluster', cluster: CLUSTER }, fresh);
-      const [, c1] = await ch.shardClients(fresh);
-      for (const s of [...ddl.shard, ...ddl.entry]) await c1!.command(sql`${raw(s)}`);
-      assert.deepEqual(await describe(db), await describe(fresh));
-    } finally {
-      await store.close();
-    }
-  });
+            Columns,
+          );
+        const fresh = await ch.database2(`fresh${from}`);
+        const ddl = schemaDdl({ kind: 'cluster', cluster: CLUSTER }, fresh);
+        const [, c1] = await ch.shardClients(fresh);
+        for (const s of [...ddl.shard, ...ddl.entry]) await c1!.command(sql`${raw(s)}`);
+        assert.deepEqual(await describe(db), await describe(fresh));
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });

@@ -65,6 +65,29 @@ export function windowSql(spec: WindowSpec): { expr: SqlFragment; where: SqlFrag
   return { expr: sql`toInt64(floor((session - 1) / ${spec.size}))`, where: sql`1` };
 }
 
+/**
+ * A condition on the key column `session` that holds for every session of the listed windows (and, for session
+ * windows, only for those): for session windows of size W, window w is w·W < session ≤ (w + 1)·W, so the
+ * windows' sessions are a few ranges of the primary key (consecutive windows merged into one), and a query
+ * with it reads only their granules instead of every session of the run; for step windows, `1` (a step is
+ * no key column). Exact: floor((s − 1) / W) = w ⟺ w·W < s ≤ (w + 1)·W for integers s.
+ */
+export function windowKeyRanges(spec: WindowSpec, windows: readonly number[]): SqlFragment {
+  if (spec.by === 'step' || windows.length === 0) return sql`1`;
+  const size = spec.size;
+  const sorted = [...new Set(windows)].sort((a, b) => a - b);
+  const ranges: [number, number][] = [];
+  for (const w of sorted) {
+    const last = ranges.at(-1);
+    if (last && last[1] === w - 1) last[1] = w;
+    else ranges.push([w, w]);
+  }
+  return sql`(${join(
+    ranges.map(([a, b]) => sql`(session > ${a * size} AND session <= ${(b + 1) * size})`),
+    ' OR ',
+  )})`;
+}
+
 /** `expr`, or NULL when `n` (a count) is 0: ClickHouse's min/max over no row is 0, its avg nan. */
 export const orNull = (n: SqlFragment, expr: SqlFragment): SqlFragment => sql`if(${n} = 0, NULL, ${expr})`;
 

@@ -15,8 +15,8 @@ import { ident, join, list, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, nullableText, text } from '../decode.ts';
 import { OUTPUT_TOKENS } from '../derived-columns.ts';
-import { clickHouseNgrams, re2Pattern } from '../text-sql.ts';
-import { intList, trainingRows, windowSql } from './scan-sql.ts';
+import { re2Pattern } from '../text-sql.ts';
+import { intList, trainingRows, windowKeyRanges, windowSql } from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
 const TextWindowRow = rowDecoder(
@@ -128,7 +128,8 @@ const orderedMean = (value: SqlFragment) =>
 
 /**
  * The outputs at the picked ranks (0-based, in session order) of the picked windows (the twin of
- * `sampleOutputs`): the windows' session numbers in order first (a window's worth of integers each), then
+ * `sampleOutputs`): the windows' session numbers in order first (a window's worth of integers each; for
+ * session windows only the key ranges of the picked windows are read, {@link windowKeyRanges}), then
  * the outputs of the picked sessions only, by key, at most `perStatement` session numbers a statement.
  */
 export async function sampleOutputsScan(
@@ -142,19 +143,10 @@ export async function sampleOutputsScan(
   if (pairs.length === 0) return [];
   const w = windowSql(window);
   const windows = [...new Set(picks.map((p) => p.window))];
-  // only the sessions of the picked windows' span are read (whole windows, so ranks are unchanged): the
-  // diversity analysis asks for 40 consecutive windows a call, and for session windows the primary index
-  // (run, session) skips the rest of the run (a run of 10M sessions is 500 calls)
-  const lo = Math.min(...windows);
-  const hi = Math.max(...windows);
-  const span =
-    window.by === 'step'
-      ? sql`step BETWEEN ${lo} AND ${hi}`
-      : sql`session BETWEEN ${lo * window.size + 1} AND ${(hi + 1) * window.size}`;
   const ordered = await client.query(
     sql`SELECT ${w.expr} AS w, arraySort(groupArray(session)) AS ss
-          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND ${span} AND has(${windows}, w)
-          GROUP BY w`,
+          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where} AND ${windowKeyRanges(window, windows)}
+            AND has(${windows}, w) GROUP BY w`,
     WindowSessionsRow,
   );
   const byWindow = new Map(ordered.map((r) => [r.w, r.ss]));
@@ -162,16 +154,20 @@ export async function sampleOutputsScan(
     .map(([win, rank]) => ({ window: win, rank, session: byWindow.get(win)?.[rank] }))
     .filter((p): p is { window: number; rank: number; session: number } => p.session !== undefined);
   if (chosen.length === 0) return [];
-  // the outputs by key, a bounded list of consecutive sessions per statement: the diversity sample asks
-  // for 80,000 a batch, whose list alone would pass 18.16's 256 KiB max_query_size (the audit of 1M
-  // sessions failed so); sorted, each list's sessions are near each other and the primary index reads
+  // the outputs by key, a bounded list of consecutive sessions per statement: the diversity sample once
+  // asked for 80,000 a batch (now 8,000), whose list alone passed 18.16's 256 KiB max_query_size (the
+  // audit of 1M sessions failed so); sorted, each list's sessions are near each other and the primary index reads
   // only their granules
   const wanted = [...new Set(chosen.map((c) => c.session))].sort((a, b) => a - b);
   const text = new Map<number, string>();
   for (let i = 0; i < wanted.length; i += perStatement) {
+    const chunk = wanted.slice(i, i + perStatement);
+    const [lo, hi] = [chunk[0] ?? 0, chunk.at(-1) ?? 0];
+    // the chunk's bounds too (implied by the list): a plain key range for the primary index
     const outputs = await client.query(
       sql`SELECT session, output FROM sessions FINAL
-            WHERE ${trainingRows(run)} AND session IN (${list(wanted.slice(i, i + perStatement))})`,
+            WHERE ${trainingRows(run)} AND session >= ${lo} AND session <= ${hi}
+              AND session IN (${list(chunk)})`,
       OutputRow,
     );
     for (const r of outputs) text.set(r.session, r.output);
@@ -192,22 +188,38 @@ export function textScans(client: ClickHouseClient): TextScans {
   return {
     async textWindowCounts(run: string, window: WindowSpec): Promise<TextWindowCounts[]> {
       const w = windowSql(window);
-      // bigrams per output (positions i, i+1), so none crosses an output boundary; a space joins the pair
-      // because no token holds one
       // One statement over the Distributed table itself: each shard reads its sessions' tokens and
       // aggregates them per window; the initiator merges the partial states (the distinct-token sets, the
       // sorted (session, value) arrays of the means), and no token leaves its shard otherwise. (Through a
       // subquery of `sessions`, every session's tokens went to the initiator, which aggregated them alone:
       // the slowest statement of the audit at 1M sessions, docs/benchmarks.md "clickhouse".)
+      //
+      // Bigrams are the pairs of positions (i, i+1) of one output, so none crosses an output boundary; no
+      // bigram is built as a string (that alone cost more than reading the tokens, docs/benchmarks.md "The
+      // SQL side of the audit"):
+      // - an output's bigrams number max(tokens − 1, 0);
+      // - its distinct tokens and distinct bigrams come from its tokens' dense numbers (arrayEnumerateDense:
+      //   1 for the first distinct token, 2 for the second …, equal strings equal numbers, compared as
+      //   strings): the distinct tokens are the highest number, the distinct bigrams the distinct values of
+      //   a·2³² + b over the pairs of numbers (a, b < 2³², so the code is one-to-one: exact);
+      // - a window's distinct bigrams are those of the (token, next token) pairs, the two arguments of
+      //   `uniqExactArray` side by side: each pair counted by its 128-bit SipHash, as `uniqExact` counts a
+      //   string (the concatenated bigrams counted before were hashed so too), the window's distinct tokens
+      //   likewise.
       const t = OUTPUT_TOKENS;
-      const b = clickHouseNgrams(t, 2);
       const nt = sql`length(${t})`;
+      const ids = sql`arrayEnumerateDense(${t})`;
+      const pairs = sql`length(${t}) - 1`;
+      const firsts = sql`arraySlice(${t}, 1, toUInt64(greatest(${pairs}, 0)))`;
+      const seconds = sql`arraySlice(${t}, 2)`;
+      const distinctBigrams = sql`arrayUniq(arrayMap((a, b) -> a * 4294967296 + b,
+          arraySlice(${ids} AS ids, 1, toUInt64(greatest(${pairs}, 0))), arraySlice(ids, 2)))`;
       const found = await client.query(
         sql`SELECT ${w.expr} AS w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
-                countIf(${nt} = 0) AS empty_n, sum(${nt}) AS tokens_n, sum(length(${b})) AS bigrams_n,
-                ${orderedMean(sql`if(${nt} = 0, 0, length(arrayDistinct(${t})) / ${nt})`)} AS d1,
-                ${orderedMean(sql`if(${nt} = 0, 0, length(arrayDistinct(${b})) / ${nt})`)} AS d2,
-                uniqExactArray(${t}) AS unique_tokens, uniqExactArray(${b}) AS unique_bigrams
+                countIf(${nt} = 0) AS empty_n, sum(${nt}) AS tokens_n, sum(greatest(${pairs}, 0)) AS bigrams_n,
+                ${orderedMean(sql`if(${nt} = 0, 0, arrayReduce('max', ${ids}) / ${nt})`)} AS d1,
+                ${orderedMean(sql`if(${nt} = 0, 0, ${distinctBigrams} / ${nt})`)} AS d2,
+                uniqExactArray(${t}) AS unique_tokens, uniqExactArray(${firsts}, ${seconds}) AS unique_bigrams
               FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where}
               GROUP BY w ORDER BY w`,
         TextWindowRow,

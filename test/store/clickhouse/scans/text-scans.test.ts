@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
 import { diversitySamplePicks } from '../../../../src/analyses/diversity/diversity-sample.ts';
 import type { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
+import { windowKeyRanges } from '../../../../src/store/clickhouse/scans/scan-sql.ts';
 import { sampleOutputsScan } from '../../../../src/store/clickhouse/scans/text-scans.ts';
 import type { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
+import { rowDecoder } from '../../../../src/store/sql/row-decoder.ts';
+import { sql } from '../../../../src/store/sql/sql.ts';
 import { clickHouseCluster } from '../cluster.ts';
 import { fixtureOnBothEngines } from '../load-fixture.ts';
 import { scanFixture } from '../scan-fixture.ts';
@@ -55,5 +59,28 @@ describe('sampled outputs on the 2-shard cluster', { skip: ch.skip }, () => {
     const expected = await duck.scans.sampleOutputs(RUN, WINDOW, picks);
     assert.deepEqual(await sampleOutputsScan(click.client, RUN, WINDOW, picks, 2), expected);
     assert.equal(expected.filter((r) => r.window === 3 && r.rank === 5).length, 2);
+  });
+
+  test('the key ranges of picked session windows hold exactly their sessions (and every session for step windows)', async () => {
+    const Sessions = rowDecoder('ranges', z.object({ s: z.array(z.coerce.number()) }));
+    const within = async (cond: ReturnType<typeof windowKeyRanges>) => {
+      const [r] = await click.client.query(
+        sql`SELECT arraySort(groupArray(session)) AS s
+              FROM (SELECT toInt64(number) - 7 AS session FROM system.numbers LIMIT 60) WHERE ${cond}`,
+        Sessions,
+      );
+      return r?.s ?? [];
+    };
+    const all = Array.from({ length: 60 }, (_, i) => i - 7);
+    for (const windows of [[0], [1, 2, 3, 7], [-2, 9, 4, 3], [11, 10, 12, 12], []]) {
+      const expected =
+        windows.length === 0 ? all : all.filter((s) => windows.includes(Math.floor((s - 1) / 5)));
+      assert.deepEqual(
+        await within(windowKeyRanges({ by: 'session', size: 5 }, windows)),
+        expected,
+        String(windows),
+      );
+    }
+    assert.deepEqual(await within(windowKeyRanges({ by: 'step' }, [1, 2])), all);
   });
 });
