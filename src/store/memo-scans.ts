@@ -14,6 +14,13 @@ export const PERSISTED_SCANS: ReadonlySet<string> = new Set([
   'rewardScale',
 ]);
 
+/**
+ * Scans that are not shared: each call reads one batch of output texts that one analysis asks for once (the
+ * diversity sample: 40 windows a call). Remembering them would keep the whole sample in memory until the
+ * audit ends (400,000 outputs of a 1M-session run: the audit's heap grew by ~300 MiB, measured).
+ */
+export const UNSHARED_SCANS: ReadonlySet<string> = new Set(['sampleOutputs']);
+
 /** Where persisted scan results go: the run, its content fingerprint, and a prefix naming the code. */
 export interface ScanPersistence {
   readonly run: string;
@@ -41,6 +48,7 @@ export function withMemoizedScans(store: Store, persist?: ScanPersistence): Stor
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver);
       if (typeof value !== 'function') return value;
+      if (UNSHARED_SCANS.has(String(name))) return value.bind(target);
       return (...args: unknown[]) => {
         const key = `${String(name)}:${stableStringify(args)}`;
         let result = memo.get(key);
