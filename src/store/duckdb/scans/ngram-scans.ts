@@ -9,14 +9,17 @@ import type {
 } from '../../scans/phrase-scans.ts';
 import { raw, type SqlFragment, sql } from '../../sql/sql.ts';
 import type { DuckDbClient } from '../duckdb-client.ts';
-import { duckdbNormalise } from '../normalise-sql.ts';
+import { duckdbNormalise, duckdbNormaliseForTokens } from '../normalise-sql.ts';
 import { duckdbTokens } from '../tokens-sql.ts';
 import * as rows from './phrase-rows.ts';
 import { windowIndexSql } from './phrase-series-scan.ts';
 import { targetPattern } from './target-pattern.ts';
 
-/** The tokens of the normalised output, the scans' unit of text. */
-const OUTPUT_TOKENS = duckdbTokens(duckdbNormalise(sql`output`));
+/**
+ * The tokens of the normalised output, the scans' unit of text (the tokens of `duckdbNormalise(output)`, with
+ * one regular-expression pass fewer: see {@link duckdbNormaliseForTokens}).
+ */
+const OUTPUT_TOKENS = duckdbTokens(duckdbNormaliseForTokens(sql`output`));
 
 /**
  * Wilson bounds (Wilson 1927, no continuity correction) of x of n, in SQL. The constants are our own numbers
@@ -34,16 +37,24 @@ const wilsonLower = (x: SqlFragment, n: SqlFragment) =>
 const wilsonUpper = (x: SqlFragment, n: SqlFragment) =>
   sql`((${x} + ${HALF_Z2} + ${Z_LIT} * sqrt(${x} * (${n} - ${x}) / ${n} + ${QUARTER_Z2})) / (${n} + ${Z2}))`;
 
-/** The run's first and last parts (a fraction of its sessions each), sampled up to a cap by session hash. */
+/**
+ * The run's first and last parts (a fraction of its sessions each), sampled up to a cap by session hash. The
+ * window functions sort session numbers only: the outputs of the sampled sessions are joined afterwards
+ * ({@link sampledOutputs}), so the sorts never carry the run's text (at 1M sessions they spilled it to disk).
+ */
 function parts(run: string, o: NgramDiscoveryOptions): SqlFragment {
-  return sql`WITH r AS (SELECT session, output, row_number() OVER (ORDER BY session) AS rn, count(*) OVER () AS total
+  return sql`WITH r AS (SELECT session, row_number() OVER (ORDER BY session) AS rn, count(*) OVER () AS total
                   FROM training_sessions WHERE run = ${run}),
-        p AS (SELECT session, output, CASE WHEN rn <= ceil(total * ${o.partFraction}) THEN 'first'
+        p AS (SELECT session, CASE WHEN rn <= ceil(total * ${o.partFraction}) THEN 'first'
                   WHEN rn > total - ceil(total * ${o.partFraction}) THEN 'last' END AS part FROM r),
-        s AS (SELECT session, output, part,
+        s AS (SELECT session, part,
                   row_number() OVER (PARTITION BY part ORDER BY hash(session), session) <= ${o.maxSessionsPerPart} AS sampled
               FROM p WHERE part IS NOT NULL)`;
 }
+
+/** The sampled sessions of {@link parts} joined to their outputs (one row each: a run's session numbers are unique). */
+const sampledOutputs = (run: string): SqlFragment =>
+  sql`s JOIN training_sessions ts ON ts.run = ${run} AND ts.session = s.session WHERE s.sampled`;
 
 /** N-grams whose share of outputs rose or fell most between the run's first and last parts. */
 export async function discoverNgramsScan(
@@ -67,7 +78,7 @@ export async function discoverNgramsScan(
   const n2 = sql`${last.sampled}::DOUBLE`;
   const found = await client.query(
     sql`${parts(run, o)},
-          tok AS (SELECT session, part, ${OUTPUT_TOKENS} AS t FROM s WHERE sampled),
+          tok AS (SELECT s.session, s.part, ${OUTPUT_TOKENS} AS t FROM ${sampledOutputs(run)}),
           g AS (SELECT DISTINCT session, part, n,
                   unnest(list_transform(range(1, len(t) - n + 2), i -> array_to_string(t[i:i + n - 1], ' '))) AS g
                 FROM tok CROSS JOIN range(${o.minN}, ${o.maxN} + 1) AS ns(n)),

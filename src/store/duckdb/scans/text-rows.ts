@@ -4,7 +4,7 @@ import { listOf, nullableText, number, numberOrZero, text } from '../decode.ts';
 
 /**
  * Tokens and bigrams of a window. `w` is BIGINT (`//` of BIGINT, or the step); `sum`s are HUGEINT. The
- * distinct counts come from a LEFT JOIN and are NULL for a window whose outputs hold no token at all: 0.
+ * filtered sums and averages are NULL when no row passes their filter (never, since every window has outputs): 0.
  */
 export const TextWindowRow = rowDecoder(
   'textWindowCounts',

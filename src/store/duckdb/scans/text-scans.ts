@@ -75,28 +75,33 @@ export function textScans(client: DuckDbClient): TextScans {
   return {
     async textWindowCounts(run: string, window: WindowSpec): Promise<TextWindowCounts[]> {
       const w = windowSql(window);
-      // Bigrams are built per output (list positions i, i+1), so none crosses an output boundary; a space
-      // joins the pair because no token can contain one.
+      // One pass: each output is tokenized once and its tokens unnested once, zipped with the tokens that follow
+      // them (`unnest(t)` beside `unnest(t[2:])`: a bigram is the pair (a, b), built per output, so none crosses
+      // an output boundary, and none is a concatenated string). `k` numbers an output's rows from 0 (an empty
+      // output keeps one row, k = 0, with a NULL token), so the per-output figures are read once per output
+      // (FILTER k = 0) while the distinct counts of the window read every row. No token contains NULL, so the
+      // distinct counts are exact; d2 counts the distinct pairs of an output with `list_unique` of the zipped list.
       const found = await client.query(
         sql`WITH tok AS (
                 SELECT ${w.expr} AS w, session, ${duckdbTokens(sql`output`)} AS t
                 FROM training_sessions WHERE run = ${run} AND ${w.where}),
               per AS (
                 SELECT w, session, t, len(t) AS nt,
-                  list_transform(range(1, len(t)), lambda i: t[i] || ' ' || t[i + 1]) AS b
+                  CASE WHEN len(t) = 0 THEN 0 ELSE list_unique(t) / len(t) END AS r1,
+                  CASE WHEN len(t) = 0 THEN 0 ELSE list_unique(list_zip(t[:-2], t[2:])) / len(t) END AS r2
                 FROM tok),
-              outputs AS (
-                SELECT w, count(*) AS sessions, min(session) AS first, max(session) AS last,
-                  count(*) FILTER (WHERE nt = 0) AS empty, sum(nt) AS tokens, sum(len(b)) AS bigrams,
-                  -- summed in session order: a parallel avg adds in any order, and its last bits vary run to run
-                  avg(CASE WHEN nt = 0 THEN 0 ELSE len(list_distinct(t)) / nt END ORDER BY session) AS d1,
-                  avg(CASE WHEN nt = 0 THEN 0 ELSE len(list_distinct(b)) / nt END ORDER BY session) AS d2
-                FROM per GROUP BY w),
-              grams AS (
-                SELECT w, count(DISTINCT tok) AS unique_tokens, count(DISTINCT bg) AS unique_bigrams
-                FROM (SELECT w, unnest(t) AS tok, unnest(b) AS bg FROM per) GROUP BY w)
-              SELECT o.*, g.unique_tokens, g.unique_bigrams
-              FROM outputs o LEFT JOIN grams g USING (w) ORDER BY w`,
+              u AS (
+                SELECT w, session, nt, r1, r2, unnest(range(greatest(nt, 1))) AS k, unnest(t) AS a, unnest(t[2:]) AS b
+                FROM per)
+              SELECT w, count(*) FILTER (WHERE k = 0) AS sessions, min(session) AS first, max(session) AS last,
+                count(*) FILTER (WHERE k = 0 AND nt = 0) AS empty, sum(nt) FILTER (WHERE k = 0) AS tokens,
+                sum(greatest(nt - 1, 0)) FILTER (WHERE k = 0) AS bigrams,
+                -- summed in session order: a parallel avg adds in any order, and its last bits vary run to run
+                avg(r1 ORDER BY session) FILTER (WHERE k = 0) AS d1,
+                avg(r2 ORDER BY session) FILTER (WHERE k = 0) AS d2,
+                count(DISTINCT a) AS unique_tokens,
+                count(DISTINCT CASE WHEN b IS NOT NULL THEN {'a': a, 'b': b} END) AS unique_bigrams
+              FROM u GROUP BY w ORDER BY w`,
         rows.TextWindowRow,
       );
       return found.map((r) => ({
