@@ -66,6 +66,15 @@ function connectTimeout(): number {
 }
 
 /**
+ * Seconds one statement may run: `RLAUDIT_CLICKHOUSE_QUERY_TIMEOUT`, default 3600. A scan of a 10M-session run
+ * can run past 10 minutes on a small cluster (the former fixed 600 s ended the 10M audit, docs/benchmarks.md).
+ */
+export function queryTimeout(): number {
+  const v = Number(process.env.RLAUDIT_CLICKHOUSE_QUERY_TIMEOUT ?? 3600);
+  return Number.isFinite(v) && v > 0 ? v : 3600;
+}
+
+/**
  * Why a server cannot be used, as an `InputError` (exit 2) naming the store URL (never the password) and
  * what to do; null when the failure is not one of those (a failed query is a `QueryError`).
  */
@@ -75,10 +84,20 @@ export function connectionProblem(err: unknown, target: ClickHouseTarget): Input
   const where = `ClickHouse at ${target.display}`;
   if (err instanceof ConnectTimeout || (network === undefined && /timeout/i.test(String(e?.message)))) {
     // something accepted the connection (or dropped it silently) but no answer came: not "nothing there"
-    const after = err instanceof ConnectTimeout ? ` within ${err.seconds} s` : '';
+    if (!(err instanceof ConnectTimeout)) {
+      // the connection check passed (it has its own, shorter limit): a statement ran past the query timeout
+      return new InputError(
+        `${where} timed out: a statement gave no answer within ${queryTimeout()} s. A scan of a large run can ` +
+          'take longer: raise RLAUDIT_CLICKHOUSE_QUERY_TIMEOUT (seconds), or check the server answers ' +
+          '(curl http://host:port/ping)',
+        { field: '--store' },
+        { cause: err },
+      );
+    }
     return new InputError(
-      `${where} timed out: no answer${after}. The server may be overloaded or starting, or a firewall drops ` +
-        'the packets; check it answers (curl http://host:port/ping), or raise RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT (seconds)',
+      `${where} timed out: no answer within ${err.seconds} s. The server may be overloaded or starting, or a ` +
+        'firewall drops the packets; check it answers (curl http://host:port/ping), or raise ' +
+        'RLAUDIT_CLICKHOUSE_CONNECT_TIMEOUT (seconds)',
       { field: '--store' },
       { cause: err },
     );
@@ -138,7 +157,7 @@ export class ClickHouseClient {
       password,
       database: target.database,
       application: 'rlaudit',
-      request_timeout: 600_000,
+      request_timeout: queryTimeout() * 1000,
       max_open_connections: 4,
       log: { level: ClickHouseLogLevel.OFF },
       // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
