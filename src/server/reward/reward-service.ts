@@ -160,6 +160,22 @@ export interface RunStateView {
 
 const SERVICE_FORMAT = 'reward-service';
 
+/**
+ * The answer for a session the ledger already holds (calibrated: its reward columns are set), with the events
+ * among `events` that took effect at it: what a resend is answered with.
+ */
+export function storedAnswer(s: LedgerSession, events: readonly EventRecord[]): SessionAnswer {
+  return {
+    session: s.session,
+    adjusted_reward: s.adjustedReward!,
+    differential_pct: s.differentialPct,
+    compliance_trajectory_index: s.complianceTrajectoryIndex!,
+    classification: s.classification as 'compliant' | 'non_compliant',
+    category: s.category,
+    events: events.filter((e) => e.session === s.session) as CalibrationEvent[],
+  };
+}
+
 /** The category as the store gives it back: integer text is a number. */
 function storedCategory(c: number | string | null): number | string | null {
   if (c === null) return null;
@@ -627,15 +643,7 @@ export class RewardService {
         );
       }
       this.#checkSame(item, s, i);
-      return {
-        session: s.session,
-        adjusted_reward: s.adjustedReward!,
-        differential_pct: s.differentialPct,
-        compliance_trajectory_index: s.complianceTrajectoryIndex!,
-        classification: s.classification as 'compliant' | 'non_compliant',
-        category: s.category,
-        events: events.filter((e) => e.session === s.session) as CalibrationEvent[],
-      };
+      return storedAnswer(s, events);
     });
   }
 

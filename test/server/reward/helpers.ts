@@ -3,7 +3,11 @@ import { calibrateRun } from '../../../src/calibration/calibrate-run.ts';
 import type { Protocol } from '../../../src/calibration/protocol.ts';
 import { wild7Protocol } from '../../../src/calibration/wild-7.ts';
 import { rewardApp } from '../../../src/server/reward/reward-app.ts';
-import { RewardService, type SessionAnswer } from '../../../src/server/reward/reward-service.ts';
+import {
+  RewardService,
+  type SessionAnswer,
+  storedAnswer,
+} from '../../../src/server/reward/reward-service.ts';
 import { simulate } from '../../../src/simulate/simulate.ts';
 import { DuckDbRewardLedger } from '../../../src/store/duckdb/duckdb-reward-ledger.ts';
 import { DuckDbStore } from '../../../src/store/duckdb/duckdb-store.ts';
@@ -158,13 +162,5 @@ export function replayStored(stored: readonly LedgerSession[], run: string): Pro
 export async function answersOf(ledger: RewardLedger, run: string): Promise<SessionAnswer[]> {
   const stored = await ledger.sessionsAfter(run, 0, 1_000_000);
   const events = await ledger.eventsBetween(run, 1, Number.MAX_SAFE_INTEGER);
-  return stored.map((s) => ({
-    session: s.session,
-    adjusted_reward: s.adjustedReward!,
-    differential_pct: s.differentialPct,
-    compliance_trajectory_index: s.complianceTrajectoryIndex!,
-    classification: s.classification as 'compliant' | 'non_compliant',
-    category: s.category,
-    events: events.filter((e) => e.session === s.session) as SessionAnswer['events'],
-  }));
+  return stored.map((s) => storedAnswer(s, events));
 }
