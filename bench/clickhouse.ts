@@ -55,10 +55,21 @@ export interface Step {
   serverRssMiB: number[];
 }
 
+/** When, on which commit and at which load one engine's steps were measured. */
+export interface Provenance {
+  date: string;
+  /** `git rev-parse --short HEAD` of the checkout that ran (with "+changes" when its tree was dirty) */
+  commit: string;
+  loadAverage: { before: number[]; after: number[] };
+}
+
 export interface Figures {
   sessions: number;
   jsonlMB: number;
   clickhouse?: {
+    measured?: Provenance;
+    /** the ingest's own provenance: an earlier run's when this one reused its store (`--reuse`) */
+    ingestMeasured?: Provenance;
     ingest: Step;
     audit?: Step;
     floor?: Step;
@@ -71,10 +82,43 @@ export interface Figures {
     /** per shard: `du -sb` of the database's data directory */
     duBytes: number[];
   };
-  duckdb?: { ingest: Step; audit?: Step; floor?: Step; auditOverFloor?: number; fileBytes: number };
-  loadAverage: { before: number[]; after: number[] };
+  duckdb?: {
+    measured?: Provenance;
+    /** the ingest's own provenance: an earlier run's when this one reused its file (`--reuse`) */
+    ingestMeasured?: Provenance;
+    ingest: Step;
+    audit?: Step;
+    floor?: Step;
+    auditOverFloor?: number;
+    fileBytes: number;
+  };
   machine: string;
-  date: string;
+}
+
+const load = () => loadavg().map((x) => Number(x.toFixed(2)));
+
+function commitOf(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  return `${head.stdout.trim() || 'unknown'}${dirty.stdout.trim() ? '+changes' : ''}`;
+}
+
+/**
+ * Writes this invocation's figures, keeping the other engine's part as the file holds it *now*: two `--only`
+ * runs of the same N may run side by side (the DuckDB half of a 10M run took an hour on a shared machine), and
+ * each must not overwrite the part the other wrote since it started.
+ */
+function writeFigures(json: string, figures: Figures, only: string | undefined): void {
+  const onDisk: Figures | null = existsSync(json)
+    ? (JSON.parse(readFileSync(json, 'utf8')) as Figures)
+    : null;
+  const merged: Figures = { ...figures };
+  if (only === 'duckdb' && onDisk?.clickhouse) merged.clickhouse = onDisk.clickhouse;
+  if (only === 'clickhouse' && onDisk?.duckdb) merged.duckdb = onDisk.duckdb;
+  writeFileSync(json, JSON.stringify(merged, null, 1));
 }
 
 const serverPids = (): number[] =>
@@ -330,9 +374,19 @@ function table(f: Figures): void {
   console.log(
     `\nclickhouse benchmark: ${f.sessions} sessions (${f.jsonlMB.toFixed(0)} MB JSONL), ${f.machine}`,
   );
-  console.log(
-    `load average before ${f.loadAverage.before.join(' ')}, after ${f.loadAverage.after.join(' ')}; ${f.date}`,
-  );
+  for (const [engine, part] of [
+    ['ClickHouse', f.clickhouse],
+    ['DuckDB', f.duckdb],
+  ] as const) {
+    const says = (what: string, m: Provenance | undefined) =>
+      m &&
+      console.log(
+        `${engine} ${what}: measured ${m.date} on ${m.commit}, load average before ${m.loadAverage.before.join(' ')}, after ${m.loadAverage.after.join(' ')}`,
+      );
+    const apart = JSON.stringify(part?.ingestMeasured) !== JSON.stringify(part?.measured);
+    if (apart) says('ingest', part?.ingestMeasured);
+    says(apart ? 'audit' : 'steps', part?.measured);
+  }
   console.log('| engine | step | wall s | Node peak RSS | shard 0 peak RSS | shard 1 peak RSS |');
   console.log('|---|---|---:|---:|---:|---:|');
   const row = (engine: string, name: string, s: Step | undefined) =>
@@ -414,37 +468,58 @@ export async function benchClickHouseAtScale(
   const acquired = spawnSync('bash', [script, 'acquire', String(process.pid)], { encoding: 'utf8' });
   if (acquired.status !== 0) throw new Error(`the ClickHouse cluster did not start: ${acquired.stderr}`);
   try {
-    const before = loadavg().map((x) => Number(x.toFixed(2)));
     const figures: Figures = {
       sessions: n,
       jsonlMB: statSync(file).size / 1e6,
-      loadAverage: { before, after: [] },
       machine: opts.machine,
-      date: new Date().toISOString(),
     };
-    if (opts.only !== 'duckdb')
-      figures.clickhouse = await benchClickHouse(
+    if (opts.only !== 'duckdb') {
+      const measured = {
+        date: new Date().toISOString(),
+        commit: commitOf(),
+        loadAverage: { before: load(), after: [] as number[] },
+      };
+      const ch = await benchClickHouse(
         n,
         file,
         outDir,
         opts.reuse && earlier?.clickhouse ? earlier.clickhouse : null,
         opts.ingestOnly,
       );
-    else if (earlier?.clickhouse) figures.clickhouse = earlier.clickhouse;
+      measured.loadAverage.after = load();
+      const reused = opts.reuse && earlier?.clickhouse ? earlier.clickhouse : null;
+      figures.clickhouse = {
+        ...ch,
+        measured,
+        ingestMeasured: reused ? (reused.ingestMeasured ?? reused.measured) : measured,
+      };
+    }
     // kept after each engine, so a long run stopped later still leaves the first engine's figures
-    writeFileSync(json, JSON.stringify(figures, null, 1));
-    if (opts.only !== 'clickhouse')
-      figures.duckdb = await benchDuckDb(
+    writeFigures(json, figures, opts.only);
+    if (opts.only !== 'clickhouse') {
+      const measured = {
+        date: new Date().toISOString(),
+        commit: commitOf(),
+        loadAverage: { before: load(), after: [] as number[] },
+      };
+      const duck = await benchDuckDb(
         n,
         file,
         outDir,
         opts.reuse && earlier?.duckdb ? earlier.duckdb : null,
         opts.ingestOnly,
       );
-    else if (earlier?.duckdb) figures.duckdb = earlier.duckdb;
-    figures.loadAverage.after = loadavg().map((x) => Number(x.toFixed(2)));
-    writeFileSync(json, JSON.stringify(figures, null, 1));
-    table(figures);
+      measured.loadAverage.after = load();
+      const reused = opts.reuse && earlier?.duckdb ? earlier.duckdb : null;
+      figures.duckdb = {
+        ...duck,
+        measured,
+        ingestMeasured: reused ? (reused.ingestMeasured ?? reused.measured) : measured,
+      };
+    }
+    writeFigures(json, figures, opts.only);
+    const all = JSON.parse(readFileSync(json, 'utf8')) as Figures;
+    table(all);
     const sizes = [1_000_000, 10_000_000].filter((s) => existsSync(join(outDir, `clickhouse-${s}.json`)));
     if (sizes.length === 2) {
       const [s, b] = sizes.map(
