@@ -7,8 +7,9 @@ import { float, int, text } from '../decode.ts';
 
 /**
  * What the ClickHouse scans share. Every read of a record table is `FINAL` (docs/deploy-clickhouse.md,
- * "Exact before merges"), or gives `FINAL`'s answer without it ({@link windowsWithoutFinal}); on a cluster the names are the `Distributed` tables, so a subquery over another
- * record table inside a query over one is `GLOBAL` (18.16 refuses a distributed subquery on each shard).
+ * "Exact before merges"), or gives `FINAL`'s answer without it ({@link windowsWithoutFinal}); on a cluster
+ * the names are the `Distributed` tables, so a subquery over another record table inside a query over one is
+ * `GLOBAL` (18.16 refuses a distributed subquery on each shard).
  * 18.16 has no window functions: an order-dependent series (k of the last N, ranks) is built from a sorted
  * `groupArray` of small tuples (no text) and `ARRAY JOIN`ed back into rows.
  */
@@ -19,6 +20,9 @@ import { float, int, text } from '../decode.ts';
  * reads some, but reads them all for a bare `count()` (measured).
  */
 const columns = (derived: readonly SqlFragment[]) => join([sql`*`, ...derived]);
+
+/** Is a `sessions` row a training session (no phase, or 'training')? The phase half of {@link trainingRows}. */
+export const TRAINING = sql`(phase IS NULL OR phase = 'training')`;
 
 /**
  * The condition on a `sessions` row of the run's training sessions (all but those of a phase after
@@ -32,9 +36,6 @@ const columns = (derived: readonly SqlFragment[]) => join([sql`*`, ...derived]);
 export function trainingRows(run: string): SqlFragment {
   return sql`run = ${run} AND ${TRAINING}`;
 }
-
-/** Is a `sessions` row a training session (no phase, or 'training')? The phase half of {@link trainingRows}. */
-export const TRAINING = sql`(phase IS NULL OR phase = 'training')`;
 
 /** The two figures a {@link windowsWithoutFinal} statement adds to each window's row. */
 export const KEY_CHECK = sql`count() AS rows_n, uniqExact(session) AS keys_n`;
