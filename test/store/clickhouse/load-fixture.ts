@@ -148,17 +148,20 @@ async function insertExact(
 
 /**
  * The same record on both engines, as the conformance suites compare them: `records` ingested into an in-memory
- * DuckDB store, then copied (`loadFixture`, a tenth of the rows twice) into the test cluster's database.
+ * DuckDB store, then copied (`loadFixture`, a tenth of the rows twice unless `again` says otherwise) into the
+ * test cluster's database (or `database`, one of {@link TestCluster.database2}).
  */
 export async function fixtureOnBothEngines(
   ch: TestCluster,
   records: Iterable<unknown>,
   name: string,
+  options: { readonly again?: number; readonly database?: string } = {},
 ): Promise<{ duck: DuckDbStore; click: ClickHouseStore }> {
   const duck = await DuckDbStore.open(':memory:');
   await ingestRecords(duck, records, { name });
-  await createClusterSchema(await ch.shardClients(), 'rlaudit_2shards', ch.database);
-  const click = await ClickHouseStore.open(ch.clusterUrl);
-  await loadFixture(duck, click.client, { again: 0.1 });
+  const database = options.database ?? ch.database;
+  await createClusterSchema(await ch.shardClients(database), 'rlaudit_2shards', database);
+  const click = await ClickHouseStore.open(ch.clusterUrl.replace(`/${ch.database}?`, `/${database}?`));
+  await loadFixture(duck, click.client, { again: options.again ?? 0.1 });
   return { duck, click };
 }

@@ -15,7 +15,7 @@ import { float, int, nullableInt, text } from '../decode.ts';
 import { OUTPUT_NORM_TOKENS } from '../derived-columns.ts';
 import { clickHouseNgrams } from '../text-sql.ts';
 import { windowIndexSql } from './phrase-series-scan.ts';
-import { duckDbHash, intList, trainingRows } from './scan-sql.ts';
+import { duckDbHash, intList, KEY_CHECK, TRAINING, trainingRows, windowsWithoutFinal } from './scan-sql.ts';
 
 const HASH = duckDbHash(sql`session`);
 
@@ -49,7 +49,10 @@ const LevelRow = rowDecoder(
   'discoverNgrams.level',
   z.object({ g: text, fc: float, lc: float, rise: float, fall: float }),
 );
-const ShareRow = rowDecoder('ngramWindowShares', z.object({ w: int, f: int, l: int, n: int, hits: intList }));
+const ShareRow = rowDecoder(
+  'ngramWindowShares',
+  z.object({ w: int, f: int, l: int, n: int, hits: intList, rows_n: int, keys_n: int }),
+);
 const CandidateRow = rowDecoder(
   'discoverNgrams',
   z.object({ dir: int, g: text, n: int, fc: float, lc: float, score: float }),
@@ -279,6 +282,7 @@ async function discoverAtOnce(
  * tokens once and counts, the initiator merges per-window counts (reading through a subquery of `sessions`
  * shipped every session's text to the initiator, which matched there on one thread: the slowest statement
  * of the audit at 1M sessions, docs/benchmarks.md "clickhouse").
+ * Read without `FINAL` when that gives `FINAL`'s answer ({@link windowsWithoutFinal}).
  */
 export async function ngramWindowSharesScan(
   client: ClickHouseClient,
@@ -289,13 +293,18 @@ export async function ngramWindowSharesScan(
   const grams = [...new Set(ngrams.map((g) => tokenize(g).join(' ')).filter((g) => g !== ''))];
   if (grams.length === 0) return [];
   const w = windowIndexSql(window);
-  // tokens never hold a space, so containment of ' g ' in ' t ' is token-sequence containment
+  // tokens never hold a space, so containment of ' g ' in ' t ' is token-sequence containment; read without
+  // `FINAL` when that is exact ({@link windowsWithoutFinal}: every row of the run grouped, training the
+  // `-If` condition `tr`)
   const t = sql`concat(' ', arrayStringConcat(${TOKENS}, ' '), ' ')`;
-  const found = await client.query(
-    sql`SELECT ${w.expr} AS w, min(session) AS f, max(session) AS l, count() AS n,
-            [${join(grams.map((g) => sql`countIf(position(${t}, ${` ${g} `}) > 0)`))}] AS hits
-          FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where}
-          GROUP BY w ORDER BY w`,
+  const found = await windowsWithoutFinal(
+    client,
+    window,
+    (final) =>
+      sql`SELECT ${w.expr} AS w, countIf(${TRAINING} AS tr) AS n, minIf(session, tr) AS f, maxIf(session, tr) AS l,
+            [${join(grams.map((g) => sql`countIf(tr AND position(${t}, ${` ${g} `}) > 0)`))}] AS hits, ${KEY_CHECK}
+          FROM sessions ${final} WHERE run = ${run} AND ${w.where}
+          GROUP BY w HAVING n > 0 ORDER BY w`,
     ShareRow,
   );
   return grams.map((ngram, i) => ({

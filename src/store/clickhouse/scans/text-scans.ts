@@ -16,7 +16,15 @@ import type { ClickHouseClient } from '../clickhouse-client.ts';
 import { float, int, nullableText, text } from '../decode.ts';
 import { OUTPUT_TOKENS } from '../derived-columns.ts';
 import { re2Pattern } from '../text-sql.ts';
-import { intList, trainingRows, windowKeyRanges, windowSql } from './scan-sql.ts';
+import {
+  intList,
+  KEY_CHECK,
+  TRAINING,
+  trainingRows,
+  windowKeyRanges,
+  windowSql,
+  windowsWithoutFinal,
+} from './scan-sql.ts';
 import { checkRe2 } from './target-pattern.ts';
 
 const TextWindowRow = rowDecoder(
@@ -33,6 +41,8 @@ const TextWindowRow = rowDecoder(
     d2: float,
     unique_tokens: int,
     unique_bigrams: int,
+    rows_n: int,
+    keys_n: int,
   }),
 );
 const WindowSessionsRow = rowDecoder('sampleOutputs.windows', z.object({ w: int, ss: intList }));
@@ -121,10 +131,11 @@ function countList(conditions: readonly SqlFragment[]): SqlFragment {
 
 /**
  * A mean over a group's rows in session order: Σ in session order / count, as DuckDB's
- * `avg(… ORDER BY session)` adds (the same additions in the same order give the same bits).
+ * `avg(… ORDER BY session)` adds (the same additions in the same order give the same bits); over the rows that
+ * meet `where`.
  */
-const orderedMean = (value: SqlFragment) =>
-  sql`arraySum(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((session, ${value}))))) / count()`;
+const orderedMean = (value: SqlFragment, where: SqlFragment) =>
+  sql`arraySum(arrayMap(x -> tupleElement(x, 2), arraySort(groupArrayIf((session, ${value}), ${where})))) / countIf(${where})`;
 
 /**
  * The outputs at the picked ranks (0-based, in session order) of the picked windows (the twin of
@@ -206,6 +217,9 @@ export function textScans(client: ClickHouseClient): TextScans {
       //   `uniqExactArray` side by side: each pair counted by its 128-bit SipHash, as `uniqExact` counts a
       //   string (the concatenated bigrams counted before were hashed so too), the window's distinct tokens
       //   likewise.
+      //
+      // Read without `FINAL` when that is exact ({@link windowsWithoutFinal}): every row of the run is
+      // grouped, training is the `-If` condition (`tr`) of each aggregate.
       const t = OUTPUT_TOKENS;
       const nt = sql`length(${t})`;
       const ids = sql`arrayEnumerateDense(${t})`;
@@ -214,14 +228,19 @@ export function textScans(client: ClickHouseClient): TextScans {
       const seconds = sql`arraySlice(${t}, 2)`;
       const distinctBigrams = sql`arrayUniq(arrayMap((a, b) -> a * 4294967296 + b,
           arraySlice(${ids} AS ids, 1, toUInt64(greatest(${pairs}, 0))), arraySlice(ids, 2)))`;
-      const found = await client.query(
-        sql`SELECT ${w.expr} AS w, count() AS sessions, min(session) AS first_s, max(session) AS last_s,
-                countIf(${nt} = 0) AS empty_n, sum(${nt}) AS tokens_n, sum(greatest(${pairs}, 0)) AS bigrams_n,
-                ${orderedMean(sql`if(${nt} = 0, 0, arrayReduce('max', ${ids}) / ${nt})`)} AS d1,
-                ${orderedMean(sql`if(${nt} = 0, 0, ${distinctBigrams} / ${nt})`)} AS d2,
-                uniqExactArray(${t}) AS unique_tokens, uniqExactArray(${firsts}, ${seconds}) AS unique_bigrams
-              FROM sessions FINAL WHERE ${trainingRows(run)} AND ${w.where}
-              GROUP BY w ORDER BY w`,
+      const found = await windowsWithoutFinal(
+        client,
+        window,
+        (final) =>
+          sql`SELECT ${w.expr} AS w, countIf(${TRAINING} AS tr) AS sessions, minIf(session, tr) AS first_s,
+                maxIf(session, tr) AS last_s, countIf(tr AND ${nt} = 0) AS empty_n, sumIf(${nt}, tr) AS tokens_n,
+                sumIf(greatest(${pairs}, 0), tr) AS bigrams_n,
+                ${orderedMean(sql`if(${nt} = 0, 0, arrayReduce('max', ${ids}) / ${nt})`, sql`tr`)} AS d1,
+                ${orderedMean(sql`if(${nt} = 0, 0, ${distinctBigrams} / ${nt})`, sql`tr`)} AS d2,
+                uniqExactArrayIf(${t}, tr) AS unique_tokens,
+                uniqExactArrayIf(${firsts}, ${seconds}, tr) AS unique_bigrams, ${KEY_CHECK}
+              FROM sessions ${final} WHERE run = ${run} AND ${w.where}
+              GROUP BY w HAVING sessions > 0 ORDER BY w`,
         TextWindowRow,
       );
       return found.map((r) => ({

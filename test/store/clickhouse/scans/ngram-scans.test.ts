@@ -1,36 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ClickHouseClient } from '../../../../src/store/clickhouse/clickhouse-client.ts';
-import { clickHouseDialect } from '../../../../src/store/clickhouse/clickhouse-dialect.ts';
 import type { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
-import { discoverNgramsScan, LEVELWISE_LIMITS } from '../../../../src/store/clickhouse/scans/ngram-scans.ts';
+import {
+  discoverNgramsScan,
+  LEVELWISE_LIMITS,
+  ngramWindowSharesScan,
+} from '../../../../src/store/clickhouse/scans/ngram-scans.ts';
 import type { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
 import type { NgramDiscoveryOptions } from '../../../../src/store/scans/phrase-scans.ts';
-import { compile } from '../../../../src/store/sql/dialect.ts';
+import { sql } from '../../../../src/store/sql/sql.ts';
 import { clickHouseCluster } from '../cluster.ts';
 import { fixtureOnBothEngines } from '../load-fixture.ts';
+import { readsFinal, recording } from '../recording.ts';
 import { scanFixture } from '../scan-fixture.ts';
 
 const ch = await clickHouseCluster('ngrams');
 const RUN = 'wild-7';
-
-/** The client with every statement it runs recorded (as sent). */
-function recording(client: ClickHouseClient): { client: ClickHouseClient; statements: string[] } {
-  const statements: string[] = [];
-  const proxy = new Proxy(client, {
-    get(target, prop) {
-      if (prop === 'query') {
-        return (fragment: Parameters<ClickHouseClient['query']>[0], decoder: never) => {
-          statements.push(compile(fragment, clickHouseDialect).sql);
-          return target.query(fragment, decoder);
-        };
-      }
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-  return { client: proxy, statements };
-}
 
 /** The statements that count one size of n-grams (the level-wise count). */
 const levels = (statements: readonly string[]) =>
@@ -116,5 +101,49 @@ describe('n-gram discovery on the 2-shard cluster, size by size', { skip: ch.ski
     assert.equal(pruned(counted[0]!), false);
     assert.ok(counted.slice(1).every(pruned));
     assert.ok(found.candidates.every((c) => c.n >= 2 && c.n <= 4));
+  });
+});
+
+describe('n-gram shares on the 2-shard cluster, read without FINAL when no session is stored twice', {
+  skip: ch.skip,
+}, () => {
+  let duck: DuckDbStore;
+  let click: ClickHouseStore;
+  const GRAMS = ['the', 'i think', 'as an ai language model', 'no such gram here'];
+  before(async () => {
+    ({ duck, click } = await fixtureOnBothEngines(ch, scanFixture(1200, 0), 'ngrams-once', {
+      again: 0,
+      database: await ch.database2('once'),
+    }));
+  });
+  after(async () => {
+    await duck?.close();
+    await click?.close();
+  });
+
+  test('one statement without FINAL gives DuckDB’s shares; with sessions written twice, it runs again with FINAL', async () => {
+    const window = { by: 'session', size: 100 } as const;
+    const expected = await duck.scans.ngramWindowShares(RUN, GRAMS, window);
+    assert.ok(expected[0]!.windows.some((w) => w.hits > 0));
+    const once = recording(click.client);
+    assert.deepEqual(await ngramWindowSharesScan(once.client, RUN, GRAMS, window), expected);
+    assert.deepEqual(once.statements.map(readsFinal), [false]);
+    // sessions 1–30 written a second time (not merged yet): counted once all the same
+    await click.client.command(
+      sql`INSERT INTO sessions SELECT * FROM sessions WHERE run = ${RUN} AND session <= 30`,
+    );
+    const twice = recording(click.client);
+    assert.deepEqual(await ngramWindowSharesScan(twice.client, RUN, GRAMS, window), expected);
+    assert.deepEqual(twice.statements.map(readsFinal), [false, true]);
+  });
+
+  test('step windows read FINAL at once (a session’s copies may carry different steps)', async () => {
+    const window = { by: 'step' } as const;
+    const r = recording(click.client);
+    assert.deepEqual(
+      await ngramWindowSharesScan(r.client, RUN, GRAMS, window),
+      await duck.scans.ngramWindowShares(RUN, GRAMS, window),
+    );
+    assert.deepEqual(r.statements.map(readsFinal), [true]);
   });
 });

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { diversitySamplePicks } from '../../../../src/analyses/diversity/diversity-sample.ts';
 import type { ClickHouseStore } from '../../../../src/store/clickhouse/clickhouse-store.ts';
 import { windowKeyRanges } from '../../../../src/store/clickhouse/scans/scan-sql.ts';
-import { sampleOutputsScan } from '../../../../src/store/clickhouse/scans/text-scans.ts';
+import { sampleOutputsScan, textScans } from '../../../../src/store/clickhouse/scans/text-scans.ts';
 import type { DuckDbStore } from '../../../../src/store/duckdb/duckdb-store.ts';
 import { rowDecoder } from '../../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../../src/store/sql/sql.ts';
 import { clickHouseCluster } from '../cluster.ts';
 import { fixtureOnBothEngines } from '../load-fixture.ts';
+import { readsFinal, recording } from '../recording.ts';
 import { scanFixture } from '../scan-fixture.ts';
 
 const ch = await clickHouseCluster('textscans');
@@ -82,5 +83,46 @@ describe('sampled outputs on the 2-shard cluster', { skip: ch.skip }, () => {
       );
     }
     assert.deepEqual(await within(windowKeyRanges({ by: 'step' }, [1, 2])), all);
+  });
+});
+
+describe('window counts on the 2-shard cluster, read without FINAL when no session is stored twice', {
+  skip: ch.skip,
+}, () => {
+  let duck: DuckDbStore;
+  let click: ClickHouseStore;
+  before(async () => {
+    ({ duck, click } = await fixtureOnBothEngines(ch, scanFixture(1200, 0), 'textscans-once', {
+      again: 0,
+      database: await ch.database2('once'),
+    }));
+  });
+  after(async () => {
+    await duck?.close();
+    await click?.close();
+  });
+
+  test('one statement without FINAL gives DuckDB’s counts; with sessions written twice, it runs again with FINAL', async () => {
+    const expected = await duck.scans.textWindowCounts(RUN, WINDOW);
+    const once = recording(click.client);
+    assert.deepEqual(await textScans(once.client).textWindowCounts(RUN, WINDOW), expected);
+    assert.deepEqual(once.statements.map(readsFinal), [false]);
+    // sessions 1–30 written a second time (not merged yet): without FINAL window 0 would count 130 sessions
+    await click.client.command(
+      sql`INSERT INTO sessions SELECT * FROM sessions WHERE run = ${RUN} AND session <= 30`,
+    );
+    const twice = recording(click.client);
+    assert.deepEqual(await textScans(twice.client).textWindowCounts(RUN, WINDOW), expected);
+    assert.deepEqual(twice.statements.map(readsFinal), [false, true]);
+  });
+
+  test('step windows read FINAL at once (a session’s copies may carry different steps)', async () => {
+    const window = { by: 'step' } as const;
+    const r = recording(click.client);
+    assert.deepEqual(
+      await textScans(r.client).textWindowCounts(RUN, window),
+      await duck.scans.textWindowCounts(RUN, window),
+    );
+    assert.deepEqual(r.statements.map(readsFinal), [true]);
   });
 });
