@@ -10,6 +10,7 @@ import { rowDecoder } from '../../../../src/store/sql/row-decoder.ts';
 import { sql } from '../../../../src/store/sql/sql.ts';
 import { clickHouseCluster } from '../cluster.ts';
 import { fixtureOnBothEngines } from '../load-fixture.ts';
+import { recordingClient } from '../recording-client.ts';
 import { scanFixture } from '../scan-fixture.ts';
 
 const ch = await clickHouseCluster('textscans');
@@ -33,17 +34,7 @@ describe('sampled outputs on the 2-shard cluster', { skip: ch.skip }, () => {
     const picks = diversitySamplePicks(counts);
     const expected = await duck.scans.sampleOutputs(RUN, WINDOW, picks);
     assert.equal(expected.length, 1200);
-    const statements: string[] = [];
-    const client = new Proxy(click.client, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop, target);
-        if (prop !== 'query') return typeof v === 'function' ? v.bind(target) : v;
-        return (...args: Parameters<typeof target.query>) => {
-          statements.push(String(prop));
-          return target.query(...args);
-        };
-      },
-    });
+    const { client, statements } = recordingClient(click.client);
     assert.deepEqual(await sampleOutputsScan(client, RUN, WINDOW, picks, 7), expected);
     // the windows' order, then ⌈1,200 / 7⌉ lists of outputs
     assert.equal(statements.length, 1 + Math.ceil(1200 / 7));
