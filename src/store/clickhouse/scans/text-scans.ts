@@ -174,11 +174,17 @@ export async function sampleOutputsScan(
   for (let i = 0; i < wanted.length; i += perStatement) {
     const chunk = wanted.slice(i, i + perStatement);
     const [lo, hi] = [chunk[0] ?? 0, chunk.at(-1) ?? 0];
-    // the chunk's bounds too (implied by the list): a plain key range for the primary index
+    // the chunk's bounds too (implied by the list): a plain key range for the primary index. The key
+    // conditions are a PREWHERE: the session numbers are read and filtered first, and only the rows kept
+    // have their outputs read and sent on (the granules in the range hold ~2.5 sessions for each picked one,
+    // the diversity sample being 200 of 500); 0.9 s against 1.9 s for one batch of 8,000 at 1M sessions,
+    // same rows (measured, loaded machine). Exact with FINAL: a condition on key columns only keeps or drops
+    // every row of a key alike, so the replacing merge after it picks the same row; the phase (no key
+    // column) stays in WHERE, after the merge.
     const outputs = await client.query(
       sql`SELECT session, output FROM sessions FINAL
-            WHERE ${trainingRows(run)} AND session >= ${lo} AND session <= ${hi}
-              AND session IN (${list(chunk)})`,
+            PREWHERE run = ${run} AND session >= ${lo} AND session <= ${hi} AND session IN (${list(chunk)})
+            WHERE ${trainingRows(run)}`,
       OutputRow,
     );
     for (const r of outputs) text.set(r.session, r.output);

@@ -34,17 +34,7 @@ describe('sampled outputs on the 2-shard cluster', { skip: ch.skip }, () => {
     const picks = diversitySamplePicks(counts);
     const expected = await duck.scans.sampleOutputs(RUN, WINDOW, picks);
     assert.equal(expected.length, 1200);
-    const statements: string[] = [];
-    const client = new Proxy(click.client, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop, target);
-        if (prop !== 'query') return typeof v === 'function' ? v.bind(target) : v;
-        return (...args: Parameters<typeof target.query>) => {
-          statements.push(String(prop));
-          return target.query(...args);
-        };
-      },
-    });
+    const { client, statements } = recording(click.client);
     assert.deepEqual(await sampleOutputsScan(client, RUN, WINDOW, picks, 7), expected);
     // the windows' order, then ⌈1,200 / 7⌉ lists of outputs
     assert.equal(statements.length, 1 + Math.ceil(1200 / 7));
