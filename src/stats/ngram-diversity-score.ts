@@ -14,8 +14,20 @@ export function ngramDiversityScore(
   options: { readonly tokenizer?: Tokenizer } = {},
 ): number {
   const lists = 'ids' in corpus ? corpus : toTokenLists(corpus, options.tokenizer);
+  return ngramDiversityScoreOfCounts(ngramCountsByOrder(lists, maxN, { joined: true }));
+}
+
+/**
+ * {@link ngramDiversityScore} from the joined corpus's counts of orders 1…maxN (element n − 1 of order n), for
+ * a caller that counted them already.
+ *
+ * @example ngramDiversityScoreOfCounts([{ distinct: 2, total: 4 }, { distinct: 2, total: 3 }]) // ≈ 1.1667
+ */
+export function ngramDiversityScoreOfCounts(
+  counts: readonly { readonly distinct: number; readonly total: number }[],
+): number {
   let score = 0;
-  for (const { distinct, total } of ngramCountsByOrder(lists, maxN, { joined: true })) {
+  for (const { distinct, total } of counts) {
     if (total > 0) score += distinct / total;
   }
   return score;

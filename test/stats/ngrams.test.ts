@@ -5,6 +5,7 @@ import {
   ngramCounts,
   ngramCountsByOrder,
   ngramCountsByOrderOfKeys,
+  ngramCountsWithinAndJoined,
   ngramKeys,
   tokenIds,
   toTokenLists,
@@ -53,6 +54,27 @@ describe('ngram helpers', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('counts within lists and over the joined lists in shared tables as two separate string-keyed counts do', () => {
+    const token = fc.constantFrom('a', 'b', 'c', 'ab', '日', '');
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(token, { maxLength: 20 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        (lists, maxWithin, maxJoined) => {
+          const got = ngramCountsWithinAndJoined(tokenIds(lists), maxWithin, maxJoined);
+          assert.deepEqual(got.within, maxWithin > 0 ? ngramCountsByOrderOfKeys(lists, maxWithin) : []);
+          assert.deepEqual(
+            got.joined,
+            maxJoined > 0 ? ngramCountsByOrderOfKeys([lists.flat()], maxJoined) : [],
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+    assert.throws(() => ngramCountsWithinAndJoined([['a']], -1, 2), RangeError);
   });
 
   it('counts a corpus of thousands of distinct tokens the same way', () => {

@@ -1,8 +1,8 @@
 import { type WindowInfo, type WindowSpec, windowLabel } from '../../model/windows.ts';
 import { compressionRatio } from '../../stats/compression-ratio.ts';
 import { eadFromCounts } from '../../stats/ead.ts';
-import { ngramDiversityScore } from '../../stats/ngram-diversity-score.ts';
-import { ngramCountsByOrder, tokenIds } from '../../stats/ngrams.ts';
+import { ngramDiversityScoreOfCounts } from '../../stats/ngram-diversity-score.ts';
+import { ngramCountsWithinAndJoined, tokenIds } from '../../stats/ngrams.ts';
 import { selfBleu } from '../../stats/self-bleu.ts';
 import { tokenize } from '../../stats/tokenize.ts';
 import type { TextWindowCounts } from '../../store/scans/text-scans.ts';
@@ -12,6 +12,8 @@ import { DIVERSITY_SAMPLE_SIZE, SELF_BLEU_MAX_SAMPLE } from './diversity-sample.
 
 /** EAD is the mean over n-gram orders 1…5 (REFERENCES.md). */
 const EAD_ORDERS = 5;
+/** The n-gram diversity score sums n-gram orders 1…4 (ngramDiversityScore's default). */
+const NGRAM_SCORE_ORDERS = 4;
 
 /** Engine-counted tokens of one window: the store's `textWindowCounts` row. */
 export type DiversityWindowCounts = TextWindowCounts;
@@ -150,15 +152,16 @@ export function sampleStatistics(
 ): SampleStatistics {
   const tokens = outputs.map(tokenize);
   const ids = tokenIds(tokens);
-  // n-gram counts of orders 1…5 within outputs, once: EAD (mean over n = 1..5) and response diversity (n = 2)
-  const perOutput = ngramCountsByOrder(ids, EAD_ORDERS);
+  // n-gram counts of orders 1…5 within outputs, once: EAD (mean over n = 1..5) and response diversity (n = 2);
+  // and of orders 1…4 over the joined sample (n-gram diversity score), in the same tables
+  const { within: perOutput, joined } = ngramCountsWithinAndJoined(ids, EAD_ORDERS, NGRAM_SCORE_ORDERS);
   const bleu = withSelfBleu && outputs.length >= 2 ? selfBleu(tokens, { sampleSize: bleuSize, seed }) : null;
   return {
     // The sample holds exactly the outputs responseDiversity draws from the whole window, so pooling all
     // of it gives responseDiversity(window outputs in session order, { seed }): pooled distinct-2 over the
     // sample's outputs, bigrams within outputs — the order-2 counts EAD uses too (test: equal to the kernel).
     response_diversity: perOutput[1]!.total === 0 ? 0 : perOutput[1]!.distinct / perOutput[1]!.total,
-    ngram_diversity_score: ngramDiversityScore(ids),
+    ngram_diversity_score: ngramDiversityScoreOfCounts(joined),
     self_bleu: bleu?.selfBleu ?? null,
     ead: perOutput.reduce((a, c) => a + eadFromCounts(c), 0) / EAD_ORDERS,
     selfBleuSampleSize: bleu?.sampleSize ?? 0,

@@ -162,6 +162,15 @@ describe('analyzeDiversity on a simulated WILD-7 run', () => {
   // auditor read it: the first window against the run's last window as it stands (sessions 12,501–12,847, 347
   // sessions; the scenario is calibrated on it). The report's first → last claim compares equal windows
   // instead (the last full one, 12,001–12,500), where the vocabulary reads 239 (docs/analyses/diversity.md).
+  test('scoring on threads gives the result of scoring on this thread, over several batches of windows', async () => {
+    // 100-session windows: 129 windows, four batches, Self-BLEU on 40 of them
+    const window = { by: 'session', size: 100 } as const;
+    const threaded = await analyzeDiversity(store, 'wild-7', { window, scoringThreads: 2 });
+    const inline = await analyzeDiversity(store, 'wild-7', { window, scoringThreads: 0 });
+    assert.equal(threaded.windows.length, 129);
+    assert.deepEqual(threaded, inline);
+  });
+
   test('the first and the trailing window reproduce the seed: vocabulary 847 → 214, response diversity 0.73 → 0.19', () => {
     const first = result.windows[0]!.metrics;
     const trailing = result.windows.at(-1)!;
