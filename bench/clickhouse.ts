@@ -384,7 +384,9 @@ function table(f: Figures): void {
         `${engine} ${what}: measured ${m.date} on ${m.commit}, load average before ${m.loadAverage.before.join(' ')}, after ${m.loadAverage.after.join(' ')}`,
       );
     const apart = JSON.stringify(part?.ingestMeasured) !== JSON.stringify(part?.measured);
-    if (apart) says('ingest', part?.ingestMeasured);
+    if (apart && part?.ingestMeasured) says('ingest', part.ingestMeasured);
+    if (apart && part && !part.ingestMeasured)
+      console.log(`${engine} ingest: reused from an earlier run (provenance not kept)`);
     says(apart ? 'audit' : 'steps', part?.measured);
   }
   console.log('| engine | step | wall s | Node peak RSS | shard 0 peak RSS | shard 1 peak RSS |');
@@ -491,7 +493,8 @@ export async function benchClickHouseAtScale(
       figures.clickhouse = {
         ...ch,
         measured,
-        ingestMeasured: reused ? (reused.ingestMeasured ?? reused.measured) : measured,
+        // a reused store's ingest keeps its own provenance, unknown (absent) for a file written before it was kept
+        ingestMeasured: reused ? reused.ingestMeasured : measured,
       };
     }
     // kept after each engine, so a long run stopped later still leaves the first engine's figures
@@ -514,7 +517,8 @@ export async function benchClickHouseAtScale(
       figures.duckdb = {
         ...duck,
         measured,
-        ingestMeasured: reused ? (reused.ingestMeasured ?? reused.measured) : measured,
+        // a reused store's ingest keeps its own provenance, unknown (absent) for a file written before it was kept
+        ingestMeasured: reused ? reused.ingestMeasured : measured,
       };
     }
     writeFigures(json, figures, opts.only);
