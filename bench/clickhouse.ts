@@ -107,6 +107,24 @@ function commitOf(): string {
 }
 
 /**
+ * One engine's steps with this run's provenance; a reused store's ingest keeps its own (absent for a file
+ * written before provenance was kept).
+ */
+async function withProvenance<T extends object>(
+  reused: { ingestMeasured?: Provenance } | null,
+  steps: () => Promise<T>,
+): Promise<T & { measured: Provenance; ingestMeasured?: Provenance }> {
+  const measured: Provenance = {
+    date: new Date().toISOString(),
+    commit: commitOf(),
+    loadAverage: { before: load(), after: [] },
+  };
+  const part = await steps();
+  measured.loadAverage.after = load();
+  return { ...part, measured, ingestMeasured: reused ? reused.ingestMeasured : measured };
+}
+
+/**
  * Writes this invocation's figures, keeping the other engine's part as the file holds it *now*: two `--only`
  * runs of the same N may run side by side (the DuckDB half of a 10M run took an hour on a shared machine), and
  * each must not overwrite the part the other wrote since it started.
@@ -476,50 +494,18 @@ export async function benchClickHouseAtScale(
       machine: opts.machine,
     };
     if (opts.only !== 'duckdb') {
-      const measured = {
-        date: new Date().toISOString(),
-        commit: commitOf(),
-        loadAverage: { before: load(), after: [] as number[] },
-      };
-      const ch = await benchClickHouse(
-        n,
-        file,
-        outDir,
-        opts.reuse && earlier?.clickhouse ? earlier.clickhouse : null,
-        opts.ingestOnly,
-      );
-      measured.loadAverage.after = load();
       const reused = opts.reuse && earlier?.clickhouse ? earlier.clickhouse : null;
-      figures.clickhouse = {
-        ...ch,
-        measured,
-        // a reused store's ingest keeps its own provenance, unknown (absent) for a file written before it was kept
-        ingestMeasured: reused ? reused.ingestMeasured : measured,
-      };
+      figures.clickhouse = await withProvenance(reused, () =>
+        benchClickHouse(n, file, outDir, reused, opts.ingestOnly),
+      );
     }
     // kept after each engine, so a long run stopped later still leaves the first engine's figures
     writeFigures(json, figures, opts.only);
     if (opts.only !== 'clickhouse') {
-      const measured = {
-        date: new Date().toISOString(),
-        commit: commitOf(),
-        loadAverage: { before: load(), after: [] as number[] },
-      };
-      const duck = await benchDuckDb(
-        n,
-        file,
-        outDir,
-        opts.reuse && earlier?.duckdb ? earlier.duckdb : null,
-        opts.ingestOnly,
-      );
-      measured.loadAverage.after = load();
       const reused = opts.reuse && earlier?.duckdb ? earlier.duckdb : null;
-      figures.duckdb = {
-        ...duck,
-        measured,
-        // a reused store's ingest keeps its own provenance, unknown (absent) for a file written before it was kept
-        ingestMeasured: reused ? reused.ingestMeasured : measured,
-      };
+      figures.duckdb = await withProvenance(reused, () =>
+        benchDuckDb(n, file, outDir, reused, opts.ingestOnly),
+      );
     }
     writeFigures(json, figures, opts.only);
     const all = JSON.parse(readFileSync(json, 'utf8')) as Figures;
