@@ -1,8 +1,9 @@
-// npm run bench -- clickhouse [--sessions N] [--only clickhouse|duckdb] [--ingest-only | --reuse]
+// npm run bench -- clickhouse [--sessions N] [--only clickhouse|duckdb] [--ingest-only | --reuse] [--window W]
 // N generated sessions (bench/gen-sessions.ts: run 'bench', 64 sessions per step) ingested BY THE CLI
 // (`rlaudit ingest FILE --store clickhouse://…?cluster=rlaudit_2shards`, a separate process) into the project's
 // two-shard cluster (scripts/clickhouse-cluster.sh; $RLAUDIT_CLICKHOUSE_PORT_BASE, $RLAUDIT_CLICKHOUSE_DIR), then
-// audited by the CLI (`rlaudit audit --run bench --window 500 --fresh --no-pdf`: the default template,
+// audited by the CLI (`rlaudit audit --run bench --fresh --no-pdf`: the default template and the windowing rule's
+// windows — 500 sessions up to 1M sessions, grown beyond to at most 2,000 windows; `--window W` passes W on —
 // quantitative-review — the wild-7 template names WILD-7's phrases and interventions, which a generated run has
 // not), and the single-scan floor on the cluster (one pass tokenizing every output:
 // `SELECT sum(length(tokens(output))) FROM sessions FINAL WHERE run = 'bench'`); then the same N on DuckDB (CLI
@@ -42,7 +43,6 @@ const PORTS = [BASE, BASE + 1];
 const CLUSTER_DIR = process.env.RLAUDIT_CLICKHOUSE_DIR ?? join(repo, '.rlaudit/clickhouse-cluster');
 const SHARED = '/work/main/bench/out';
 const RUN = 'bench';
-const WINDOW = '500';
 
 const Count = rowDecoder('count', z.object({ n: z.coerce.number() }));
 const PartBytes = rowDecoder('parts', z.object({ bytes: z.coerce.number(), rows: z.coerce.number() }));
@@ -74,6 +74,8 @@ export interface Figures {
     audit?: Step;
     floor?: Step;
     auditOverFloor?: number;
+    /** the audit's windows and why, as its report says (`parameters.windowRule`) */
+    windows?: string;
     /** per shard: lifetime peak VmHWM of the server at the end, MiB */
     serverHwmMiB: number[];
     /** per shard: system.parts bytes_on_disk of the bench database (active parts) */
@@ -90,6 +92,8 @@ export interface Figures {
     audit?: Step;
     floor?: Step;
     auditOverFloor?: number;
+    /** the audit's windows and why, as its report says (`parameters.windowRule`) */
+    windows?: string;
     fileBytes: number;
   };
   machine: string;
@@ -175,6 +179,14 @@ async function measured(f: () => Promise<number>): Promise<Step> {
   }
 }
 
+/** The windows an audit used and why: its report's `parameters.windowRule`. */
+function windowRule(reportDir: string): string {
+  const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+    parameters: { windowRule: string };
+  };
+  return report.parameters.windowRule;
+}
+
 /**
  * The sections of an audit's `--json` summary that did not complete: an audit that failed a section skipped
  * its work (the 1M ClickHouse audit once failed two sections on an overlong statement and looked faster).
@@ -252,6 +264,7 @@ async function benchClickHouse(
   outDir: string,
   reuse: Figures['clickhouse'] | null,
   ingestOnly: boolean,
+  windowFlag: readonly string[],
 ) {
   const db = `bench_ch_${n}`;
   const connect = (port: number, database: string) =>
@@ -275,12 +288,12 @@ async function benchClickHouse(
     ingest = await measured(() => cli(['ingest', file, '--store', url], join(outDir, `ch-ingest-${n}.log`)));
     console.log(`  ingest ${ingest.seconds.toFixed(1)} s`);
   }
-  let scans: { audit: Step; floor: Step; auditOverFloor: number } | null = null;
+  let scans: { audit: Step; floor: Step; auditOverFloor: number; windows: string } | null = null;
   if (!ingestOnly) {
     console.log('clickhouse: audit');
     const audit = await measured(() =>
       cli(
-        ['audit', '--run', RUN, '--window', WINDOW, '--fresh', '--no-pdf', '--json', '--store', url].concat([
+        ['audit', '--run', RUN, ...windowFlag, '--fresh', '--no-pdf', '--json', '--store', url].concat([
           '--out',
           join(outDir, `report-ch-${n}`),
         ]),
@@ -299,7 +312,12 @@ async function benchClickHouse(
     });
     console.log(`  floor ${floor.seconds.toFixed(1)} s`);
     await client.close();
-    scans = { audit, floor, auditOverFloor: audit.seconds / floor.seconds };
+    scans = {
+      audit,
+      floor,
+      auditOverFloor: audit.seconds / floor.seconds,
+      windows: windowRule(join(outDir, `report-ch-${n}`)),
+    };
   }
   const partsBytes: number[] = [];
   const partsRows: number[] = [];
@@ -332,6 +350,7 @@ async function benchDuckDb(
   outDir: string,
   reuse: Figures['duckdb'] | null,
   ingestOnly: boolean,
+  windowFlag: readonly string[],
 ) {
   const path = join(outDir, `bench-${n}.duckdb`);
   let ingest: Step;
@@ -353,8 +372,7 @@ async function benchDuckDb(
         'audit',
         '--run',
         RUN,
-        '--window',
-        WINDOW,
+        ...windowFlag,
         '--fresh',
         '--no-pdf',
         '--json',
@@ -384,6 +402,7 @@ async function benchDuckDb(
     audit,
     floor,
     auditOverFloor: audit.seconds / floor.seconds,
+    windows: windowRule(join(outDir, `report-duck-${n}`)),
     fileBytes: statSync(path).size,
   };
 }
@@ -406,6 +425,7 @@ function table(f: Figures): void {
     if (apart && part && !part.ingestMeasured)
       console.log(`${engine} ingest: reused from an earlier run (provenance not kept)`);
     says(apart ? 'audit' : 'steps', part?.measured);
+    if (part?.windows) console.log(`${engine} audit windows: ${part.windows}`);
   }
   console.log('| engine | step | wall s | Node peak RSS | shard 0 peak RSS | shard 1 peak RSS |');
   console.log('|---|---|---:|---:|---:|---:|');
@@ -478,8 +498,9 @@ function projection(small: Figures, big: Figures): void {
 export async function benchClickHouseAtScale(
   outDir: string,
   n: number,
-  opts: { reuse: boolean; ingestOnly: boolean; only?: string; machine: string },
+  opts: { reuse: boolean; ingestOnly: boolean; only?: string; window?: string; machine: string },
 ): Promise<void> {
+  const windowFlag = opts.window === undefined ? [] : ['--window', opts.window];
   const file = await ensureFile(outDir, n);
   const json = join(outDir, `clickhouse-${n}.json`);
   const earlier: Figures | null = existsSync(json)
@@ -496,7 +517,7 @@ export async function benchClickHouseAtScale(
     if (opts.only !== 'duckdb') {
       const reused = opts.reuse && earlier?.clickhouse ? earlier.clickhouse : null;
       figures.clickhouse = await withProvenance(reused, () =>
-        benchClickHouse(n, file, outDir, reused, opts.ingestOnly),
+        benchClickHouse(n, file, outDir, reused, opts.ingestOnly, windowFlag),
       );
     }
     // kept after each engine, so a long run stopped later still leaves the first engine's figures
@@ -504,7 +525,7 @@ export async function benchClickHouseAtScale(
     if (opts.only !== 'clickhouse') {
       const reused = opts.reuse && earlier?.duckdb ? earlier.duckdb : null;
       figures.duckdb = await withProvenance(reused, () =>
-        benchDuckDb(n, file, outDir, reused, opts.ingestOnly),
+        benchDuckDb(n, file, outDir, reused, opts.ingestOnly, windowFlag),
       );
     }
     writeFigures(json, figures, opts.only);

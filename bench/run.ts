@@ -235,6 +235,7 @@ const all: Record<string, () => Promise<void>> = {
       reuse: args.includes('--reuse'),
       ingestOnly: args.includes('--ingest-only'),
       only: option('--only'),
+      ...(option('--window') ? { window: option('--window') } : {}),
       machine,
     }),
 };

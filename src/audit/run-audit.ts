@@ -24,6 +24,8 @@ export interface AuditOptions {
   readonly window?: WindowSpec;
   /** What the user asked for (`--by`, `--window`); the rest is the windowing rule's (src/analyses/shared/window-rule.ts). */
   readonly windows?: WindowRequest;
+  /** Hears the windows chosen, before any section runs (the CLI prints the choice's warning). */
+  readonly onWindows?: (choice: WindowChoice) => void;
   /** Ignore sections completed by an interrupted earlier audit of the same configuration. */
   readonly fresh?: boolean;
   /** Sample the auditor's own event loop and memory (default true). */
@@ -76,6 +78,7 @@ export async function runAudit(store: Store, options: AuditOptions): Promise<Aud
         ...(template.parameters.by ? { by: template.parameters.by } : {}),
         ...(template.parameters.window ? { size: template.parameters.window } : {}),
       });
+  options.onWindows?.(choice);
   const window = choice.window;
   const { config, hash } = auditConfig(options.run, template, window);
   const sectionIds = ['overview', ...template.sections.map((s) => s.id)];

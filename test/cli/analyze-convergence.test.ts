@@ -26,6 +26,18 @@ describe('rlaudit analyze convergence', () => {
     assert.match(r.stdout, /^last low reward: session \d+/m);
   });
 
+  test('says on stderr when --window makes more windows than the rule would, and runs as asked', () => {
+    const r = runCli(['--db', db, 'analyze', 'convergence', '--run', 'wild-7', '--window', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /--window 1 makes 3,000 windows of this run's 3,000 sessions: .*\(without --window: 500-session windows, at most 2,000\)/,
+    );
+    assert.equal(JSON.parse(r.stdout).windows.length, 3000);
+    const quiet = runCli(['--db', db, 'analyze', 'convergence', '--run', 'wild-7', '--json']);
+    assert.equal(quiet.stderr, '');
+  });
+
   test('--json gives the full result with definitions, and a threshold option is used as given', () => {
     const r = runCli([
       '--db',

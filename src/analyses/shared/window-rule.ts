@@ -12,6 +12,11 @@ export interface WindowRequest {
 export interface WindowChoice {
   readonly window: WindowSpec;
   readonly rule: string;
+  /**
+   * Set when `--window` asks for more than {@link MAX_WINDOWS} windows: Node's memory and the report grow
+   * with them (the command still runs; it says so on stderr).
+   */
+  readonly warning?: string;
 }
 
 /** A run is windowed by step when this share of its sessions carry a step … */
@@ -21,48 +26,135 @@ export const MIN_STEPS = 2;
 /** … and at least this many sessions per step on average (one rollout per step is not a window). */
 export const MIN_SESSIONS_PER_STEP = 8;
 const DEFAULT_SIZE = 500;
+/**
+ * The most session windows the rule chooses for a run: beyond it, its windows grow (a multiple of the base
+ * size). Every per-window series, table and chart, and the diversity sample (200 outputs a window, scored in
+ * Node), grows with the number of windows, not with the sessions: at 2,000 windows the audit of 1M sessions
+ * peaks at 530 MiB in Node, and the 10M audit in 20,000 windows of 500 at 1,666 MiB, its report 97 MB
+ * (docs/benchmarks.md "Windows that grow with the run"). 2,000 windows of 500 are 1M sessions: no run up to
+ * 1M sessions changes.
+ */
+export const MAX_WINDOWS = 2_000;
+
+/** The session windows of `size` that hold sessions first…last (the window of s is ⌊(s − 1) / size⌋). */
+export function sessionWindowCount(first: number, last: number, size: number): number {
+  if (last < first) return 0;
+  return Math.floor((last - 1) / size) - Math.floor((first - 1) / size) + 1;
+}
+
+/**
+ * The session windows of a run: `base` sessions, or the smallest multiple of `base` that holds the run's
+ * sessions in at most {@link MAX_WINDOWS} windows (so each grown window is a union of whole base windows).
+ */
+export function scaledSize(
+  layers: Pick<RunLayers, 'sessions'> & Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>,
+  base = DEFAULT_SIZE,
+): number {
+  const first = layers.firstSession ?? 1;
+  const last = layers.lastSession ?? layers.sessions;
+  if (sessionWindowCount(first, last, base) <= MAX_WINDOWS) return base;
+  let k = Math.max(1, Math.ceil((last - first + 1) / (base * MAX_WINDOWS)));
+  while (sessionWindowCount(first, last, base * k) > MAX_WINDOWS) k += 1;
+  return base * k;
+}
+
+/** The words of a grown window: how many sessions, how many windows, the base it grew from. */
+function grownWhy(
+  layers: Pick<RunLayers, 'sessions'> & Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>,
+  base: number,
+  size: number,
+): string {
+  if (size === base) return '';
+  const first = layers.firstSession ?? 1;
+  const last = layers.lastSession ?? layers.sessions;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `; ${n(layers.sessions)} sessions in ${n(sessionWindowCount(first, last, size))} windows (at most ${n(MAX_WINDOWS)}: ${n(size / base)} × the ${n(base)}-session window)`;
+}
 
 /**
  * The one windowing rule of rlaudit. Flags win, then the template; otherwise a run that records training
  * steps — at least 90% of its sessions carry a step, at least 2 steps, at least 8 sessions per step on
  * average (a trainer's rollouts: 64 completions per GRPO step) — is windowed by step, and any other run in
- * windows of 500 consecutive sessions (or the template's size).
+ * windows of 500 consecutive sessions (or the template's size), grown to a multiple of that size when the run
+ * would need more than {@link MAX_WINDOWS} of them. A run of more than {@link MAX_WINDOWS} steps is windowed by
+ * session so (a window of several steps is not a window spec yet). A `--window` or `--by step` flag is taken
+ * exactly, never grown.
  *
  * @example chooseWindows(layers, {}, {}).rule // 'by training step: 704 sessions in 11 steps (64 per step on average)'
  */
 export function chooseWindows(
-  layers: Pick<RunLayers, 'sessions' | 'withStep' | 'steps'>,
+  layers: Pick<RunLayers, 'sessions' | 'withStep' | 'steps'> &
+    Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>,
   flags: WindowRequest,
   template: WindowRequest = {},
 ): WindowChoice {
-  const size = flags.size ?? template.size ?? DEFAULT_SIZE;
-  if (flags.by === 'step') return { window: { by: 'step' }, rule: 'by training step (--by step)' };
-  if (flags.size !== undefined || flags.by === 'session') {
+  const base = template.size ?? DEFAULT_SIZE;
+  const size = flags.size ?? scaledSize(layers, base);
+  if (flags.by === 'step') {
+    const n = (x: number) => x.toLocaleString('en-US');
+    return {
+      window: { by: 'step' },
+      rule: 'by training step (--by step)',
+      ...(layers.steps > MAX_WINDOWS
+        ? {
+            warning:
+              `--by step makes ${n(layers.steps)} windows, one per step: memory, time and the report grow with the ` +
+              `windows (without --by step: ${n(scaledSize(layers, base))}-session windows, at most ${n(MAX_WINDOWS)})`,
+          }
+        : {}),
+    };
+  }
+  if (flags.size !== undefined) {
+    const first = layers.firstSession ?? 1;
+    const last = layers.lastSession ?? layers.sessions;
+    const count = sessionWindowCount(first, last, size);
+    const n = (x: number) => x.toLocaleString('en-US');
     return {
       window: { by: 'session', size },
-      rule: `windows of ${size} sessions (${flags.size !== undefined ? '--window' : '--by session'})`,
+      rule: `windows of ${size} sessions (--window)`,
+      ...(count > MAX_WINDOWS
+        ? {
+            warning:
+              `--window ${size} makes ${n(count)} windows of this run's ${n(layers.sessions)} sessions: memory, time and ` +
+              `the report grow with the windows (without --window: ${n(scaledSize(layers, base))}-session windows, at most ${n(MAX_WINDOWS)})`,
+          }
+        : {}),
+    };
+  }
+  if (flags.by === 'session') {
+    return {
+      window: { by: 'session', size },
+      rule: `windows of ${size.toLocaleString('en-US')} sessions (--by session${grownWhy(layers, base, size)})`,
     };
   }
   if (template.by === 'step') return { window: { by: 'step' }, rule: 'by training step (the template)' };
-  if (template.by === 'session')
-    return { window: { by: 'session', size }, rule: `windows of ${size} sessions (the template)` };
+  if (template.by === 'session') {
+    return {
+      window: { by: 'session', size },
+      rule: `windows of ${size.toLocaleString('en-US')} sessions (the template${grownWhy(layers, base, size)})`,
+    };
+  }
   const perStep = layers.steps > 0 ? layers.withStep / layers.steps : 0;
   const stepped =
     layers.sessions > 0 &&
     layers.withStep >= STEP_COVERAGE * layers.sessions &&
     layers.steps >= MIN_STEPS &&
     perStep >= MIN_SESSIONS_PER_STEP;
-  if (stepped) {
+  if (stepped && layers.steps <= MAX_WINDOWS) {
     return {
       window: { by: 'step' },
       rule: `by training step: ${layers.withStep.toLocaleString('en-US')} sessions in ${layers.steps.toLocaleString('en-US')} steps (${Math.round(perStep)} per step on average)`,
     };
   }
-  const why =
-    layers.withStep === 0
+  const why = stepped
+    ? `${layers.steps.toLocaleString('en-US')} steps would be more than ${MAX_WINDOWS.toLocaleString('en-US')} windows`
+    : layers.withStep === 0
       ? 'the run records no training steps'
       : layers.withStep < STEP_COVERAGE * layers.sessions
         ? `only ${layers.withStep.toLocaleString('en-US')} of ${layers.sessions.toLocaleString('en-US')} sessions carry a step`
         : `${layers.steps.toLocaleString('en-US')} steps of ${perStep.toFixed(1)} sessions on average are too few to window by`;
-  return { window: { by: 'session', size }, rule: `windows of ${size} sessions: ${why}` };
+  return {
+    window: { by: 'session', size },
+    rule: `windows of ${size.toLocaleString('en-US')} sessions: ${why}${grownWhy(layers, base, size)}`,
+  };
 }

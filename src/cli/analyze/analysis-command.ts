@@ -99,7 +99,13 @@ export function registerAnalysisCommand(analyze: Command, analysis: AnyAnalysis)
       throw new InputError(`${flag}: ${issue.message}`, { field: flag });
     }
     await withRun(command, opts.run, async (store, layers) => {
-      const { window, rule } = chooseCliWindows(opts, layers, analysis.windows, analysis.sessionWindows);
+      const { window, rule, warning } = chooseCliWindows(
+        opts,
+        layers,
+        analysis.windows,
+        analysis.sessionWindows,
+      );
+      if (warning) process.stderr.write(`rlaudit: ${warning}\n`);
       const result = await new AnalysisResults(store, opts.run, window).get(analysis, checked.value);
       if (opts.json) printJson(result);
       else {

@@ -1,6 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { WindowSupport } from '../../analyses/analysis.ts';
-import { chooseWindows, type WindowChoice } from '../../analyses/shared/window-rule.ts';
+import {
+  chooseWindows,
+  MAX_WINDOWS,
+  scaledSize,
+  type WindowChoice,
+} from '../../analyses/shared/window-rule.ts';
 import { InputError } from '../../model/errors.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
@@ -40,7 +45,7 @@ export function analysisCommand(
   if (windows !== 'none') {
     cmd.option(
       '--window <n>',
-      `sessions per window (default ${(DEFAULT_WINDOW as { size: number }).size})`,
+      `sessions per window, taken exactly (default ${(DEFAULT_WINDOW as { size: number }).size}, grown to at most ${MAX_WINDOWS.toLocaleString('en-US')} windows)`,
       positiveInt('--window'),
     );
   }
@@ -73,10 +78,11 @@ export function chooseCliWindows(
     ...(opts.window !== undefined ? { size: opts.window } : {}),
   });
   if (windows !== 'any' && choice.window.by === 'step') {
-    const size = opts.window ?? (DEFAULT_WINDOW as { size: number }).size;
+    // --window is not given here (it would have chosen session windows): the rule's size, grown for a long run
+    const size = scaledSize(layers);
     return {
       window: { by: 'session', size },
-      rule: `windows of ${size} sessions (${sessionWindows})`,
+      rule: `windows of ${size.toLocaleString('en-US')} sessions (${sessionWindows})`,
     };
   }
   return choice;

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { printMissing, renderTable } from '../../analyses/shared/render-table.ts';
+import { scaledSize } from '../../analyses/shared/window-rule.ts';
 import { analyzeCompare } from '../../audit/compare-runs.ts';
 import { InputError } from '../../model/errors.ts';
 import { printJson, withStore } from '../context.ts';
@@ -45,12 +46,14 @@ export function registerCompare(analyze: Command): void {
             );
           }
           // one windowing for all runs: the flags, else by step when every run records training steps
-          const choices = await Promise.all(
-            runs.map(async (run) => chooseCliWindows({ run, ...opts }, await store.scans.runLayers(run))),
-          );
+          // (session windows: --window, else the largest the rule grows any run's to, so none has more than 2,000)
+          const layers = await Promise.all(runs.map((run) => store.scans.runLayers(run)));
+          const choices = layers.map((l, i) => chooseCliWindows({ run: runs[i]!, ...opts }, l));
           const window = choices.every((c) => c.window.by === 'step')
             ? choices[0]!.window
-            : windowSpec({ run: runs[0]!, ...opts, by: 'session' });
+            : opts.window !== undefined
+              ? windowSpec({ run: runs[0]!, ...opts, by: 'session' })
+              : ({ by: 'session', size: Math.max(...layers.map((l) => scaledSize(l))) } as const);
           return analyzeCompare(store, runs, { window });
         });
         if (opts.json) return printJson(r);

@@ -43,7 +43,7 @@ export function registerAudit(program: Command): void {
     .option('--out <dir>', 'report directory (default: reports/<run>)')
     .option(
       '--window <n>',
-      'sessions per window (default: by step when the run records training steps, else the template’s, 500)',
+      'sessions per window, taken exactly (default: by step when the run records training steps, else the template’s, 500, grown to at most 2,000 windows)',
       intOption('--window'),
     )
     .addOption(
@@ -83,6 +83,9 @@ Examples:
           windows: window,
           fresh: Boolean(opts.fresh),
           onSection: sectionProgress(failures),
+          onWindows: (choice) => {
+            if (choice.warning) process.stderr.write(`rlaudit: ${choice.warning}\n`);
+          },
         });
         const written = await writeReport(report, opts.out ?? `reports/${opts.run}`, {
           pdf: opts.pdf !== false,
