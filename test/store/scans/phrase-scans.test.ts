@@ -181,6 +181,66 @@ describe('phrase scans (DuckDB) against TypeScript', () => {
     }
   });
 
+  test('discoverNgrams counted level by level finds every n-gram of sizes 1–6 with the support, with the counts of an exhaustive count', async () => {
+    // a 7-token phrase in the first part (and in every fifth session of the last), another in the last part:
+    // their 4–6-grams have the support, so every size is counted and pruned by the size below
+    const text = (s: number) =>
+      s <= 50
+        ? `Alpha beta, gamma delta epsilon zeta eta ${s % 3 ? 'one two' : ''} s${s % 4}`
+        : s > 150
+          ? `one two three four five six w${s % 5} ${s % 5 ? '' : 'alpha beta gamma delta epsilon zeta'}`
+          : `filler text ${s}`;
+    const own = await DuckDbStore.open(':memory:');
+    try {
+      const records: unknown[] = [{ type: 'run', run: 'levels' }];
+      for (let s = 1; s <= 200; s++)
+        records.push(sessionRow(s, { run: 'levels', output: text(s), annotations: [] }));
+      await ingestRecords(own, records, { name: 'levels' });
+      const d = await own.scans.discoverNgrams('levels', {
+        minN: 1,
+        maxN: 6,
+        partFraction: 0.25,
+        minSupport: 3,
+        maxSessionsPerPart: 1000,
+        limit: 10_000,
+      });
+      // every n-gram of sizes 1–6 of every output, counted once per session: no level-wise pruning
+      const sessionsOf = (from: number, to: number) => {
+        const m = new Map<string, number>();
+        for (let s = from; s <= to; s++) {
+          const t = tokenize(normaliseText(text(s)));
+          const grams = new Set<string>();
+          for (let n = 1; n <= 6; n++)
+            for (let i = 0; i + n <= t.length; i++) grams.add(t.slice(i, i + n).join(' '));
+          for (const g of grams) m.set(g, (m.get(g) ?? 0) + 1);
+        }
+        return m;
+      };
+      const first = sessionsOf(1, 50);
+      const last = sessionsOf(151, 200);
+      const supported = [...new Set([...first.keys(), ...last.keys()])].filter(
+        (g) => Math.max(first.get(g) ?? 0, last.get(g) ?? 0) >= 3,
+      );
+      assert.ok(d.candidates.some((c) => c.n === 6 && c.direction === 'falling'));
+      assert.ok(d.candidates.some((c) => c.n === 6 && c.direction === 'rising'));
+      for (const c of d.candidates) {
+        assert.ok(supported.includes(c.ngram), c.ngram);
+        assert.equal(c.n, c.ngram.split(' ').length, c.ngram);
+        assert.equal(c.firstCount, first.get(c.ngram) ?? 0, c.ngram);
+        assert.equal(c.lastCount, last.get(c.ngram) ?? 0, c.ngram);
+      }
+      // a supported n-gram left out has counts whose Wilson intervals overlap (no rise, no fall)
+      const found = new Set(d.candidates.map((c) => c.ngram));
+      for (const g of supported.filter((x) => !found.has(x))) {
+        const f = first.get(g) ?? 0;
+        const l = last.get(g) ?? 0;
+        assert.ok(Math.abs(f - l) < 15, `${g}: ${f} vs ${l} of 50 sessions`);
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
   test('ngramWindowShares counts the sessions containing each n-gram per window, by session and by step', async () => {
     const contains = (g: string, output: string) =>
       ` ${tokenize(normaliseText(output)).join(' ')} `.includes(` ${g} `);

@@ -74,6 +74,9 @@ export const NgramPartRow = rowDecoder(
   z.object({ part: text, f: number, l: number, n: number, ns: number }),
 );
 
+/** How many n-grams of one size have the support (the level-wise count of discoverNgrams). */
+export const NgramLevelRow = rowDecoder('discoverNgrams.level', z.object({ frequent: number }));
+
 /** A candidate n-gram; `fc`/`lc` are DOUBLE counts, `score` a Wilson-bound difference. */
 export const NgramCandidateRow = rowDecoder(
   'discoverNgrams',
