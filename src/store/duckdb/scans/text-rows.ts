@@ -23,6 +23,9 @@ export const TextWindowRow = rowDecoder(
   }),
 );
 
+/** A window and its number of sessions. */
+export const WindowSizeRow = rowDecoder('textWindowCounts.windows', z.object({ w: number, n: number }));
+
 /** A picked output; `rank` is `row_number() - 1` (BIGINT). */
 export const SampledOutputRow = rowDecoder(
   'sampleOutputs',

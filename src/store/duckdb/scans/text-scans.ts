@@ -27,6 +27,43 @@ function windowSql(spec: WindowSpec): { expr: SqlFragment; where: SqlFragment } 
   return { expr: sql`(session - 1) // ${spec.size}`, where: sql`TRUE` };
 }
 
+/**
+ * The sessions of windows lo…hi (whole windows) as a condition on plain columns, which DuckDB's zone maps
+ * turn into skipped row groups: a session range for session windows, a step range for step windows.
+ */
+function windowRange(spec: WindowSpec, lo: number, hi: number): SqlFragment {
+  return spec.by === 'step'
+    ? sql`step BETWEEN ${lo} AND ${hi}`
+    : sql`session BETWEEN ${lo * spec.size + 1} AND ${(hi + 1) * spec.size}`;
+}
+
+/**
+ * Sessions one `textWindowCounts` statement reads at most (whole windows; a larger window alone). Its
+ * per-window states (`count(DISTINCT …)` over the unnested tokens, `avg(… ORDER BY session)`) cannot spill to
+ * disk: over the 20,000 windows of 10M sessions in one statement they passed the 1 GB memory limit.
+ */
+export const TEXT_SESSIONS_PER_STATEMENT = 250_000;
+
+/**
+ * Consecutive windows in groups of at most `limit` sessions (a window of more alone), as [first, last]
+ * window numbers; `sizes` in window order.
+ */
+export function windowBatches(sizes: readonly { w: number; n: number }[], limit: number): [number, number][] {
+  const batches: [number, number][] = [];
+  let total = 0;
+  for (const { w, n } of sizes) {
+    const last = batches.at(-1);
+    if (last !== undefined && total + n <= limit) {
+      last[1] = w;
+      total += n;
+    } else {
+      batches.push([w, w]);
+      total = n;
+    }
+  }
+  return batches;
+}
+
 /** The boolean column of rule i: does it match the output. */
 const ruleColumn = (i: number) => ident(`m_${i}`);
 
@@ -71,20 +108,34 @@ function countList(conditions: readonly SqlFragment[]): SqlFragment {
   return sql`[${join(conditions.map((c) => sql`count(*) FILTER (WHERE ${c})`))}]`;
 }
 
-export function textScans(client: DuckDbClient): TextScans {
-  return {
-    async textWindowCounts(run: string, window: WindowSpec): Promise<TextWindowCounts[]> {
-      const w = windowSql(window);
-      // One pass: each output is tokenized once and its tokens unnested once, zipped with the tokens that follow
-      // them (`unnest(t)` beside `unnest(t[2:])`: a bigram is the pair (a, b), built per output, so none crosses
-      // an output boundary, and none is a concatenated string). `k` numbers an output's rows from 0 (an empty
-      // output keeps one row, k = 0, with a NULL token), so the per-output figures are read once per output
-      // (FILTER k = 0) while the distinct counts of the window read every row. No token contains NULL, so the
-      // distinct counts are exact; d2 counts the distinct pairs of an output with `list_unique` of the zipped list.
-      const found = await client.query(
+/** Per-window token figures (`TextScans.textWindowCounts`), the windows read `perStatement` sessions at a time. */
+export async function textWindowCountsScan(
+  client: DuckDbClient,
+  run: string,
+  window: WindowSpec,
+  perStatement = TEXT_SESSIONS_PER_STATEMENT,
+): Promise<TextWindowCounts[]> {
+  const w = windowSql(window);
+  // The windows in batches of at most `perStatement` sessions, one statement each (never a window split,
+  // so each window's figures are those of one statement over all its sessions): the per-window states
+  // below cannot spill, and over the 20,000 windows of 10M sessions at once they failed at the 1 GB
+  // limit (so did the distinct counts as spilling GROUP BYs: the ordered means alone still did not fit).
+  // A batch reads only its sessions (zone maps); the window sizes first cost one read of the session
+  // numbers. At 1M sessions the same figures, peak RSS 449 MiB against 630 MiB in one statement; at 10M
+  // 1,730 s at load 17–24, every window equal to ClickHouse's (docs/benchmarks.md "textWindowCounts at 10M
+  // sessions").
+  const sizes = await client.query(
+    sql`SELECT ${w.expr} AS w, count(*) AS n FROM training_sessions WHERE run = ${run} AND ${w.where}
+              GROUP BY w ORDER BY w`,
+    rows.WindowSizeRow,
+  );
+  const found = [];
+  for (const [lo, hi] of windowBatches(sizes, perStatement)) {
+    found.push(
+      ...(await client.query(
         sql`WITH tok AS (
                 SELECT ${w.expr} AS w, session, ${duckdbTokens(sql`output`)} AS t
-                FROM training_sessions WHERE run = ${run} AND ${w.where}),
+                FROM training_sessions WHERE run = ${run} AND ${w.where} AND ${windowRange(window, lo, hi)}),
               per AS (
                 SELECT w, session, t, len(t) AS nt,
                   CASE WHEN len(t) = 0 THEN 0 ELSE list_unique(t) / len(t) END AS r1,
@@ -103,21 +154,27 @@ export function textScans(client: DuckDbClient): TextScans {
                 count(DISTINCT CASE WHEN b IS NOT NULL THEN {'a': a, 'b': b} END) AS unique_bigrams
               FROM u GROUP BY w ORDER BY w`,
         rows.TextWindowRow,
-      );
-      return found.map((r) => ({
-        window: r.w,
-        from: r.first,
-        to: r.last,
-        sessions: r.sessions,
-        emptyOutputs: r.empty,
-        totalTokens: r.tokens,
-        uniqueTokens: r.unique_tokens,
-        totalBigrams: r.bigrams,
-        uniqueBigrams: r.unique_bigrams,
-        distinct1PerOutput: r.d1,
-        distinct2PerOutput: r.d2,
-      }));
-    },
+      )),
+    );
+  }
+  return found.map((r) => ({
+    window: r.w,
+    from: r.first,
+    to: r.last,
+    sessions: r.sessions,
+    emptyOutputs: r.empty,
+    totalTokens: r.tokens,
+    uniqueTokens: r.unique_tokens,
+    totalBigrams: r.bigrams,
+    uniqueBigrams: r.unique_bigrams,
+    distinct1PerOutput: r.d1,
+    distinct2PerOutput: r.d2,
+  }));
+}
+
+export function textScans(client: DuckDbClient): TextScans {
+  return {
+    textWindowCounts: (run, window) => textWindowCountsScan(client, run, window),
 
     async sampleOutputs(
       run: string,
@@ -131,10 +188,7 @@ export function textScans(client: DuckDbClient): TextScans {
       // analyses ask for consecutive windows in batches, and DuckDB's zone maps skip the rest of the run.
       const lo = Math.min(...picks.map((p) => p.window));
       const hi = Math.max(...picks.map((p) => p.window));
-      const range =
-        window.by === 'step'
-          ? sql`step BETWEEN ${lo} AND ${hi}`
-          : sql`session BETWEEN ${lo * window.size + 1} AND ${(hi + 1) * window.size}`;
+      const range = windowRange(window, lo, hi);
       // The picks travel as one bound JSON text, parsed in the engine into (window, rank) pairs.
       const found = await client.query(
         sql`WITH picks AS (
