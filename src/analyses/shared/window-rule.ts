@@ -13,8 +13,8 @@ export interface WindowChoice {
   readonly window: WindowSpec;
   readonly rule: string;
   /**
-   * Set when `--window` asks for more than {@link MAX_WINDOWS} windows: Node's memory and the report grow
-   * with them (the command still runs; it says so on stderr).
+   * Set when `--window` or `--by step` makes more than {@link MAX_WINDOWS} windows: Node's memory and the report
+   * grow with them (the command still runs; it says so on stderr).
    */
   readonly warning?: string;
 }
@@ -36,6 +36,15 @@ const DEFAULT_SIZE = 500;
  */
 export const MAX_WINDOWS = 2_000;
 
+const fmt = (x: number) => x.toLocaleString('en-US');
+
+/** The session numbers a run spans: its first and last (1 and the session count when not known). */
+type Span = Pick<RunLayers, 'sessions'> & Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>;
+const span = (layers: Span) => ({
+  first: layers.firstSession ?? 1,
+  last: layers.lastSession ?? layers.sessions,
+});
+
 /** The session windows of `size` that hold sessions first…last (the window of s is ⌊(s − 1) / size⌋). */
 export function sessionWindowCount(first: number, last: number, size: number): number {
   if (last < first) return 0;
@@ -46,12 +55,8 @@ export function sessionWindowCount(first: number, last: number, size: number): n
  * The session windows of a run: `base` sessions, or the smallest multiple of `base` that holds the run's
  * sessions in at most {@link MAX_WINDOWS} windows (so each grown window is a union of whole base windows).
  */
-export function scaledSize(
-  layers: Pick<RunLayers, 'sessions'> & Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>,
-  base = DEFAULT_SIZE,
-): number {
-  const first = layers.firstSession ?? 1;
-  const last = layers.lastSession ?? layers.sessions;
+export function scaledSize(layers: Span, base = DEFAULT_SIZE): number {
+  const { first, last } = span(layers);
   if (sessionWindowCount(first, last, base) <= MAX_WINDOWS) return base;
   let k = Math.max(1, Math.ceil((last - first + 1) / (base * MAX_WINDOWS)));
   while (sessionWindowCount(first, last, base * k) > MAX_WINDOWS) k += 1;
@@ -59,16 +64,20 @@ export function scaledSize(
 }
 
 /** The words of a grown window: how many sessions, how many windows, the base it grew from. */
-function grownWhy(
-  layers: Pick<RunLayers, 'sessions'> & Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>,
-  base: number,
-  size: number,
-): string {
+function grownWhy(layers: Span, base: number, size: number): string {
   if (size === base) return '';
-  const first = layers.firstSession ?? 1;
-  const last = layers.lastSession ?? layers.sessions;
-  const n = (x: number) => x.toLocaleString('en-US');
-  return `; ${n(layers.sessions)} sessions in ${n(sessionWindowCount(first, last, size))} windows (at most ${n(MAX_WINDOWS)}: ${n(size / base)} × the ${n(base)}-session window)`;
+  const { first, last } = span(layers);
+  return `; ${fmt(layers.sessions)} sessions in ${fmt(sessionWindowCount(first, last, size))} windows (at most ${fmt(MAX_WINDOWS)}: ${fmt(size / base)} × the ${fmt(base)}-session window)`;
+}
+
+/** `{ warning }` for a flag that makes `count` windows, more than {@link MAX_WINDOWS}; `{}` otherwise. */
+function tooMany(flag: string, count: number, what: string, layers: Span, base: number) {
+  if (count <= MAX_WINDOWS) return {};
+  return {
+    warning:
+      `${flag} makes ${fmt(count)} windows${what}: memory, time and the report grow with the windows ` +
+      `(without ${flag.split(' ')[0]}: ${fmt(scaledSize(layers, base))}-session windows, at most ${fmt(MAX_WINDOWS)})`,
+  };
 }
 
 /**
@@ -83,55 +92,44 @@ function grownWhy(
  * @example chooseWindows(layers, {}, {}).rule // 'by training step: 704 sessions in 11 steps (64 per step on average)'
  */
 export function chooseWindows(
-  layers: Pick<RunLayers, 'sessions' | 'withStep' | 'steps'> &
-    Partial<Pick<RunLayers, 'firstSession' | 'lastSession'>>,
+  layers: Pick<RunLayers, 'withStep' | 'steps'> & Span,
   flags: WindowRequest,
   template: WindowRequest = {},
 ): WindowChoice {
   const base = template.size ?? DEFAULT_SIZE;
   const size = flags.size ?? scaledSize(layers, base);
   if (flags.by === 'step') {
-    const n = (x: number) => x.toLocaleString('en-US');
     return {
       window: { by: 'step' },
       rule: 'by training step (--by step)',
-      ...(layers.steps > MAX_WINDOWS
-        ? {
-            warning:
-              `--by step makes ${n(layers.steps)} windows, one per step: memory, time and the report grow with the ` +
-              `windows (without --by step: ${n(scaledSize(layers, base))}-session windows, at most ${n(MAX_WINDOWS)})`,
-          }
-        : {}),
+      ...tooMany('--by step', layers.steps, ', one per step', layers, base),
     };
   }
   if (flags.size !== undefined) {
-    const first = layers.firstSession ?? 1;
-    const last = layers.lastSession ?? layers.sessions;
-    const count = sessionWindowCount(first, last, size);
-    const n = (x: number) => x.toLocaleString('en-US');
+    const { first, last } = span(layers);
     return {
       window: { by: 'session', size },
       rule: `windows of ${size} sessions (--window)`,
-      ...(count > MAX_WINDOWS
-        ? {
-            warning:
-              `--window ${size} makes ${n(count)} windows of this run's ${n(layers.sessions)} sessions: memory, time and ` +
-              `the report grow with the windows (without --window: ${n(scaledSize(layers, base))}-session windows, at most ${n(MAX_WINDOWS)})`,
-          }
-        : {}),
+      ...tooMany(
+        `--window ${size}`,
+        sessionWindowCount(first, last, size),
+        ` of this run's ${fmt(layers.sessions)} sessions`,
+        layers,
+        base,
+      ),
     };
   }
   if (flags.by === 'session') {
     return {
       window: { by: 'session', size },
-      rule: `windows of ${size.toLocaleString('en-US')} sessions (--by session${grownWhy(layers, base, size)})`,
+      rule: `windows of ${fmt(size)} sessions (--by session${grownWhy(layers, base, size)})`,
     };
   }
   if (template.by === 'step') return { window: { by: 'step' }, rule: 'by training step (the template)' };
   if (template.by === 'session') {
     return {
       window: { by: 'session', size },
-      rule: `windows of ${size.toLocaleString('en-US')} sessions (the template${grownWhy(layers, base, size)})`,
+      rule: `windows of ${fmt(size)} sessions (the template${grownWhy(layers, base, size)})`,
     };
   }
   const perStep = layers.steps > 0 ? layers.withStep / layers.steps : 0;
@@ -147,7 +145,7 @@ export function chooseWindows(
     };
   }
   const why = stepped
-    ? `${layers.steps.toLocaleString('en-US')} steps would be more than ${MAX_WINDOWS.toLocaleString('en-US')} windows`
+    ? `${fmt(layers.steps)} steps would be more than ${fmt(MAX_WINDOWS)} windows`
     : layers.withStep === 0
       ? 'the run records no training steps'
       : layers.withStep < STEP_COVERAGE * layers.sessions
@@ -155,6 +153,6 @@ export function chooseWindows(
         : `${layers.steps.toLocaleString('en-US')} steps of ${perStep.toFixed(1)} sessions on average are too few to window by`;
   return {
     window: { by: 'session', size },
-    rule: `windows of ${size.toLocaleString('en-US')} sessions: ${why}${grownWhy(layers, base, size)}`,
+    rule: `windows of ${fmt(size)} sessions: ${why}${grownWhy(layers, base, size)}`,
   };
 }
