@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient as Http } from '@clickhouse/client';
 import { InputError, markStoreUnavailable, QueryError } from '../../model/errors.ts';
@@ -132,16 +133,131 @@ export function connectionProblem(err: unknown, target: ClickHouseTarget): Input
   return null;
 }
 
+/** Every connected client of this process, whose running statements an interrupt cancels. */
+const live = new Set<ClickHouseClient>();
+
+/** Seconds an interrupted process waits for its `KILL QUERY` before it exits anyway. */
+const KILL_WAIT_SECONDS = 5;
+
+/**
+ * On SIGINT or SIGTERM, cancels every statement this process still has running on a ClickHouse server, then
+ * exits (130 / 143). ClickHouse 18.16 does not cancel a statement when its HTTP client goes away: an
+ * aggregation sends nothing until it is done, so without this an interrupted audit's scan runs on for as long
+ * as it takes (a 10M `textWindowCounts` ran 20 minutes after its audit was killed, docs/benchmarks.md).
+ *
+ * A command with a handler of its own for the signal (serve, watch) owns its shutdown: it stops gracefully and
+ * its statements finish; this handler then does nothing. It is prepended, so it runs before any other and
+ * counts them before a `once` handler removes itself. It removes itself too, so a second signal ends the
+ * process at once. SIGKILL cannot be caught: a statement of a killed process ends at
+ * `RLAUDIT_CLICKHOUSE_QUERY_TIMEOUT`, sent as its `max_execution_time`.
+ */
+function interrupted(signal: NodeJS.Signals): void {
+  const others = process.listenerCount(signal) - 1;
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
+  if (others > 0) return;
+  const clients = [...live];
+  const running = clients.reduce((n, c) => n + c.runningStatements, 0);
+  const code = signal === 'SIGINT' ? 130 : 143;
+  if (running === 0) process.exit(code);
+  process.stderr.write(
+    `rlaudit: ${signal}: cancelling ${running} running ClickHouse statement${running === 1 ? '' : 's'}…\n`,
+  );
+  exiting = true;
+  const timer = setTimeout(() => process.exit(code), KILL_WAIT_SECONDS * 1000);
+  void Promise.allSettled(clients.map((c) => c.cancelRunning())).then(() => {
+    clearTimeout(timer);
+    process.exit(code);
+  });
+}
+
+/**
+ * Set once an interrupt is cancelling this process's statements: a statement that fails from then on (it was
+ * cancelled) is not reported to its caller, whose error handler would otherwise print the cancellation as a
+ * failure and exit before the interrupt's own exit code.
+ */
+let exiting = false;
+
+const onSigint = () => interrupted('SIGINT');
+const onSigterm = () => interrupted('SIGTERM');
+
+function track(client: ClickHouseClient): void {
+  if (live.size === 0) {
+    process.prependListener('SIGINT', onSigint);
+    process.prependListener('SIGTERM', onSigterm);
+  }
+  live.add(client);
+}
+
+function untrack(client: ClickHouseClient): void {
+  if (!live.delete(client) || live.size > 0) return;
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
+}
+
 /**
  * One ClickHouse server over HTTP (`@clickhouse/client`), speaking SQL fragments: each is compiled by the
  * literal-inlining dialect (src/store/clickhouse/clickhouse-dialect.ts), so nothing here binds parameters,
  * which 18.16 cannot. Rows come back as JSONEachRow and are decoded once, by the query's `RowDecoder`.
  */
 export class ClickHouseClient {
+  /** The `query_id` of each statement this client has sent and not yet had answered, with its name. */
+  private readonly running = new Map<string, string>();
+
   private constructor(
     private readonly http: Http,
     readonly target: ClickHouseTarget,
+    private readonly password: string,
   ) {}
+
+  /** How many statements of this client are running on the server now. */
+  get runningStatements(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Cancels every statement of this client still running (`KILL QUERY … ASYNC` on the server it talks to,
+   * over a connection of its own, since the client's may all be busy). Killing a query on the initiator of a
+   * `Distributed` table cancels its parts on the other shards. Returns how many were asked to stop.
+   */
+  async cancelRunning(): Promise<number> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return 0;
+    const admin = createClient({
+      url: this.target.endpoint,
+      username: this.target.user,
+      password: this.password,
+      database: this.target.database,
+      application: 'rlaudit',
+      request_timeout: KILL_WAIT_SECONDS * 1000,
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+    try {
+      const { sql: text } = compile(
+        sql`KILL QUERY WHERE query_id IN (${join(ids.map((id) => sql`${id}`))}) ASYNC`,
+        clickHouseDialect,
+      );
+      await (await admin.query({ query: text, format: 'JSONEachRow' })).json();
+    } finally {
+      await admin.close();
+    }
+    return ids.length;
+  }
+
+  /** Runs `send` with a fresh `query_id`, counted as running until it is answered. */
+  private async tracked<R>(name: string, send: (queryId: string) => Promise<R>): Promise<R> {
+    const id = `rlaudit-${randomUUID()}`;
+    this.running.set(id, name);
+    try {
+      return await send(id);
+    } catch (err) {
+      // the process is exiting on an interrupt: hold the caller until it has
+      if (exiting) await new Promise<never>(() => {});
+      throw err;
+    } finally {
+      this.running.delete(id);
+    }
+  }
 
   /**
    * Connects and checks the server answers as this user in this database; an unreachable server, a
@@ -162,9 +278,11 @@ export class ClickHouseClient {
       log: { level: ClickHouseLogLevel.OFF },
       // an INSERT into a Distributed table returns once every shard has its rows, not when they are queued:
       // what was written is what the next read sees
-      clickhouse_settings: { insert_distributed_sync: 1 },
+      // max_execution_time: the server, too, ends a statement the client has stopped waiting for (one of a
+      // process killed by SIGKILL, which cannot cancel it)
+      clickhouse_settings: { insert_distributed_sync: 1, max_execution_time: queryTimeout() },
     });
-    const client = new ClickHouseClient(http, target);
+    const client = new ClickHouseClient(http, target, password);
     try {
       // a query, not a ping: it checks the user, the password and the database in one round trip
       // within the connect timeout, so a server that accepts and never answers is told apart from none there
@@ -180,6 +298,7 @@ export class ClickHouseClient {
       await http.close();
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
     }
+    track(client);
     return client;
   }
 
@@ -188,8 +307,9 @@ export class ClickHouseClient {
     const { sql: text } = compile(fragment, clickHouseDialect);
     let rows: unknown[];
     try {
-      const result = await this.http.query({ query: text, format: 'JSONEachRow' });
-      rows = await result.json();
+      rows = await this.tracked(decoder.name, async (query_id) =>
+        (await this.http.query({ query: text, format: 'JSONEachRow', query_id })).json(),
+      );
     } catch (err) {
       throw this.failure(err, text, decoder.name);
     }
@@ -200,7 +320,7 @@ export class ClickHouseClient {
   async command(fragment: SqlFragment): Promise<void> {
     const { sql: text } = compile(fragment, clickHouseDialect);
     try {
-      await this.http.command({ query: text });
+      await this.tracked('command', (query_id) => this.http.command({ query: text, query_id }));
     } catch (err) {
       throw this.failure(err, text);
     }
@@ -218,14 +338,17 @@ export class ClickHouseClient {
   ): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.http.insert({
-        table,
-        values: rows as Record<string, unknown>[],
-        format: 'JSONEachRow',
-        // queued: into a Distributed table, the server keeps the rows and sends each shard its part when
-        // it answers (also after a shard is restarted); the next read may not see them yet
-        ...(options.queued ? { clickhouse_settings: { insert_distributed_sync: 0 } } : {}),
-      });
+      await this.tracked(`insert ${table}`, (query_id) =>
+        this.http.insert({
+          query_id,
+          table,
+          values: rows as Record<string, unknown>[],
+          format: 'JSONEachRow',
+          // queued: into a Distributed table, the server keeps the rows and sends each shard its part when
+          // it answers (also after a shard is restarted); the next read may not see them yet
+          ...(options.queued ? { clickhouse_settings: { insert_distributed_sync: 0 } } : {}),
+        }),
+      );
     } catch (err) {
       throw this.failure(err, `INSERT INTO ${table} FORMAT JSONEachRow (${rows.length} rows)`);
     }
@@ -247,19 +370,23 @@ export class ClickHouseClient {
       clickHouseDialect,
     );
     try {
-      const result = await this.http.exec({
-        query: text,
-        values: Readable.from(rowBinaryChunks(columns, rows, fixed)),
+      await this.tracked(`insert ${table}`, async (query_id) => {
+        const result = await this.http.exec({
+          query: text,
+          query_id,
+          values: Readable.from(rowBinaryChunks(columns, rows, fixed)),
+        });
+        // the answer is empty; reading it to its end returns the connection to the pool
+        for await (const _ of result.stream) {
+        }
       });
-      // the answer is empty; reading it to its end returns the connection to the pool
-      for await (const _ of result.stream) {
-      }
     } catch (err) {
       throw this.failure(err, text);
     }
   }
 
   async close(): Promise<void> {
+    untrack(this);
     await this.http.close();
   }
 
