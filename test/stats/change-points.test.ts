@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type ChangePointOptions, changePoints } from '../../src/stats/change-points.ts';
+import { type ChangePointOptions, changePoints, SegmentMoments } from '../../src/stats/change-points.ts';
 import { mulberry32 } from '../../src/stats/prng.ts';
 
 type Cost = 'meanvar' | 'mean';
@@ -197,5 +197,53 @@ describe('changePoints', () => {
     assert.throws(() => changePoints([1, Number.NaN, 2]), RangeError);
     assert.throws(() => changePoints([1, 2, 3], { penalty: -1 }), RangeError);
     assert.throws(() => changePoints([1, 2, 3], { minSegLen: 0 }), RangeError);
+  });
+});
+
+/** Σ (y − ȳ)² of a segment, two passes, in exact rational arithmetic on the doubles' values (BigInt scaled). */
+function exactRss(seg: readonly number[]): number {
+  // every value here is a multiple of 2^-40 below 2^20: scale to integers, sum exactly, divide once
+  const scale = 2 ** 40;
+  const ints = seg.map((v) => BigInt(Math.round(v * scale)));
+  const n = BigInt(seg.length);
+  const sum = ints.reduce((a, b) => a + b, 0n);
+  const sq = ints.reduce((a, b) => a + b * b, 0n);
+  // n·Σy² − (Σy)² = n·RSS·scale²
+  return Number(sq * n - sum * sum) / Number(n) / scale / scale;
+}
+
+describe('segment moments for PELT', () => {
+  it('gives the residual sum of squares of any segment, to 1e-12 of the exact value, also where it is tiny beside the mean', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }), { minLength: 1, maxLength: 200 }),
+        fc.constantFrom(1, 2 ** -20, 2 ** -35),
+        fc.integer({ min: 0, max: 2 ** 19 }),
+        fc.nat(),
+        fc.nat(),
+        (raw, step, level, i, j) => {
+          // a large level with small steps: the case prefix sums of squares lose to cancellation
+          const y = raw.map((v) => level + v * step);
+          const a = i % y.length;
+          const b = a + 1 + (j % (y.length - a));
+          const got = new SegmentMoments(y, y[0]).rss(a, b);
+          const want = exactRss(y.slice(a, b));
+          assert.ok(Math.abs(got - want) <= 1e-12 * (want + Number.MIN_VALUE) + 1e-300, `${got} vs ${want}`);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('finds the two level changes of a variance series converging by orders of magnitude over 3,000 windows', () => {
+    // a variance series falling by orders of magnitude, as a converging reward's does: the segments of its
+    // tail all take the stable path
+    const rand = mulberry32(11);
+    const y = Array.from({ length: 3_000 }, (_, i) => {
+      const level = i < 300 ? 0.06 : i < 1_800 ? 0.0025 : 0.000011;
+      return level * (1 + 0.3 * (rand() - 0.5));
+    });
+    const r = changePoints(y, { cost: 'meanvar', penalty: 'MBIC', minSegLen: 2 });
+    assert.deepEqual(r.changePoints, [300, 1_800]);
   });
 });

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepRange } from '../../store/scans/report-scans.ts';
+import { reduceChartPoints } from './chart-points.ts';
 
 /**
  * The x axis of a report's charts, in the unit the audit's windows use: session numbers, or training steps
@@ -138,6 +139,8 @@ export function runMetricPoints(
 }
 
 const WIDTH = 640;
+/** The width of one panel of the run's own metrics. */
+const PANEL_WIDTH = 190;
 const HEIGHT = 220;
 const FONT = 'Helvetica, Arial, sans-serif';
 
@@ -207,20 +210,34 @@ export function sessionLineChart(options: {
     series: p.series,
   });
   const measured = options.points.filter((p) => p.value !== null);
-  const logged = measured.filter((p) => p.step !== undefined && axis.unit === 'step').map(place);
-  const points = measured
+  const allLogged = measured
+    .filter((p) => p.step !== undefined && axis.unit === 'step')
+    .map(place)
+    .sort((a, b) => a.x - b.x);
+  const allPoints = measured
     .filter((p) => !(p.step !== undefined && axis.unit === 'step'))
     .map(place)
     .sort((a, b) => a.x - b.x);
+  // more points a series than the chart has columns to show: each series' M4 points over the shared x range
+  const range = { xMin: Number.POSITIVE_INFINITY, xMax: Number.NEGATIVE_INFINITY };
+  for (const p of [...allPoints, ...allLogged]) {
+    range.xMin = Math.min(range.xMin, p.x);
+    range.xMax = Math.max(range.xMax, p.x);
+  }
+  const ours = reduceChartPoints(allPoints, WIDTH, range);
+  const theirs = reduceChartPoints(allLogged, WIDTH, range);
+  const points = ours.points;
+  const logged = theirs.points;
+  const reduced = ours.reduced || theirs.reduced;
   if (logged.length > 0) {
     layers.push({
-      data: { values: logged.sort((a, b) => a.x - b.x) },
+      data: { values: logged },
       mark: {
         type: 'line',
         strokeWidth: 1.1,
         strokeDash: [4, 2],
         interpolate: 'linear',
-        point: { filled: true, size: 8 },
+        ...(theirs.reduced ? {} : { point: { filled: true, size: 8 } }),
       },
       encoding: {
         x,
@@ -236,7 +253,14 @@ export function sessionLineChart(options: {
   }
   layers.push({
     data: { values: points },
-    mark: { type: 'line', strokeWidth: 1.6, interpolate: 'linear', point: { filled: true, size: 18 } },
+    // a reduced series is drawn as a line only: a marker on each kept point would read as "measured here, not
+    // between", which a column's dropped points contradict
+    mark: {
+      type: 'line',
+      strokeWidth: 1.6,
+      interpolate: 'linear',
+      ...(ours.reduced ? {} : { point: { filled: true, size: 18 } }),
+    },
     encoding: {
       x,
       y,
@@ -288,9 +312,17 @@ export function sessionLineChart(options: {
       encoding: { y: { field: 'value', type: 'quantitative' } },
     });
   }
+  const longest = Math.max(ours.longestSeries, theirs.longestSeries);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
+    title: reduced
+      ? {
+          text: options.title,
+          subtitle: `up to ${longest.toLocaleString('en-US')} points a series, drawn as the first, last, lowest and highest of each of ${WIDTH} columns (M4): the line looks as it would with every point`,
+          subtitleFontSize: 10,
+          subtitleColor: '#555',
+        }
+      : options.title,
     width: WIDTH,
     height: HEIGHT,
     config,
@@ -347,19 +379,37 @@ export function runMetricsChart(options: {
   readonly metrics: readonly RunMetricValue[];
   readonly sampledSteps?: readonly number[];
 }): TopLevelSpec {
-  const values = [...options.metrics].sort((a, b) => a.name.localeCompare(b.name) || a.step - b.step);
-  const names = [...new Set(values.map((v) => v.name))];
+  const sorted = [...options.metrics].sort((a, b) => a.name.localeCompare(b.name) || a.step - b.step);
+  const names = [...new Set(sorted.map((v) => v.name))];
+  // a trainer that logs every step of a long run: each panel drawn from its M4 points over the shared steps
+  const reduction = reduceChartPoints(
+    sorted.map((m) => ({ x: m.step, value: m.value, series: m.name, metric: m })),
+    PANEL_WIDTH,
+  );
+  const values = reduction.points.map((p) => p.metric);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
+    title: reduction.reduced
+      ? {
+          text: options.title,
+          subtitle: `up to ${reduction.longestSeries.toLocaleString('en-US')} steps a metric, drawn as the first, last, lowest and highest of each of ${PANEL_WIDTH} columns (M4): the lines look as they would with every step`,
+          subtitleFontSize: 10,
+          subtitleColor: '#555',
+        }
+      : options.title,
     config,
     data: { values },
     facet: { field: 'name', type: 'nominal', title: null, sort: names },
     columns: 3,
     spec: {
-      width: 190,
+      width: PANEL_WIDTH,
       height: 90,
-      mark: { type: 'line', strokeWidth: 1.3, interpolate: 'linear', point: { filled: true, size: 8 } },
+      mark: {
+        type: 'line',
+        strokeWidth: 1.3,
+        interpolate: 'linear',
+        ...(reduction.reduced ? {} : { point: { filled: true, size: 8 } }),
+      },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: ',d' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
