@@ -90,6 +90,16 @@ export function intOption(name: string) {
   };
 }
 
+/** Parses a positive integer option (a window size, a row limit: 0 means nothing there), with a usage error naming it. */
+export function positiveIntOption(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+      throw new InvalidArgumentError(`${name} expects a positive integer.`);
+    }
+    return Number(value);
+  };
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

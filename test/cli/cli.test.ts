@@ -47,6 +47,23 @@ describe('the rlaudit command line', () => {
     assert.match(r.stderr, /--from/);
   });
 
+  it('refuses a window of 0 sessions, and other zero sizes, as a usage error before any work', () => {
+    for (const args of [
+      ['audit', '--run', 'x', '--window', '0'],
+      ['check', '--run', 'x', '--fail-on', 'phrase_takeover', '--window', '0'],
+      ['watch', 'nothing.jsonl', '--window', '0'],
+      ['analyze', 'convergence', '--run', 'x', '--window', '0'],
+      ['analyze', 'compare', '--runs', 'x,y', '--window', '0'],
+      ['sessions', '--run', 'x', '--limit', '0'],
+      ['serve-reward', '--max-batch', '0'],
+    ]) {
+      const r = runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      const flag = args.at(-2)!;
+      assert.match(r.stderr, new RegExp(`${flag} expects a positive integer`), args.join(' '));
+    }
+  });
+
   it('says after conflicting rows that the stored copy was kept and how to store the new version', () => {
     const db = join(dir, 'conflicts.duckdb');
     const first = writeJsonl(join(dir, 'first.jsonl'), [

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { WindowSupport } from '../../analyses/analysis.ts';
 import {
   chooseWindows,
@@ -10,7 +10,7 @@ import { InputError } from '../../model/errors.ts';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/windows.ts';
 import type { RunLayers } from '../../store/scans/index.ts';
 import type { Store } from '../../store/store.ts';
-import { withStore } from '../context.ts';
+import { positiveIntOption, withStore } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
 
 /** Options every `rlaudit analyze NAME` command takes. */
@@ -20,13 +20,6 @@ export interface AnalysisCliOptions {
   readonly by?: 'session' | 'step';
   readonly json?: boolean;
 }
-
-/** Parses a positive integer option, with a usage error naming it. */
-export const positiveInt = (name: string) => (v: string) => {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
-    throw new InvalidArgumentError(`${name} expects a positive integer.`);
-  return Number(v);
-};
 
 /**
  * Adds `rlaudit analyze NAME` with the common options: --run, the window options the analysis supports
@@ -46,7 +39,7 @@ export function analysisCommand(
     cmd.option(
       '--window <n>',
       `sessions per window, taken exactly (default ${(DEFAULT_WINDOW as { size: number }).size}, grown to at most ${MAX_WINDOWS.toLocaleString('en-US')} windows)`,
-      positiveInt('--window'),
+      positiveIntOption('--window'),
     );
   }
   if (windows === 'any') {

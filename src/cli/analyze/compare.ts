@@ -3,9 +3,9 @@ import { printMissing, renderTable } from '../../analyses/shared/render-table.ts
 import { scaledSize } from '../../analyses/shared/window-rule.ts';
 import { analyzeCompare } from '../../audit/compare-runs.ts';
 import { InputError } from '../../model/errors.ts';
-import { printJson, withStore } from '../context.ts';
+import { positiveIntOption, printJson, withStore } from '../context.ts';
 import { runIdListArg } from '../run-id-option.ts';
-import { chooseCliWindows, positiveInt, windowSpec } from './common.ts';
+import { chooseCliWindows, windowSpec } from './common.ts';
 
 export function registerCompare(analyze: Command): void {
   analyze
@@ -14,7 +14,7 @@ export function registerCompare(analyze: Command): void {
       'sibling runs side by side: reward, low rewards, phases, vocabulary, diversity, unsolicited, rising phrase, takeover',
     )
     .requiredOption('--runs <ids>', 'comma-separated run ids (at least two)', runIdListArg)
-    .option('--window <n>', 'sessions per window (default 500)', positiveInt('--window'))
+    .option('--window <n>', 'sessions per window (default 500)', positiveIntOption('--window'))
     .addOption(
       new Option(
         '--by <unit>',

@@ -3,7 +3,7 @@ import { renderTable } from '../../analyses/shared/render-table.ts';
 import type { WindowRequest } from '../../analyses/shared/window-rule.ts';
 import { InputError } from '../../model/errors.ts';
 import type { Store } from '../../store/store.ts';
-import { intOption, printJson, withStore } from '../context.ts';
+import { positiveIntOption, printJson, withStore } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
 import { resolveRun } from './require-run.ts';
 import { terminalText } from './terminal-text.ts';
@@ -44,7 +44,7 @@ export function registerAudit(program: Command): void {
     .option(
       '--window <n>',
       'sessions per window, taken exactly (default: by step when the run records training steps, else the template’s, 500, grown to at most 2,000 windows)',
-      intOption('--window'),
+      positiveIntOption('--window'),
     )
     .addOption(
       new Option('--by <unit>', 'window by session numbers or by training step').choices(['session', 'step']),

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { CHECK_RULES, checkReport } from '../../audit/check.ts';
 import { InputError } from '../../model/errors.ts';
-import { intOption, printJson, withStore } from '../context.ts';
+import { positiveIntOption, printJson, withStore } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
 import { sectionProgress, windowFrom } from './audit.ts';
 import { resolveRun } from './require-run.ts';
@@ -18,7 +18,7 @@ export function registerCheck(program: Command): void {
     .option(
       '--window <n>',
       'sessions per window (default: by step when the run records training steps, else the template’s, 500)',
-      intOption('--window'),
+      positiveIntOption('--window'),
     )
     .addOption(
       new Option('--by <unit>', 'window by session numbers or by training step').choices(['session', 'step']),

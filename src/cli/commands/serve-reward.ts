@@ -5,7 +5,7 @@ import { InputError } from '../../model/errors.ts';
 import { checkBind } from '../../server/http/bind.ts';
 import type { RewardLedger } from '../../store/reward-ledger.ts';
 import type { Store } from '../../store/store.ts';
-import { intOption } from '../context.ts';
+import { intOption, positiveIntOption } from '../context.ts';
 import { resolveStore, type StoreChoice, type StoreOptions } from '../db-path.ts';
 import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
@@ -32,8 +32,8 @@ export function registerServeReward(program: Command): void {
       'classifies sessions sent without a classification: the built-in unsolicited-content detector, none (refuse them), or a detector file',
       'builtin',
     )
-    .option('--max-batch <n>', 'most sessions in one batch', intOption('--max-batch'), 10_000)
-    .option('--max-body-mb <n>', 'largest request body, in MiB', intOption('--max-body-mb'), 64)
+    .option('--max-batch <n>', 'most sessions in one batch', positiveIntOption('--max-batch'), 10_000)
+    .option('--max-body-mb <n>', 'largest request body, in MiB', positiveIntOption('--max-body-mb'), 64)
     .option(
       '--no-journal',
       'answer each batch once it is committed to the database, not once it is in the write-ahead journal beside it',

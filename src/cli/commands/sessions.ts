@@ -1,9 +1,9 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { renderTable } from '../../analyses/shared/render-table.ts';
 import { InputError } from '../../model/errors.ts';
 import { DEFAULT_PHASE } from '../../model/schema.ts';
 import type { SessionRow, SessionSort, Store } from '../../store/store.ts';
-import { intOption, withStoreReading } from '../context.ts';
+import { intOption, positiveIntOption, withStoreReading } from '../context.ts';
 import { runIdArg } from '../run-id-option.ts';
 import { resolveRun } from './require-run.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
@@ -29,15 +29,6 @@ interface SessionsOptions {
   readonly limit: number;
   readonly chars?: number;
   readonly json?: boolean;
-}
-
-function positiveInt(name: string) {
-  const parse = intOption(name);
-  return (value: string): number => {
-    const n = parse(value);
-    if (n === 0) throw new InvalidArgumentError(`${name} expects a positive integer.`);
-    return n;
-  };
 }
 
 export function registerSessions(program: Command): void {
@@ -67,7 +58,7 @@ export function registerSessions(program: Command): void {
         .choices(['session', 'reward', '-reward'])
         .default('session'),
     )
-    .option('--limit <n>', 'at most this many rows', positiveInt('--limit'), 200)
+    .option('--limit <n>', 'at most this many rows', positiveIntOption('--limit'), 200)
     .option(
       '--chars <n>',
       `characters of each output and prompt to show; 0 shows them whole (default: ${TABLE_CHARS} in the table, whole with --json)`,

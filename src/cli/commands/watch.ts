@@ -7,7 +7,7 @@ import type { WindowSpec } from '../../model/windows.ts';
 import { MAP_TARGETS } from '../../sources/importers/field-map.ts';
 import { INGEST_FORMATS, ON_RESTART } from '../../sources/importers/formats.ts';
 import type { Store } from '../../store/store.ts';
-import { intOption, printJson } from '../context.ts';
+import { intOption, positiveIntOption, printJson } from '../context.ts';
 import { resolveStore, type StoreOptions } from '../db-path.ts';
 import { loadProtocol } from '../load-protocol.ts';
 import { runIdArg } from '../run-id-option.ts';
@@ -89,7 +89,7 @@ export function registerWatch(program: Command): void {
     .option(
       '--window <n>',
       'windows of N sessions (default: by step when rows have steps, else 500)',
-      intOption('--window'),
+      positiveIntOption('--window'),
     )
     .option('--rules <list>', 'only these live rules (comma-separated)')
     .option('--set <analysis.threshold=value>', 'override a live threshold (repeatable)', collect, [])
