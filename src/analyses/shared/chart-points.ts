@@ -77,7 +77,9 @@ export function reduceChartPoints<P extends ChartPoint>(
       for (const i of indices) keep[i] = 1;
       continue;
     }
-    // per column: the index of the first, last, lowest and highest point (-1: none yet); ties keep the earliest
+    // per column: the index of the first, last, lowest and highest point (-1: none yet). On equal x the first is
+    // the earliest point and the last the latest (a step logged twice: the line leaves the column where the full
+    // line does); equal values keep the earliest
     const first = new Int32Array(columns).fill(-1);
     const last = new Int32Array(columns).fill(-1);
     const low = new Int32Array(columns).fill(-1);
@@ -89,7 +91,7 @@ export function reduceChartPoints<P extends ChartPoint>(
       const f = first[c]!;
       if (f < 0 || p.x < withValue[f]!.x) first[c] = i;
       const l = last[c]!;
-      if (l < 0 || p.x > withValue[l]!.x) last[c] = i;
+      if (l < 0 || p.x >= withValue[l]!.x) last[c] = i;
       const lo = low[c]!;
       if (lo < 0 || v < (withValue[lo]!.value as number)) low[c] = i;
       const hi = high[c]!;

@@ -139,34 +139,48 @@ const live = new Set<ClickHouseClient>();
 /** Seconds an interrupted process waits for its `KILL QUERY` before it exits anyway. */
 const KILL_WAIT_SECONDS = 5;
 
+const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 /**
- * On SIGINT or SIGTERM, cancels every statement this process still has running on a ClickHouse server, then
- * exits (130 / 143). ClickHouse 18.16 does not cancel a statement when its HTTP client goes away: an
+ * On SIGINT, SIGTERM or SIGHUP while statements of this process run on a ClickHouse server, cancels them, then
+ * exits (130 / 143 / 129). ClickHouse 18.16 does not cancel a statement when its HTTP client goes away: an
  * aggregation sends nothing until it is done, so without this an interrupted audit's scan runs on for as long
  * as it takes (a 10M `textWindowCounts` ran 20 minutes after its audit was killed, docs/benchmarks.md).
  *
- * A command with a handler of its own for the signal (serve, watch) owns its shutdown: it stops gracefully and
- * its statements finish; this handler then does nothing. It is prepended, so it runs before any other and
- * counts them before a `once` handler removes itself. It removes itself too, so a second signal ends the
- * process at once. SIGKILL cannot be caught: a statement of a killed process ends at
- * `RLAUDIT_CLICKHOUSE_QUERY_TIMEOUT`, sent as its `max_execution_time`.
+ * The handlers are installed only while a statement runs: between statements a signal has its default effect
+ * and ends the process at once. A command with a handler of its own for the signal (serve, watch) owns its
+ * shutdown: it stops gracefully and its statements finish; this handler then does nothing. It is prepended,
+ * so it runs before any other and counts them before a `once` handler removes itself. It removes itself too,
+ * so a second signal ends the process (once Node's event loop takes it). SIGKILL cannot be caught: a statement
+ * of a killed process ends at `RLAUDIT_CLICKHOUSE_QUERY_TIMEOUT`, sent as its `max_execution_time`.
  */
 function interrupted(signal: NodeJS.Signals): void {
   const others = process.listenerCount(signal) - 1;
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigterm);
+  removeSignalHandlers();
   if (others > 0) return;
   const clients = [...live];
   const running = clients.reduce((n, c) => n + c.runningStatements, 0);
-  const code = signal === 'SIGINT' ? 130 : 143;
+  const code = SIGNAL_EXIT_CODES[signal] ?? 1;
   if (running === 0) process.exit(code);
   process.stderr.write(
     `rlaudit: ${signal}: cancelling ${running} running ClickHouse statement${running === 1 ? '' : 's'}…\n`,
   );
   exiting = true;
-  const timer = setTimeout(() => process.exit(code), KILL_WAIT_SECONDS * 1000);
-  void Promise.allSettled(clients.map((c) => c.cancelRunning())).then(() => {
+  const timer = setTimeout(() => {
+    process.stderr.write(
+      `rlaudit: no answer to the cancellation within ${KILL_WAIT_SECONDS} s; the statements end at the server's max_execution_time (${queryTimeout()} s)\n`,
+    );
+    process.exit(code);
+  }, KILL_WAIT_SECONDS * 1000);
+  void Promise.allSettled(clients.map((c) => c.cancelRunning())).then((results) => {
     clearTimeout(timer);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const why = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+      process.stderr.write(
+        `rlaudit: could not cancel them (${why.split('\n')[0]}); they end at the server's max_execution_time (${queryTimeout()} s)\n`,
+      );
+    }
     process.exit(code);
   });
 }
@@ -174,25 +188,32 @@ function interrupted(signal: NodeJS.Signals): void {
 /**
  * Set once an interrupt is cancelling this process's statements: a statement that fails from then on (it was
  * cancelled) is not reported to its caller, whose error handler would otherwise print the cancellation as a
- * failure and exit before the interrupt's own exit code.
+ * failure and exit before the interrupt's own exit code; and no new statement is sent.
  */
 let exiting = false;
 
 const onSigint = () => interrupted('SIGINT');
 const onSigterm = () => interrupted('SIGTERM');
+const onSighup = () => interrupted('SIGHUP');
 
-function track(client: ClickHouseClient): void {
-  if (live.size === 0) {
-    process.prependListener('SIGINT', onSigint);
-    process.prependListener('SIGTERM', onSigterm);
-  }
-  live.add(client);
-}
+/** Statements of this process running now, over every client: the signal handlers are installed while > 0. */
+let inFlight = 0;
 
-function untrack(client: ClickHouseClient): void {
-  if (!live.delete(client) || live.size > 0) return;
+function removeSignalHandlers(): void {
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
+  process.off('SIGHUP', onSighup);
+}
+
+function statementStarted(): void {
+  if (inFlight++ > 0 || exiting) return;
+  process.prependListener('SIGINT', onSigint);
+  process.prependListener('SIGTERM', onSigterm);
+  process.prependListener('SIGHUP', onSighup);
+}
+
+function statementEnded(): void {
+  if (--inFlight === 0) removeSignalHandlers();
 }
 
 /**
@@ -246,16 +267,19 @@ export class ClickHouseClient {
 
   /** Runs `send` with a fresh `query_id`, counted as running until it is answered. */
   private async tracked<R>(name: string, send: (queryId: string) => Promise<R>): Promise<R> {
+    // the process is exiting on an interrupt: send nothing more, and hold the caller until it has exited
+    if (exiting) await new Promise<never>(() => {});
     const id = `rlaudit-${randomUUID()}`;
     this.running.set(id, name);
+    statementStarted();
     try {
       return await send(id);
     } catch (err) {
-      // the process is exiting on an interrupt: hold the caller until it has
       if (exiting) await new Promise<never>(() => {});
       throw err;
     } finally {
       this.running.delete(id);
+      statementEnded();
     }
   }
 
@@ -298,7 +322,7 @@ export class ClickHouseClient {
       await http.close();
       throw connectionProblem(err, target) ?? client.failure(err, 'SELECT 1');
     }
-    track(client);
+    live.add(client);
     return client;
   }
 
@@ -386,7 +410,7 @@ export class ClickHouseClient {
   }
 
   async close(): Promise<void> {
-    untrack(this);
+    live.delete(this);
     await this.http.close();
   }
 

@@ -104,6 +104,9 @@ describe('interrupting statements on the cluster', { skip: ch.skip }, () => {
   it('cancels its own running statements, on both shards, and the statement fails as cancelled', async () => {
     const client = await ch.client();
     const marker = `marker-${randomUUID()}`;
+    // between statements no handler is installed: a signal then ends the process at once
+    const handlers = () => ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s));
+    const idle = handlers();
     const pending = client.query(
       sql`SELECT count() AS n, ${marker} AS marker FROM cluster('rlaudit_2shards', system, numbers) WHERE number < 1000000000000000`,
       rowDecoder('endless', z.object({ n: z.coerce.number(), marker: z.string() })),
@@ -115,11 +118,16 @@ describe('interrupting statements on the cluster', { skip: ch.skip }, () => {
       return r.length >= 2 ? r : null;
     });
     assert.equal(client.runningStatements, 1);
+    assert.deepEqual(
+      handlers(),
+      idle.map((n) => n + 1),
+    );
     assert.equal(new Set(parts.map((p) => p.initial_query_id)).size, 1);
     assert.match(parts[0]?.initial_query_id ?? '', /^rlaudit-[0-9a-f-]{36}$/);
     assert.equal(await client.cancelRunning(), 1);
     await failed;
     assert.equal(client.runningStatements, 0);
+    assert.deepEqual(handlers(), idle);
     await until('no part left running', async () => ((await runningWith(marker)).length === 0 ? true : null));
     assert.equal(await client.cancelRunning(), 0);
   });
